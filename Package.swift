@@ -1,0 +1,43 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Modules point one way: wt -> Reconciler -> Manifest -> CYAML.
+let package = Package(
+  name: "wt",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "wt", targets: ["wt"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CYAML",
+      pkgConfig: "yaml-0.1",
+      providers: [.apt(["libyaml-dev"])]
+    ),
+    .target(name: "Manifest", dependencies: ["CYAML"]),
+    .target(
+      name: "Reconciler",
+      dependencies: [
+        "Manifest",
+        .product(name: "Subprocess", package: "swift-subprocess"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .executableTarget(
+      name: "wt",
+      dependencies: [
+        "Manifest", "Reconciler",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .testTarget(name: "ManifestTests", dependencies: ["Manifest"], path: "Tests/ManifestTests"),
+    .testTarget(
+      name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest"], path: "Tests/ReconcilerTests"),
+  ]
+)

@@ -1,0 +1,79 @@
+/// A value together with where it was written, for checks that can only
+/// run after merging (an agent name is checked once all agents are known).
+struct Located<Value: Hashable & Sendable>: Hashable, Sendable {
+  var value: Value
+  var file: String
+  var mark: Mark
+}
+
+/// The fields of a project entry, a `defaults:` block or a repository's
+/// `project:` block, each nil when not written. Layers are merged field by
+/// field: the person's entry, then the repository's block, then `defaults:`,
+/// then wt's own defaults.
+struct ProjectFields: Hashable, Sendable {
+  var path: Located<String>?
+  var base: String?
+  var workers: Int?
+  var agent: Located<String>?
+  var onDone: Project.OnDone?
+  var prompt: Template?
+  var select: Selection?
+  var copy: [String]?
+  var setup: [[String]]?
+  var gate: [[String]]?
+  var portEnv: String?
+
+  static let keys = [
+    "path", "base", "workers", "agent", "on_done", "prompt", "select", "copy", "setup", "gate", "port_env",
+  ]
+  static let selectKeys = ["labels", "any_labels", "exclude_labels", "types", "max_priority", "ids"]
+
+  /// Fields in `self` win; the rest come from `lower`.
+  func filling(from lower: ProjectFields) -> ProjectFields {
+    ProjectFields(
+      path: path ?? lower.path, base: base ?? lower.base, workers: workers ?? lower.workers,
+      agent: agent ?? lower.agent, onDone: onDone ?? lower.onDone, prompt: prompt ?? lower.prompt,
+      select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
+      gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv)
+  }
+}
+
+extension NodeReader {
+  /// Reads a project-shaped block. `allowPath` is false for `defaults:` and
+  /// a repository's own `project:` block, where a path makes no sense.
+  func projectFields(_ node: YAMLNode, context: String, allowPath: Bool, resolve: (String) -> String)
+    -> ProjectFields
+  {
+    let known = allowPath ? ProjectFields.keys : ProjectFields.keys.filter { $0 != "path" }
+    var out = ProjectFields()
+    guard let f = fields(node, key: context, context: context, known: known) else { return out }
+    if let n = f["path"], let raw = string(n, key: "path") {
+      out.path = Located(value: resolve(raw), file: file, mark: n.mark)
+    }
+    if let n = f["base"] { out.base = string(n, key: "base") }
+    if let n = f["workers"] { out.workers = int(n, key: "workers", range: 0...Int.max) }
+    if let n = f["agent"], let name = string(n, key: "agent") {
+      out.agent = Located(value: name, file: file, mark: n.mark)
+    }
+    if let n = f["on_done"] { out.onDone = choice(n, key: "on_done", as: Project.OnDone.self) }
+    if let n = f["prompt"] { out.prompt = template(n, key: "prompt") }
+    if let n = f["select"] { out.select = selection(n, context: "\(context).select") }
+    if let n = f["copy"] { out.copy = strings(n, key: "copy") }
+    if let n = f["setup"] { out.setup = commands(n, key: "setup") }
+    if let n = f["gate"] { out.gate = commands(n, key: "gate") }
+    if let n = f["port_env"] { out.portEnv = string(n, key: "port_env") }
+    return out
+  }
+
+  func selection(_ node: YAMLNode, context: String) -> Selection? {
+    guard let f = fields(node, key: "select", context: context, known: ProjectFields.selectKeys) else { return nil }
+    var s = Selection()
+    if let n = f["labels"] { s.labels = strings(n, key: "labels") ?? [] }
+    if let n = f["any_labels"] { s.anyLabels = strings(n, key: "any_labels") ?? [] }
+    if let n = f["exclude_labels"] { s.excludeLabels = strings(n, key: "exclude_labels") ?? [] }
+    if let n = f["types"] { s.types = strings(n, key: "types") ?? [] }
+    if let n = f["max_priority"] { s.maxPriority = int(n, key: "max_priority", range: 0...4) }
+    if let n = f["ids"] { s.ids = strings(n, key: "ids") ?? [] }
+    return s
+  }
+}

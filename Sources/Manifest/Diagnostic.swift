@@ -1,0 +1,122 @@
+/// One problem found in a manifest: what, where, and what to do about it.
+///
+/// Problems are values (`Problem`) so tests compare them as data; the text a
+/// person reads is derived in `message` and `hint`.
+public struct Diagnostic: Hashable, Sendable, Comparable, CustomStringConvertible {
+  public enum Severity: String, Hashable, Sendable { case error, warning }
+
+  public var file: String
+  public var mark: Mark
+  public var problem: Problem
+
+  public init(file: String, mark: Mark, problem: Problem) {
+    self.file = file
+    self.mark = mark
+    self.problem = problem
+  }
+
+  public var severity: Severity { problem.severity }
+  public var message: String { problem.message }
+  public var hint: String? { problem.hint }
+
+  public static func < (a: Diagnostic, b: Diagnostic) -> Bool {
+    (a.file, a.mark.line, a.mark.column, a.message) < (b.file, b.mark.line, b.mark.column, b.message)
+  }
+
+  /// `wt.yaml:12:5: error: …` and, when there is one, an indented hint line.
+  public var description: String {
+    var text = "\(file):\(mark): \(severity.rawValue): \(message)"
+    if let hint { text += "\n  hint: \(hint)" }
+    return text
+  }
+}
+
+extension [Diagnostic] {
+  public var hasErrors: Bool { contains { $0.severity == .error } }
+}
+
+/// Every kind of problem a manifest can have.
+public enum Problem: Hashable, Sendable {
+  case yaml(YAMLError.Kind)
+  case cannotRead(path: String, reason: String)
+  case unsupportedVersion(String)
+  case missingKey(String, in: String)
+  case unknownKey(String, in: String, suggestion: String?)
+  case duplicateKey(String, firstLine: Int)
+  case wrongType(key: String, expected: String, got: String)
+  case outOfRange(key: String, value: String, expected: String)
+  case invalidChoice(key: String, value: String, choices: [String])
+  case unknownAgent(String, known: [String])
+  case invalidRegex(key: String, pattern: String)
+  case unknownTemplateField(key: String, field: String, suggestion: String?)
+  case unclosedTemplate(key: String)
+  case pathNotFound(key: String, path: String)
+  case invalidSize(key: String, value: String)
+  case emptyCommand(key: String)
+  case invalidName(String, what: String)
+  case noProjects
+
+  public var severity: Diagnostic.Severity {
+    switch self {
+    case .noProjects: .warning
+    default: .error
+    }
+  }
+
+  public var message: String {
+    switch self {
+    case .yaml(let kind):
+      switch kind {
+      case .syntax(let text): return "invalid YAML: \(text)"
+      case .tabIndentation: return "a tab is used for indentation"
+      case .multipleDocuments: return "the file holds more than one YAML document"
+      case .empty: return "the file is empty"
+      case .tooLarge(let bytes, let limit): return "the file is \(bytes) bytes, over the \(limit)-byte limit"
+      case .aliasExpansion(let limit): return "aliases expand to more than \(limit) nodes"
+      case .unknownAnchor(let name): return "alias '*\(name)' names no anchor defined before it"
+      case .tooDeep(let limit): return "collections are nested more than \(limit) levels deep"
+      }
+    case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"
+    case .unsupportedVersion(let v): return "unsupported version '\(v)'"
+    case .missingKey(let key, let context): return "missing key '\(key)' in \(context)"
+    case .unknownKey(let key, let context, _): return "unknown key '\(key)' in \(context)"
+    case .duplicateKey(let key, let line): return "duplicate key '\(key)' (first set on line \(line))"
+    case .wrongType(let key, let expected, let got): return "'\(key)' must be \(expected), not \(got)"
+    case .outOfRange(let key, let value, let expected): return "'\(key)' is \(value); it must be \(expected)"
+    case .invalidChoice(let key, let value, _): return "'\(key)' cannot be '\(value)'"
+    case .unknownAgent(let name, _): return "unknown agent '\(name)'"
+    case .invalidRegex(let key, let pattern): return "'\(key)' is not a valid regular expression: \(pattern)"
+    case .unknownTemplateField(let key, let field, _): return "'\(key)' names unknown template field '{{\(field)}}'"
+    case .unclosedTemplate(let key): return "'\(key)' has a '{{' without a closing '}}'"
+    case .pathNotFound(let key, let path): return "'\(key)' names \(path), which does not exist"
+    case .invalidSize(let key, let value): return "'\(key)' is '\(value)', not a size"
+    case .emptyCommand(let key): return "'\(key)' has an empty command"
+    case .invalidName(let name, let what): return "\(what) name '\(name)' cannot be used"
+    case .noProjects: return "no projects are declared, so wt has nothing to do"
+    }
+  }
+
+  public var hint: String? {
+    switch self {
+    case .yaml(.tabIndentation): return "YAML indents with spaces; replace the tab with spaces"
+    case .yaml(.multipleDocuments): return "keep one document; remove the '---' separator"
+    case .yaml(.empty): return "start with 'version: 1' (see examples/starter/wt.yaml)"
+    case .yaml(.aliasExpansion): return "this looks like an alias bomb; write the values out"
+    case .unsupportedVersion: return "this wt reads 'version: 1'"
+    case .missingKey(let key, _) where key == "version": return "add 'version: 1' at the top"
+    case .unknownKey(_, _, let suggestion?): return "did you mean '\(suggestion)'?"
+    case .duplicateKey: return "remove one of them; YAML keeps only one"
+    case .invalidChoice(_, _, let choices): return "use one of: \(choices.joined(separator: ", "))"
+    case .unknownAgent(_, let known): return "declare it under 'agents:' or use one of: \(known.joined(separator: ", "))"
+    case .invalidRegex: return "check brackets and escapes; the pattern is matched against each screen line"
+    case .unknownTemplateField(_, _, let suggestion?): return "did you mean '{{\(suggestion)}}'?"
+    case .unknownTemplateField: return "fields: \(Template.knownFields.sorted().joined(separator: ", "))"
+    case .pathNotFound: return "fix the path, or clone the repository there first (~ and paths relative to the manifest work)"
+    case .invalidSize: return "write a number of bytes with a unit, e.g. 512MiB or 2GiB"
+    case .emptyCommand: return "give the program and its arguments, e.g. [npm, test]"
+    case .invalidName: return "names are used in tmux session names and paths: use letters, digits, '.', '_' and '-'"
+    case .noProjects: return "add a 'projects:' entry, or run 'wt project add PATH'"
+    default: return nil
+    }
+  }
+}

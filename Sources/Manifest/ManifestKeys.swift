@@ -1,0 +1,14 @@
+/// Every key the validator knows, by where it may appear. The JSON Schema
+/// test compares this with `schema/wt.schema.json`, so the two cannot drift.
+public enum ManifestKeys {
+  public static let byPlace: [String: [String]] = [
+    "root": NodeReader.rootKeys,
+    "settings": NodeReader.settingsKeys,
+    "admission": NodeReader.admissionKeys,
+    "agent": NodeReader.agentKeys,
+    "dialog": NodeReader.dialogKeys,
+    "project": ProjectFields.keys,
+    "projectBlock": ProjectFields.keys.filter { $0 != "path" },
+    "select": ProjectFields.selectKeys,
+  ]
+}

@@ -1,0 +1,161 @@
+/// A validated wt.yaml: the settings, agent profiles and projects a person
+/// declared, with defaults filled in and paths made absolute.
+///
+/// It is the desired state only. It says nothing about what runs; that is
+/// the reconciler's `Observed`.
+public struct Manifest: Hashable, Sendable {
+  /// The file it was read from, absolute.
+  public var file: String
+  public var settings: Settings
+  /// Agent profiles by name; always holds the built-in `claude`.
+  public var agents: [String: AgentProfile]
+  /// Projects in the order the file lists them.
+  public var projects: [Project]
+
+  public init(file: String, settings: Settings, agents: [String: AgentProfile], projects: [Project]) {
+    self.file = file
+    self.settings = settings
+    self.agents = agents
+    self.projects = projects
+  }
+
+  public func project(named name: String) -> Project? { projects.first { $0.name == name } }
+}
+
+/// `settings:`: machine-wide limits and where things live.
+public struct Settings: Hashable, Sendable {
+  public enum TmuxSocket: Hashable, Sendable {
+    /// The person's own tmux server.
+    case `default`
+    /// `tmux -L NAME`.
+    case named(String)
+    /// `tmux -S PATH`.
+    case path(String)
+  }
+
+  public var worktreeRoot: String
+  public var tmuxSocket: TmuxSocket
+  /// Cap across all projects; nil means no cap beyond each project's.
+  public var maxWorkers: Int?
+  public var admission: Admission
+  public var bd: String
+  public var ports: ClosedRange<Int>
+  /// Argument array run when a worker needs attention; empty for none.
+  public var notify: [Template]
+
+  public init(
+    worktreeRoot: String, tmuxSocket: TmuxSocket = .default, maxWorkers: Int? = nil,
+    admission: Admission = Admission(), bd: String = "bd", ports: ClosedRange<Int> = 3100...3199,
+    notify: [Template] = []
+  ) {
+    self.worktreeRoot = worktreeRoot
+    self.tmuxSocket = tmuxSocket
+    self.maxWorkers = maxWorkers
+    self.admission = admission
+    self.bd = bd
+    self.ports = ports
+    self.notify = notify
+  }
+}
+
+/// When the machine is too busy to start another worker.
+public struct Admission: Hashable, Sendable {
+  /// Defaults leave room for a person to keep working beside the agents: an
+  /// agent start costs about a core for a few seconds and ~335 MB resident.
+  public static let defaultMaxLoadPerCore = 1.5
+  public static let defaultMinFreeMemory: UInt64 = 2 << 30
+
+  public var maxLoadPerCore: Double
+  public var minFreeMemory: UInt64
+
+  public init(maxLoadPerCore: Double = defaultMaxLoadPerCore, minFreeMemory: UInt64 = defaultMinFreeMemory) {
+    self.maxLoadPerCore = maxLoadPerCore
+    self.minFreeMemory = minFreeMemory
+  }
+}
+
+/// How to run one kind of agent and read its screen.
+public struct AgentProfile: Hashable, Sendable {
+  public struct Dialog: Hashable, Sendable {
+    public var match: String
+    public var keys: [String]
+    public init(match: String, keys: [String]) {
+      self.match = match
+      self.keys = keys
+    }
+  }
+
+  public enum Hooks: String, Hashable, Sendable, CaseIterable {
+    case claude, none
+  }
+
+  public var name: String
+  public var command: [String]
+  public var env: [String: String]
+  /// Start with `--session-id <uuid>` so the session can be found and resumed.
+  public var sessionId: Bool
+  /// Command to resume a session; `{{worker.session_id}}` is filled in.
+  public var resume: [Template]
+  /// A screen line matching this means the agent takes input.
+  public var ready: String
+  /// A screen line matching this means the agent is working.
+  public var busy: String?
+  public var dialogs: [Dialog]
+  public var hooks: Hooks
+}
+
+/// One repository wt works in, with everything resolved.
+public struct Project: Hashable, Sendable {
+  public enum OnDone: String, Hashable, Sendable, CaseIterable {
+    case merge, pr, keep
+  }
+
+  public var name: String
+  /// The main checkout, absolute.
+  public var path: String
+  public var base: String
+  public var workers: Int
+  public var agent: String
+  public var onDone: OnDone
+  public var prompt: Template
+  public var select: Selection
+  public var copy: [String]
+  public var setup: [[String]]
+  public var gate: [[String]]
+  public var portEnv: String?
+}
+
+/// Which ready beads a project works on. Every condition that is set must
+/// hold.
+public struct Selection: Hashable, Sendable {
+  public var labels: [String] = []
+  public var anyLabels: [String] = []
+  public var excludeLabels: [String] = []
+  public var types: [String] = []
+  public var maxPriority: Int?
+  public var ids: [String] = []
+
+  public init(
+    labels: [String] = [], anyLabels: [String] = [], excludeLabels: [String] = [], types: [String] = [],
+    maxPriority: Int? = nil, ids: [String] = []
+  ) {
+    self.labels = labels
+    self.anyLabels = anyLabels
+    self.excludeLabels = excludeLabels
+    self.types = types
+    self.maxPriority = maxPriority
+    self.ids = ids
+  }
+
+  /// Whether a bead with these facts is selected.
+  public func matches(id: String, type: String, priority: Int, labels beadLabels: [String]) -> Bool {
+    let have = Set(beadLabels)
+    if !ids.isEmpty && !ids.contains(id) { return false }
+    if !labels.allSatisfy(have.contains) { return false }
+    if !anyLabels.isEmpty && !anyLabels.contains(where: have.contains) { return false }
+    if excludeLabels.contains(where: have.contains) { return false }
+    if !types.isEmpty && !types.contains(type) { return false }
+    if let maxPriority, priority > maxPriority { return false }
+    return true
+  }
+}

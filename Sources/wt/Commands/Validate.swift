@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Manifest
+
+extension WT {
+  struct Validate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Check wt.yaml and print every problem with its position; exit 1 on an error. Changes nothing.")
+
+    @OptionGroup var options: ManifestOptions
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    struct Output: Encodable {
+      struct Item: Encodable {
+        var file: String
+        var line: Int
+        var column: Int
+        var severity: String
+        var message: String
+        var hint: String?
+      }
+      var valid: Bool
+      var file: String
+      var diagnostics: [Item]
+      var projects: [String]
+    }
+
+    func run() async throws {
+      let loader = ManifestLoader()
+      let path: String
+      do { path = try loader.locate(explicit: options.file) } catch {
+        Terminal.error(error.description)
+        throw ExitCode.failure
+      }
+      let result = loader.load(file: path)
+      if json {
+        try printJSON(
+          Output(
+            valid: result.manifest != nil, file: path,
+            diagnostics: result.diagnostics.map {
+              .init(
+                file: $0.file, line: $0.mark.line, column: $0.mark.column, severity: $0.severity.rawValue,
+                message: $0.message, hint: $0.hint)
+            },
+            projects: result.manifest?.projects.map(\.name) ?? []))
+      } else {
+        for d in result.diagnostics { Terminal.error(d.description) }
+        if let m = result.manifest { print(Self.summary(m)) }
+      }
+      if result.manifest == nil {
+        if !json {
+          let count = result.diagnostics.filter { $0.severity == .error }.count
+          Terminal.error("\(count) error\(count == 1 ? "" : "s") in \(path)")
+        }
+        throw ExitCode.failure
+      }
+    }
+
+    static func summary(_ m: Manifest) -> String {
+      let names = m.projects.map(\.name).joined(separator: ", ")
+      let workers = m.projects.reduce(0) { $0 + $1.workers }
+      let cap = m.settings.maxWorkers.map { min($0, workers) } ?? workers
+      let agents = Set(m.projects.map(\.agent)).sorted().joined(separator: ", ")
+      return "\(m.file): ok — \(m.projects.count) project\(m.projects.count == 1 ? "" : "s") (\(names)), "
+        + "up to \(cap) worker\(cap == 1 ? "" : "s"), agents: \(agents.isEmpty ? "none" : agents)"
+    }
+  }
+}

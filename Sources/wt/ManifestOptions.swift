@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import Manifest
+
+/// `-f/--file`, shared by every command that reads wt.yaml.
+struct ManifestOptions: ParsableArguments {
+  @Option(name: [.short, .long], help: "The manifest (default: $WT_CONFIG, ./wt.yaml, ~/.config/wt/wt.yaml).")
+  var file: String?
+
+  /// The manifest, or every diagnostic on stderr and exit 1. Warnings are
+  /// printed either way.
+  func load() throws -> Manifest {
+    let loader = ManifestLoader()
+    let path: String
+    do { path = try loader.locate(explicit: file) } catch {
+      Terminal.error(error.description)
+      throw ExitCode.failure
+    }
+    let result = loader.load(file: path)
+    for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
+    guard let manifest = result.manifest else { throw ExitCode.failure }
+    return manifest
+  }
+}
+
+enum Terminal {
+  static func error(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+  }
+
+  static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
+  static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
+
+  /// Colour only for a terminal, and never when NO_COLOR is set.
+  static var useColor: Bool {
+    stdoutIsTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+  }
+}
+
+/// Prints a value as stable, sorted, pretty JSON.
+func printJSON(_ value: some Encodable) throws {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+  print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import Manifest
+
+/// The examples are real manifests, and the JSON Schema says what the Swift
+/// validator says.
+@Suite struct ExamplesAndSchemaTests {
+  static let examples = [
+    "examples/starter/wt.yaml", "examples/team/wt.yaml", "examples/repo-config/wt.yaml",
+    "examples/repo-config/backend/wt.yaml",
+  ]
+
+  var schema: [String: Any] {
+    let data = try! Data(contentsOf: URL(fileURLWithPath: "\(packageRoot)/schema/wt.schema.json"))
+    return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+  }
+
+  @Test(arguments: examples) func exampleLoadsWithoutDiagnostics(_ example: String) throws {
+    let loader = ManifestLoader(environment: ["HOME": "/home/example"], currentDirectory: packageRoot)
+    let result = loader.load(file: "\(packageRoot)/\(example)")
+    #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+    #expect(result.manifest?.projects.isEmpty == false)
+  }
+
+  @Test func repoConfigExampleMergesTheRepositoryBlock() throws {
+    let loader = ManifestLoader(environment: ["HOME": "/home/example"], currentDirectory: packageRoot)
+    let m = try #require(loader.load(file: "\(packageRoot)/examples/repo-config/wt.yaml").manifest)
+    let backend = try #require(m.project(named: "backend"))
+    #expect(backend.workers == 1)
+    #expect(backend.select.labels == ["backend"])
+    #expect(backend.gate == [["make", "test"]])
+    #expect(m.project(named: "frontend")?.gate == [])
+  }
+
+  @Test func schemaKnowsExactlyTheKeysTheValidatorKnows() {
+    let defs = schema["$defs"] as! [String: Any]
+    func keys(_ object: Any?) -> [String] {
+      ((object as? [String: Any])?["properties"] as? [String: Any])?.keys.sorted() ?? []
+    }
+    let places: [String: Any?] = [
+      "root": schema, "settings": defs["settings"], "admission": defs["admission"], "agent": defs["agent"],
+      "dialog": defs["dialog"], "project": defs["project"], "projectBlock": defs["projectBlock"],
+      "select": defs["select"],
+    ]
+    #expect(Set(places.keys) == Set(ManifestKeys.byPlace.keys))
+    for (place, object) in places {
+      #expect(keys(object) == ManifestKeys.byPlace[place]?.sorted(), "keys of \(place)")
+    }
+  }
+
+  @Test func everyPropertyHasADescription() {
+    var missing: [String] = []
+    func walk(_ value: Any, path: String) {
+      if let object = value as? [String: Any] {
+        if let properties = object["properties"] as? [String: Any] {
+          for (key, sub) in properties {
+            let s = sub as? [String: Any] ?? [:]
+            // A $ref to a shared definition carries the description there.
+            if s["description"] == nil && s["$ref"] == nil { missing.append("\(path).\(key)") }
+          }
+        }
+        for (key, sub) in object { walk(sub, path: "\(path)/\(key)") }
+      }
+    }
+    walk(schema, path: "")
+    #expect(missing.isEmpty, "\(missing)")
+  }
+
+  /// Runs Python's jsonschema on a YAML file; true when it validates.
+  func schemaAccepts(_ file: String) throws -> Bool {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [
+      "python3", "-c",
+      """
+      import json, sys, yaml, jsonschema
+      s = json.load(open(sys.argv[1]))
+      try:
+          jsonschema.validate(yaml.safe_load(open(sys.argv[2])), s, cls=jsonschema.Draft202012Validator)
+      except jsonschema.ValidationError as e:
+          print(e.message); sys.exit(3)
+      """,
+      "\(packageRoot)/schema/wt.schema.json", file,
+    ]
+    try p.run()
+    p.waitUntilExit()
+    #expect([0, 3].contains(p.terminationStatus), "python3 with PyYAML and jsonschema must be installed")
+    return p.terminationStatus == 0
+  }
+
+  @Test(arguments: examples) func schemaAcceptsEveryExample(_ example: String) throws {
+    #expect(try schemaAccepts("\(packageRoot)/\(example)"))
+  }
+
+  @Test(arguments: [
+    "version: 1\nprojects: {a: {path: a, worker: 3}}\n",
+    "version: 1\nprojects: {a: {path: a, workers: -1}}\n",
+    "version: 1\nprojects: {a: {path: a, on_done: squash}}\n",
+    "version: 1\nprojects: {a: {path: a, select: {max_priority: 7}}}\n",
+    "version: 2\n",
+    "version: 1\nsettings: {ports: [1]}\n",
+    "version: 1\nagents: {claude: {hooks: maybe}}\n",
+  ])
+  func schemaAndValidatorBothRejectTheSameMistakes(_ text: String) throws {
+    let box = Sandbox()
+    box.mkdir("a")
+    let file = box.write("wt.yaml", text)
+    #expect(box.loader.load(file: file).diagnostics.hasErrors)
+    #expect(try !schemaAccepts(file))
+  }
+}

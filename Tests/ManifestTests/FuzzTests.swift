@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+@testable import Manifest
+
+/// Thousands of damaged manifests: every one must come back as a model or
+/// as diagnostics, never a crash or a hang.
+@Suite struct FuzzTests {
+  /// A small deterministic generator so a failure can be replayed.
+  struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+  }
+
+  static let alphabet = Array(" \n\t:-[]{},&*<|>'\"#!%@`?~{}.0123456789abcxyz".utf8)
+
+  func mutate(_ seed: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
+    var bytes = seed
+    for _ in 0..<Int.random(in: 1...8, using: &rng) {
+      switch Int.random(in: 0..<6, using: &rng) {
+      case 0 where !bytes.isEmpty:  // flip a byte
+        bytes[Int.random(in: 0..<bytes.count, using: &rng)] = Self.alphabet.randomElement(using: &rng)!
+      case 1 where !bytes.isEmpty:  // truncate
+        bytes = Array(bytes.prefix(Int.random(in: 0..<bytes.count, using: &rng)))
+      case 2:  // insert
+        bytes.insert(Self.alphabet.randomElement(using: &rng)!, at: Int.random(in: 0...bytes.count, using: &rng))
+      case 3 where bytes.count > 2:  // duplicate a slice
+        let a = Int.random(in: 0..<bytes.count, using: &rng)
+        let b = min(bytes.count, a + Int.random(in: 1...40, using: &rng))
+        bytes.insert(contentsOf: bytes[a..<b], at: Int.random(in: 0...bytes.count, using: &rng))
+      case 4:  // deep nesting
+        let depth = Int.random(in: 1...2000, using: &rng)
+        bytes += Array("\nx: ".utf8) + Array(repeating: UInt8(ascii: "["), count: depth)
+      default:  // a random raw byte, possibly invalid UTF-8
+        bytes.insert(UInt8.random(in: 0...255, using: &rng), at: Int.random(in: 0...bytes.count, using: &rng))
+      }
+    }
+    return bytes
+  }
+
+  @Test func mutatedManifestsNeverCrash() throws {
+    let seeds = try ExamplesAndSchemaTests.examples.map {
+      try Data(contentsOf: URL(fileURLWithPath: "\(packageRoot)/\($0)"))
+    }
+    let box = Sandbox()
+    box.mkdir("backend")
+    var rng = SplitMix(state: 20_261_125)
+    var models = 0
+    var rejected = 0
+    let path = "\(box.root)/wt.yaml"
+    for i in 0..<3000 {
+      let input = mutate(Array(seeds[i % seeds.count]), &rng)
+      try Data(input).write(to: URL(fileURLWithPath: path))
+      let result = box.loader.load(file: path)
+      if result.manifest != nil { models += 1 } else {
+        rejected += 1
+        #expect(result.diagnostics.hasErrors, "rejected without an error for input #\(i)")
+      }
+    }
+    #expect(models + rejected == 3000)
+    #expect(rejected > 0)
+  }
+}

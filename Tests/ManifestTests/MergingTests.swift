@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import Manifest
+
+@Suite struct MergingTests {
+  @Test func defaultsFillProjectsAndBuiltInsFillTheRest() throws {
+    let box = Sandbox()
+    box.mkdir("a")
+    box.mkdir("b")
+    let result = box.load(
+      """
+      version: 1
+      defaults: {workers: 3, on_done: pr}
+      projects:
+        a: {path: a}
+        b: {path: ./b, workers: 1, base: trunk}
+      """)
+    let m = try #require(result.manifest)
+    let a = try #require(m.project(named: "a"))
+    let b = try #require(m.project(named: "b"))
+    #expect((a.workers, a.onDone, a.base, a.agent) == (3, .pr, "main", "claude"))
+    #expect((b.workers, b.onDone, b.base) == (1, .pr, "trunk"))
+    #expect(a.path == "\(box.root)/a")
+    #expect(m.settings.worktreeRoot == "\(box.root)/.local/share/wt/worktrees")
+    #expect(m.projects.map(\.name) == ["a", "b"])
+  }
+
+  @Test func userClaudeProfileOverridesFieldByField() throws {
+    let box = Sandbox()
+    box.mkdir("a")
+    let m = try #require(
+      box.load("version: 1\nagents:\n  claude: {command: [claude, --model, x]}\nprojects:\n  a: {path: a}\n").manifest)
+    let claude = try #require(m.agents["claude"])
+    #expect(claude.command == ["claude", "--model", "x"])
+    #expect(claude.dialogs == Defaults.claude.dialogs)
+    #expect(claude.ready == Defaults.claude.ready)
+    #expect(claude.hooks == .claude)
+  }
+
+  @Test func repositoryBlockFillsWhatTheUserLeavesOut() throws {
+    let box = Sandbox()
+    box.write("repo/wt.yaml", "version: 1\nproject:\n  workers: 5\n  base: develop\n  gate: [[make, test]]\n")
+    let m = try #require(
+      box.load("version: 1\ndefaults: {base: main, on_done: keep}\nprojects:\n  r: {path: repo, workers: 1}\n")
+        .manifest)
+    let r = try #require(m.project(named: "r"))
+    #expect(r.workers == 1)  // the user's entry wins
+    #expect(r.base == "develop")  // the repository's block beats defaults
+    #expect(r.gate == [["make", "test"]])
+    #expect(r.onDone == .keep)  // defaults fill the rest
+  }
+
+  @Test func repositoryBlockDiagnosticsNameItsOwnFile() {
+    let box = Sandbox()
+    box.write("repo/wt.yaml", "version: 1\nproject:\n  path: x\n  workerz: 5\n")
+    let result = box.load("version: 1\nprojects:\n  r: {path: repo}\n")
+    #expect(result.diagnostics.map(\.file) == ["repo/wt.yaml", "repo/wt.yaml"])
+    #expect(
+      problems(result) == [
+        at(3, 3, .unknownKey("path", in: "project", suggestion: nil)),
+        at(4, 3, .unknownKey("workerz", in: "project", suggestion: "workers")),
+      ])
+  }
+
+  @Test func aRepositoryFileAloneIsAOneProjectManifest() throws {
+    let box = Sandbox()
+    let m = try #require(box.load("version: 1\nproject: {workers: 4}\n", file: "myrepo/wt.yaml").manifest)
+    #expect(m.projects.map(\.name) == ["myrepo"])
+    #expect(m.projects.first?.path == "\(box.root)/myrepo")
+    #expect(m.projects.first?.workers == 4)
+  }
+
+  @Test func pathsExpandTildeAndResolveAgainstTheManifest() {
+    let paths = PathResolver(home: "/home/p", directory: "/etc/wt")
+    #expect(paths.resolve("~/code/api") == "/home/p/code/api")
+    #expect(paths.resolve("../x") == "/etc/x")
+    #expect(paths.resolve("/abs") == "/abs")
+    #expect(paths.resolve("~") == "/home/p")
+  }
+
+  @Test func discoveryOrder() throws {
+    let box = Sandbox()
+    box.write("cwd/wt.yaml", "version: 1\n")
+    box.write("xdg/wt/wt.yaml", "version: 1\n")
+    let cwd = "\(box.root)/cwd"
+    var env = ["HOME": box.root, "XDG_CONFIG_HOME": "\(box.root)/xdg", "WT_CONFIG": "/from/env.yaml"]
+    #expect(try ManifestLoader(environment: env, currentDirectory: cwd).locate(explicit: "x.yaml") == "\(cwd)/x.yaml")
+    #expect(try ManifestLoader(environment: env, currentDirectory: cwd).locate(explicit: nil) == "/from/env.yaml")
+    env["WT_CONFIG"] = nil
+    #expect(try ManifestLoader(environment: env, currentDirectory: cwd).locate(explicit: nil) == "\(cwd)/wt.yaml")
+    #expect(
+      try ManifestLoader(environment: env, currentDirectory: box.root).locate(explicit: nil)
+        == "\(box.root)/xdg/wt/wt.yaml")
+    env["XDG_CONFIG_HOME"] = "\(box.root)/none"
+    #expect(throws: ManifestNotFound.self) {
+      try ManifestLoader(environment: env, currentDirectory: box.root).locate(explicit: nil)
+    }
+  }
+
+  @Test func sizesAndSockets() throws {
+    #expect(NodeReader.parseSize("2GiB") == 2 << 30)
+    #expect(NodeReader.parseSize("512MiB") == 512 << 20)
+    #expect(NodeReader.parseSize("1.5G") == 3 << 29)
+    #expect(NodeReader.parseSize("100") == 100)
+    #expect(NodeReader.parseSize("2 parsecs") == nil)
+    let box = Sandbox()
+    box.mkdir("a")
+    let m = try #require(
+      box.load("version: 1\nsettings: {tmux_socket: ./sock}\nprojects: {a: {path: a}}\n").manifest)
+    #expect(m.settings.tmuxSocket == .path("\(box.root)/sock"))
+  }
+
+  @Test func templatesRenderFieldsAsPlainText() throws {
+    let t = try Template("Do {{bead.id}}: {{ bead.title }}!")
+    #expect(t.render(["bead.id": "x-1", "bead.title": "$(touch pwned); rm -rf ~"]) == "Do x-1: $(touch pwned); rm -rf ~!")
+    #expect(throws: Template.ParseError.unclosed) { try Template("{{bead.id") }
+  }
+}
