@@ -23,7 +23,7 @@ public enum Defaults {
     sessionId: true,
     resume: [Template.literal("claude"), Template.literal("--resume"), Template.literal("{{worker.session_id}}")],
     // Claude Code draws the prompt as ❯ followed by a no-break space.
-    ready: "^❯[\\u00A0 ]",
+    ready: "^❯\\u00A0",
     busy: "esc to interrupt",
     dialogs: [
       .init(match: "Is this a project you created or one you trust", keys: ["Down", "Enter"]),

@@ -1,0 +1,207 @@
+import Foundation
+import Manifest
+
+extension Applier {
+  /// Files wt writes into a worktree; never the person's changes.
+  static let ownFiles = [".claude/settings.local.json", ".wt/"]
+
+  /// Claim → worktree → copy, port, setup → session → agent → prompt.
+  func start(_ change: Plan.Change, project: Project, adopt: Bool, observed: Observed) async throws
+    -> StepReport.Outcome
+  {
+    let profile = try profile(project)
+    switch try await world.tracker.claim(change.bead, in: project.path) {
+    case .claimed: break
+    case .heldBy(let other): return .skipped("bead \(change.bead) is claimed by \(other)")
+    case .notClaimable(let status): return .skipped("bead \(change.bead) cannot be claimed (status \(status))")
+    }
+    let fresh: Bool
+    do {
+      fresh = try await ensureWorktree(change, project: project, observed: observed)
+    } catch {
+      try await giveBack(change, project: project)
+      return .failed("worktree: \(error)")
+    }
+    var record = try record(change.worker) ?? WorkerRecord(
+      name: change.worker, project: project.name, bead: change.bead, branch: change.branch,
+      worktree: change.worktree, createdAt: Date())
+    record.retained = nil
+    if fresh {
+      record.prompt = .pending
+      record.sessionId = nil
+      do {
+        try copyFiles(project, into: change.worktree)
+        try await world.git.exclude(Self.ownFiles, in: change.worktree)
+        for command in project.setup {
+          try await world.runner.run(command, in: change.worktree, timeout: .seconds(900))
+        }
+      } catch {
+        try await giveBack(change, project: project)
+        return .failed("setup: \(error)")
+      }
+    }
+    if project.portEnv != nil && record.port == nil { record.port = try freePort(for: change.worker) }
+    let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty ? record.sessionId : nil
+    if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
+    let saved = record
+    try world.store.update { $0.workers[change.worker] = saved }
+    world.store.record(adopt ? "adopted" : "created", worker: change.worker, detail: ["bead": change.bead])
+
+    if try await pane(of: change.session) == nil {
+      try await world.tmux.newSession(
+        name: change.session, directory: change.worktree,
+        environment: environment(change, project: project, profile: profile, record: record),
+        command: command(profile, record: record, change: change, project: project, resume: resume),
+        options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
+    }
+    if resume != nil { return .done("resumed session \(resume!) in \(change.worktree)") }
+    return try await deliverPrompt(change, project: project, countFailure: true)
+  }
+
+  /// The worktree for the change, made if missing. True when it was made
+  /// now (setup runs then). A failed `git worktree add` leaves no folder.
+  func ensureWorktree(_ change: Plan.Change, project: Project, observed: Observed) async throws -> Bool {
+    let known = try await world.git.worktrees(of: project.path)
+    if known.contains(where: { $0.path == change.worktree }) { return false }
+    let fm = FileManager.default
+    if fm.fileExists(atPath: change.worktree) {
+      throw StateError(message: "\(change.worktree) exists but is not a worktree of \(project.path); move it away")
+    }
+    try fm.createDirectory(
+      atPath: (change.worktree as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    do {
+      try await world.git.addWorktree(
+        repo: project.path, path: change.worktree, branch: change.branch, base: project.base)
+    } catch {
+      try? fm.removeItem(atPath: change.worktree)
+      _ = try? await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
+      throw error
+    }
+    return true
+  }
+
+  /// A start that failed after the claim: the bead goes back, so it is
+  /// never left claimed without a worker, and the failure is counted for
+  /// the circuit breaker.
+  func giveBack(_ change: Plan.Change, project: Project) async throws {
+    try? await world.tracker.release(change.bead, in: project.path)
+    let name = change.worker
+    try world.store.update { state in
+      var r = state.workers[name] ?? WorkerRecord(
+        name: name, project: change.project, bead: change.bead, branch: change.branch, worktree: change.worktree,
+        createdAt: Date())
+      r.startFailures += 1
+      state.workers[name] = r
+    }
+  }
+
+  func copyFiles(_ project: Project, into worktree: String) throws {
+    let fm = FileManager.default
+    for file in project.copy {
+      let source = (project.path as NSString).appendingPathComponent(file)
+      let target = (worktree as NSString).appendingPathComponent(file)
+      guard fm.fileExists(atPath: source), !fm.fileExists(atPath: target) else { continue }
+      try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      try fm.copyItem(atPath: source, toPath: target)
+    }
+  }
+
+  func freePort(for worker: String) throws -> Int? {
+    let taken = Set(try world.store.load().workers.values.filter { $0.name != worker }.compactMap(\.port))
+    return manifest.settings.ports.first { !taken.contains($0) }
+  }
+
+  func environment(_ change: Plan.Change, project: Project, profile: AgentProfile, record: WorkerRecord)
+    -> [String: String]
+  {
+    var env = world.workerEnvironment
+    env["WT_WORKER"] = change.worker
+    if let name = project.portEnv, let port = record.port { env[name] = String(port) }
+    env.merge(profile.env) { _, agent in agent }
+    return env
+  }
+
+  func command(_ profile: AgentProfile, record: WorkerRecord, change: Plan.Change, project: Project, resume: String?)
+    -> [String]
+  {
+    if let resume {
+      var values = templateValues(change, project: project, record: record)
+      values["worker.session_id"] = resume
+      return profile.resume.map { $0.render(values) }
+    }
+    var argv = profile.command
+    if profile.sessionId, let id = record.sessionId { argv += ["--session-id", id] }
+    return argv
+  }
+
+  func templateValues(_ change: Plan.Change, project: Project, record: WorkerRecord?) -> [String: String] {
+    var v: [String: String] = [
+      "worker.name": change.worker, "worker.branch": change.branch, "worker.worktree": change.worktree,
+      "project.name": project.name, "project.path": project.path, "project.base": project.base,
+    ]
+    v["worker.session_id"] = record?.sessionId
+    v["worker.port"] = record?.port.map(String.init)
+    return v
+  }
+
+  func pane(of session: String) async throws -> Pane? {
+    try await world.tmux.panes().first { $0.session == session }
+  }
+
+  /// Renders the bead's prompt and delivers it; the record says how far it
+  /// got, so a retry never sends twice.
+  func deliverPrompt(_ change: Plan.Change, project: Project, countFailure: Bool = false) async throws
+    -> StepReport.Outcome
+  {
+    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    guard let bead = try await world.tracker.show(change.bead, in: project.path) else {
+      return .failed("bead \(change.bead) not found")
+    }
+    let record = try record(change.worker)
+    var values = templateValues(change, project: project, record: record)
+    values.merge(bead.templateValues) { _, b in b }
+    let prompt = project.prompt.render(values)
+    var delivery = try PromptDelivery(tmux: world.tmux, profile: try profile(project))
+    delivery.deadline = deliveryDeadline
+    let store = world.store
+    let name = change.worker
+    let outcome = try await delivery.deliver(prompt, to: pane.paneID, alreadySent: record?.prompt == .sent) {
+      try? store.update { state in state.workers[name]?.prompt = .sent }
+      store.record("prompt-sent", worker: name)
+    }
+    switch outcome {
+    case .delivered:
+      try updateRecord(name) { $0.prompt = .delivered }
+      world.store.record("prompt-delivered", worker: name)
+      return .done("prompt delivered to \(change.session)")
+    case .agentExited:
+      if countFailure { try updateRecord(name) { $0.startFailures += 1 } }
+      return .failed("the agent exited before it took the prompt (see 'wt attach \(change.bead)')")
+    case .unknownScreen(let tail):
+      return .failed("the agent's screen is not one wt knows; last lines:\n\(tail)")
+    case .notConfirmed:
+      return .failed("prompt sent but the agent did not confirm it; the next apply checks again")
+    }
+  }
+
+  func restart(_ change: Plan.Change, project: Project, resume: String?) async throws -> StepReport.Outcome {
+    let profile = try profile(project)
+    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    var record = try record(change.worker) ?? WorkerRecord(
+      name: change.worker, project: project.name, bead: change.bead, branch: change.branch,
+      worktree: change.worktree, createdAt: Date())
+    record.restarts += 1
+    if resume == nil {
+      record.prompt = .pending
+      if profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
+    }
+    let saved = record
+    try world.store.update { $0.workers[change.worker] = saved }
+    world.store.record("restarted", worker: change.worker, detail: ["resume": resume ?? ""])
+    try await world.tmux.respawn(
+      pane: pane.paneID, directory: change.worktree,
+      command: command(profile, record: record, change: change, project: project, resume: resume))
+    if resume != nil && record.prompt == .delivered { return .done("resumed session \(resume!)") }
+    return try await deliverPrompt(change, project: project)
+  }
+}

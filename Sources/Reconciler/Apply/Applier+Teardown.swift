@@ -1,0 +1,53 @@
+import Foundation
+import Manifest
+
+extension Applier {
+  /// Stop the session; remove the worktree only when it holds no
+  /// uncommitted file and its branch is merged into base (else keep it and
+  /// say why); release the bead when it is still open.
+  func teardown(_ change: Plan.Change, project: Project, releaseBead: Bool, observed: Observed) async throws
+    -> StepReport.Outcome
+  {
+    try await world.tmux.kill(session: change.session)
+    var said = ["stopped \(change.session)"]
+    let worktrees = try await world.git.worktrees(of: project.path)
+    var kept: String?
+    if let tree = worktrees.first(where: { $0.path == change.worktree }) {
+      let branch = tree.branch ?? change.branch
+      let safety = try await world.git.safety(
+        of: change.worktree, branch: branch, base: project.base, repo: project.path)
+      if safety.isSafeToRemove {
+        try await world.git.removeWorktree(repo: project.path, path: change.worktree)
+        // Merged, so nothing is lost; -d refuses if that ever is not so.
+        _ = try? await world.runner.output(["git", "-C", project.path, "branch", "-d", branch])
+        said.append("removed \(change.worktree)")
+      } else {
+        var why: [String] = []
+        if safety.uncommittedFiles > 0 { why.append("\(safety.uncommittedFiles) uncommitted file\(safety.uncommittedFiles == 1 ? "" : "s")") }
+        if !safety.mergedIntoBase { why.append("\(safety.commitsNotInBase) commit\(safety.commitsNotInBase == 1 ? "" : "s") not in \(project.base)") }
+        kept = why.joined(separator: ", ")
+        said.append("kept \(change.worktree): \(kept!)")
+      }
+    }
+    if releaseBead, let bead = try await world.tracker.show(change.bead, in: project.path), !bead.isClosed {
+      try await world.tracker.release(change.bead, in: project.path)
+      said.append("released \(change.bead)")
+    }
+    let name = change.worker
+    try world.store.update { state in
+      if let kept {
+        // Remembered even when the state was lost, so status keeps saying
+        // why the worktree is still there.
+        var r = state.workers[name] ?? WorkerRecord(
+          name: name, project: change.project, bead: change.bead, branch: change.branch,
+          worktree: change.worktree, createdAt: Date())
+        r.retained = kept
+        state.workers[name] = r
+      } else {
+        state.workers[name] = nil
+      }
+    }
+    world.store.record("deleted", worker: name, detail: ["kept": kept ?? ""])
+    return .done(said.joined(separator: "; "))
+  }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import Manifest
+
+/// What happened to one change of a plan.
+public struct StepReport: Equatable, Sendable {
+  public enum Outcome: Equatable, Sendable {
+    case done(String)
+    case skipped(String)
+    case failed(String)
+  }
+  public var worker: String
+  public var action: Plan.Action
+  public var outcome: Outcome
+
+  public var failed: Bool { if case .failed = outcome { true } else { false } }
+}
+
+/// Executes a plan against the world. Each change is idempotent, so an
+/// apply that was interrupted is finished by the next; workers are handled
+/// in parallel, and each worker's steps in order.
+public struct Applier: Sendable {
+  public var manifest: Manifest
+  public var world: World
+  public var logger: Logger
+  public var deliveryDeadline: Duration = .seconds(90)
+  /// Starts are spread out this much: a burst of agents trips API limits
+  /// and loads the machine all at once.
+  public var stagger: Duration = .milliseconds(250)
+
+  public init(manifest: Manifest, world: World, logger: Logger = Logger(label: "wt.apply")) {
+    self.manifest = manifest
+    self.world = world
+    self.logger = logger
+  }
+
+  public func apply(_ plan: Plan, observed: Observed) async -> [StepReport] {
+    let applier = self
+    return await withTaskGroup(of: StepReport.self) { group in
+      var starts = 0
+      for change in plan.changes {
+        let delay = change.action == .create ? stagger * starts : .zero
+        if change.action == .create { starts += 1 }
+        group.addTask {
+          if delay > .zero { try? await Task.sleep(for: delay) }
+          let outcome: StepReport.Outcome
+          do {
+            outcome = try await applier.execute(change, observed: observed)
+          } catch {
+            outcome = .failed("\(error)")
+          }
+          applier.logger.info("\(change.action.word) \(change.worker): \(outcome)")
+          return StepReport(worker: change.worker, action: change.action, outcome: outcome)
+        }
+      }
+      var reports: [StepReport] = []
+      for await report in group { reports.append(report) }
+      // Report in plan order, whatever order they finished in.
+      let order = Dictionary(plan.changes.enumerated().map { ($1.worker, $0) }, uniquingKeysWith: { a, _ in a })
+      return reports.sorted { order[$0.worker, default: 0] < order[$1.worker, default: 0] }
+    }
+  }
+
+  func execute(_ change: Plan.Change, observed: Observed) async throws -> StepReport.Outcome {
+    guard let project = manifest.project(named: change.project) else {
+      return .skipped("project \(change.project) is not in wt.yaml")
+    }
+    switch change.step {
+    case .start(let adopt):
+      return try await start(change, project: project, adopt: adopt, observed: observed)
+    case .restartAgent(let session):
+      return try await restart(change, project: project, resume: session)
+    case .deliverPrompt:
+      return try await deliverPrompt(change, project: project)
+    case .teardown(let release):
+      return try await teardown(change, project: project, releaseBead: release, observed: observed)
+    }
+  }
+
+  func profile(_ project: Project) throws -> AgentProfile {
+    guard let p = manifest.agents[project.agent] else { throw StateError(message: "unknown agent \(project.agent)") }
+    return p
+  }
+
+  func record(_ name: String) throws -> WorkerRecord? { try world.store.load().workers[name] }
+
+  func updateRecord(_ name: String, _ change: @escaping (inout WorkerRecord) -> Void) throws {
+    try world.store.update { state in
+      if var r = state.workers[name] {
+        change(&r)
+        state.workers[name] = r
+      }
+    }
+  }
+}

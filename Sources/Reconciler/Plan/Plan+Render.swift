@@ -1,0 +1,91 @@
+import Foundation
+
+extension Plan {
+  /// The plan as `wt diff` prints it: one block per worker with `+ ~ -`,
+  /// then waiting beads, notes and the summary line.
+  public func rendered(color: Bool = false) -> String {
+    func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    var out = ""
+    for change in changes {
+      let code = switch change.action {
+        case .create: "32"
+        case .update: "33"
+        case .delete: "31"
+      }
+      out += paint("\(change.action.rawValue) \(change.action.word) \(change.worker)", code) + "\n"
+      let title = change.title.isEmpty ? "" : "  \"\(change.title)\""
+      out += "    bead:     \(change.bead)\(title)\n"
+      out += "    branch:   \(change.branch)\n"
+      out += "    worktree: \(change.worktree)\n"
+      out += "    session:  \(change.session)\n"
+      if change.action != .delete { out += "    agent:    \(change.agent)\n" }
+      for reason in change.reasons { out += "    because:  \(reason)\n" }
+      out += "\n"
+    }
+    if !waiting.isEmpty {
+      out += "Waiting:\n"
+      for w in waiting { out += "  \(w.project)/\(w.bead)  P\(w.priority)  \"\(w.title)\": \(w.reason)\n" }
+      out += "\n"
+    }
+    if !notes.isEmpty {
+      out += "Notes:\n"
+      for n in notes { out += "  \(n.project): \(n.text)\n" }
+      out += "\n"
+    }
+    if changes.isEmpty {
+      out += paint("No changes. Workers match wt.yaml.", "1") + "\n"
+    } else {
+      out += paint("Plan: \(count(.create)) to create, \(count(.update)) to update, \(count(.delete)) to delete.", "1") + "\n"
+    }
+    return out
+  }
+}
+
+/// The plan as `wt diff -o json` prints it. Field names are part of wt's
+/// interface (README, "JSON output"); add fields, never rename them.
+public struct PlanJSON: Encodable {
+  struct Change: Encodable {
+    var action: String
+    var project: String
+    var bead: String
+    var title: String
+    var worker: String
+    var branch: String
+    var worktree: String
+    var session: String
+    var agent: String
+    var reasons: [String]
+  }
+  struct Waiting: Encodable {
+    var project: String
+    var bead: String
+    var title: String
+    var priority: Int
+    var reason: String
+  }
+  struct Note: Encodable {
+    var project: String
+    var text: String
+  }
+  struct Summary: Encodable {
+    var create: Int
+    var update: Int
+    var delete: Int
+  }
+
+  var changes: [Change]
+  var waiting: [Waiting]
+  var notes: [Note]
+  var summary: Summary
+
+  public init(_ plan: Plan) {
+    changes = plan.changes.map {
+      .init(
+        action: $0.action.word, project: $0.project, bead: $0.bead, title: $0.title, worker: $0.worker,
+        branch: $0.branch, worktree: $0.worktree, session: $0.session, agent: $0.agent, reasons: $0.reasons)
+    }
+    waiting = plan.waiting.map { .init(project: $0.project, bead: $0.bead, title: $0.title, priority: $0.priority, reason: $0.reason) }
+    notes = plan.notes.map { .init(project: $0.project, text: $0.text) }
+    summary = .init(create: plan.count(.create), update: plan.count(.update), delete: plan.count(.delete))
+  }
+}

@@ -1,0 +1,79 @@
+/// What `wt apply` would do to move the world to what wt.yaml declares: a
+/// value, printed by `wt diff` and executed by `wt apply`.
+///
+/// It holds no handles and reads nothing; the same plan renders the same
+/// way every time. Don't use it to remember anything between passes: each
+/// pass plans afresh from what it observes.
+public struct Plan: Equatable, Sendable {
+  public enum Action: Character, Sendable {
+    case create = "+"
+    case update = "~"
+    case delete = "-"
+
+    public var word: String {
+      switch self {
+      case .create: "create"
+      case .update: "update"
+      case .delete: "delete"
+      }
+    }
+  }
+
+  /// What exactly a change does, for apply.
+  public enum Step: Equatable, Sendable {
+    /// Claim, worktree, session, agent, prompt. `adopt`: the bead is already
+    /// wt's, so the existing worktree and branch are reused.
+    case start(adopt: Bool)
+    /// The agent exited; start it again, resuming its session when it can.
+    case restartAgent(resumeSession: String?)
+    /// The agent runs but has not taken its prompt.
+    case deliverPrompt
+    /// Stop the session, remove the worktree only if it holds no work,
+    /// release the bead when it is still open.
+    case teardown(releaseBead: Bool)
+  }
+
+  public struct Change: Equatable, Sendable {
+    public var action: Action
+    public var step: Step
+    public var project: String
+    public var bead: String
+    public var title: String
+    public var worker: String
+    public var branch: String
+    public var worktree: String
+    public var session: String
+    public var agent: String
+    public var reasons: [String]
+  }
+
+  /// A selected bead that does not start in this pass, and why.
+  public struct Waiting: Equatable, Sendable {
+    public var project: String
+    public var bead: String
+    public var title: String
+    public var priority: Int
+    public var reason: String
+  }
+
+  /// Something a person should know that is not a change: a kept worktree,
+  /// drift, a project that could not be observed.
+  public struct Note: Equatable, Sendable {
+    public var project: String
+    public var text: String
+  }
+
+  public var changes: [Change] = []
+  public var waiting: [Waiting] = []
+  public var notes: [Note] = []
+
+  public init(changes: [Change] = [], waiting: [Waiting] = [], notes: [Note] = []) {
+    self.changes = changes
+    self.waiting = waiting
+    self.notes = notes
+  }
+
+  public var isEmpty: Bool { changes.isEmpty }
+
+  public func count(_ action: Action) -> Int { changes.filter { $0.action == action }.count }
+}

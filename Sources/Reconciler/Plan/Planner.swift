@@ -1,0 +1,255 @@
+import Manifest
+
+/// Choices that change what a plan contains, set on the command line.
+public struct PlanOptions: Equatable, Sendable {
+  /// Tear down workers whose bead is no longer selected.
+  public var prune = false
+  /// Plan only these projects (all when empty). Global limits still count
+  /// every project's workers.
+  public var projects: [String] = []
+  /// The name wt claims beads as.
+  public var actor = "wt"
+  /// Failed starts (or restarts) after which a bead is held back.
+  public var failureBudget = 3
+  /// Memory a new agent is expected to take: a Claude Code process is
+  /// about 335 MB resident on average and over 1 GB at peak.
+  public var agentMemory: UInt64 = 400 << 20
+
+  public init(prune: Bool = false, projects: [String] = []) {
+    self.prune = prune
+    self.projects = projects
+  }
+}
+
+/// `plan(manifest, observed) -> Plan`: pure, no clock, no processes.
+///
+/// Rules, per project in manifest order:
+/// - a live worker whose bead is closed is torn down;
+/// - a live worker whose bead is open stays, even when it is no longer
+///   selected (drift: a note, torn down only with `--prune`);
+/// - a live worker whose agent exited is restarted (resume when it can),
+///   within the failure budget; one that has not taken its prompt gets it;
+/// - a bead wt claimed whose worker is gone is adopted, or released when
+///   there is no slot for it;
+/// - free slots (project `workers`, `max_workers`, admission) are filled
+///   with selected ready beads by priority, then age, then id.
+public func plan(_ manifest: Manifest, _ observed: Observed, options: PlanOptions = PlanOptions()) -> Plan {
+  var planner = Planner(manifest: manifest, observed: observed, options: options)
+  return planner.run()
+}
+
+private struct Planner {
+  let manifest: Manifest
+  let observed: Observed
+  let options: PlanOptions
+  var result = Plan()
+  /// Workers that will exist after this plan, across all projects.
+  var globalWorkers = 0
+  /// New agents this plan starts, for the memory check.
+  var starting = 0
+
+  init(manifest: Manifest, observed: Observed, options: PlanOptions) {
+    self.manifest = manifest
+    self.observed = observed
+    self.options = options
+  }
+
+  var workerPanes: [Pane] {
+    var seen = Set<String>()
+    return observed.panes.filter { $0.isWorker && !$0.hub && seen.insert($0.session).inserted }
+  }
+
+  mutating func run() -> Plan {
+    let declared = Set(manifest.projects.map(\.name))
+    let live = workerPanes
+    // Workers of every declared project count toward max_workers, planned
+    // or not; those being torn down are subtracted as they are planned.
+    globalWorkers = live.filter { declared.contains($0.project) }.count
+    for project in manifest.projects where options.projects.isEmpty || options.projects.contains(project.name) {
+      planProject(project, panes: live.filter { $0.project == project.name })
+    }
+    for project in Set(live.map(\.project)).subtracting(declared).sorted() {
+      result.notes.append(.init(project: project, text: "workers of project '\(project)' run, but wt.yaml no longer declares it; they are left alone"))
+    }
+    return result
+  }
+
+  mutating func planProject(_ project: Project, panes: [Pane]) {
+    guard let world = observed.projects[project.name] else { return }
+    if let error = world.error {
+      result.notes.append(.init(project: project.name, text: "not observed, left alone: \(error)"))
+      return
+    }
+    let unclosed = Dictionary(world.unclosed.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+    let worktreePaths = Set(world.worktrees.map(\.path))
+    var kept = 0
+    var busyBeads = Set<String>()
+
+    for pane in panes.sorted(by: { $0.bead < $1.bead }) {
+      busyBeads.insert(pane.bead)
+      let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: pane.bead)]
+      guard let bead = unclosed[pane.bead] else {
+        add(.delete, .teardown(releaseBead: false), project, beadID: pane.bead, title: "",
+            reasons: ["bead \(pane.bead) is closed"])
+        globalWorkers -= 1
+        continue
+      }
+      if !selected(bead, in: project) {
+        if options.prune {
+          add(.delete, .teardown(releaseBead: true), project, bead: bead,
+              reasons: ["bead \(bead.id) is no longer selected by wt.yaml (--prune)"])
+          globalWorkers -= 1
+          continue
+        }
+        result.notes.append(.init(project: project.name, text: "drift: \(bead.id) is no longer selected; its worker stays until the bead closes (or run with --prune)"))
+      }
+      kept += 1
+      if pane.dead {
+        let restarts = record?.restarts ?? 0
+        if restarts >= options.failureBudget {
+          result.notes.append(.init(project: project.name, text: "stuck: the agent of \(bead.id) exited \(restarts) times; look at it with 'wt attach', then 'wt abandon \(bead.id)'"))
+          continue
+        }
+        let resume = manifest.agents[project.agent].flatMap { $0.resume.isEmpty ? nil : record?.sessionId }
+        add(.update, .restartAgent(resumeSession: resume), project, bead: bead,
+            reasons: ["the agent exited" + (resume.map { "; resume session \($0)" } ?? "; start it afresh")])
+      } else if let record, record.prompt != .delivered {
+        add(.update, .deliverPrompt, project, bead: bead,
+            reasons: [record.prompt == .sent ? "prompt sent but not confirmed; check, then retry" : "prompt not yet delivered"])
+      }
+    }
+
+    // Beads wt holds with no worker: adopt them, or let them go.
+    var adoptable: [Bead] = []
+    for bead in world.unclosed.sorted(by: order) where isWtClaim(bead) && !busyBeads.contains(bead.id) {
+      adoptable.append(bead)
+      busyBeads.insert(bead.id)
+    }
+    var free = freeSlots(project, kept: kept)
+    for bead in adoptable {
+      if free > 0 {
+        add(.create, .start(adopt: true), project, bead: bead,
+            reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker; adopt it" + (worktreePaths.contains(worktreePath(project, bead.id)) ? " in its existing worktree" : "")])
+        free -= 1
+        globalWorkers += 1
+        starting += 1
+      } else {
+        add(.delete, .teardown(releaseBead: true), project, bead: bead,
+            reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker and no slot is free; release it"])
+      }
+    }
+
+    // Records of workers that are gone, whose bead is closed or no longer
+    // ours, but whose worktree is still there: finish their teardown.
+    for record in observed.state.workers.values.sorted(by: { $0.name < $1.name })
+    where record.project == project.name && !busyBeads.contains(record.bead) {
+      if let reason = record.retained {
+        result.notes.append(.init(project: project.name, text: "kept \(record.worktree): \(reason)"))
+      } else if worktreePaths.contains(record.worktree) && unclosed[record.bead].map(isWtClaim) != true {
+        add(.delete, .teardown(releaseBead: false), project, beadID: record.bead, title: unclosed[record.bead]?.title ?? "",
+            reasons: ["the worker of \(record.bead) is gone and its bead is no longer claimed; clean up"])
+      }
+      busyBeads.insert(record.bead)
+    }
+
+    fill(project, free: free, busy: busyBeads, world: world)
+  }
+
+  mutating func fill(_ project: Project, free: Int, busy: Set<String>, world: Observed.ProjectWorld) {
+    var free = free
+    let candidates = world.ready.filter { !busy.contains($0.id) && selected($0, in: project) }.sorted(by: order)
+    for bead in candidates {
+      let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]
+      if let failures = record?.startFailures, failures >= options.failureBudget {
+        wait(project, bead, "failed to start \(failures) times; see 'wt status', then 'wt new \(bead.id)' to try again")
+        continue
+      }
+      guard free > 0 else {
+        wait(project, bead, noSlotReason(project))
+        continue
+      }
+      if let reason = admissionRefusal() {
+        wait(project, bead, reason)
+        continue
+      }
+      add(.create, .start(adopt: false), project, bead: bead,
+          reasons: ["ready and selected (P\(bead.priority) \(bead.type))"])
+      free -= 1
+      globalWorkers += 1
+      starting += 1
+    }
+  }
+
+  func freeSlots(_ project: Project, kept: Int) -> Int {
+    let local = project.workers - kept
+    let global = (manifest.settings.maxWorkers ?? .max) - globalWorkers
+    return max(0, min(local, global))
+  }
+
+  func noSlotReason(_ project: Project) -> String {
+    if let cap = manifest.settings.maxWorkers, globalWorkers >= cap {
+      return "no free slot: \(globalWorkers) of max_workers \(cap) in use"
+    }
+    return "no free slot: project '\(project.name)' runs its \(project.workers) worker\(project.workers == 1 ? "" : "s")"
+  }
+
+  func admissionRefusal() -> String? {
+    let machine = observed.machine
+    let admission = manifest.settings.admission
+    let perCore = machine.load1 / Double(max(machine.cores, 1))
+    if perCore > admission.maxLoadPerCore {
+      return "admission: load \(format(machine.load1)) over \(machine.cores) cores is \(format(perCore)) per core (max \(format(admission.maxLoadPerCore)))"
+    }
+    let need = admission.minFreeMemory + UInt64(starting + 1) * options.agentMemory
+    if machine.memoryAvailable < need {
+      return "admission: \(gib(machine.memoryAvailable)) memory available, need \(gib(admission.minFreeMemory)) free plus \(gib(options.agentMemory)) per new agent"
+    }
+    return nil
+  }
+
+  func selected(_ bead: Bead, in project: Project) -> Bool {
+    project.select.matches(id: bead.id, type: bead.type, priority: bead.priority, labels: bead.labels ?? [])
+  }
+
+  func isWtClaim(_ bead: Bead) -> Bool { bead.status == "in_progress" && bead.assignee == options.actor }
+
+  func worktreePath(_ project: Project, _ bead: String) -> String {
+    WorkerNaming.worktree(root: manifest.settings.worktreeRoot, project: project.name, bead: bead)
+  }
+
+  /// Priority first, then older beads, then id: the order apply starts them.
+  func order(_ a: Bead, _ b: Bead) -> Bool {
+    (a.priority, a.createdAt, a.id) < (b.priority, b.createdAt, b.id)
+  }
+
+  mutating func wait(_ project: Project, _ bead: Bead, _ reason: String) {
+    result.waiting.append(.init(project: project.name, bead: bead.id, title: bead.title, priority: bead.priority, reason: reason))
+  }
+
+  mutating func add(_ action: Plan.Action, _ step: Plan.Step, _ project: Project, bead: Bead, reasons: [String]) {
+    add(action, step, project, beadID: bead.id, title: bead.title, reasons: reasons)
+  }
+
+  mutating func add(
+    _ action: Plan.Action, _ step: Plan.Step, _ project: Project, beadID: String, title: String, reasons: [String]
+  ) {
+    let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: beadID)]
+    result.changes.append(
+      .init(
+        action: action, step: step, project: project.name, bead: beadID, title: title,
+        worker: WorkerNaming.name(project: project.name, bead: beadID),
+        branch: record?.branch ?? WorkerNaming.branch(bead: beadID),
+        worktree: record?.worktree ?? worktreePath(project, beadID),
+        session: WorkerNaming.session(project: project.name, bead: beadID), agent: project.agent, reasons: reasons))
+  }
+}
+
+func format(_ x: Double) -> String {
+  let rounded = (x * 10).rounded() / 10
+  return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+}
+
+func gib(_ bytes: UInt64) -> String {
+  let g = Double(bytes) / Double(1 << 30)
+  return g >= 1 ? "\(format(g)) GiB" : "\(Int(Double(bytes) / Double(1 << 20))) MiB"
+}

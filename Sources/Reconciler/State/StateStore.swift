@@ -1,0 +1,93 @@
+import Foundation
+
+/// The state directory: `state.json` (worker records), `events.jsonl`
+/// (history, append-only) and `apply.lock`.
+public struct StateStore: Sendable {
+  public var directory: String
+
+  public init(directory: String) { self.directory = directory }
+
+  /// `$WT_STATE_DIR`, else `$XDG_STATE_HOME/wt`, else `~/.local/state/wt`.
+  public static func directory(environment: [String: String]) -> String {
+    if let d = environment["WT_STATE_DIR"], !d.isEmpty { return d }
+    if let x = environment["XDG_STATE_HOME"], !x.isEmpty { return "\(x)/wt" }
+    return "\(environment["HOME"] ?? NSHomeDirectory())/.local/state/wt"
+  }
+
+  var stateFile: String { "\(directory)/state.json" }
+  var eventsFile: String { "\(directory)/events.jsonl" }
+
+  static let encoder: JSONEncoder = {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys]
+    e.dateEncodingStrategy = .iso8601
+    return e
+  }()
+  static let decoder: JSONDecoder = {
+    let d = JSONDecoder()
+    d.dateDecodingStrategy = .iso8601
+    return d
+  }()
+
+  /// The remembered state; empty when there is none yet or it was deleted.
+  public func load() throws -> State {
+    guard let data = FileManager.default.contents(atPath: stateFile) else { return State() }
+    do {
+      return try Self.decoder.decode(State.self, from: data)
+    } catch {
+      throw StateError(message: "\(stateFile) is damaged (\(error)); move it away and run again: wt rebuilds what it can from the world")
+    }
+  }
+
+  /// Writes a new file and renames it over the old one, so a crash or a
+  /// full disk leaves the old state whole.
+  public func save(_ state: State) throws {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let data = try Self.encoder.encode(state)
+    let temporary = "\(stateFile).\(getpid()).tmp"
+    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+      throw StateError(message: "cannot write \(temporary) (disk full or read-only?)")
+    }
+    if rename(temporary, stateFile) != 0 {
+      let why = String(cString: strerror(errno))
+      unlink(temporary)
+      throw StateError(message: "cannot replace \(stateFile): \(why)")
+    }
+  }
+
+  /// Reads, changes and writes the state under a short lock, so concurrent
+  /// `wt signal` calls from hooks never lose each other's updates.
+  public func update<T>(_ change: (inout State) throws -> T) throws -> T {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let fd = open("\(directory)/state.lock", O_CREAT | O_RDWR, 0o644)
+    guard fd >= 0 else { throw StateError(message: "cannot open \(directory)/state.lock") }
+    defer { close(fd) }
+    flock(fd, LOCK_EX)
+    defer { flock(fd, LOCK_UN) }
+    var state = try load()
+    let result = try change(&state)
+    try save(state)
+    return result
+  }
+
+  /// One line of history: what happened to which worker, when.
+  public func record(_ event: String, worker: String, detail: [String: String] = [:], at date: Date = Date()) {
+    var line = detail
+    line["event"] = event
+    line["worker"] = worker
+    line["at"] = ISO8601DateFormatter().string(from: date)
+    guard let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) else { return }
+    try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let fd = open(eventsFile, O_CREAT | O_WRONLY | O_APPEND, 0o644)
+    guard fd >= 0 else { return }
+    defer { close(fd) }
+    // One write of a short line with O_APPEND is atomic, so concurrent
+    // writers never interleave inside a line.
+    _ = (data + Data("\n".utf8)).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+  }
+}
+
+public struct StateError: Error, CustomStringConvertible {
+  public var message: String
+  public var description: String { message }
+}

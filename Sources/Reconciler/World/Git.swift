@@ -1,0 +1,110 @@
+import Foundation
+
+/// One entry of `git worktree list --porcelain`.
+public struct Worktree: Hashable, Sendable {
+  public var path: String
+  public var head: String?
+  /// Short name (`wt/api-a3f`), nil when detached.
+  public var branch: String?
+}
+
+/// What teardown needs to know before it may remove a worktree.
+public struct WorktreeSafety: Hashable, Sendable {
+  public var uncommittedFiles: Int
+  public var commitsNotInBase: Int
+  public var mergedIntoBase: Bool
+  public var isSafeToRemove: Bool { uncommittedFiles == 0 && mergedIntoBase }
+}
+
+/// git, as wt uses it. Paths are the main checkout unless named otherwise.
+public struct Git: Sendable {
+  public var runner: ProcessRunner
+
+  public init(runner: ProcessRunner) { self.runner = runner }
+
+  public func worktrees(of repo: String) async throws -> [Worktree] {
+    let out = try await runner.run(["git", "-C", repo, "worktree", "list", "--porcelain"])
+    return Self.parseWorktrees(out)
+  }
+
+  static func parseWorktrees(_ text: String) -> [Worktree] {
+    var result: [Worktree] = []
+    var current: Worktree?
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      if line.hasPrefix("worktree ") {
+        if let current { result.append(current) }
+        current = Worktree(path: String(line.dropFirst(9)), head: nil, branch: nil)
+      } else if line.hasPrefix("HEAD ") {
+        current?.head = String(line.dropFirst(5))
+      } else if line.hasPrefix("branch ") {
+        let ref = line.dropFirst(7)
+        current?.branch = ref.hasPrefix("refs/heads/") ? String(ref.dropFirst(11)) : String(ref)
+      }
+    }
+    if let current { result.append(current) }
+    return result
+  }
+
+  public func branchExists(_ branch: String, in repo: String) async throws -> Bool {
+    try await runner.output(["git", "-C", repo, "rev-parse", "--verify", "--quiet", "refs/heads/\(branch)"]).succeeded
+  }
+
+  /// Adds a worktree on `branch`, creating the branch from `base` when it
+  /// does not exist yet.
+  public func addWorktree(repo: String, path: String, branch: String, base: String) async throws {
+    if try await branchExists(branch, in: repo) {
+      try await runner.run(["git", "-C", repo, "worktree", "add", path, branch])
+    } else {
+      try await runner.run(["git", "-C", repo, "worktree", "add", "-b", branch, path, base])
+    }
+  }
+
+  public func removeWorktree(repo: String, path: String) async throws {
+    try await runner.run(["git", "-C", repo, "worktree", "remove", path])
+  }
+
+  /// Files git would commit or lose, except wt's own (kept out through the
+  /// worktree's `info/exclude`).
+  public func uncommittedFiles(in worktree: String) async throws -> Int {
+    let out = try await runner.run(["git", "-C", worktree, "status", "--porcelain", "--untracked-files=all"])
+    return out.split(separator: "\n").count
+  }
+
+  public func safety(of worktree: String, branch: String, base: String, repo: String) async throws -> WorktreeSafety {
+    let dirty = try await uncommittedFiles(in: worktree)
+    let ahead = Int(
+      try await runner.run(["git", "-C", repo, "rev-list", "--count", "\(base)..\(branch)"])
+        .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    let merged = ahead == 0 ? true : try await changesAlreadyIn(base: base, branch: branch, repo: repo)
+    return WorktreeSafety(uncommittedFiles: dirty, commitsNotInBase: ahead, mergedIntoBase: merged)
+  }
+
+  /// A squash-merged branch has commits that are not ancestors of base, yet
+  /// its changes are there: merging it into base would change nothing.
+  /// `git merge-tree --write-tree` computes that merge without touching any
+  /// checkout.
+  func changesAlreadyIn(base: String, branch: String, repo: String) async throws -> Bool {
+    let merge = try await runner.output(["git", "-C", repo, "merge-tree", "--write-tree", base, branch])
+    guard merge.succeeded, let tree = merge.stdout.split(separator: "\n").first else { return false }
+    let baseTree = try await runner.run(["git", "-C", repo, "rev-parse", "\(base)^{tree}"])
+    return String(tree) == baseTree.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Keeps wt's own files in a worktree out of `git status`, so they never
+  /// count as the person's changes. git reads `info/exclude` from the
+  /// common directory only, so the patterns apply to every checkout of the
+  /// repository; they name files that are local by nature.
+  public func exclude(_ patterns: [String], in worktree: String) async throws {
+    let gitDir = try await runner.run(["git", "-C", worktree, "rev-parse", "--git-common-dir"])
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let dir = gitDir.hasPrefix("/") ? gitDir : (worktree as NSString).appendingPathComponent(gitDir)
+    let infoDir = (dir as NSString).appendingPathComponent("info")
+    try FileManager.default.createDirectory(atPath: infoDir, withIntermediateDirectories: true)
+    let file = (infoDir as NSString).appendingPathComponent("exclude")
+    let existing = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+    let missing = patterns.filter { !existing.split(separator: "\n").contains(Substring($0)) }
+    guard !missing.isEmpty else { return }
+    let text = existing + (existing.isEmpty || existing.hasSuffix("\n") ? "" : "\n") + missing.joined(separator: "\n") + "\n"
+    try text.write(toFile: file, atomically: true, encoding: .utf8)
+  }
+}

@@ -1,0 +1,55 @@
+/// A snapshot of the world, taken once per pass: what tmux, git and bd
+/// show, what wt remembers, and how loaded the machine is. Plain data, so
+/// `plan` can be tested on literals.
+public struct Observed: Equatable, Sendable {
+  public struct ProjectWorld: Equatable, Sendable {
+    public var ready: [Bead]
+    /// Every bead that is not closed; a worker's bead missing here is closed.
+    public var unclosed: [Bead]
+    public var worktrees: [Worktree]
+    /// Why this project could not be observed; the plan leaves it alone.
+    public var error: String?
+
+    public init(ready: [Bead] = [], unclosed: [Bead] = [], worktrees: [Worktree] = [], error: String? = nil) {
+      self.ready = ready
+      self.unclosed = unclosed
+      self.worktrees = worktrees
+      self.error = error
+    }
+  }
+
+  public struct Machine: Equatable, Sendable {
+    public var cores: Int
+    public var load1: Double
+    public var memoryAvailable: UInt64
+    public init(cores: Int, load1: Double, memoryAvailable: UInt64) {
+      self.cores = cores
+      self.load1 = load1
+      self.memoryAvailable = memoryAvailable
+    }
+  }
+
+  public var projects: [String: ProjectWorld]
+  public var panes: [Pane]
+  public var state: State
+  public var machine: Machine
+
+  public init(projects: [String: ProjectWorld], panes: [Pane], state: State, machine: Machine) {
+    self.projects = projects
+    self.panes = panes
+    self.state = state
+    self.machine = machine
+  }
+}
+
+/// How workers are named, in one place: the branch, the worktree folder
+/// and the tmux session all follow from the project and bead.
+public enum WorkerNaming {
+  public static func name(project: String, bead: String) -> String { "\(project)/\(bead)" }
+  public static func branch(bead: String) -> String { "wt/\(bead)" }
+  public static func worktree(root: String, project: String, bead: String) -> String { "\(root)/\(project)/\(bead)" }
+  /// tmux forbids '.' and ':' in session names.
+  public static func session(project: String, bead: String) -> String {
+    "wt-\(project)-\(bead)".map { $0 == "." || $0 == ":" ? "_" : $0 }.map(String.init).joined()
+  }
+}

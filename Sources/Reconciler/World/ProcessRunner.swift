@@ -1,0 +1,138 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+  import System
+#else
+  import SystemPackage
+#endif
+
+/// What a finished external command left behind.
+public struct CommandOutput: Sendable {
+  public var status: Int32
+  public var stdout: String
+  public var stderr: String
+  public var succeeded: Bool { status == 0 }
+}
+
+/// An external command that failed, timed out or could not start, named so
+/// a person can run it by hand.
+public struct CommandError: Error, CustomStringConvertible, Sendable {
+  public enum Reason: Sendable { case exited(Int32), timedOut(Duration), couldNotStart(String) }
+  public var argv: [String]
+  public var reason: Reason
+  public var stderr: String
+
+  public var description: String {
+    let command = argv.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+    let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").suffix(3)
+      .joined(separator: " / ")
+    switch reason {
+    case .exited(let code): return "`\(command)` failed (exit \(code))\(detail.isEmpty ? "" : ": \(detail)")"
+    case .timedOut(let limit): return "`\(command)` did not finish within \(limit)"
+    case .couldNotStart(let why): return "`\(command)` could not start: \(why)"
+    }
+  }
+}
+
+/// Runs every external program wt uses: argument arrays only (never a shell
+/// string), output capped, both pipes drained while waiting, and a deadline
+/// after which the child gets TERM, then KILL.
+public struct ProcessRunner: Sendable {
+  public static let outputLimit = 16 << 20
+
+  /// Counts calls so benchmarks can show that observation cost grows with
+  /// projects, not workers.
+  public let calls: CallCounter
+  public var defaultTimeout: Duration
+
+  public init(calls: CallCounter = CallCounter(), defaultTimeout: Duration = .seconds(30)) {
+    self.calls = calls
+    self.defaultTimeout = defaultTimeout
+  }
+
+  /// Runs `argv` and returns its output whatever its exit status; throws
+  /// only when it cannot start or runs past `timeout`.
+  public func output(
+    _ argv: [String], in directory: String? = nil, environment: [String: String] = [:], input: String? = nil,
+    timeout: Duration? = nil
+  ) async throws(CommandError) -> CommandOutput {
+    precondition(!argv.isEmpty)
+    calls.record(argv[0])
+    let limit = timeout ?? defaultTimeout
+    do {
+      return try await withThrowingTaskGroup(of: CommandOutput?.self) { group in
+        group.addTask {
+          var options = PlatformOptions()
+          options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
+          let executable: Executable = argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0])
+          var updates: [Environment.Key: String?] = [:]
+          for (k, v) in environment { if let key = Environment.Key(rawValue: k) { updates[key] = v } }
+          let env = Environment.inherit.updating(updates)
+          let cwd = directory.map { FilePath($0) }
+          let args = Arguments(Array(argv.dropFirst()))
+          let result =
+            if let input {
+              try await Subprocess.run(
+                executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
+                input: .string(input), output: .string(limit: Self.outputLimit),
+                error: .string(limit: Self.outputLimit))
+            } else {
+              try await Subprocess.run(
+                executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
+                output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit))
+            }
+          let status: Int32 =
+            switch result.terminationStatus {
+            case .exited(let code): code
+            case .signaled(let signal): 128 + signal
+            }
+          return CommandOutput(
+            status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+        }
+        group.addTask {
+          try await Task.sleep(for: limit)
+          return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let output = first else {
+          throw CommandError(argv: argv, reason: .timedOut(limit), stderr: "")
+        }
+        return output
+      }
+    } catch let error as CommandError {
+      throw error
+    } catch is CancellationError {
+      throw CommandError(argv: argv, reason: .couldNotStart("interrupted"), stderr: "")
+    } catch {
+      throw CommandError(argv: argv, reason: .couldNotStart("\(error)"), stderr: "")
+    }
+  }
+
+  /// Runs `argv` and returns its stdout; a non-zero exit is an error.
+  @discardableResult
+  public func run(
+    _ argv: [String], in directory: String? = nil, environment: [String: String] = [:], input: String? = nil,
+    timeout: Duration? = nil
+  ) async throws(CommandError) -> String {
+    let out = try await output(argv, in: directory, environment: environment, input: input, timeout: timeout)
+    guard out.succeeded else { throw CommandError(argv: argv, reason: .exited(out.status), stderr: out.stderr) }
+    return out.stdout
+  }
+}
+
+/// A thread-safe tally of external calls by program name.
+public final class CallCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var counts: [String: Int] = [:]
+
+  public init() {}
+
+  func record(_ program: String) {
+    let name = (program as NSString).lastPathComponent
+    lock.withLock { counts[name, default: 0] += 1 }
+  }
+
+  public var snapshot: [String: Int] { lock.withLock { counts } }
+  public var total: Int { snapshot.values.reduce(0, +) }
+}

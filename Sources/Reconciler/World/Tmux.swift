@@ -1,0 +1,123 @@
+import Foundation
+import Manifest
+
+/// One pane of a tmux session, with wt's ownership marks when it has them.
+public struct Pane: Hashable, Sendable {
+  public var session: String
+  public var paneID: String
+  public var pid: Int32
+  public var command: String
+  public var dead: Bool
+  public var project: String
+  public var bead: String
+  public var worktree: String
+  public var hub: Bool
+  /// Seconds since the epoch.
+  public var created: Int
+  public var activity: Int
+
+  /// Sessions without `@wt-project` and `@wt-bead` are never touched.
+  public var isWorker: Bool { !project.isEmpty && !bead.isEmpty }
+}
+
+/// tmux, always on one server: the person's default, `-L name` or `-S path`.
+public struct Tmux: Sendable {
+  public var socket: Settings.TmuxSocket
+  public var runner: ProcessRunner
+
+  public init(socket: Settings.TmuxSocket, runner: ProcessRunner) {
+    self.socket = socket
+    self.runner = runner
+  }
+
+  var base: [String] {
+    switch socket {
+    case .default: ["tmux"]
+    case .named(let name): ["tmux", "-L", name]
+    case .path(let path): ["tmux", "-S", path]
+    }
+  }
+
+  /// tmux's argument for the server, for `WT_TMUX_SOCKET`.
+  public var socketArgument: String {
+    switch socket {
+    case .default: "default"
+    case .named(let name): name
+    case .path(let path): path
+    }
+  }
+
+  static let fields = [
+    "#{session_name}", "#{pane_id}", "#{pane_pid}", "#{pane_current_command}", "#{pane_dead}", "#{@wt-project}",
+    "#{@wt-bead}", "#{@wt-worktree}", "#{@wt-hub}", "#{session_created}", "#{session_activity}",
+  ]
+
+  /// Every pane on the server in one call; none when no server runs.
+  public func panes() async throws -> [Pane] {
+    let out = try await runner.output(base + ["list-panes", "-a", "-F", Self.fields.joined(separator: "\t")])
+    guard out.succeeded else {
+      // No server yet is an empty world, not an error.
+      if out.stderr.contains("no server running") || out.stderr.contains("error connecting") || out.stderr.contains("No such file") {
+        return []
+      }
+      throw CommandError(argv: base + ["list-panes"], reason: .exited(out.status), stderr: out.stderr)
+    }
+    return out.stdout.split(separator: "\n").compactMap { line in
+      let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+      guard f.count == Self.fields.count else { return nil }
+      return Pane(
+        session: f[0], paneID: f[1], pid: Int32(f[2]) ?? 0, command: f[3], dead: f[4] == "1", project: f[5],
+        bead: f[6], worktree: f[7], hub: f[8] == "1", created: Int(f[9]) ?? 0, activity: Int(f[10]) ?? 0)
+    }
+  }
+
+  /// Starts `command` in a new detached session and marks it as wt's in
+  /// the same tmux call, so no other client ever sees an unmarked worker.
+  /// `remain-on-exit` keeps the pane when the agent exits, so its last
+  /// screen can be read and the death observed.
+  public func newSession(
+    name: String, directory: String, environment: [String: String], command: [String], options: [String: String],
+    width: Int = 200, height: Int = 50
+  ) async throws {
+    var argv = base + ["new-session", "-d", "-s", name, "-c", directory, "-x", "\(width)", "-y", "\(height)"]
+    for (k, v) in environment.sorted(by: { $0.key < $1.key }) { argv += ["-e", "\(k)=\(v)"] }
+    argv += Self.direct(command)
+    argv += [";", "set-option", "-t", name, "remain-on-exit", "on"]
+    for (k, v) in options.sorted(by: { $0.key < $1.key }) { argv += [";", "set-option", "-t", name, k, v] }
+    try await runner.run(argv)
+  }
+
+  public func respawn(pane: String, directory: String, command: [String]) async throws {
+    try await runner.run(base + ["respawn-pane", "-k", "-t", pane, "-c", directory] + Self.direct(command))
+  }
+
+  /// tmux runs a one-word command through `sh -c` but executes several
+  /// words directly; `env` makes a one-word command two words, so nothing
+  /// is ever read by a shell.
+  static func direct(_ command: [String]) -> [String] {
+    command.count == 1 ? ["/usr/bin/env", command[0]] : command
+  }
+
+  public func kill(session: String) async throws {
+    let out = try await runner.output(base + ["kill-session", "-t", "=\(session)"])
+    if !out.succeeded && !out.stderr.contains("can't find session") && !out.stderr.contains("no server") {
+      throw CommandError(argv: base + ["kill-session"], reason: .exited(out.status), stderr: out.stderr)
+    }
+  }
+
+  public func capture(pane: String) async throws -> String {
+    try await runner.run(base + ["capture-pane", "-p", "-t", pane])
+  }
+
+  /// Key names (`Enter`, `Down`, `C-u`), each pressed in order.
+  public func sendKeys(pane: String, _ keys: [String]) async throws {
+    try await runner.run(base + ["send-keys", "-t", pane] + keys)
+  }
+
+  /// A bracketed paste: the agent receives the text as one block, and any
+  /// newline in it does not submit.
+  public func paste(pane: String, text: String, buffer: String) async throws {
+    try await runner.run(base + ["load-buffer", "-b", buffer, "-"], input: text)
+    try await runner.run(base + ["paste-buffer", "-p", "-d", "-b", buffer, "-t", pane])
+  }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Manifest
+import Testing
+@testable import Reconciler
+
+/// The built-in Claude profile against screens captured from the real
+/// Claude Code (Fixtures/claude-screens, copied from shared/reference).
+@Suite struct ScreenReaderTests {
+  static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+    "Fixtures/claude-screens")
+
+  func state(_ name: String) throws -> ScreenState {
+    let text = try String(contentsOf: Self.fixtures.appendingPathComponent(name), encoding: .utf8)
+    return try ScreenReader(profile: Defaults.claude).state(of: text)
+  }
+
+  @Test(arguments: [
+    ("trust-dialog.txt", ScreenState.dialog(0)),
+    ("trust-dialog-with-permissions.txt", .dialog(0)),
+    ("api-key-dialog.txt", .dialog(1)),
+    ("ready-idle.txt", .ready(input: "")),
+    ("ready-idle-2.txt", .ready(input: "")),
+    ("done-idle.txt", .ready(input: "")),
+    ("busy-working.txt", .busy),
+    ("typed-not-submitted.txt", .ready(input: "Implement bead demo-3")),
+    ("pasted-multiline.txt", .ready(input: "[Pasted text #1 +3 lines]")),
+    ("needs-input-automode.txt", .unknown),
+  ])
+  func readsRealScreens(_ name: String, _ expected: ScreenState) throws {
+    #expect(try state(name) == expected)
+  }
+
+  @Test func aHistoryLineIsNotTheInputLine() throws {
+    // Submitted prompts stay on screen as "❯ text" with an ordinary space.
+    let reader = try ScreenReader(profile: Defaults.claude)
+    #expect(reader.state(of: "❯ Implement bead x\n\nworking…\n") == .unknown)
+  }
+
+  @Test func dialogAnswersComeFromTheProfile() {
+    #expect(Defaults.claude.dialogs.map(\.keys) == [["Down", "Enter"], ["Up", "Enter"]])
+  }
+}
