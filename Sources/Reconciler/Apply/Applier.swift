@@ -4,7 +4,7 @@ import Manifest
 
 /// What happened to one change of a plan.
 public struct StepReport: Equatable, Sendable {
-  public enum Outcome: Equatable, Sendable {
+  public enum Outcome: Hashable, Sendable {
     case done(String)
     case skipped(String)
     case failed(String)
@@ -49,7 +49,7 @@ public struct Applier: Sendable {
           } catch {
             outcome = .failed("\(error)")
           }
-          applier.logger.info("\(change.action.word) \(change.worker): \(outcome)")
+          applier.logger.debug("\(change.action.word) \(change.worker): \(outcome)")
           return StepReport(worker: change.worker, action: change.action, outcome: outcome)
         }
       }

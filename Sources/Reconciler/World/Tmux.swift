@@ -57,9 +57,7 @@ public struct Tmux: Sendable {
     let out = try await runner.output(base + ["list-panes", "-a", "-F", Self.fields.joined(separator: "\t")])
     guard out.succeeded else {
       // No server yet is an empty world, not an error.
-      if out.stderr.contains("no server running") || out.stderr.contains("error connecting") || out.stderr.contains("No such file") {
-        return []
-      }
+      if Self.meansNothingThere(out.stderr) { return [] }
       throw CommandError(argv: base + ["list-panes"], reason: .exited(out.status), stderr: out.stderr)
     }
     return out.stdout.split(separator: "\n").compactMap { line in
@@ -91,6 +89,12 @@ public struct Tmux: Sendable {
     try await runner.run(base + ["respawn-pane", "-k", "-t", pane, "-c", directory] + Self.direct(command))
   }
 
+  /// tmux's ways of saying the server or session is not there, which for
+  /// listing means "nothing" and for killing means "already done".
+  static func meansNothingThere(_ stderr: String) -> Bool {
+    ["no server running", "error connecting", "No such file", "can't find session"].contains { stderr.contains($0) }
+  }
+
   /// tmux runs a one-word command through `sh -c` but executes several
   /// words directly; `env` makes a one-word command two words, so nothing
   /// is ever read by a shell.
@@ -100,7 +104,7 @@ public struct Tmux: Sendable {
 
   public func kill(session: String) async throws {
     let out = try await runner.output(base + ["kill-session", "-t", "=\(session)"])
-    if !out.succeeded && !out.stderr.contains("can't find session") && !out.stderr.contains("no server") {
+    if !out.succeeded && !Self.meansNothingThere(out.stderr) {
       throw CommandError(argv: base + ["kill-session"], reason: .exited(out.status), stderr: out.stderr)
     }
   }

@@ -1,0 +1,181 @@
+import Foundation
+import Manifest
+import Testing
+@testable import Reconciler
+
+/// Apply on real git, real tmux (a private server per test), the bd double
+/// and the scripted agent.
+func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } }
+
+@Suite(.serialized) struct ApplyTests {
+  @Test func diffChangesNothing() async throws {
+    let w = try await TestWorld()
+    let a = try await w.createBead("First", priority: 1)
+    let b = try await w.createBead("Second", priority: 2)
+    let plan = try await w.plan()
+    #expect(plan.changes.map(\.bead) == [a])
+    #expect(plan.changes.map(\.action) == [.create])
+    #expect(plan.waiting.map(\.bead) == [b])
+    #expect(plan.waiting.first?.reason == "no free slot: project 'demo' runs its 1 worker")
+    #expect(try await w.panes().isEmpty)
+    #expect(!w.exists(w.worktree(a)))
+    #expect(try await w.bead(a)?.status == "open")
+    #expect(try await w.bead(a)?.assignee == nil)
+  }
+
+  @Test func applyConvergesAndASecondPassHasNothingToDo() async throws {
+    let w = try await TestWorld()
+    let a = try await w.createBead("First")
+    let reports = try await w.apply()
+    #expect(reports.map(\.outcome) == [.done("prompt delivered to wt-demo-\(a)")])
+    let panes = try await w.panes()
+    #expect(panes.map(\.session) == ["wt-demo-\(a)"])
+    #expect(panes.first.map { [$0.project, $0.bead, $0.worktree] } == ["demo", a, w.worktree(a)])
+    #expect(w.exists("\(w.worktree(a))/README.md"))
+    let bead = try await w.bead(a)
+    #expect(bead?.status == "in_progress")
+    #expect(bead?.assignee == "wt")
+    #expect(w.prompts().map { $0["prompt"] as? String } == ["Work on \(a): First"])
+    #expect(try await w.git("rev-parse", "--abbrev-ref", "HEAD", in: w.worktree(a)) == "wt/\(a)\n")
+    let again = try await w.plan()
+    #expect(again.isEmpty, "\(again.rendered())")
+    #expect(try await w.apply().isEmpty)
+    #expect(w.prompts().count == 1)
+  }
+
+  @Test func aClosedBeadsWorkerGoesAndTheNextBeadStarts() async throws {
+    let w = try await TestWorld()
+    let a = try await w.createBead("First", priority: 1)
+    let b = try await w.createBead("Second", priority: 2)
+    try await w.apply()
+    try await w.bd("close", a, "--reason", "done")
+    let plan = try await w.plan()
+    #expect(plan.changes.map { "\($0.action.rawValue)\($0.bead)" } == ["-\(a)", "+\(b)"])
+    let reports = try await w.apply()
+    #expect(allDone(reports), "\(reports)")
+    #expect(try await w.panes().map(\.bead) == [b])
+    #expect(!w.exists(w.worktree(a)))
+    #expect(try await w.git("branch", "--list", "wt/\(a)").isEmpty)
+    #expect(try await w.plan().isEmpty)
+  }
+
+  @Test func aDirtyWorktreeIsKeptAndSaidSo() async throws {
+    let w = try await TestWorld()
+    let a = try await w.createBead("First")
+    try await w.apply()
+    try "work in progress\n".write(toFile: "\(w.worktree(a))/notes.txt", atomically: true, encoding: .utf8)
+    try await w.bd("close", a)
+    let reports = try await w.apply()
+    #expect(reports.map(\.outcome) == [.done("stopped wt-demo-\(a); kept \(w.worktree(a)): 1 uncommitted file")])
+    #expect(w.exists("\(w.worktree(a))/notes.txt"))
+    let after = try await w.plan()
+    #expect(after.isEmpty)
+    #expect(after.notes.map(\.text) == ["kept \(w.worktree(a)): 1 uncommitted file"])
+  }
+
+  @Test func unmergedCommitsAreKeptAndSquashMergedBranchesGo() async throws {
+    let w = try await TestWorld(agentEnv: [:])
+    try w.writeManifest(workers: 2)
+    let a = try await w.createBead("Unmerged")
+    let b = try await w.createBead("Squashed")
+    try await w.apply()
+    for id in [a, b] {
+      try "change \(id)\n".write(toFile: "\(w.worktree(id))/\(id).txt", atomically: true, encoding: .utf8)
+      try await w.git("add", "-A", in: w.worktree(id))
+      try await w.git("commit", "-q", "-m", "work on \(id)", in: w.worktree(id))
+    }
+    try await w.git("merge", "--squash", "-q", "wt/\(b)")
+    try await w.git("commit", "-q", "-m", "squash \(b)")
+    try await w.bd("close", a, b)
+    let reports = try await w.apply()
+    #expect(
+      Set(reports.map(\.outcome)) == [
+        .done("stopped wt-demo-\(a); kept \(w.worktree(a)): 1 commit not in main"),
+        .done("stopped wt-demo-\(b); removed \(w.worktree(b))"),
+      ])
+    #expect(w.exists("\(w.worktree(a))/\(a).txt"))
+    #expect(!w.exists(w.worktree(b)))
+  }
+
+  @Test func aKilledSessionComesBackInItsWorktree() async throws {
+    let w = try await TestWorld()
+    let a = try await w.createBead("First")
+    try await w.apply()
+    _ = try await w.tmux("kill-session", "-t", "wt-demo-\(a)")
+    let plan = try await w.plan()
+    #expect(plan.changes.map(\.step) == [.start(adopt: true)])
+    let reports = try await w.apply()
+    #expect(allDone(reports), "\(reports)")
+    #expect(try await w.panes().map(\.bead) == [a])
+    // The prompt was delivered before; the session is resumed, not re-prompted.
+    #expect(w.prompts().count == 1)
+    #expect(try await w.plan().isEmpty)
+  }
+
+  @Test func anAgentThatExitedIsRestarted() async throws {
+    let w = try await TestWorld()
+    let a = try await w.createBead("First")
+    try await w.apply()
+    let pane = try #require(try await w.panes().first)
+    kill(pane.pid, SIGKILL)
+    try await Task.sleep(for: .milliseconds(300))
+    #expect(try await w.panes().first?.dead == true)
+    let plan = try await w.plan()
+    guard case .restartAgent(let session?) = plan.changes.first?.step else {
+      Issue.record("expected a restart with resume, got \(plan.changes)")
+      return
+    }
+    try await w.apply()
+    #expect(try await w.panes().first?.dead == false)
+    #expect(try await w.plan().isEmpty)
+    let record = try StateStore(directory: w.stateDir).load().workers["demo/\(a)"]
+    #expect(record?.sessionId == session)
+    #expect(record?.restarts == 1)
+  }
+
+  @Test func beadTextIsInert() async throws {
+    let w = try await TestWorld()
+    let marker = "\(w.root)/pwned"
+    let title = "$(touch \(marker)); `touch \(marker)`; rm -rf ~ #{session_name} ;"
+    let a = try await w.createBead(title)
+    let reports = try await w.apply()
+    #expect(allDone(reports), "\(reports)")
+    #expect(w.prompts().map { $0["prompt"] as? String } == ["Work on \(a): \(title)"])
+    #expect(!w.exists(marker))
+  }
+
+  @Test func theTrustDialogIsAnsweredAndEarlyKeysAreNotLost() async throws {
+    let w = try await TestWorld(agentEnv: ["FAKE_AGENT_TRUST": "1", "FAKE_AGENT_READY_LAG": "1", "FAKE_AGENT_DROP_ENTERS": "1"])
+    let a = try await w.createBead("Trust me")
+    let reports = try await w.apply()
+    #expect(reports.map(\.outcome) == [.done("prompt delivered to wt-demo-\(a)")])
+    #expect(w.prompts().map { $0["prompt"] as? String } == ["Work on \(a): Trust me"])
+  }
+
+  @Test func aBeadHeldBySomeoneElseIsSkipped() async throws {
+    let w = try await TestWorld()
+    let a = try await w.createBead("Contested")
+    let manifest = try w.manifest()
+    let world = try w.world
+    let observed = try await world.observe(manifest)
+    let plan = Reconciler.plan(manifest, observed)
+    try await w.bd("update", a, "--claim", "--actor", "alice")
+    let reports = await Applier(manifest: manifest, world: world).apply(plan, observed: observed)
+    #expect(reports.map(\.outcome) == [.skipped("bead \(a) is claimed by alice")])
+    #expect(try await w.panes().isEmpty)
+    #expect(!w.exists(w.worktree(a)))
+  }
+
+  @Test func aBeadClaimedByWtWithoutAWorkerIsReleasedWhenNoSlotIsFree() async throws {
+    let w = try await TestWorld()
+    try w.writeManifest(workers: 0)
+    let a = try await w.createBead("Orphan")
+    try await w.bd("update", a, "--claim", "--actor", "wt")
+    let plan = try await w.plan()
+    #expect(plan.changes.map(\.step) == [.teardown(releaseBead: true)])
+    try await w.apply()
+    let bead = try await w.bead(a)
+    #expect(bead?.status == "open")
+    #expect(bead?.assignee == nil)
+  }
+}
