@@ -37,6 +37,9 @@ let package = Package(
       ]
     ),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest"], path: "Tests/ManifestTests"),
+    // Depends on the executable so that it is built before its end-to-end
+    // tests run.
+    .testTarget(name: "CLITests", dependencies: ["wt"], path: "Tests/CLITests"),
     .testTarget(
       name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest"], path: "Tests/ReconcilerTests"),
   ]

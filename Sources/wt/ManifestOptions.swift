@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Manifest
+import Reconciler
 
 /// `-f/--file`, shared by every command that reads wt.yaml.
 struct ManifestOptions: ParsableArguments {
@@ -39,7 +40,5 @@ enum Terminal {
 
 /// Prints a value as stable, sorted, pretty JSON.
 func printJSON(_ value: some Encodable) throws {
-  let encoder = JSONEncoder()
-  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-  print(String(decoding: try encoder.encode(value), as: UTF8.self))
+  print(try PlanJSON.encode(value))
 }

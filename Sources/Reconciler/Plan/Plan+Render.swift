@@ -78,6 +78,13 @@ public struct PlanJSON: Encodable {
   var notes: [Note]
   var summary: Summary
 
+  /// Sorted keys, pretty, slashes as they are: stable for scripts and diffs.
+  public static func encode(_ value: some Encodable) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+  }
+
   public init(_ plan: Plan) {
     changes = plan.changes.map {
       .init(

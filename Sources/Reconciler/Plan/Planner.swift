@@ -144,12 +144,16 @@ private struct Planner {
     for record in observed.state.workers.values.sorted(by: { $0.name < $1.name })
     where record.project == project.name && !busyBeads.contains(record.bead) {
       if let reason = record.retained {
+        // Not busy: if the bead is ready again, a new worker picks the
+        // kept worktree up where it was left.
         result.notes.append(.init(project: project.name, text: "kept \(record.worktree): \(reason)"))
-      } else if worktreePaths.contains(record.worktree) && unclosed[record.bead].map(isWtClaim) != true {
+      } else if worktreePaths.contains(record.worktree) && unclosed[record.bead].map(isWtClaim) != true
+        && world.ready.contains(where: { $0.id == record.bead }) == false
+      {
         add(.delete, .teardown(releaseBead: false), project, beadID: record.bead, title: unclosed[record.bead]?.title ?? "",
             reasons: ["the worker of \(record.bead) is gone and its bead is no longer claimed; clean up"])
+        busyBeads.insert(record.bead)
       }
-      busyBeads.insert(record.bead)
     }
 
     fill(project, free: free, busy: busyBeads, world: world)
