@@ -41,6 +41,7 @@ let package = Package(
     // tests run.
     .testTarget(name: "CLITests", dependencies: ["wt"], path: "Tests/CLITests"),
     .testTarget(
-      name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest"], path: "Tests/ReconcilerTests"),
+      name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest"], path: "Tests/ReconcilerTests",
+      exclude: ["Fixtures"]),
   ]
 )

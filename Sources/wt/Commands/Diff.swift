@@ -21,6 +21,14 @@ struct PlanArguments: ParsableArguments {
   }
 }
 
+/// With `WT_CALL_STATS=1`, external calls are counted on stderr, for the
+/// benchmarks.
+func reportCalls(_ runner: ProcessRunner) {
+  guard ProcessInfo.processInfo.environment["WT_CALL_STATS"] == "1" else { return }
+  let counts = runner.calls.snapshot.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+  Terminal.error("calls: \(counts.joined(separator: " ")) total=\(runner.calls.total)")
+}
+
 enum OutputFormat: String, ExpressibleByArgument {
   case text, json
 }
@@ -39,8 +47,10 @@ extension WT {
     func run() async throws {
       let manifest = try options.load()
       try plan.check(manifest)
-      let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment)
+      let runner = ProcessRunner()
+      let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment, runner: runner)
       let observed = try await world.observe(manifest, projects: plan.projects)
+      reportCalls(runner)
       let result = Reconciler.plan(manifest, observed, options: plan.planOptions)
       switch output {
       case .json: try printJSON(PlanJSON(result))
