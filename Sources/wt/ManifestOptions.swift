@@ -32,6 +32,13 @@ enum Terminal {
   static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
   static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 
+  /// Columns of the terminal, or 120 when not a terminal.
+  static var width: Int {
+    var size = winsize()
+    if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 { return Int(size.ws_col) }
+    return 120
+  }
+
   /// Colour only for a terminal, and never when NO_COLOR is set.
   static var useColor: Bool {
     stdoutIsTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty

@@ -9,6 +9,9 @@ struct WT: AsyncParsableCommand {
       Exit codes: 0 ok, 1 error, 2 'wt diff --detailed-exitcode' found changes, 130 interrupted.
       """,
     version: "0.1.0",
-    subcommands: [Validate.self, Diff.self, Apply.self, Auto.self]
+    subcommands: [
+      Validate.self, Diff.self, Apply.self, Auto.self, Status.self, Ready.self, New.self, Done.self, Abandon.self,
+      Signal.self, Seance.self, Handoff.self, Prime.self, Attach.self, ProjectCommand.self,
+    ]
   )
 }

@@ -45,7 +45,9 @@ extension Applier {
     if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
     let saved = record
     try world.store.update { $0.workers[change.worker] = saved }
-    world.store.record(adopt ? "adopted" : "created", worker: change.worker, detail: ["bead": change.bead])
+    world.store.record(
+      adopt ? "adopted" : "created", worker: change.worker,
+      detail: ["bead": change.bead, "session": resume ?? record.sessionId ?? "", "worktree": change.worktree])
 
     if try await pane(of: change.session) == nil {
       try await world.tmux.newSession(
@@ -197,7 +199,8 @@ extension Applier {
     }
     let saved = record
     try world.store.update { $0.workers[change.worker] = saved }
-    world.store.record("restarted", worker: change.worker, detail: ["resume": resume ?? ""])
+    world.store.record(
+      "restarted", worker: change.worker, detail: ["bead": change.bead, "session": record.sessionId ?? "", "resume": resume ?? ""])
     try await world.tmux.respawn(
       pane: pane.paneID, directory: change.worktree,
       command: command(profile, record: record, change: change, project: project, resume: resume))

@@ -1,0 +1,60 @@
+import Foundation
+import Manifest
+
+/// `wt abandon`: stop the worker and release its bead; keep the worktree,
+/// or with `delete` remove it only when it holds no work.
+public struct Abandon: Sendable {
+  public var world: World
+
+  public init(world: World) { self.world = world }
+
+  public func run(_ worker: WorkerRef, delete: Bool) async throws -> [String] {
+    let project = worker.project
+    let hasTree = try await world.git.worktrees(of: project.path).contains { $0.path == worker.worktree }
+    var safety: WorktreeSafety?
+    if hasTree {
+      safety = try await world.git.safety(of: worker.worktree, branch: worker.branch, base: project.base, repo: project.path)
+    }
+    // Refuse before touching anything, so a refused --delete changes nothing.
+    if delete, let safety, !safety.isSafeToRemove {
+      throw LifecycleError(
+        "refusing to delete \(worker.worktree): \(describe(safety, base: project.base)). Nothing was changed; run without --delete to keep it.")
+    }
+    var said: [String] = []
+    try await world.tmux.kill(session: worker.session)
+    said.append("stopped \(worker.session)")
+    if let bead = try await world.tracker.show(worker.bead, in: project.path), !bead.isClosed {
+      try await world.tracker.release(worker.bead, in: project.path)
+      said.append("released \(worker.bead)")
+    }
+    if delete && hasTree {
+      try await world.git.removeWorktree(repo: project.path, path: worker.worktree)
+      _ = try? await world.runner.output(["git", "-C", project.path, "branch", "-d", worker.branch])
+      said.append("removed \(worker.worktree)")
+      try world.store.update { $0.workers[worker.name] = nil }
+    } else if hasTree {
+      let why = safety.map { describe($0, base: project.base) } ?? ""
+      try world.store.update { state in
+        var r = state.workers[worker.name] ?? WorkerRecord(
+          name: worker.name, project: project.name, bead: worker.bead, branch: worker.branch,
+          worktree: worker.worktree, createdAt: Date())
+        r.retained = "abandoned" + (why.isEmpty ? "" : "; \(why)")
+        state.workers[worker.name] = r
+      }
+      said.append("kept \(worker.worktree)")
+    }
+    world.store.record("abandoned", worker: worker.name, detail: ["deleted": delete ? "yes" : "no"])
+    return said
+  }
+}
+
+func describe(_ safety: WorktreeSafety, base: String) -> String {
+  var parts: [String] = []
+  if safety.uncommittedFiles > 0 {
+    parts.append("\(safety.uncommittedFiles) uncommitted file\(safety.uncommittedFiles == 1 ? "" : "s")")
+  }
+  if !safety.mergedIntoBase {
+    parts.append("\(safety.commitsNotInBase) commit\(safety.commitsNotInBase == 1 ? "" : "s") not in \(base)")
+  }
+  return parts.isEmpty ? "clean and merged" : parts.joined(separator: ", ")
+}

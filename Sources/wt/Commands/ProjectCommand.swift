@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import Manifest
+import Reconciler
+
+extension WT {
+  struct ProjectCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "project", abstract: "List projects, or add one to the manifest.",
+      subcommands: [List.self, Add.self])
+
+    struct List: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Projects with path, base, ready and in-progress beads, and live workers.")
+
+      @OptionGroup var options: ManifestOptions
+      @Flag(help: "Print JSON.") var json = false
+
+      struct Row: Encodable {
+        var name: String
+        var path: String
+        var base: String
+        var ready: Int?
+        var inProgress: Int?
+        var workers: Int
+        var maxWorkers: Int
+        var error: String?
+
+        enum CodingKeys: String, CodingKey {
+          case name, path, base, ready, workers, error
+          case inProgress = "in_progress"
+          case maxWorkers = "max_workers"
+        }
+      }
+
+      func run() async throws {
+        let context = try Context(options)
+        let observed = try await context.world.observe(context.manifest)
+        let rows = context.manifest.projects.map { p in
+          let w = observed.projects[p.name]
+          let live = Set(observed.panes.filter { $0.isWorker && $0.project == p.name }.map(\.session)).count
+          return Row(
+            name: p.name, path: p.path, base: p.base, ready: w?.error == nil ? w?.ready.count : nil,
+            inProgress: w?.error == nil ? w?.unclosed.filter { $0.status == "in_progress" }.count : nil,
+            workers: live, maxWorkers: p.workers, error: w?.error)
+        }
+        if json { return try printJSON(rows) }
+        for r in rows {
+          let beads = r.error.map { "bd: \($0)" } ?? "\(r.ready ?? 0) ready, \(r.inProgress ?? 0) in progress"
+          print("\(r.name)  \(r.path)  base \(r.base)  \(beads)  workers \(r.workers)/\(r.maxWorkers)")
+        }
+      }
+    }
+
+    struct Add: AsyncParsableCommand {
+      static let configuration = CommandConfiguration(
+        abstract: "Append a project entry to the manifest, leaving the rest of the file byte for byte.")
+
+      @OptionGroup var options: ManifestOptions
+      @Argument(help: "The repository's path.") var path: String
+      @Option(help: "The project's name (default: the folder's name).") var name: String?
+
+      func run() async throws {
+        let loader = ManifestLoader()
+        let file = try loader.locate(explicit: options.file)
+        let absolute = PathResolver(home: NSHomeDirectory(), directory: FileManager.default.currentDirectoryPath).resolve(path)
+        let projectName = name ?? (absolute as NSString).lastPathComponent
+        let original = try String(contentsOfFile: file, encoding: .utf8)
+        let updated: String
+        do {
+          updated = try ManifestEditor.addingProject(name: projectName, path: absolute, to: original)
+        } catch {
+          Terminal.error("wt project add: \(error)")
+          throw ExitCode.failure
+        }
+        try updated.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = loader.load(file: file)
+        if result.manifest == nil {
+          // Never leave a manifest worse than it was.
+          try original.write(toFile: file, atomically: true, encoding: .utf8)
+          for d in result.diagnostics { Terminal.error(d.description) }
+          Terminal.error("wt project add: the result would not be valid; \(file) is unchanged")
+          throw ExitCode.failure
+        }
+        print("added project '\(projectName)' (\(absolute)) to \(file)")
+      }
+    }
+  }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import Manifest
+import Reconciler
+
+/// The manifest and the world it describes, for commands that act.
+struct Context {
+  var manifest: Manifest
+  var world: World
+  var environment: [String: String]
+
+  init(_ options: ManifestOptions) throws {
+    manifest = try options.load()
+    environment = ProcessInfo.processInfo.environment
+    world = World(manifest: manifest, environment: environment)
+  }
+
+  func locate(_ selector: String?) async throws -> WorkerRef {
+    try await world.locate(
+      selector, manifest: manifest, environment: environment, directory: FileManager.default.currentDirectoryPath)
+  }
+}
+
+/// Runs a lifecycle step and turns a refusal into its message and exit 1.
+func acting(_ body: () async throws -> [String]) async throws {
+  do {
+    for line in try await body() { print(line) }
+  } catch let error as LifecycleError {
+    Terminal.error("wt: \(error.message)")
+    throw ExitCode.failure
+  } catch let error as CommandError {
+    Terminal.error("wt: \(error)")
+    throw ExitCode.failure
+  }
+}
+
+extension WT {
+  struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Workers now: status, age, last activity, commits ahead, uncommitted files.")
+
+    @OptionGroup var options: ManifestOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+      let context = try Context(options)
+      let rows = try await context.world.status(context.manifest)
+      if json { return try printJSON(rows) }
+      if rows.isEmpty { return print("No workers. 'wt diff' shows what 'wt apply' would start.") }
+      print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
+    }
+  }
+
+  struct New: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Start a worker for one bead now, outside the selection (inside the limits unless --force).")
+
+    @OptionGroup var options: ManifestOptions
+    @Argument(help: "The bead id.") var bead: String
+    @Option(help: "The project the bead belongs to (default: the first that knows it).") var project: String?
+    @Flag(help: "Start even when the project or max_workers is full.") var force = false
+
+    func run() async throws {
+      let context = try Context(options)
+      try await acting {
+        switch try await StartOne(manifest: context.manifest, world: context.world).run(bead: bead, project: project, force: force) {
+        case .done(let text): return [text]
+        case .skipped(let text): throw LifecycleError(text)
+        case .failed(let text): throw LifecycleError(text)
+        }
+      }
+    }
+  }
+
+  struct Done: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Finish a worker: run the gate, merge / open a PR / keep per on_done, close the bead, tear down.",
+      discussion: "Inside a worker's worktree (or with $WT_WORKER) the bead is implied.")
+
+    @OptionGroup var options: ManifestOptions
+    @Argument(help: "The bead id (default: the worker you are in).") var bead: String?
+
+    func run() async throws {
+      let context = try Context(options)
+      try await acting {
+        let worker = try await context.locate(bead)
+        return try await Finish(manifest: context.manifest, world: context.world).run(worker)
+      }
+    }
+  }
+
+  struct Abandon: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Stop a worker and release its bead; keep the worktree (--delete removes it only if it holds no work).",
+      discussion: "If the bead is still selected, the next 'wt apply' starts it again; label it out of the selection to stop that.")
+
+    @OptionGroup var options: ManifestOptions
+    @Argument(help: "The bead id.") var bead: String
+    @Flag(help: "Remove the worktree too, only when it has no uncommitted files and nothing unmerged.") var delete = false
+
+    func run() async throws {
+      let context = try Context(options)
+      try await acting {
+        let worker = try await context.locate(bead)
+        return try await Reconciler.Abandon(world: context.world).run(worker, delete: delete)
+      }
+    }
+  }
+
+  struct Attach: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Switch this tmux client to a worker's session (or attach when outside tmux).")
+
+    @OptionGroup var options: ManifestOptions
+    @Argument(help: "The bead id or worker name.") var name: String
+
+    func run() async throws {
+      let context = try Context(options)
+      let worker = try await context.locate(name)
+      let base = context.world.tmux.commandPrefix
+      let inside = !(context.environment["TMUX"] ?? "").isEmpty
+      let argv = base + (inside ? ["switch-client", "-t", "=\(worker.session)"] : ["attach-session", "-t", "=\(worker.session)"])
+      try replaceProcess(with: argv)
+    }
+  }
+}
+
+/// Replaces wt with `argv` (found on PATH), so tmux gets the terminal.
+func replaceProcess(with argv: [String]) throws -> Never {
+  var cArgs = argv.map { strdup($0) }
+  cArgs.append(nil)
+  execvp(argv[0], &cArgs)
+  Terminal.error("wt: cannot run \(argv[0]): \(String(cString: strerror(errno)))")
+  throw ExitCode.failure
+}
