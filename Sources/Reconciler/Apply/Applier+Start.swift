@@ -176,7 +176,13 @@ extension Applier {
       try updateRecord(name) { $0.prompt = .delivered }
       world.store.record("prompt-delivered", worker: name)
       return .done("prompt delivered to \(change.session)")
-    case .agentExited:
+    case .agentExited(afterSend: true):
+      if try await world.tracker.show(change.bead, in: project.path)?.isClosed == true {
+        world.store.record("prompt-delivered", worker: name)
+        return .done("prompt delivered; the agent finished \(change.bead) and ended its session")
+      }
+      return .failed("the agent exited after the prompt was sent (see 'wt seance \(change.bead)')")
+    case .agentExited(afterSend: false):
       if countFailure { try updateRecord(name) { $0.startFailures += 1 } }
       return .failed("the agent exited before it took the prompt (see 'wt attach \(change.bead)')")
     case .unknownScreen(let tail):

@@ -4,8 +4,10 @@ import Manifest
 /// How a delivery ended.
 public enum DeliveryOutcome: Equatable, Sendable {
   case delivered
-  /// The agent process is gone (a trust dialog answered wrong, a crash).
-  case agentExited
+  /// The agent process is gone (a trust dialog answered wrong, a crash,
+  /// or, after the prompt was sent, an agent that finished and ended its
+  /// own session with `wt done`).
+  case agentExited(afterSend: Bool)
   /// The screen never became one wt knows; the last lines are kept.
   case unknownScreen(String)
   /// Sent, but the agent never showed that it took the prompt.
@@ -53,7 +55,7 @@ public struct PromptDelivery: Sendable {
     var pastes = 0
 
     while clock.now < end {
-      guard try await agentRuns(pane) else { return .agentExited }
+      guard try await agentRuns(pane) else { return .agentExited(afterSend: sent) }
       let screen = try await tmux.capture(pane: pane)
       if screen != lastScreen {
         lastScreen = screen

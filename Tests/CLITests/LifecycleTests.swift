@@ -1,0 +1,157 @@
+import Foundation
+import Testing
+
+/// A day of work through the binary: ready, apply, the agent finishing its
+/// own bead with `wt done`, the next bead starting, and the refusals.
+@Suite(.serialized) struct LifecycleTests {
+  @Test func theAgentFinishesItsBeadAndTheNextOneStarts() throws {
+    let p = try Playground()
+    let steps = [
+      Playground.run("touch", "work.txt"), Playground.run("git", "add", "work.txt"),
+      Playground.run("git", "commit", "-qm", "work done"), Playground.run(CLITests.binary, "done"),
+    ].joined(separator: "\n")
+    let first = try p.bead("First", description: steps, priority: 1)
+    let second = try p.bead("Second", description: "think about it", priority: 2)
+
+    let ready = try p.wt("ready", "--json")
+    let rows = p.json(ready.stdout) as? [[String: Any]] ?? []
+    #expect(rows.map { $0["bead"] as? String } == [first, second])
+    #expect(rows.map { $0["starts"] as? Bool } == [true, false])
+    #expect(rows.map { $0["needs_grooming"] as? Bool } == [false, false])
+
+    let apply = try p.wt("apply", "--yes")
+    #expect(apply.status == 0, "\(apply.stdout) \(apply.stderr)")
+    // The agent commits and runs `wt done` in its own session.
+    #expect(try p.wait { (try p.show(first)["status"] as? String) == "closed" })
+    #expect(try p.wait { !p.exists(p.worktree(first)) })
+    #expect(try p.git("log", "--format=%s", "main").contains("work done"))
+    #expect(p.exists("\(p.repo)/work.txt"))
+    #expect(try p.show(first)["close_reason"] as? String == "Done: merged wt/\(first) into main by wt")
+
+    let next = try p.wt("apply", "--yes")
+    #expect(next.stdout.contains("+ create demo/\(second)"))
+    let status = try p.wt("status", "--json")
+    let workers = p.json(status.stdout) as? [[String: Any]] ?? []
+    #expect(workers.map { $0["bead"] as? String } == [second])
+
+    let seance = try p.wt("seance", first, "--json")
+    let sessions = p.json(seance.stdout) as? [[String: Any]] ?? []
+    #expect(sessions.count == 1)
+    #expect(sessions.first?["end"] as? String == "done")
+  }
+
+  @Test func doneRefusesUncommittedWorkAndChangesNothing() throws {
+    let p = try Playground()
+    let id = try p.bead("Dirty")
+    #expect(try p.wt("apply", "--yes").status == 0)
+    try "draft\n".write(toFile: "\(p.worktree(id))/draft.txt", atomically: true, encoding: .utf8)
+    let head = try p.git("rev-parse", "main")
+    let done = try p.wt("done", id)
+    #expect(done.status == 1)
+    #expect(done.stderr.contains("has 1 uncommitted file; commit or remove them"))
+    #expect(try p.git("rev-parse", "main") == head)
+    #expect(try p.show(id)["status"] as? String == "in_progress")
+    #expect(p.exists("\(p.worktree(id))/draft.txt"))
+  }
+
+  @Test func aConflictingMergeIsUndone() throws {
+    let p = try Playground()
+    let id = try p.bead("Conflict")
+    #expect(try p.wt("apply", "--yes").status == 0)
+    try "worker's line\n".write(toFile: "\(p.worktree(id))/README.md", atomically: true, encoding: .utf8)
+    _ = try p.git("commit", "-qam", "worker", in: p.worktree(id))
+    try "person's line\n".write(toFile: "\(p.repo)/README.md", atomically: true, encoding: .utf8)
+    _ = try p.git("commit", "-qam", "person")
+    let head = try p.git("rev-parse", "main")
+    let done = try p.wt("done", id)
+    #expect(done.status == 1)
+    #expect(done.stderr.contains("the merge was undone and nothing changed"))
+    #expect(try p.git("rev-parse", "main") == head)
+    #expect(try p.git("status", "--porcelain").isEmpty)
+    #expect(try p.show(id)["status"] as? String == "in_progress")
+  }
+
+  @Test func aFailingGateStopsTheMerge() throws {
+    let p = try Playground(gate: "[[false]]")
+    let id = try p.bead("Gated")
+    #expect(try p.wt("apply", "--yes").status == 0)
+    let done = try p.wt("done", id)
+    #expect(done.status == 1)
+    #expect(done.stderr.contains("gate `false` failed"))
+    let status = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+    #expect(status.first?["status"] as? String == "needs-input")
+  }
+
+  @Test func abandonReleasesAndKeepsAndDeleteRefusesWork() throws {
+    let p = try Playground()
+    let id = try p.bead("Abandoned")
+    #expect(try p.wt("apply", "--yes").status == 0)
+    try "mine\n".write(toFile: "\(p.worktree(id))/mine.txt", atomically: true, encoding: .utf8)
+    let refused = try p.wt("abandon", id, "--delete")
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("refusing to delete \(p.worktree(id)): 1 uncommitted file"))
+    #expect(try p.show(id)["status"] as? String == "in_progress")
+    let abandon = try p.wt("abandon", id)
+    #expect(abandon.status == 0, "\(abandon.stderr)")
+    let bead = try p.show(id)
+    #expect(bead["status"] as? String == "open")
+    #expect(bead["assignee"] == nil)
+    #expect(p.exists("\(p.worktree(id))/mine.txt"))
+    try FileManager.default.removeItem(atPath: "\(p.worktree(id))/mine.txt")
+    #expect(try p.wt("abandon", id, "--delete").status == 0)
+    #expect(!p.exists(p.worktree(id)))
+  }
+
+  @Test func newStartsOneBeadAndRefusesTwiceUnknownAndClosed() throws {
+    let p = try Playground(workers: 0)
+    let id = try p.bead("Outside")
+    let full = try p.wt("new", id)
+    #expect(full.status == 1)
+    #expect(full.stderr.contains("already runs its 0 workers; wait, or use --force"))
+    #expect(try p.wt("new", id, "--force").status == 0)
+    let again = try p.wt("new", id, "--force")
+    #expect(again.status == 1)
+    #expect(again.stderr.contains("already has a worker"))
+    #expect(try p.wt("new", "nope").stderr.contains("no bead 'nope'"))
+    let closed = try p.bead("Closed")
+    _ = try p.sh([p.env["WT_BD"]!, "close", closed])
+    #expect(try p.wt("new", closed, "--force").stderr.contains("is closed"))
+  }
+
+  @Test func signalsHandoffAndPrime() throws {
+    let p = try Playground()
+    let id = try p.bead("Signals", description: "the details")
+    #expect(try p.wt("apply", "--yes").status == 0)
+    #expect(try p.wt("signal", "needs-input", "which database?", in: p.worktree(id)).status == 0)
+    var rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+    #expect(rows.first?["status"] as? String == "needs-input")
+    #expect(rows.first?["message"] as? String == "which database?")
+    let hook = #"{"session_id": "abc", "hook_event_name": "Notification", "message": "Claude needs your permission"}"#
+    #expect(try p.wt("signal", "notification", "--worker", "demo/\(id)", stdin: hook).status == 0)
+    rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+    #expect(rows.first?["message"] as? String == "Claude needs your permission")
+    #expect(try p.wt("signal", "bogus", "--worker", "demo/\(id)").status == 1)
+
+    #expect(try p.wt("handoff", "-m", "tried sqlite, too slow", in: p.worktree(id)).status == 0)
+    let prime = try p.wt("prime", in: p.worktree(id))
+    #expect(prime.stdout.hasPrefix("# Bead \(id): Signals"))
+    #expect(prime.stdout.contains("the details"))
+    #expect(prime.stdout.contains("tried sqlite, too slow"))
+  }
+
+  @Test func projectListAndAdd() throws {
+    let p = try Playground()
+    _ = try p.bead("One")
+    let list = p.json(try p.wt("project", "list", "--json").stdout) as? [[String: Any]] ?? []
+    #expect(list.first?["name"] as? String == "demo")
+    #expect(list.first?["ready"] as? Int == 1)
+    let other = "\(p.dir)/other"
+    try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+    let before = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+    #expect(try p.wt("project", "add", other).status == 0)
+    let after = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+    #expect(after.hasPrefix(before.trimmingCharacters(in: .newlines)))
+    #expect(try p.wt("validate").stdout.contains("2 projects (demo, other)"))
+    #expect(try p.wt("project", "add", other).status == 1)
+  }
+}

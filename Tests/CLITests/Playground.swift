@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+
+/// A throwaway repository with beads (the bd double), its own tmux server,
+/// state and worktree folders, driven through the built `wt` binary.
+final class Playground: @unchecked Sendable {
+  static let root = CLITests.root
+  let dir: String
+  let repo: String
+  let socket: String
+  var env: [String: String]
+
+  init(workers: Int = 1, onDone: String = "merge", gate: String = "[]") throws {
+    dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-play-\(UUID().uuidString.prefix(8))").path
+    repo = "\(dir)/repo"
+    socket = "wt-test-\(UUID().uuidString.prefix(12))"
+    env = [
+      "HOME": dir, "WT_STATE_DIR": "\(dir)/state", "WT_TMUX_SOCKET": socket, "WT_BD": "\(Self.root)/Tests/Support/bd",
+      "WT_CONFIG": "\(dir)/wt.yaml", "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@t.invalid",
+      "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@t.invalid",
+    ]
+    try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
+    try sh(["git", "init", "-q", "-b", "main"])
+    try "hello\n".write(toFile: "\(repo)/README.md", atomically: true, encoding: .utf8)
+    try ".beads/\n".write(toFile: "\(repo)/.gitignore", atomically: true, encoding: .utf8)
+    try sh(["git", "add", "-A"])
+    try sh(["git", "commit", "-qm", "init"])
+    try sh([env["WT_BD"]!, "init", "-p", "demo", "-q"])
+    try """
+      version: 1
+      settings:
+        worktree_root: \(dir)/worktrees
+        admission: {max_load_per_core: 1000, min_free_memory: 1MiB}
+      agents:
+        fake:
+          command: [\(Self.root)/Tests/Support/fake-agent]
+          resume: [\(Self.root)/Tests/Support/fake-agent]
+          session_id: true
+          ready: '^❯\\u00A0'
+          busy: 'esc to interrupt'
+          env: {FAKE_AGENT_DELAY: "0.2", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(dir)/agent.log"}
+      projects:
+        demo:
+          path: repo
+          agent: fake
+          workers: \(workers)
+          on_done: \(onDone)
+          gate: \(gate)
+          prompt: |
+            Work on {{bead.id}}: {{bead.title}}
+            {{bead.description}}
+      """.write(toFile: "\(dir)/wt.yaml", atomically: true, encoding: .utf8)
+  }
+
+  deinit {
+    _ = try? sh(["tmux", "-L", socket, "kill-server"], check: false)
+    try? FileManager.default.removeItem(atPath: dir)
+  }
+
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  @discardableResult
+  func sh(_ argv: [String], in directory: String? = nil, check: Bool = true, stdin: String? = nil) throws -> Result {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = argv
+    p.currentDirectoryURL = URL(fileURLWithPath: directory ?? repo)
+    p.environment = ProcessInfo.processInfo.environment.merging(env) { _, b in b }.merging(["NO_COLOR": "1"]) { _, b in b }
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = stdin == nil ? FileHandle.nullDevice : input
+    try p.run()
+    if let stdin {
+      input.fileHandleForWriting.write(Data(stdin.utf8))
+      try input.fileHandleForWriting.close()
+    }
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let r = Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    if check && r.status != 0 { throw TestError("\(argv.joined(separator: " ")) failed (\(r.status)): \(r.stderr)") }
+    return r
+  }
+
+  @discardableResult
+  func wt(_ args: String..., in directory: String? = nil, stdin: String? = nil) throws -> Result {
+    try sh([CLITests.binary] + args, in: directory, check: false, stdin: stdin)
+  }
+
+  func bead(_ title: String, description: String = "", priority: Int = 2) throws -> String {
+    try sh([env["WT_BD"]!, "create", title, "-d", description, "-p", "\(priority)", "--silent"]).stdout
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  func show(_ id: String) throws -> [String: Any] {
+    let out = try sh([env["WT_BD"]!, "show", id, "--json"]).stdout
+    return ((try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]])?.first) ?? [:]
+  }
+
+  func json(_ text: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
+
+  func worktree(_ id: String) -> String { "\(dir)/worktrees/demo/\(id)" }
+
+  func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+  func git(_ args: String..., in directory: String? = nil) throws -> String {
+    try sh(["git"] + args, in: directory).stdout
+  }
+
+  /// Polls until `condition` holds or `seconds` pass.
+  func wait(seconds: Double = 30, _ condition: () throws -> Bool) throws -> Bool {
+    let end = Date().addingTimeInterval(seconds)
+    while Date() < end {
+      if try condition() { return true }
+      Thread.sleep(forTimeInterval: 0.2)
+    }
+    return try condition()
+  }
+
+  /// `RUN:` lines the fake agent executes, as JSON argument arrays.
+  static func run(_ argv: String...) -> String {
+    "RUN: " + String(decoding: try! JSONSerialization.data(withJSONObject: argv), as: UTF8.self)
+  }
+}
+
+struct TestError: Error, CustomStringConvertible {
+  var description: String
+  init(_ d: String) { description = d }
+}
