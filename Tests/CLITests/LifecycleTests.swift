@@ -155,3 +155,32 @@ import Testing
     #expect(try p.wt("project", "add", other).status == 1)
   }
 }
+
+@Suite(.serialized) struct WatchTests {
+  @Test func autoWorksThroughTheBacklogAndCtrlCExits130() throws {
+    let p = try Playground()
+    func steps(_ file: String) -> String {
+      [
+        Playground.run("touch", file), Playground.run("git", "add", file),
+        Playground.run("git", "commit", "-qm", "add \(file)"), Playground.run(CLITests.binary, "done"),
+      ].joined(separator: "\n")
+    }
+    let a = try p.bead("First", description: steps("a.txt"), priority: 1)
+    let b = try p.bead("Second", description: steps("b.txt"), priority: 2)
+    let auto = Process()
+    auto.executableURL = URL(fileURLWithPath: CLITests.binary)
+    auto.arguments = ["auto", "--interval", "1"]
+    auto.currentDirectoryURL = URL(fileURLWithPath: p.repo)
+    auto.environment = ProcessInfo.processInfo.environment.merging(p.env) { _, b in b }
+    auto.standardOutput = FileHandle.nullDevice
+    auto.standardError = FileHandle.nullDevice
+    try auto.run()
+    defer { if auto.isRunning { auto.terminate() } }
+    #expect(try p.wait(seconds: 60) { (try p.show(b)["status"] as? String) == "closed" })
+    #expect(try p.show(a)["status"] as? String == "closed")
+    #expect(p.exists("\(p.repo)/a.txt") && p.exists("\(p.repo)/b.txt"))
+    kill(auto.processIdentifier, SIGINT)
+    auto.waitUntilExit()
+    #expect(auto.terminationStatus == 130)
+  }
+}

@@ -32,11 +32,12 @@ public struct History: Sendable {
       let at = e["at"] ?? ""
       switch event {
       case "created", "adopted", "restarted":
-        if let i = open[worker], out[i].end == nil, out[i].session != e["session"] {
+        if let i = open[worker], out[i].end == nil, out[i].session != (e["session"] ?? "") {
           out[i].end = "restarted"
           out[i].ended = at
         }
-        guard let session = e["session"], !session.isEmpty else { continue }
+        // Agents without session ids still have sessions; they show as "".
+        let session = e["session"] ?? ""
         if let i = open[worker], out[i].session == session, out[i].end == nil { continue }
         out.append(PastSession(worker: worker, session: session, started: at, worktree: e["worktree"] ?? "", ended: nil, end: nil))
         open[worker] = out.count - 1

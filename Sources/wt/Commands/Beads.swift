@@ -183,7 +183,7 @@ extension WT {
       }
       if json { return try printJSON(sessions) }
       for s in sessions {
-        print("\(s.started)  \(s.worker)  session \(s.session)  \(s.end.map { "ended \($0) at \(s.ended ?? "?")" } ?? "running")")
+        print("\(s.started)  \(s.worker)  session \(s.session.isEmpty ? "(no id)" : s.session)  \(s.end.map { "ended \($0) at \(s.ended ?? "?")" } ?? "running")")
       }
     }
   }
