@@ -112,6 +112,19 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     #expect(try await w.plan().isEmpty)
   }
 
+  @Test func aResumeThatFailsFallsBackToAFreshPromptedSession() async throws {
+    let w = try await TestWorld()
+    try w.writeManifest(resume: "/usr/bin/false")
+    let a = try await w.createBead("First")
+    try await w.apply()
+    _ = try await w.tmux("kill-session", "-t", "wt-demo-\(a)")
+    let reports = try await w.apply()
+    #expect(reports.map(\.outcome) == [.done("prompt delivered to wt-demo-\(a)")])
+    #expect(w.prompts().count == 2)
+    #expect(Set(w.prompts().compactMap { $0["session"] as? String }).count == 2)
+    #expect(try await w.plan().isEmpty)
+  }
+
   @Test func anAgentThatExitedIsRestarted() async throws {
     let w = try await TestWorld()
     let a = try await w.createBead("First")

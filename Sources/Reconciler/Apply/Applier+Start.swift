@@ -40,6 +40,11 @@ extension Applier {
         return .failed("setup: \(error)")
       }
     }
+    if profile.hooks == .claude {
+      // Every start, so a moved wt binary or a hand-edited file is mended.
+      try ClaudeHooks.install(in: change.worktree, wt: world.wtExecutable)
+      try await world.git.exclude(Self.ownFiles, in: change.worktree)
+    }
     if project.portEnv != nil && record.port == nil { record.port = try freePort(for: change.worker) }
     let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty ? record.sessionId : nil
     if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
@@ -56,7 +61,9 @@ extension Applier {
         command: command(profile, record: record, change: change, project: project, resume: resume),
         options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
     }
-    if resume != nil { return .done("resumed session \(resume!) in \(change.worktree)") }
+    if let resume {
+      return try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
+    }
     return try await deliverPrompt(change, project: project, countFailure: true)
   }
 
@@ -210,7 +217,32 @@ extension Applier {
     try await world.tmux.respawn(
       pane: pane.paneID, directory: change.worktree,
       command: command(profile, record: record, change: change, project: project, resume: resume))
-    if resume != nil && record.prompt == .delivered { return .done("resumed session \(resume!)") }
+    if let resume, record.prompt == .delivered {
+      return try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
+    }
+    return try await deliverPrompt(change, project: project)
+  }
+
+  /// `--resume` can exit at once ("already in use", nothing to resume);
+  /// then the agent starts afresh in the same pane and gets the prompt (the
+  /// SessionStart hook primes it with the bead and the latest note).
+  func confirmResumed(
+    _ change: Plan.Change, project: Project, profile: AgentProfile, record: WorkerRecord, session: String
+  ) async throws -> StepReport.Outcome {
+    try await Task.sleep(for: resumeGrace)
+    guard let pane = try await pane(of: change.session), pane.dead else {
+      return .done("resumed session \(session) in \(change.worktree)")
+    }
+    var fresh = record
+    fresh.prompt = .pending
+    fresh.sessionId = profile.sessionId ? UUID().uuidString.lowercased() : nil
+    let saved = fresh
+    try world.store.update { $0.workers[change.worker] = saved }
+    world.store.record(
+      "restarted", worker: change.worker, detail: ["bead": change.bead, "session": fresh.sessionId ?? "", "resume": ""])
+    try await world.tmux.respawn(
+      pane: pane.paneID, directory: change.worktree,
+      command: command(profile, record: fresh, change: change, project: project, resume: nil))
     return try await deliverPrompt(change, project: project)
   }
 }

@@ -27,6 +27,8 @@ public struct Applier: Sendable {
   /// Starts are spread out this much: a burst of agents trips API limits
   /// and loads the machine all at once.
   public var stagger: Duration = .milliseconds(250)
+  /// How long a resumed agent must stay up to count as resumed.
+  public var resumeGrace: Duration = .seconds(3)
 
   public init(manifest: Manifest, world: World, logger: Logger = Logger(label: "wt.apply")) {
     self.manifest = manifest

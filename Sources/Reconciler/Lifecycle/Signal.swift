@@ -28,7 +28,10 @@ public struct StatusSignal: Sendable {
     switch event {
     case "session-start": status = "starting"
     case "prompt-submitted": status = "working"
-    case "stop": status = "idle"
+    case "stop":
+      // A turn that ended on an API error or rate limit looks like any
+      // other end; only the transcript's last record tells.
+      status = (hook["transcript_path"] as? String).map(Self.endedOnAPIError) == true ? "limited" : "idle"
     case "notification":
       status = "needs-input"
       text = text ?? hook["message"] as? String
@@ -53,6 +56,22 @@ public struct StatusSignal: Sendable {
     if let sessionID { detail["session"] = sessionID }
     store.record("signal", worker: worker, detail: detail, at: date)
     return status
+  }
+
+  /// Whether the transcript's last assistant record is an API error.
+  static func endedOnAPIError(_ path: String) -> Bool {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+    defer { try? handle.close() }
+    let size = (try? handle.seekToEnd()) ?? 0
+    try? handle.seek(toOffset: size > 65536 ? size - 65536 : 0)
+    let tail = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    for line in tail.split(separator: "\n").reversed() {
+      guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+        record["type"] as? String == "assistant"
+      else { continue }
+      return record["isApiErrorMessage"] as? Bool == true
+    }
+    return false
   }
 
   /// The worker whose worktree holds `directory`, from the state alone.

@@ -50,7 +50,9 @@ final class TestWorld: @unchecked Sendable {
   var manifestFile: String { "\(root)/wt.yaml" }
   var stateDir: String { "\(root)/state" }
 
-  func writeManifest(workers: Int = 1, agentEnv: [String: String] = [:], extra: String = "") throws {
+  func writeManifest(
+    workers: Int = 1, agentEnv: [String: String] = [:], resume: String? = nil, extra: String = ""
+  ) throws {
     var env = ["FAKE_AGENT_LOG": agentLog, "FAKE_AGENT_DELAY": "0.3", "FAKE_AGENT_WORK": "0.5"]
     env.merge(agentEnv) { _, b in b }
     let envYAML = env.sorted { $0.key < $1.key }.map { "      \($0.key): \"\($0.value)\"" }.joined(separator: "\n")
@@ -64,7 +66,7 @@ final class TestWorld: @unchecked Sendable {
       agents:
         fake:
           command: [\(fakeAgent)]
-          resume: [\(fakeAgent), --session-id, "{{worker.session_id}}"]
+          resume: [\(resume ?? fakeAgent), --session-id, "{{worker.session_id}}"]
           session_id: true
           ready: '^❯\\u00A0'
           busy: 'esc to interrupt'
