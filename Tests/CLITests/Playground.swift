@@ -10,7 +10,9 @@ final class Playground: @unchecked Sendable {
   let socket: String
   var env: [String: String]
 
-  init(workers: Int = 1, onDone: String = "merge", gate: String = "[]") throws {
+  init(workers: Int = 1, onDone: String = "merge", gate: String = "[]", agents: String? = nil, agent: String = "fake")
+    throws
+  {
     dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-play-\(UUID().uuidString.prefix(8))").path
     repo = "\(dir)/repo"
     socket = "wt-test-\(UUID().uuidString.prefix(12))"
@@ -25,13 +27,10 @@ final class Playground: @unchecked Sendable {
     try ".beads/\n".write(toFile: "\(repo)/.gitignore", atomically: true, encoding: .utf8)
     try sh(["git", "add", "-A"])
     try sh(["git", "commit", "-qm", "init"])
+    try sh(["git", "config", "user.name", "T"])
+    try sh(["git", "config", "user.email", "t@t.invalid"])
     try sh([env["WT_BD"]!, "init", "-p", "demo", "-q"])
-    try """
-      version: 1
-      settings:
-        worktree_root: \(dir)/worktrees
-        admission: {max_load_per_core: 1000, min_free_memory: 1MiB}
-      agents:
+    let fakeAgents = """
         fake:
           command: [\(Self.root)/Tests/Support/fake-agent]
           resume: [\(Self.root)/Tests/Support/fake-agent]
@@ -39,10 +38,18 @@ final class Playground: @unchecked Sendable {
           ready: '^❯\\u00A0'
           busy: 'esc to interrupt'
           env: {FAKE_AGENT_DELAY: "0.2", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(dir)/agent.log"}
+      """
+    try """
+      version: 1
+      settings:
+        worktree_root: \(dir)/worktrees
+        admission: {max_load_per_core: 1000, min_free_memory: 1MiB}
+      agents:
+      \(agents ?? fakeAgents)
       projects:
         demo:
           path: repo
-          agent: fake
+          agent: \(agent)
           workers: \(workers)
           on_done: \(onDone)
           gate: \(gate)

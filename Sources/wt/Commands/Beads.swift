@@ -156,7 +156,10 @@ extension WT {
         throw ExitCode.failure
       }
       if transcript {
-        let home = context.environment["HOME"] ?? NSHomeDirectory()
+        // Claude Code writes under its own HOME, which a profile may set.
+        let worker = try? await context.locate(bead)
+        let profileHome = worker.flatMap { context.manifest.agents[$0.project.agent]?.env["HOME"] }
+        let home = profileHome ?? context.environment["HOME"] ?? NSHomeDirectory()
         guard let path = Transcript.path(session: newest.session, worktree: newest.worktree, home: home) else {
           Terminal.error("wt seance: no transcript of session \(newest.session) under \(home)/.claude/projects")
           throw ExitCode.failure
