@@ -33,10 +33,13 @@ enum Terminal {
   static var stdinIsTerminal: Bool { isatty(STDIN_FILENO) == 1 }
 
   /// Columns of the terminal, or 120 when not a terminal.
-  static var width: Int {
+  static var width: Int { windowSize.map { Int($0.ws_col) } ?? 120 }
+  static var height: Int { windowSize.map { Int($0.ws_row) } ?? 50 }
+
+  private static var windowSize: winsize? {
     var size = winsize()
-    if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 { return Int(size.ws_col) }
-    return 120
+    guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+    return size
   }
 
   /// Colour only for a terminal, and never when NO_COLOR is set.

@@ -11,7 +11,7 @@ struct WT: AsyncParsableCommand {
     version: "0.1.0",
     subcommands: [
       Validate.self, Diff.self, Apply.self, Auto.self, Status.self, Ready.self, New.self, Done.self, Abandon.self,
-      Signal.self, Seance.self, Handoff.self, Prime.self, Attach.self, ProjectCommand.self,
+      Signal.self, Seance.self, Handoff.self, Prime.self, Attach.self, ProjectCommand.self, Watch.self, Hub.self,
     ]
   )
 }

@@ -23,9 +23,10 @@ public enum ClaudeHooks {
     ]
   }
 
-  /// A path as one shell word. Only wt's own executable path is ever
-  /// quoted here; bead text never reaches a hook command.
-  static func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+  /// A path as one shell word, for the few places tmux or Claude Code
+  /// take a shell string. Only wt's own executable path is ever quoted
+  /// this way; bead text never reaches one.
+  public static func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
   /// Writes or updates the settings file, keeping the person's own keys
   /// and hooks.

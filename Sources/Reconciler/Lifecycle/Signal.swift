@@ -10,15 +10,19 @@ public struct StatusSignal: Sendable {
     "session-start", "prompt-submitted", "stop", "notification",
   ]
 
+  /// Statuses that ask for a person: `notify` runs when a worker turns one.
+  public static let attention: Set<String> = ["needs-input", "stuck", "limited", "done"]
+
   public var store: StateStore
 
   public init(store: StateStore) { self.store = store }
 
   /// Applies `event` to the worker named `worker`; `hook` is the hook's
-  /// JSON from stdin, if any. Returns the status recorded.
+  /// JSON from stdin, if any. Returns the status before and the status
+  /// recorded, so the caller can tell a person once per change.
   @discardableResult
   public func record(worker: String, event: String, message: String?, hook: [String: Any] = [:], at date: Date = Date())
-    throws -> String
+    throws -> (previous: String?, status: String)
   {
     guard Self.events.contains(event) else {
       throw LifecycleError("unknown event '\(event)'; events: \(Self.events.joined(separator: ", "))")
@@ -38,8 +42,9 @@ public struct StatusSignal: Sendable {
     default: status = event
     }
     let sessionID = hook["session_id"] as? String
-    let found = try store.update { state -> Bool in
-      guard var r = state.workers[worker] else { return false }
+    let found = try store.update { state -> (Bool, String?) in
+      guard var r = state.workers[worker] else { return (false, nil) }
+      let previous = r.status
       r.status = status
       r.statusMessage = text
       r.statusAt = date
@@ -48,14 +53,14 @@ public struct StatusSignal: Sendable {
       // /clear starts a new session; follow it so resume finds the right one.
       if let sessionID, event == "session-start" { r.sessionId = sessionID }
       state.workers[worker] = r
-      return true
+      return (true, previous)
     }
-    guard found else { throw LifecycleError("no worker '\(worker)' is recorded in \(store.directory)") }
+    guard found.0 else { throw LifecycleError("no worker '\(worker)' is recorded in \(store.directory)") }
     var detail = ["status": status]
     if let text { detail["message"] = text }
     if let sessionID { detail["session"] = sessionID }
     store.record("signal", worker: worker, detail: detail, at: date)
-    return status
+    return (found.1, status)
   }
 
   /// Whether the transcript's last assistant record is an API error.

@@ -41,13 +41,57 @@ extension WT {
 
     @OptionGroup var options: ManifestOptions
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Print only how many workers need a person (for a tmux status line).") var attention = false
 
     func run() async throws {
       let context = try Context(options)
       let rows = try await context.world.status(context.manifest)
+      if attention {
+        let n = rows.filter { ["needs-input", "stuck", "dead", "limited"].contains($0.status) }.count
+        return print(n == 0 ? "" : "wt: \(n) need\(n == 1 ? "s" : "") you")
+      }
       if json { return try printJSON(rows) }
       if rows.isEmpty { return print("No workers. 'wt diff' shows what 'wt apply' would start.") }
       print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
+    }
+  }
+
+  struct Hub: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Open the dashboard: a tmux session on wt's server running 'wt watch', created once and reused.",
+      discussion: "Enter on a worker switches this client to it; the hub keeps running. Back: 'wt hub' or a key bound to 'switch-client -t wt-hub'.")
+
+    static let session = "wt-hub"
+
+    @OptionGroup var options: ManifestOptions
+    @Flag(help: "Only make sure the hub runs.") var noAttach = false
+
+    func run() async throws {
+      let context = try Context(options)
+      let tmux = context.world.tmux
+      let panes = try await tmux.panes()
+      if !panes.contains(where: { $0.session == Self.session && $0.hub }) {
+        if panes.contains(where: { $0.session == Self.session }) {
+          Terminal.error("wt hub: a session named \(Self.session) exists but is not wt's hub; rename or close it")
+          throw ExitCode.failure
+        }
+        let wt = context.world.wtExecutable
+        var env = context.world.workerEnvironment
+        env["WT_HUB"] = "1"
+        try await tmux.newSession(
+          name: Self.session, directory: FileManager.default.currentDirectoryPath, environment: env,
+          command: [wt, "watch"],
+          options: [
+            "@wt-hub": "1", "status-interval": "5",
+            // A count of workers needing a person, in the hub's status line.
+            "status-right": "#(\(ClaudeHooks.shellQuoted(wt)) status --attention) %H:%M",
+          ])
+        print("started the hub: session \(Self.session)")
+      }
+      if noAttach { return }
+      let inside = !(context.environment["TMUX"] ?? "").isEmpty
+      try replaceProcess(
+        with: tmux.commandPrefix + (inside ? ["switch-client", "-t", "=\(Self.session)"] : ["attach-session", "-t", "=\(Self.session)"]))
     }
   }
 

@@ -1,0 +1,30 @@
+import Testing
+@testable import Reconciler
+
+/// `wt status` / `wt watch` tables on fixed snapshots at several widths.
+@Suite struct StatusTableTests {
+  static let rows = [
+    WorkerStatus(
+      name: "api/api-7hd", project: "api", bead: "api-7hd", title: "Fix the login redirect loop on expired sessions",
+      status: "needs-input", statusAge: 95, idleFor: 40, commitsAhead: 2, uncommittedFiles: 1, memoryBytes: 350 << 20,
+      worktree: "/home/p/.local/share/wt/worktrees/api/api-7hd", session: "wt-api-api-7hd",
+      message: "which database should the cache use?"),
+    WorkerStatus(
+      name: "web/web-a3f", project: "web", bead: "web-a3f", title: "Dark mode", status: "working", statusAge: 3700,
+      idleFor: 2, commitsAhead: 0, uncommittedFiles: 4, memoryBytes: 410 << 20,
+      worktree: "/home/p/.local/share/wt/worktrees/web/web-a3f", session: "wt-web-web-a3f", message: nil),
+  ]
+
+  @Test(arguments: [80, 120, 200]) func fitsTheWidth(_ width: Int) throws {
+    let text = StatusTable.render(Self.rows, width: width)
+    try golden("status-\(width).txt", text)
+    for line in text.split(separator: "\n") { #expect(line.count <= width, "\(line)") }
+  }
+
+  @Test func marksTheSelectedRowAndColoursStatusOnlyWhenAsked() {
+    let plain = StatusTable.render(Self.rows, width: 120, selected: 1)
+    #expect(plain.split(separator: "\n")[2].hasPrefix("> web/web-a3f"))
+    #expect(!plain.contains("\u{1B}["))
+    #expect(StatusTable.render(Self.rows, width: 120, color: true).contains("\u{1B}[31;1mneeds-input"))
+  }
+}
