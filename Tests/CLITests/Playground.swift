@@ -10,9 +10,10 @@ final class Playground: @unchecked Sendable {
   let socket: String
   var env: [String: String]
 
-  init(workers: Int = 1, onDone: String = "merge", gate: String = "[]", agents: String? = nil, agent: String = "fake")
-    throws
-  {
+  init(
+    workers: Int = 1, onDone: String = "merge", gate: String = "[]", agents: String? = nil, agent: String = "fake",
+    agentDelay: String = "0.2", agentCommand: String? = nil
+  ) throws {
     dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-play-\(UUID().uuidString.prefix(8))").path
     repo = "\(dir)/repo"
     socket = "wt-test-\(UUID().uuidString.prefix(12))"
@@ -32,12 +33,12 @@ final class Playground: @unchecked Sendable {
     try sh([env["WT_BD"]!, "init", "-p", "demo", "-q"])
     let fakeAgents = """
         fake:
-          command: [\(Self.root)/Tests/Support/fake-agent]
+          command: [\(agentCommand ?? "\(Self.root)/Tests/Support/fake-agent")]
           resume: [\(Self.root)/Tests/Support/fake-agent]
           session_id: true
           ready: '^❯\\u00A0'
           busy: 'esc to interrupt'
-          env: {FAKE_AGENT_DELAY: "0.2", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(dir)/agent.log"}
+          env: {FAKE_AGENT_DELAY: "\(agentDelay)", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(dir)/agent.log"}
       """
     try """
       version: 1
@@ -127,6 +128,34 @@ final class Playground: @unchecked Sendable {
       Thread.sleep(forTimeInterval: 0.2)
     }
     return try condition()
+  }
+
+  /// Every file under the repository and the worktrees (but .git and
+  /// .beads), and every commit on any branch: what "nothing lost" counts.
+  func inventory() throws -> (files: Set<String>, commits: Set<String>) {
+    var files = Set<String>()
+    for (root, skip) in [(repo, 0), ("\(dir)/worktrees", 2)] {
+      guard let walker = FileManager.default.enumerator(atPath: root) else { continue }
+      while let path = walker.nextObject() as? String {
+        if path.hasPrefix(".git") || path.contains("/.git") || path.hasPrefix(".beads") || path.contains(".claude") { continue }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isDir), !isDir.boolValue {
+          // Keyed by the path inside its checkout, so a worktree that was
+          // recreated or merged still counts its files.
+          files.insert(path.split(separator: "/").dropFirst(skip).joined(separator: "/"))
+        }
+      }
+    }
+    let commits = Set(try git("rev-list", "--all").split(separator: "\n").map(String.init))
+    return (files, commits)
+  }
+
+  /// Beads wt holds that have no session: there must be none.
+  func claimedWithoutWorker() throws -> [String] {
+    let beads = try sh([env["WT_BD"]!, "list", "--status", "in_progress", "--json", "-n", "0"]).stdout
+    let held = (json(beads) as? [[String: Any]] ?? []).filter { $0["assignee"] as? String == "wt" }.compactMap { $0["id"] as? String }
+    let sessions = try sh(["tmux", "-L", socket, "list-sessions", "-F", "#{session_name}"], check: false).stdout
+    return held.filter { !sessions.contains("wt-demo-\($0)") }
   }
 
   /// `RUN:` lines the fake agent executes, as JSON argument arrays.

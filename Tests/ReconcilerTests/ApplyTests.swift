@@ -192,3 +192,34 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     #expect(bead?.assignee == nil)
   }
 }
+
+@Suite struct StateStoreTests {
+  @Test func aFailedWriteLeavesTheOldStateWhole() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-state-\(UUID().uuidString.prefix(8))").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let store = StateStore(directory: dir)
+    let old = State(workers: ["a/x": WorkerRecord(name: "a/x", project: "a", bead: "x", branch: "wt/x", worktree: "/w/x", createdAt: Date(timeIntervalSince1970: 0))])
+    try store.save(old)
+    // The temporary file cannot be created (as on a full disk).
+    try FileManager.default.createDirectory(atPath: "\(dir)/state.json.\(getpid()).tmp", withIntermediateDirectories: true)
+    #expect(throws: StateError.self) { try store.save(State()) }
+    #expect(try store.load() == old)
+  }
+
+  @Test func concurrentUpdatesLoseNothing() async throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-state-\(UUID().uuidString.prefix(8))").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let store = StateStore(directory: dir)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      for i in 0..<40 {
+        group.addTask {
+          try store.update { state in
+            state.workers["p/\(i)"] = WorkerRecord(name: "p/\(i)", project: "p", bead: "\(i)", branch: "", worktree: "", createdAt: Date())
+          }
+        }
+      }
+      try await group.waitForAll()
+    }
+    #expect(try store.load().workers.count == 40)
+  }
+}

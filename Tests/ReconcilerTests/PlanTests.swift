@@ -38,8 +38,10 @@ import Testing
     ready: [Bead] = [], unclosed: [Bead]? = nil, panes: [Pane] = [], state: State = State(),
     machine: Observed.Machine = idle, project: String = "api"
   ) -> Observed {
-    Observed(
-      projects: [project: .init(ready: ready, unclosed: unclosed ?? ready, worktrees: [])], panes: panes,
+    // Every live worker's worktree exists unless a test says otherwise.
+    let worktrees = panes.map { Worktree(path: $0.worktree, head: nil, branch: "wt/\($0.bead)") }
+    return Observed(
+      projects: [project: .init(ready: ready, unclosed: unclosed ?? ready, worktrees: worktrees)], panes: panes,
       state: state, machine: machine)
   }
 
@@ -113,6 +115,15 @@ import Testing
     let p = plan(Self.manifest([Self.project()]), Self.observed(unclosed: [live], panes: [Self.pane("api", "api-1")], state: State(workers: ["api/api-1": record])))
     #expect(p.changes.map(\.step) == [.deliverPrompt])
     #expect(p.changes.first?.reasons == ["prompt sent but not confirmed; check, then retry"])
+  }
+
+  @Test func aWorktreeDeletedUnderALiveSessionIsRecreatedFromItsBranch() {
+    let live = Self.bead("api-1", status: "in_progress", assignee: "wt")
+    var o = Self.observed(unclosed: [live], panes: [Self.pane("api", "api-1")], state: State(workers: ["api/api-1": delivered("api-1")]))
+    o.projects["api"]?.worktrees = []
+    let p = plan(Self.manifest([Self.project()]), o)
+    #expect(p.changes.map(\.step) == [.recreate])
+    #expect(p.changes.first?.reasons == ["its worktree /wt/api/api-1 is gone; recreate it from branch wt/api-1"])
   }
 
   @Test func aCircuitBreakerHoldsBackBeadsThatFailedToStart() {

@@ -190,8 +190,17 @@ extension Applier {
       }
       return .failed("the agent exited after the prompt was sent (see 'wt seance \(change.bead)')")
     case .agentExited(afterSend: false):
-      if countFailure { try updateRecord(name) { $0.startFailures += 1 } }
-      return .failed("the agent exited before it took the prompt (see 'wt attach \(change.bead)')")
+      guard countFailure else {
+        return .failed("the agent exited before it took the prompt (see 'wt attach \(change.bead)')")
+      }
+      // A start that failed: keep its last screen in the message, stop the
+      // session and give the bead back, so it is never held without a
+      // worker; the circuit breaker counts the failure.
+      let screen = (try? await world.tmux.capture(pane: pane.paneID)) ?? ""
+      let tail = screen.split(separator: "\n").suffix(5).joined(separator: "\n")
+      try await world.tmux.kill(session: change.session)
+      try await giveBack(change, project: project)
+      return .failed("the agent exited before it took the prompt; released \(change.bead)" + (tail.isEmpty ? "" : ". Last screen:\n\(tail)"))
     case .unknownScreen(let tail):
       return .failed("the agent's screen is not one wt knows; last lines:\n\(tail)")
     case .notConfirmed:

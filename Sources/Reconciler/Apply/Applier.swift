@@ -74,6 +74,10 @@ public struct Applier: Sendable {
       return try await restart(change, project: project, resume: session)
     case .deliverPrompt:
       return try await deliverPrompt(change, project: project)
+    case .recreate:
+      try await world.tmux.kill(session: change.session)
+      _ = try await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
+      return try await start(change, project: project, adopt: true, observed: observed)
     case .teardown(let release):
       return try await teardown(change, project: project, releaseBead: release, observed: observed)
     }

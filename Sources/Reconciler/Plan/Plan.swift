@@ -28,6 +28,10 @@ public struct Plan: Equatable, Sendable {
     case restartAgent(resumeSession: String?)
     /// The agent runs but has not taken its prompt.
     case deliverPrompt
+    /// The worktree vanished under a live session (deleted by hand): stop
+    /// the session and start again from the branch, which keeps every
+    /// commit.
+    case recreate
     /// Stop the session, remove the worktree only if it holds no work,
     /// release the bead when it is still open.
     case teardown(releaseBead: Bool)

@@ -104,7 +104,10 @@ private struct Planner {
         result.notes.append(.init(project: project.name, text: "drift: \(bead.id) is no longer selected; its worker stays until the bead closes (or run with --prune)"))
       }
       kept += 1
-      if pane.dead {
+      if !worktreePaths.contains(pane.worktree) {
+        add(.update, .recreate, project, bead: bead,
+            reasons: ["its worktree \(pane.worktree) is gone; recreate it from branch \(record?.branch ?? WorkerNaming.branch(bead: bead.id))"])
+      } else if pane.dead {
         let restarts = record?.restarts ?? 0
         if restarts >= options.failureBudget {
           result.notes.append(.init(project: project.name, text: "stuck: the agent of \(bead.id) exited \(restarts) times; look at it with 'wt attach', then 'wt abandon \(bead.id)'"))
@@ -127,7 +130,11 @@ private struct Planner {
     }
     var free = freeSlots(project, kept: kept)
     for bead in adoptable {
-      if free > 0 {
+      let failures = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]?.startFailures ?? 0
+      if failures >= options.failureBudget {
+        add(.delete, .teardown(releaseBead: true), project, bead: bead,
+            reasons: ["bead \(bead.id) is claimed by \(options.actor) but its worker failed to start \(failures) times; release it"])
+      } else if free > 0 {
         add(.create, .start(adopt: true), project, bead: bead,
             reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker; adopt it" + (worktreePaths.contains(worktreePath(project, bead.id)) ? " in its existing worktree" : "")])
         free -= 1

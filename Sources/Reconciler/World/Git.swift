@@ -6,6 +6,8 @@ public struct Worktree: Hashable, Sendable {
   public var head: String?
   /// Short name (`wt/api-a3f`), nil when detached.
   public var branch: String?
+  /// git still lists it, but its folder is gone (deleted by hand).
+  public var prunable: Bool = false
 }
 
 /// What teardown needs to know before it may remove a worktree.
@@ -24,7 +26,8 @@ public struct Git: Sendable {
 
   public func worktrees(of repo: String) async throws -> [Worktree] {
     let out = try await runner.run(["git", "-C", repo, "worktree", "list", "--porcelain"])
-    return Self.parseWorktrees(out)
+    // A worktree whose folder was deleted by hand is as good as gone.
+    return Self.parseWorktrees(out).filter { !$0.prunable }
   }
 
   static func parseWorktrees(_ text: String) -> [Worktree] {
@@ -39,6 +42,8 @@ public struct Git: Sendable {
       } else if line.hasPrefix("branch ") {
         let ref = line.dropFirst(7)
         current?.branch = ref.hasPrefix("refs/heads/") ? String(ref.dropFirst(11)) : String(ref)
+      } else if line.hasPrefix("prunable") {
+        current?.prunable = true
       }
     }
     if let current { result.append(current) }

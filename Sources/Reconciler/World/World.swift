@@ -16,7 +16,11 @@ public struct World: Sendable {
 
   /// `$WT_TMUX_SOCKET` beats `settings.tmux_socket`; `$WT_BD` beats
   /// `settings.bd`; `$WT_STATE_DIR` picks the state directory.
-  public init(manifest: Manifest, environment: [String: String], runner: ProcessRunner = ProcessRunner()) {
+  /// `$WT_TIMEOUT` (seconds) bounds every external call (default 30), so a
+  /// hung bd or git cannot hang wt.
+  public init(manifest: Manifest, environment: [String: String], runner: ProcessRunner? = nil) {
+    let timeout = environment["WT_TIMEOUT"].flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
+    let runner = runner ?? ProcessRunner(defaultTimeout: timeout ?? .seconds(30))
     var socket = manifest.settings.tmuxSocket
     if let s = environment["WT_TMUX_SOCKET"], !s.isEmpty {
       socket = s == "default" ? .default : s.contains("/") ? .path(s) : .named(s)

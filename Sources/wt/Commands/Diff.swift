@@ -47,10 +47,9 @@ extension WT {
     func run() async throws {
       let manifest = try options.load()
       try plan.check(manifest)
-      let runner = ProcessRunner()
-      let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment, runner: runner)
+      let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment)
       let observed = try await world.observe(manifest, projects: plan.projects)
-      reportCalls(runner)
+      reportCalls(world.runner)
       let result = Reconciler.plan(manifest, observed, options: plan.planOptions)
       switch output {
       case .json: try printJSON(PlanJSON(result))
