@@ -184,3 +184,22 @@ import Testing
     #expect(auto.terminationStatus == 130)
   }
 }
+
+@Suite(.serialized) struct OverlapTests {
+  @Test func twoWorkersChangingOneFileAreWarnedAbout() throws {
+    let p = try Playground(workers: 3)
+    let a = try p.bead("A"), b = try p.bead("B"), c = try p.bead("C")
+    #expect(try p.wt("apply", "--yes").status == 0)
+    try "a\n".write(toFile: "\(p.worktree(a))/README.md", atomically: true, encoding: .utf8)
+    try "b\n".write(toFile: "\(p.worktree(b))/README.md", atomically: true, encoding: .utf8)
+    _ = try p.git("commit", "-qam", "b", in: p.worktree(b))
+    try "c\n".write(toFile: "\(p.worktree(c))/other.txt", atomically: true, encoding: .utf8)
+    let rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+    let shares = Dictionary(uniqueKeysWithValues: rows.map { ($0["bead"] as! String, $0["shares_files_with"] as? [String] ?? []) })
+    #expect(shares[a] == ["demo/\(b)"])
+    #expect(shares[b] == ["demo/\(a)"])
+    #expect(shares[c] == [])
+    let text = try p.wt("status").stdout
+    #expect(text.contains("changed the same files; the second to merge will conflict"))
+  }
+}

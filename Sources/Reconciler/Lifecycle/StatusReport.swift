@@ -19,9 +19,13 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   public var worktree: String
   public var session: String
   public var message: String?
+  /// Other live workers that changed a file this one changed too: they
+  /// will conflict at merge.
+  public var sharesFilesWith: [String] = []
 
   enum CodingKeys: String, CodingKey {
     case name, project, bead, title, status, worktree, session, message
+    case sharesFilesWith = "shares_files_with"
     case statusAge = "status_age"
     case idleFor = "idle_for"
     case commitsAhead = "commits_ahead"
@@ -45,7 +49,28 @@ extension World {
     for record in observed.state.workers.values where !seen.contains(WorkerNaming.session(project: record.project, bead: record.bead)) {
       rows.append(try await row(manifest, observed, name: record.name, pane: nil, now: now))
     }
+    rows = try await markOverlaps(rows, manifest: manifest, observed: observed)
     return rows.sorted { (Self.urgency($0.status), $0.name) < (Self.urgency($1.status), $1.name) }
+  }
+
+  /// Workers of one project that changed the same file will conflict when
+  /// the second merges; say so while both still run.
+  func markOverlaps(_ rows: [WorkerStatus], manifest: Manifest, observed: Observed) async throws -> [WorkerStatus] {
+    var files: [String: Set<String>] = [:]
+    for row in rows where ["working", "idle", "needs-input", "starting", "limited", "stuck"].contains(row.status) {
+      guard let project = manifest.project(named: row.project), FileManager.default.fileExists(atPath: row.worktree)
+      else { continue }
+      let branch = observed.state.workers[row.name]?.branch ?? WorkerNaming.branch(bead: row.bead)
+      files[row.name] = try? await git.changedFiles(in: row.worktree, branch: branch, base: project.base, repo: project.path)
+    }
+    return rows.map { row in
+      var row = row
+      guard let mine = files[row.name], !mine.isEmpty else { return row }
+      row.sharesFilesWith = files.filter { name, theirs in
+        name != row.name && rows.first { $0.name == name }?.project == row.project && !theirs.isDisjoint(with: mine)
+      }.keys.sorted()
+      return row
+    }
   }
 
   /// What needs a person first.
@@ -101,6 +126,7 @@ extension World {
     }
     return WorkerStatus(
       name: name, project: projectName, bead: beadID, title: bead?.title ?? "", status: status,
+      // sharesFilesWith is filled in once every row is known.
       statusAge: since.map { Int(now.timeIntervalSince($0)) },
       idleFor: pane.map { max(0, Int(now.timeIntervalSince1970) - $0.activity) }, commitsAhead: ahead,
       uncommittedFiles: dirty, memoryBytes: pane.flatMap { $0.dead ? nil : Self.treeMemory(pid: $0.pid) },

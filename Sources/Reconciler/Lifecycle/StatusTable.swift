@@ -36,6 +36,9 @@ public enum StatusTable {
     for (i, row) in cells.enumerated() {
       out += line(row, paint: statusColor(rows[i].status), marker: selected == i ? "> " : "  ") + "\n"
     }
+    for r in rows where !r.sharesFilesWith.isEmpty && r.name < (r.sharesFilesWith.first ?? "") {
+      out += "  warning: \(r.name) and \(r.sharesFilesWith.joined(separator: ", ")) changed the same files; the second to merge will conflict\n"
+    }
     return out
   }
 

@@ -75,6 +75,19 @@ public struct Git: Sendable {
     return out.split(separator: "\n").count
   }
 
+  /// Files the worker changed: committed on its branch since it left base,
+  /// and uncommitted in its worktree.
+  public func changedFiles(in worktree: String, branch: String, base: String, repo: String) async throws -> Set<String> {
+    let committed = try await runner.run(["git", "-C", repo, "diff", "--name-only", "\(base)...\(branch)"])
+    let pending = try await runner.run(["git", "-C", worktree, "status", "--porcelain", "--untracked-files=all"])
+    var files = Set(committed.split(separator: "\n").map(String.init))
+    for line in pending.split(separator: "\n") where line.count > 3 {
+      let path = line.dropFirst(3)
+      files.insert(String(path.split(separator: " -> ").last ?? path))
+    }
+    return files
+  }
+
   public func safety(of worktree: String, branch: String, base: String, repo: String) async throws -> WorktreeSafety {
     let dirty = try await uncommittedFiles(in: worktree)
     let ahead = Int(
