@@ -150,3 +150,26 @@ import Testing
     #expect(try p.git("rev-parse", "--abbrev-ref", "HEAD", in: p.worktree(id)) == "wt/\(id)\n")
   }
 }
+
+@Suite(.serialized) struct HostileAgentTests {
+  /// Agents that start after 0.2–3 s, show a trust dialog whose default
+  /// answer exits, ignore keys for a while after drawing their prompt, and
+  /// drop the first Enter: every prompt is delivered exactly once.
+  @Test func everyPromptIsDeliveredExactlyOnce() throws {
+    let p = try Playground(workers: 8, agentDelay: "0.2..3")
+    var manifest = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+    manifest = manifest.replacingOccurrences(
+      of: "env: {FAKE_AGENT_DELAY", with: "dialogs: [{match: 'Is this a project you created or one you trust', keys: [Down, Enter]}]\n    env: {FAKE_AGENT_TRUST: \"1\", FAKE_AGENT_DROP_ENTERS: \"1\", FAKE_AGENT_READY_LAG: \"0.8\", FAKE_AGENT_DELAY")
+    try manifest.write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+    let ids = try (1...8).map { try p.bead("Hostile \($0)") }
+    let apply = try p.wt("apply", "--yes")
+    #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+    let text = (try? String(contentsOfFile: "\(p.dir)/agent.log", encoding: .utf8)) ?? ""
+    let prompts = text.split(separator: "\n").compactMap {
+      (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["prompt"] as? String
+    }
+    #expect(prompts.count == 8)
+    let expected = ids.enumerated().map { "Work on \($1): Hostile \($0 + 1)" }
+    #expect(Set(prompts.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }) == Set(expected))
+  }
+}
