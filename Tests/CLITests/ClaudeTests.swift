@@ -122,15 +122,7 @@ final class ClaudeRig: @unchecked Sendable {
     }
     let first = try p.bead("Write a", description: steps("a.txt"), priority: 1)
     let second = try p.bead("Write b", description: steps("b.txt"), priority: 2)
-    let auto = Process()
-    auto.executableURL = URL(fileURLWithPath: CLITests.binary)
-    auto.arguments = ["auto", "--interval", "2"]
-    auto.currentDirectoryURL = URL(fileURLWithPath: p.repo)
-    auto.environment = ProcessInfo.processInfo.environment.merging(p.env) { _, b in b }
-    let log = FileHandle(forWritingAtPath: "/dev/null")
-    auto.standardOutput = log
-    auto.standardError = log
-    try auto.run()
+    let auto = try p.background("auto", "--interval", "2")
     defer { if auto.isRunning { auto.terminate() } }
 
     #expect(try p.wait(seconds: 150) { (try p.show(second)["status"] as? String) == "closed" })

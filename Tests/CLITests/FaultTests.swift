@@ -5,18 +5,6 @@ import Testing
 /// scripted agent. After each, the next `wt apply` converges, no bead is
 /// left claimed by wt without a worker, and nothing a person wrote is gone.
 @Suite(.serialized) struct FaultTests {
-  func background(_ p: Playground, _ args: String...) throws -> Process {
-    let proc = Process()
-    proc.executableURL = URL(fileURLWithPath: CLITests.binary)
-    proc.arguments = args
-    proc.currentDirectoryURL = URL(fileURLWithPath: p.repo)
-    proc.environment = ProcessInfo.processInfo.environment.merging(p.env) { _, b in b }
-    proc.standardOutput = FileHandle.nullDevice
-    proc.standardError = FileHandle.nullDevice
-    try proc.run()
-    return proc
-  }
-
   func converges(_ p: Playground, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let apply = try p.wt("apply", "--yes")
     #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)", sourceLocation: sourceLocation)
@@ -34,8 +22,8 @@ import Testing
   @Test func twoAppliesAtOnceStartEachBeadOnceAndPromptOnce() throws {
     let p = try Playground(workers: 3, agentDelay: "1")
     let ids = try (1...3).map { try p.bead("Bead \($0)") }
-    let a = try background(p, "apply", "--yes")
-    let b = try background(p, "apply", "--yes")
+    let a = try p.background("apply", "--yes")
+    let b = try p.background("apply", "--yes")
     a.waitUntilExit()
     b.waitUntilExit()
     let sessions = try p.sh(["tmux", "-L", p.socket, "list-sessions", "-F", "#{session_name}"]).stdout
@@ -50,7 +38,7 @@ import Testing
     let p = try Playground(workers: 2, agentDelay: "2")
     _ = try (1...2).map { try p.bead("Bead \($0)") }
     let before = try p.inventory()
-    let apply = try background(p, "apply", "--yes")
+    let apply = try p.background("apply", "--yes")
     Thread.sleep(forTimeInterval: 1)
     _ = try p.sh(["tmux", "-L", p.socket, "kill-server"], check: false)
     apply.waitUntilExit()
@@ -64,7 +52,7 @@ import Testing
   @Test func ctrlCDuringAnApplyExits130AndTheNextApplyFinishes() throws {
     let p = try Playground(workers: 2, agentDelay: "2")
     _ = try (1...2).map { try p.bead("Bead \($0)") }
-    let apply = try background(p, "apply", "--yes")
+    let apply = try p.background("apply", "--yes")
     Thread.sleep(forTimeInterval: 1.2)
     kill(apply.processIdentifier, SIGINT)
     apply.waitUntilExit()

@@ -167,14 +167,7 @@ import Testing
     }
     let a = try p.bead("First", description: steps("a.txt"), priority: 1)
     let b = try p.bead("Second", description: steps("b.txt"), priority: 2)
-    let auto = Process()
-    auto.executableURL = URL(fileURLWithPath: CLITests.binary)
-    auto.arguments = ["auto", "--interval", "1"]
-    auto.currentDirectoryURL = URL(fileURLWithPath: p.repo)
-    auto.environment = ProcessInfo.processInfo.environment.merging(p.env) { _, b in b }
-    auto.standardOutput = FileHandle.nullDevice
-    auto.standardError = FileHandle.nullDevice
-    try auto.run()
+    let auto = try p.background("auto", "--interval", "1")
     defer { if auto.isRunning { auto.terminate() } }
     #expect(try p.wait(seconds: 60) { (try p.show(b)["status"] as? String) == "closed" })
     #expect(try p.show(a)["status"] as? String == "closed")

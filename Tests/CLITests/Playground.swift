@@ -100,6 +100,20 @@ final class Playground: @unchecked Sendable {
     try sh([CLITests.binary] + args, in: directory, check: false, stdin: stdin)
   }
 
+  /// `wt ARGS` running in the background (for `auto`, or an apply to
+  /// interrupt); the caller stops it.
+  func background(_ args: String...) throws -> Process {
+    let proc = Process()
+    proc.executableURL = URL(fileURLWithPath: CLITests.binary)
+    proc.arguments = args
+    proc.currentDirectoryURL = URL(fileURLWithPath: repo)
+    proc.environment = ProcessInfo.processInfo.environment.merging(env) { _, b in b }
+    proc.standardOutput = FileHandle.nullDevice
+    proc.standardError = FileHandle.nullDevice
+    try proc.run()
+    return proc
+  }
+
   func bead(_ title: String, description: String = "", priority: Int = 2) throws -> String {
     try sh([env["WT_BD"]!, "create", title, "-d", description, "-p", "\(priority)", "--silent"]).stdout
       .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -43,6 +43,9 @@ import Testing
     return bytes
   }
 
+  /// `WT_FUZZ_ITERATIONS` runs a longer campaign (the README quotes one).
+  static let iterations = ProcessInfo.processInfo.environment["WT_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 3000
+
   @Test func mutatedManifestsNeverCrash() throws {
     let seeds = try ExamplesAndSchemaTests.examples.map {
       try Data(contentsOf: URL(fileURLWithPath: "\(packageRoot)/\($0)"))
@@ -53,7 +56,8 @@ import Testing
     var models = 0
     var rejected = 0
     let path = "\(box.root)/wt.yaml"
-    for i in 0..<3000 {
+    let started = Date()
+    for i in 0..<Self.iterations {
       let input = mutate(Array(seeds[i % seeds.count]), &rng)
       try Data(input).write(to: URL(fileURLWithPath: path))
       let result = box.loader.load(file: path)
@@ -62,7 +66,8 @@ import Testing
         #expect(result.diagnostics.hasErrors, "rejected without an error for input #\(i)")
       }
     }
-    #expect(models + rejected == 3000)
+    #expect(models + rejected == Self.iterations)
     #expect(rejected > 0)
+    print("fuzz: \(Self.iterations) inputs, \(models) models, \(rejected) rejected with diagnostics, \(Int(Date().timeIntervalSince(started)))s")
   }
 }

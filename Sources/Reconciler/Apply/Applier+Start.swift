@@ -22,9 +22,7 @@ extension Applier {
       try await giveBack(change, project: project)
       return .failed("worktree: \(error)")
     }
-    var record = try record(change.worker) ?? WorkerRecord(
-      name: change.worker, project: project.name, bead: change.bead, branch: change.branch,
-      worktree: change.worktree, createdAt: Date())
+    var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.retained = nil
     if fresh {
       record.prompt = .pending
@@ -96,9 +94,7 @@ extension Applier {
     try? await world.tracker.release(change.bead, in: project.path)
     let name = change.worker
     try world.store.update { state in
-      var r = state.workers[name] ?? WorkerRecord(
-        name: name, project: change.project, bead: change.bead, branch: change.branch, worktree: change.worktree,
-        createdAt: Date())
+      var r = state.workers[name] ?? WorkerRecord(for: change)
       r.startFailures += 1
       state.workers[name] = r
     }
@@ -211,9 +207,7 @@ extension Applier {
   func restart(_ change: Plan.Change, project: Project, resume: String?) async throws -> StepReport.Outcome {
     let profile = try profile(project)
     guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
-    var record = try record(change.worker) ?? WorkerRecord(
-      name: change.worker, project: project.name, bead: change.bead, branch: change.branch,
-      worktree: change.worktree, createdAt: Date())
+    var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.restarts += 1
     if resume == nil {
       record.prompt = .pending

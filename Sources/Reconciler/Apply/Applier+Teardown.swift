@@ -38,9 +38,7 @@ extension Applier {
       if let kept {
         // Remembered even when the state was lost, so status keeps saying
         // why the worktree is still there.
-        var r = state.workers[name] ?? WorkerRecord(
-          name: name, project: change.project, bead: change.bead, branch: change.branch,
-          worktree: change.worktree, createdAt: Date())
+        var r = state.workers[name] ?? WorkerRecord(for: change)
         r.retained = kept
         state.workers[name] = r
       } else {

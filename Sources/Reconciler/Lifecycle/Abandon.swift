@@ -35,9 +35,7 @@ public struct Abandon: Sendable {
     } else if hasTree {
       let why = safety.map { describe($0, base: project.base) } ?? ""
       try world.store.update { state in
-        var r = state.workers[worker.name] ?? WorkerRecord(
-          name: worker.name, project: project.name, bead: worker.bead, branch: worker.branch,
-          worktree: worker.worktree, createdAt: Date())
+        var r = worker.record(in: state)
         r.retained = "abandoned" + (why.isEmpty ? "" : "; \(why)")
         state.workers[worker.name] = r
       }

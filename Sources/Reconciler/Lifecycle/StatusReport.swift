@@ -39,36 +39,31 @@ extension World {
   /// signals, the screen and the process table.
   public func status(_ manifest: Manifest, now: Date = Date()) async throws -> [WorkerStatus] {
     let observed = try await observe(manifest)
-    var rows: [WorkerStatus] = []
+    let processes = ProcessTable.read()
+    var rows: [(WorkerStatus, Set<String>)] = []
     let panes = observed.panes.filter { $0.isWorker && !$0.hub }
     var seen = Set<String>()
     for pane in panes where seen.insert(pane.session).inserted {
       let name = WorkerNaming.name(project: pane.project, bead: pane.bead)
-      rows.append(try await row(manifest, observed, name: name, pane: pane, now: now))
+      rows.append(try await row(manifest, observed, name: name, pane: pane, processes: processes, now: now))
     }
     for record in observed.state.workers.values where !seen.contains(WorkerNaming.session(project: record.project, bead: record.bead)) {
-      rows.append(try await row(manifest, observed, name: record.name, pane: nil, now: now))
+      rows.append(try await row(manifest, observed, name: record.name, pane: nil, processes: processes, now: now))
     }
-    rows = try await markOverlaps(rows, manifest: manifest, observed: observed)
-    return rows.sorted { (Self.urgency($0.status), $0.name) < (Self.urgency($1.status), $1.name) }
+    return Self.markingOverlaps(rows).sorted { (Self.urgency($0.status), $0.name) < (Self.urgency($1.status), $1.name) }
   }
 
   /// Workers of one project that changed the same file will conflict when
   /// the second merges; say so while both still run.
-  func markOverlaps(_ rows: [WorkerStatus], manifest: Manifest, observed: Observed) async throws -> [WorkerStatus] {
-    var files: [String: Set<String>] = [:]
-    for row in rows where ["working", "idle", "needs-input", "starting", "limited", "stuck"].contains(row.status) {
-      guard let project = manifest.project(named: row.project), FileManager.default.fileExists(atPath: row.worktree)
-      else { continue }
-      let branch = observed.state.workers[row.name]?.branch ?? WorkerNaming.branch(bead: row.bead)
-      files[row.name] = try? await git.changedFiles(in: row.worktree, branch: branch, base: project.base, repo: project.path)
-    }
-    return rows.map { row in
+  static func markingOverlaps(_ rows: [(WorkerStatus, Set<String>)]) -> [WorkerStatus] {
+    let live: Set<String> = ["working", "idle", "needs-input", "starting", "limited", "stuck"]
+    let active = rows.filter { live.contains($0.0.status) && !$0.1.isEmpty }
+    return rows.map { row, files in
       var row = row
-      guard let mine = files[row.name], !mine.isEmpty else { return row }
-      row.sharesFilesWith = files.filter { name, theirs in
-        name != row.name && rows.first { $0.name == name }?.project == row.project && !theirs.isDisjoint(with: mine)
-      }.keys.sorted()
+      guard live.contains(row.status) else { return row }
+      row.sharesFilesWith = active.filter { other, theirs in
+        other.name != row.name && other.project == row.project && !theirs.isDisjoint(with: files)
+      }.map(\.0.name).sorted()
       return row
     }
   }
@@ -78,9 +73,9 @@ extension World {
     ["needs-input": 0, "stuck": 1, "dead": 2, "limited": 3, "kept": 5][status] ?? 4
   }
 
-  func row(_ manifest: Manifest, _ observed: Observed, name: String, pane: Pane?, now: Date) async throws
-    -> WorkerStatus
-  {
+  func row(
+    _ manifest: Manifest, _ observed: Observed, name: String, pane: Pane?, processes: ProcessTable, now: Date
+  ) async throws -> (WorkerStatus, Set<String>) {
     let record = observed.state.workers[name]
     let projectName = pane?.project ?? record?.project ?? ""
     let beadID = pane?.bead ?? record?.bead ?? ""
@@ -116,39 +111,46 @@ extension World {
       message = "the session is gone; 'wt apply' brings it back"
     }
     if bead == nil && world?.error == nil && record?.retained == nil { status = "done" }
-    var ahead: Int?
-    var dirty: Int?
+    var changes: Git.Changes?
     if let project, FileManager.default.fileExists(atPath: worktree) {
-      ahead = Int(
-        (try? await runner.run(["git", "-C", project.path, "rev-list", "--count", "\(project.base)..\(branch)"]))?
-          .trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
-      dirty = try? await git.uncommittedFiles(in: worktree)
+      changes = try? await git.changes(in: worktree, branch: branch, base: project.base, repo: project.path)
     }
-    return WorkerStatus(
+    let row = WorkerStatus(
       name: name, project: projectName, bead: beadID, title: bead?.title ?? "", status: status,
-      // sharesFilesWith is filled in once every row is known.
       statusAge: since.map { Int(now.timeIntervalSince($0)) },
-      idleFor: pane.map { max(0, Int(now.timeIntervalSince1970) - $0.activity) }, commitsAhead: ahead,
-      uncommittedFiles: dirty, memoryBytes: pane.flatMap { $0.dead ? nil : Self.treeMemory(pid: $0.pid) },
+      idleFor: pane.map { max(0, Int(now.timeIntervalSince1970) - $0.activity) }, commitsAhead: changes?.commitsAhead,
+      uncommittedFiles: changes?.uncommitted.count,
+      memoryBytes: pane.flatMap { $0.dead ? nil : processes.treeMemory(of: $0.pid) },
       worktree: worktree, session: WorkerNaming.session(project: projectName, bead: beadID), message: message)
+    return (row, changes?.files ?? [])
   }
+}
 
-  /// Resident memory of a process and its descendants, from /proc.
-  static func treeMemory(pid: Int32) -> UInt64? {
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return nil }
-    var children: [Int32: [Int32]] = [:]
-    var rss: [Int32: UInt64] = [:]
+/// The process table, read from /proc once per look: parents and resident
+/// memory, so each worker's agent tree is summed without reading it again.
+struct ProcessTable {
+  var children: [Int32: [Int32]] = [:]
+  var rss: [Int32: UInt64] = [:]
+
+  static func read() -> ProcessTable {
+    var table = ProcessTable()
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return table }
     let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
     for entry in entries {
       guard let p = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(p)/stat", encoding: .utf8),
         let close = stat.lastIndex(of: ")")
       else { continue }
+      // After the command: state, ppid, …; rss is the 24th field overall.
       let fields = stat[stat.index(after: close)...].split(separator: " ")
-      // After the command: state, ppid, ... rss is field 24 overall.
       guard fields.count > 22, let ppid = Int32(fields[1]), let pages = UInt64(fields[21]) else { continue }
-      children[ppid, default: []].append(p)
-      rss[p] = pages * page
+      table.children[ppid, default: []].append(p)
+      table.rss[p] = pages * page
     }
+    return table
+  }
+
+  /// Resident memory of a process and its descendants.
+  func treeMemory(of pid: Int32) -> UInt64? {
     guard rss[pid] != nil else { return nil }
     var total: UInt64 = 0
     var stack = [pid]

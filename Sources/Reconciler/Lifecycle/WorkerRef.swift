@@ -11,6 +11,11 @@ public struct WorkerRef: Equatable, Sendable {
   public var worktree: String
   public var session: String { WorkerNaming.session(project: project.name, bead: bead) }
 
+  /// The worker's record, or a fresh one.
+  public func record(in state: State) -> WorkerRecord {
+    state.workers[name] ?? WorkerRecord(for: change(.update, .deliverPrompt, reasons: []))
+  }
+
   /// A plan change that acts on this worker, so lifecycle commands run the
   /// same idempotent steps as apply.
   func change(_ action: Plan.Action, _ step: Plan.Step, title: String = "", reasons: [String]) -> Plan.Change {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What `wt apply` would do to move the world to what wt.yaml declares: a
 /// value, printed by `wt diff` and executed by `wt apply`.
 ///
@@ -80,4 +82,13 @@ public struct Plan: Equatable, Sendable {
   public var isEmpty: Bool { changes.isEmpty }
 
   public func count(_ action: Action) -> Int { changes.filter { $0.action == action }.count }
+}
+
+extension WorkerRecord {
+  /// A fresh record for the worker a change acts on.
+  init(for change: Plan.Change) {
+    self.init(
+      name: change.worker, project: change.project, bead: change.bead, branch: change.branch,
+      worktree: change.worktree, createdAt: Date())
+  }
 }

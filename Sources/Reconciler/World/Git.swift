@@ -75,17 +75,27 @@ public struct Git: Sendable {
     return out.split(separator: "\n").count
   }
 
-  /// Files the worker changed: committed on its branch since it left base,
-  /// and uncommitted in its worktree.
-  public func changedFiles(in worktree: String, branch: String, base: String, repo: String) async throws -> Set<String> {
-    let committed = try await runner.run(["git", "-C", repo, "diff", "--name-only", "\(base)...\(branch)"])
-    let pending = try await runner.run(["git", "-C", worktree, "status", "--porcelain", "--untracked-files=all"])
-    var files = Set(committed.split(separator: "\n").map(String.init))
-    for line in pending.split(separator: "\n") where line.count > 3 {
+  /// What a worker changed: files committed on its branch since it left
+  /// base, files uncommitted in its worktree, and commits ahead of base.
+  public struct Changes: Sendable {
+    public var committed: Set<String>
+    public var uncommitted: Set<String>
+    public var commitsAhead: Int
+    public var files: Set<String> { committed.union(uncommitted) }
+  }
+
+  public func changes(in worktree: String, branch: String, base: String, repo: String) async throws -> Changes {
+    async let ahead = runner.run(["git", "-C", repo, "rev-list", "--count", "\(base)..\(branch)"])
+    async let committed = runner.run(["git", "-C", repo, "diff", "--name-only", "\(base)...\(branch)"])
+    async let pending = runner.run(["git", "-C", worktree, "status", "--porcelain", "--untracked-files=all"])
+    var uncommitted = Set<String>()
+    for line in try await pending.split(separator: "\n") where line.count > 3 {
       let path = line.dropFirst(3)
-      files.insert(String(path.split(separator: " -> ").last ?? path))
+      uncommitted.insert(String(path.split(separator: " -> ").last ?? path))
     }
-    return files
+    return Changes(
+      committed: Set(try await committed.split(separator: "\n").map(String.init)), uncommitted: uncommitted,
+      commitsAhead: Int(try await ahead.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
   }
 
   public func safety(of worktree: String, branch: String, base: String, repo: String) async throws -> WorktreeSafety {

@@ -190,9 +190,7 @@ extension WT {
       if resume {
         let worker = try await context.locate(bead)
         try context.world.store.update { state in
-          var r = state.workers[worker.name] ?? WorkerRecord(
-            name: worker.name, project: worker.project.name, bead: worker.bead, branch: worker.branch,
-            worktree: worker.worktree, createdAt: Date())
+          var r = worker.record(in: state)
           r.sessionId = newest.session
           r.prompt = .delivered
           r.retained = nil
