@@ -40,15 +40,16 @@ extension World {
   public func status(_ manifest: Manifest, now: Date = Date()) async throws -> [WorkerStatus] {
     let observed = try await observe(manifest)
     let processes = ProcessTable.read()
+    let readers = manifest.agents.compactMapValues { try? ScreenReader(profile: $0) }
     var rows: [(WorkerStatus, Set<String>)] = []
     let panes = observed.panes.filter { $0.isWorker && !$0.hub }
     var seen = Set<String>()
     for pane in panes where seen.insert(pane.session).inserted {
       let name = WorkerNaming.name(project: pane.project, bead: pane.bead)
-      rows.append(try await row(manifest, observed, name: name, pane: pane, processes: processes, now: now))
+      rows.append(try await row(manifest, observed, name: name, pane: pane, processes: processes, readers: readers, now: now))
     }
     for record in observed.state.workers.values where !seen.contains(WorkerNaming.session(project: record.project, bead: record.bead)) {
-      rows.append(try await row(manifest, observed, name: record.name, pane: nil, processes: processes, now: now))
+      rows.append(try await row(manifest, observed, name: record.name, pane: nil, processes: processes, readers: readers, now: now))
     }
     return Self.markingOverlaps(rows).sorted { (Self.urgency($0.status), $0.name) < (Self.urgency($1.status), $1.name) }
   }
@@ -74,7 +75,8 @@ extension World {
   }
 
   func row(
-    _ manifest: Manifest, _ observed: Observed, name: String, pane: Pane?, processes: ProcessTable, now: Date
+    _ manifest: Manifest, _ observed: Observed, name: String, pane: Pane?, processes: ProcessTable,
+    readers: [String: ScreenReader], now: Date
   ) async throws -> (WorkerStatus, Set<String>) {
     let record = observed.state.workers[name]
     let projectName = pane?.project ?? record?.project ?? ""
@@ -91,8 +93,8 @@ extension World {
       if pane.dead {
         status = "dead"
         message = "the agent exited; 'wt apply' restarts it"
-      } else if record?.status == nil || record?.status == "starting", let agent = project.flatMap({ manifest.agents[$0.agent] }),
-        let screen = try? await tmux.capture(pane: pane.paneID), let reader = try? ScreenReader(profile: agent)
+      } else if record?.status == nil || record?.status == "starting",
+        let reader = project.flatMap({ readers[$0.agent] }), let screen = try? await tmux.capture(pane: pane.paneID)
       {
         // No hook has spoken: read the screen.
         switch reader.state(of: screen) {

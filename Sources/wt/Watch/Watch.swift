@@ -10,7 +10,10 @@ extension WT {
       discussion: "Keys: arrows or j/k move, Enter switches this tmux client to the worker, d shows the plan, r refreshes, q quits.")
 
     @OptionGroup var options: ManifestOptions
-    @Option(help: "Seconds between full refreshes when nothing changes.") var interval: Double = 5
+    /// Changes (a hook's signal, a worker starting or ending) redraw at
+    /// once; the steady refresh only catches what nothing reports, so it
+    /// can be slow and keep an idle dashboard nearly free.
+    @Option(help: "Seconds between full refreshes when nothing changes.") var interval: Double = 10
     @Flag(help: "Print one frame and exit (for scripts and tests).") var once = false
 
     func run() async throws {
