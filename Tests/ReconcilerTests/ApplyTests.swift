@@ -173,7 +173,7 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     let observed = try await world.observe(manifest)
     let plan = Reconciler.plan(manifest, observed)
     try await w.bd("update", a, "--claim", "--actor", "alice")
-    let reports = await Applier(manifest: manifest, world: world).apply(plan, observed: observed)
+    let reports = await Applier(manifest: manifest, world: world).apply(plan)
     #expect(reports.map(\.outcome) == [.skipped("bead \(a) is claimed by alice")])
     #expect(try await w.panes().isEmpty)
     #expect(!w.exists(w.worktree(a)))

@@ -6,7 +6,7 @@ extension Applier {
   static let ownFiles = [".claude/settings.local.json", ".wt/"]
 
   /// Claim → worktree → copy, port, setup → session → agent → prompt.
-  func start(_ change: Plan.Change, project: Project, adopt: Bool, observed: Observed) async throws
+  func start(_ change: Plan.Change, project: Project, adopt: Bool) async throws
     -> StepReport.Outcome
   {
     let profile = try profile(project)
@@ -17,7 +17,7 @@ extension Applier {
     }
     let fresh: Bool
     do {
-      fresh = try await ensureWorktree(change, project: project, observed: observed)
+      fresh = try await ensureWorktree(change, project: project)
     } catch {
       try await giveBack(change, project: project)
       return .failed("worktree: \(error)")
@@ -29,7 +29,6 @@ extension Applier {
       record.sessionId = nil
       do {
         try copyFiles(project, into: change.worktree)
-        try await world.git.exclude(Self.ownFiles, in: change.worktree)
         for command in project.setup {
           try await world.runner.run(command, in: change.worktree, timeout: .seconds(900))
         }
@@ -38,10 +37,10 @@ extension Applier {
         return .failed("setup: \(error)")
       }
     }
+    try await world.git.exclude(Self.ownFiles, in: change.worktree)
     if profile.hooks == .claude {
       // Every start, so a moved wt binary or a hand-edited file is mended.
       try ClaudeHooks.install(in: change.worktree, wt: world.wtExecutable)
-      try await world.git.exclude(Self.ownFiles, in: change.worktree)
     }
     if project.portEnv != nil && record.port == nil { record.port = try freePort(for: change.worker) }
     let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty ? record.sessionId : nil
@@ -67,7 +66,7 @@ extension Applier {
 
   /// The worktree for the change, made if missing. True when it was made
   /// now (setup runs then). A failed `git worktree add` leaves no folder.
-  func ensureWorktree(_ change: Plan.Change, project: Project, observed: Observed) async throws -> Bool {
+  func ensureWorktree(_ change: Plan.Change, project: Project) async throws -> Bool {
     let known = try await world.git.worktrees(of: project.path)
     if known.contains(where: { $0.path == change.worktree }) { return false }
     let fm = FileManager.default

@@ -5,7 +5,7 @@ extension Applier {
   /// Stop the session; remove the worktree only when it holds no
   /// uncommitted file and its branch is merged into base (else keep it and
   /// say why); release the bead when it is still open.
-  func teardown(_ change: Plan.Change, project: Project, releaseBead: Bool, observed: Observed) async throws
+  func teardown(_ change: Plan.Change, project: Project, releaseBead: Bool) async throws
     -> StepReport.Outcome
   {
     try await world.tmux.kill(session: change.session)

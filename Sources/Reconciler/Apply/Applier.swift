@@ -36,7 +36,7 @@ public struct Applier: Sendable {
     self.logger = logger
   }
 
-  public func apply(_ plan: Plan, observed: Observed) async -> [StepReport] {
+  public func apply(_ plan: Plan) async -> [StepReport] {
     let applier = self
     return await withTaskGroup(of: StepReport.self) { group in
       var starts = 0
@@ -47,7 +47,7 @@ public struct Applier: Sendable {
           if delay > .zero { try? await Task.sleep(for: delay) }
           let outcome: StepReport.Outcome
           do {
-            outcome = try await applier.execute(change, observed: observed)
+            outcome = try await applier.execute(change)
           } catch {
             outcome = .failed("\(error)")
           }
@@ -63,13 +63,13 @@ public struct Applier: Sendable {
     }
   }
 
-  func execute(_ change: Plan.Change, observed: Observed) async throws -> StepReport.Outcome {
+  func execute(_ change: Plan.Change) async throws -> StepReport.Outcome {
     guard let project = manifest.project(named: change.project) else {
       return .skipped("project \(change.project) is not in wt.yaml")
     }
     switch change.step {
     case .start(let adopt):
-      return try await start(change, project: project, adopt: adopt, observed: observed)
+      return try await start(change, project: project, adopt: adopt)
     case .restartAgent(let session):
       return try await restart(change, project: project, resume: session)
     case .deliverPrompt:
@@ -77,9 +77,9 @@ public struct Applier: Sendable {
     case .recreate:
       try await world.tmux.kill(session: change.session)
       _ = try await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
-      return try await start(change, project: project, adopt: true, observed: observed)
+      return try await start(change, project: project, adopt: true)
     case .teardown(let release):
-      return try await teardown(change, project: project, releaseBead: release, observed: observed)
+      return try await teardown(change, project: project, releaseBead: release)
     }
   }
 

@@ -40,7 +40,7 @@ public struct StartOne: Sendable {
     let ref = WorkerRef(project: project, bead: bead.id, branch: WorkerNaming.branch(bead: bead.id), worktree: tree)
     let adopt = bead.status == "in_progress" && bead.assignee == actor
     let change = ref.change(.create, .start(adopt: adopt), title: bead.title, reasons: ["wt new"])
-    return try await Applier(manifest: manifest, world: world).execute(change, observed: observed)
+    return try await Applier(manifest: manifest, world: world).execute(change)
   }
 
   func find(_ id: String, project name: String?) async throws -> (Project, Bead) {

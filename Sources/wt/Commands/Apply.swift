@@ -73,7 +73,7 @@ extension WT {
       }
       var logger = Logger(label: "wt.apply")
       logger.logLevel = environment["WT_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
-      let reports = await Applier(manifest: manifest, world: world, logger: logger).apply(result, observed: observed)
+      let reports = await Applier(manifest: manifest, world: world, logger: logger).apply(result)
       for report in reports {
         switch report.outcome {
         case .done(let text): print("\(report.action.rawValue) \(report.worker): \(text)")

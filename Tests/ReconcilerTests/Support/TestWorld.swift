@@ -111,7 +111,7 @@ final class TestWorld: @unchecked Sendable {
     var applier = Applier(manifest: manifest, world: world)
     applier.deliveryDeadline = .seconds(30)
     applier.stagger = .milliseconds(50)
-    return await applier.apply(plan, observed: observed)
+    return await applier.apply(plan)
   }
 
   @discardableResult
