@@ -196,3 +196,37 @@ import Testing
     #expect(text.contains("changed the same files; the second to merge will conflict"))
   }
 }
+
+@Suite(.serialized) struct PullRequestTests {
+  /// on_done: pr pushes the branch and opens a pull request with the
+  /// bead's title and description (gh is a stand-in on PATH); the worktree
+  /// stays until the pull request is merged.
+  @Test func donePushesAndOpensAPullRequest() throws {
+    let p = try Playground(onDone: "pr")
+    let remote = "\(p.dir)/remote.git"
+    _ = try p.sh(["git", "init", "-q", "--bare", remote])
+    _ = try p.git("remote", "add", "origin", remote)
+    let bin = "\(p.dir)/bin"
+    try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: "\(CLITests.root)/Tests/Support/gh", toPath: "\(bin)/gh")
+    p.env["PATH"] = "\(bin):" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+    p.env["FAKE_GH_LOG"] = "\(p.dir)/gh.log"
+    let id = try p.bead("Open a PR", description: "Body text; $(not run)")
+    #expect(try p.wt("apply", "--yes").status == 0)
+    try "x\n".write(toFile: "\(p.worktree(id))/x.txt", atomically: true, encoding: .utf8)
+    _ = try p.git("add", "x.txt", in: p.worktree(id))
+    _ = try p.git("commit", "-qm", "x", in: p.worktree(id))
+    let done = try p.wt("done", id)
+    #expect(done.status == 0, "\(done.stderr)")
+    #expect(done.stdout.contains("opened https://github.invalid/demo/repo/pull/7"))
+    #expect(try p.sh(["git", "-C", remote, "rev-parse", "--verify", "wt/\(id)"]).status == 0)
+    let args = try String(contentsOfFile: "\(p.dir)/gh.log", encoding: .utf8)
+    #expect(args.contains(#""--title", "Open a PR""#) && args.contains(#""--body", "Body text; $(not run)""#))
+    #expect(try p.show(id)["status"] as? String == "closed")
+    #expect(p.exists("\(p.worktree(id))/x.txt"))
+    #expect(try p.git("log", "--format=%s", "main").contains("x") == false)
+    let rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+    #expect(rows.first?["status"] as? String == "kept")
+    #expect((rows.first?["message"] as? String)?.hasPrefix("pull request open") == true)
+  }
+}
