@@ -75,10 +75,11 @@ import Testing
     p.env["WT_FAKE_BD_FAIL"] = nil
     p.env["WT_FAKE_BD_DELAY"] = "5"
     p.env["WT_TIMEOUT"] = "1"
-    let start = Date()
+    // The deadline ends the hung call; the project is reported, not waited on.
     let slow = try p.wt("diff")
-    #expect(Date().timeIntervalSince(start) < 4.5)
-    #expect(slow.stdout.contains("did not finish within"))
+    #expect(slow.status == 0)
+    #expect(slow.stdout.contains("demo: not observed, left alone: `"))
+    #expect(slow.stdout.contains("did not finish within 1.0 seconds"))
     p.env["WT_FAKE_BD_DELAY"] = nil
     p.env["WT_TIMEOUT"] = nil
     try converges(p)
