@@ -8,16 +8,18 @@ struct ManifestOptions: ParsableArguments {
   @Option(name: [.short, .long], help: "The manifest (default: $WT_CONFIG, ./wt.yaml, ~/.config/wt/wt.yaml).")
   var file: String?
 
-  /// The manifest, or every diagnostic on stderr and exit 1. Warnings are
-  /// printed either way.
-  func load() throws -> Manifest {
-    let loader = ManifestLoader()
-    let path: String
-    do { path = try loader.locate(explicit: file) } catch {
+  /// The manifest's path, or where wt looked and exit 1.
+  func locate() throws -> String {
+    do { return try ManifestLoader().locate(explicit: file) } catch {
       Terminal.error(error.description)
       throw ExitCode.failure
     }
-    let result = loader.load(file: path)
+  }
+
+  /// The manifest, or every diagnostic on stderr and exit 1. Warnings are
+  /// printed either way.
+  func load() throws -> Manifest {
+    let result = ManifestLoader().load(file: try locate())
     for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
     guard let manifest = result.manifest else { throw ExitCode.failure }
     return manifest

@@ -62,7 +62,7 @@ extension WT {
 
       func run() async throws {
         let loader = ManifestLoader()
-        let file = try loader.locate(explicit: options.file)
+        let file = try options.locate()
         let absolute = PathResolver(home: NSHomeDirectory(), directory: FileManager.default.currentDirectoryPath).resolve(path)
         let projectName = name ?? (absolute as NSString).lastPathComponent
         let original = try String(contentsOfFile: file, encoding: .utf8)

@@ -26,13 +26,8 @@ extension WT {
     }
 
     func run() async throws {
-      let loader = ManifestLoader()
-      let path: String
-      do { path = try loader.locate(explicit: options.file) } catch {
-        Terminal.error(error.description)
-        throw ExitCode.failure
-      }
-      let result = loader.load(file: path)
+      let path = try options.locate()
+      let result = ManifestLoader().load(file: path)
       if json {
         try printJSON(
           Output(
