@@ -55,7 +55,7 @@ public struct PromptDelivery: Sendable {
     var pastes = 0
 
     while clock.now < end {
-      guard try await agentRuns(pane) else { return .agentExited(afterSend: sent) }
+      guard try await tmux.isAlive(pane: pane) else { return .agentExited(afterSend: sent) }
       let screen = try await tmux.capture(pane: pane)
       if screen != lastScreen {
         lastScreen = screen
@@ -122,12 +122,7 @@ public struct PromptDelivery: Sendable {
   static func holds(_ input: String, _ prompt: String) -> Bool {
     if input.hasPrefix("[Pasted text") { return true }
     let first = prompt.split(separator: "\n").first.map(String.init) ?? prompt
-    return !input.isEmpty && (first.hasPrefix(input) || input.hasPrefix(String(first.prefix(input.count))))
-  }
-
-  func agentRuns(_ pane: String) async throws -> Bool {
-    let panes = try await tmux.panes()
-    guard let p = panes.first(where: { $0.paneID == pane }) else { return false }
-    return !p.dead
+    // The box may show a cut-off start of the text, or the text and more.
+    return !input.isEmpty && (first.hasPrefix(input) || input.hasPrefix(first))
   }
 }

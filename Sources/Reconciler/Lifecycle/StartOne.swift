@@ -21,8 +21,7 @@ public struct StartOne: Sendable {
     }
     let lock = try await ApplyLock(store: world.store, wait: .seconds(60))
     defer { withExtendedLifetime(lock) {} }
-    let observed = try await world.observe(manifest)
-    let panes = observed.panes.filter { $0.isWorker && !$0.hub }
+    let panes = try await world.tmux.panes().filter { $0.isWorker && !$0.hub }
     if panes.contains(where: { $0.project == project.name && $0.bead == bead.id }) {
       throw LifecycleError("bead \(bead.id) already has a worker; see 'wt status' or 'wt attach \(bead.id)'")
     }

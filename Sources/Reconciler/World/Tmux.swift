@@ -112,6 +112,13 @@ public struct Tmux: Sendable {
     }
   }
 
+  /// Whether the pane exists and its program still runs; one small call,
+  /// for loops that ask often.
+  public func isAlive(pane: String) async throws -> Bool {
+    let out = try await runner.output(base + ["display-message", "-p", "-t", pane, "#{pane_dead}"])
+    return out.succeeded && out.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0"
+  }
+
   public func capture(pane: String) async throws -> String {
     try await runner.run(base + ["capture-pane", "-p", "-t", pane])
   }
