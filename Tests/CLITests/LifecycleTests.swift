@@ -230,3 +230,14 @@ import Testing
     #expect((rows.first?["message"] as? String)?.hasPrefix("pull request open") == true)
   }
 }
+
+@Suite(.serialized) struct StatusTextTests {
+  @Test func statusListsWaitingBeadsWithTheReason() throws {
+    let p = try Playground()
+    _ = try p.bead("Runs", priority: 1)
+    let waits = try p.bead("Waits", priority: 2)
+    #expect(try p.wt("apply", "--yes").status == 0)
+    let text = try p.wt("status").stdout
+    #expect(text.contains("Waiting:\n  demo/\(waits)  P2  \"Waits\": no free slot: project 'demo' runs its 1 worker"))
+  }
+}

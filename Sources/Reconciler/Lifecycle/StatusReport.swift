@@ -38,7 +38,12 @@ extension World {
   /// Every worker with its status, reconciled from (best first) hook
   /// signals, the screen and the process table.
   public func status(_ manifest: Manifest, now: Date = Date()) async throws -> [WorkerStatus] {
-    let observed = try await observe(manifest)
+    try await status(manifest, observed: try await observe(manifest), now: now)
+  }
+
+  /// The same from an observation already made (`wt status` also plans
+  /// from it to list waiting beads).
+  public func status(_ manifest: Manifest, observed: Observed, now: Date = Date()) async throws -> [WorkerStatus] {
     let processes = ProcessTable.read()
     let readers = manifest.agents.compactMapValues { try? ScreenReader(profile: $0) }
     var rows: [(WorkerStatus, Set<String>)] = []

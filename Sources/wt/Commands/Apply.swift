@@ -33,15 +33,18 @@ extension WT {
         return
       }
       var watcher = ChangeWatcher(manifest: manifest)
+      var backoff = interval
       while true {
         do {
           _ = try await pass(manifest, ask: false)
+          backoff = interval
         } catch {
           // A failing bd or a restarting tmux is survived: say it and try
-          // again at the next pass.
-          Terminal.error("wt apply --watch: \(error); retrying")
+          // again, waiting longer each time it fails in a row (up to 5 min).
+          backoff = min(backoff * 2, 300)
+          Terminal.error("wt apply --watch: \(error); retrying in \(Int(backoff)) s")
         }
-        await watcher.waitForChange(orAfter: .seconds(interval))
+        await watcher.waitForChange(orAfter: .seconds(backoff))
         if let reloaded = watcher.reloadedManifest(loader: options) { manifest = reloaded }
       }
     }

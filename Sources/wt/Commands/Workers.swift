@@ -45,14 +45,21 @@ extension WT {
 
     func run() async throws {
       let context = try Context(options)
-      let rows = try await context.world.status(context.manifest)
+      let observed = try await context.world.observe(context.manifest)
+      let rows = try await context.world.status(context.manifest, observed: observed)
       if attention {
         let n = rows.filter { ["needs-input", "stuck", "dead", "limited"].contains($0.status) }.count
         return print(n == 0 ? "" : "wt: \(n) need\(n == 1 ? "s" : "") you")
       }
       if json { return try printJSON(rows) }
-      if rows.isEmpty { return print("No workers. 'wt diff' shows what 'wt apply' would start.") }
-      print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
+      if rows.isEmpty { print("No workers. 'wt diff' shows what 'wt apply' would start.") } else {
+        print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
+      }
+      let waiting = Reconciler.plan(context.manifest, observed).waiting
+      if !waiting.isEmpty {
+        print("\nWaiting:")
+        for w in waiting { print("  \(w.project)/\(w.bead)  P\(w.priority)  \"\(w.title)\": \(w.reason)") }
+      }
     }
   }
 
