@@ -72,14 +72,16 @@ import Testing
   }
 
   @Test func aFailingGateStopsTheMerge() throws {
-    let p = try Playground(gate: "[[false]]")
+    let p = try Playground(gate: "[[git, rev-parse, --verify, no-such-ref]]")
     let id = try p.bead("Gated")
     #expect(try p.wt("apply", "--yes").status == 0)
     let done = try p.wt("done", id)
     #expect(done.status == 1)
-    #expect(done.stderr.contains("gate `false` failed"))
+    #expect(done.stderr.contains("gate `git rev-parse --verify no-such-ref` failed (exit 128); nothing was merged."))
+    #expect(done.stderr.contains("fatal: Needed a single revision"))
     let status = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
     #expect(status.first?["status"] as? String == "needs-input")
+    #expect(status.first?["message"] as? String == "gate `git rev-parse --verify no-such-ref` failed: fatal: Needed a single revision")
   }
 
   @Test func abandonReleasesAndKeepsAndDeleteRefusesWork() throws {

@@ -29,7 +29,8 @@ public struct Finish: Sendable {
       let out = try await world.runner.output(command, in: worker.worktree, timeout: .seconds(1800))
       if !out.succeeded {
         let tail = (out.stdout + out.stderr).split(separator: "\n").suffix(15).joined(separator: "\n")
-        try signal(worker, status: "needs-input", message: "gate `\(command.joined(separator: " "))` failed")
+        let last = tail.split(separator: "\n").suffix(3).joined(separator: " / ")
+        try signal(worker, status: "needs-input", message: "gate `\(command.joined(separator: " "))` failed: \(last)")
         throw LifecycleError(
           "gate `\(command.joined(separator: " "))` failed (exit \(out.status)); nothing was merged.\n\(tail)")
       }
