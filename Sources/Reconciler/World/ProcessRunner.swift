@@ -88,7 +88,7 @@ public struct ProcessRunner: Sendable {
             case .signaled(let signal): 128 + signal
             }
           return CommandOutput(
-            status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+            status: status, stdout: result.standardOutput, stderr: result.standardError)
         }
         group.addTask {
           try await Task.sleep(for: limit)
