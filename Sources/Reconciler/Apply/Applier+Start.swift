@@ -208,18 +208,17 @@ extension Applier {
     guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
     var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.restarts += 1
-    if resume == nil {
-      record.prompt = .pending
-      if profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
+    guard let resume else {
+      return try await startAfresh(change, project: project, profile: profile, pane: pane, record: record)
     }
     let saved = record
     try world.store.update { $0.workers[change.worker] = saved }
     world.store.record(
-      "restarted", worker: change.worker, detail: ["bead": change.bead, "session": record.sessionId ?? "", "resume": resume ?? ""])
+      "restarted", worker: change.worker, detail: ["bead": change.bead, "session": resume, "resume": resume])
     try await world.tmux.respawn(
       pane: pane.paneID, directory: change.worktree,
       command: command(profile, record: record, change: change, project: project, resume: resume))
-    if let resume, record.prompt == .delivered {
+    if record.prompt == .delivered {
       return try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
     }
     return try await deliverPrompt(change, project: project)
@@ -235,6 +234,14 @@ extension Applier {
     guard let pane = try await pane(of: change.session), pane.dead else {
       return .done("resumed session \(session) in \(change.worktree)")
     }
+    return try await startAfresh(change, project: project, profile: profile, pane: pane, record: record)
+  }
+
+  /// A new agent session in the worker's pane, with a new session id (a
+  /// fresh session never has the old one), then its prompt.
+  func startAfresh(
+    _ change: Plan.Change, project: Project, profile: AgentProfile, pane: Pane, record: WorkerRecord
+  ) async throws -> StepReport.Outcome {
     var fresh = record
     fresh.prompt = .pending
     fresh.sessionId = profile.sessionId ? UUID().uuidString.lowercased() : nil
