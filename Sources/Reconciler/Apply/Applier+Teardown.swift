@@ -17,16 +17,12 @@ extension Applier {
       let safety = try await world.git.safety(
         of: change.worktree, branch: branch, base: project.base, repo: project.path)
       if safety.isSafeToRemove {
-        try await world.git.removeWorktree(repo: project.path, path: change.worktree)
-        // Merged, so nothing is lost; -d refuses if that ever is not so.
-        _ = try? await world.runner.output(["git", "-C", project.path, "branch", "-d", branch])
+        try await world.git.removeWorktree(repo: project.path, path: change.worktree, branch: branch)
         said.append("removed \(change.worktree)")
       } else {
-        var why: [String] = []
-        if safety.uncommittedFiles > 0 { why.append("\(safety.uncommittedFiles) uncommitted file\(safety.uncommittedFiles == 1 ? "" : "s")") }
-        if !safety.mergedIntoBase { why.append("\(safety.commitsNotInBase) commit\(safety.commitsNotInBase == 1 ? "" : "s") not in \(project.base)") }
-        kept = why.joined(separator: ", ")
-        said.append("kept \(change.worktree): \(kept!)")
+        let why = safety.problems(base: project.base)
+        kept = why
+        said.append("kept \(change.worktree): \(why)")
       }
     }
     if releaseBead, let bead = try await world.tracker.show(change.bead, in: project.path), !bead.isClosed {

@@ -18,7 +18,7 @@ public struct Abandon: Sendable {
     // Refuse before touching anything, so a refused --delete changes nothing.
     if delete, let safety, !safety.isSafeToRemove {
       throw LifecycleError(
-        "refusing to delete \(worker.worktree): \(describe(safety, base: project.base)). Nothing was changed; run without --delete to keep it.")
+        "refusing to delete \(worker.worktree): \(safety.problems(base: project.base)). Nothing was changed; run without --delete to keep it.")
     }
     var said: [String] = []
     try await world.tmux.kill(session: worker.session)
@@ -28,12 +28,11 @@ public struct Abandon: Sendable {
       said.append("released \(worker.bead)")
     }
     if delete && hasTree {
-      try await world.git.removeWorktree(repo: project.path, path: worker.worktree)
-      _ = try? await world.runner.output(["git", "-C", project.path, "branch", "-d", worker.branch])
+      try await world.git.removeWorktree(repo: project.path, path: worker.worktree, branch: worker.branch)
       said.append("removed \(worker.worktree)")
       try world.store.update { $0.workers[worker.name] = nil }
     } else if hasTree {
-      let why = safety.map { describe($0, base: project.base) } ?? ""
+      let why = safety.map { $0.problems(base: project.base) } ?? ""
       try world.store.update { state in
         var r = worker.record(in: state)
         r.retained = "abandoned" + (why.isEmpty ? "" : "; \(why)")
@@ -44,15 +43,4 @@ public struct Abandon: Sendable {
     world.store.record("abandoned", worker: worker.name, detail: ["deleted": delete ? "yes" : "no"])
     return said
   }
-}
-
-func describe(_ safety: WorktreeSafety, base: String) -> String {
-  var parts: [String] = []
-  if safety.uncommittedFiles > 0 {
-    parts.append("\(safety.uncommittedFiles) uncommitted file\(safety.uncommittedFiles == 1 ? "" : "s")")
-  }
-  if !safety.mergedIntoBase {
-    parts.append("\(safety.commitsNotInBase) commit\(safety.commitsNotInBase == 1 ? "" : "s") not in \(base)")
-  }
-  return parts.isEmpty ? "clean and merged" : parts.joined(separator: ", ")
 }

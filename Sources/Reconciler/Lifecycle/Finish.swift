@@ -68,8 +68,7 @@ public struct Finish: Sendable {
       // checks again all the same.
       let safety = try await git.safety(of: worker.worktree, branch: worker.branch, base: project.base, repo: project.path)
       if safety.isSafeToRemove {
-        try await git.removeWorktree(repo: project.path, path: worker.worktree)
-        _ = try? await world.runner.output(["git", "-C", project.path, "branch", "-d", worker.branch])
+        try await git.removeWorktree(repo: project.path, path: worker.worktree, branch: worker.branch)
         try world.store.update { $0.workers[worker.name] = nil }
         said.append("removed \(worker.worktree)")
       }

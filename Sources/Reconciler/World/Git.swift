@@ -16,6 +16,15 @@ public struct WorktreeSafety: Hashable, Sendable {
   public var commitsNotInBase: Int
   public var mergedIntoBase: Bool
   public var isSafeToRemove: Bool { uncommittedFiles == 0 && mergedIntoBase }
+
+  /// Why it is not safe, as a person reads it: "2 uncommitted files, 3
+  /// commits not in main".
+  public func problems(base: String) -> String {
+    var parts: [String] = []
+    if uncommittedFiles > 0 { parts.append("\(uncommittedFiles) uncommitted file\(uncommittedFiles == 1 ? "" : "s")") }
+    if !mergedIntoBase { parts.append("\(commitsNotInBase) commit\(commitsNotInBase == 1 ? "" : "s") not in \(base)") }
+    return parts.isEmpty ? "clean and merged" : parts.joined(separator: ", ")
+  }
 }
 
 /// git, as wt uses it. Paths are the main checkout unless named otherwise.
@@ -64,8 +73,12 @@ public struct Git: Sendable {
     }
   }
 
-  public func removeWorktree(repo: String, path: String) async throws {
+  /// Removes a worktree whose work is safe (see `safety`) and its branch.
+  /// `branch -d` deletes only a merged branch, so a branch whose work is
+  /// not in the checked-out HEAD survives (its failure is not an error).
+  public func removeWorktree(repo: String, path: String, branch: String) async throws {
     try await runner.run(["git", "-C", repo, "worktree", "remove", path])
+    _ = try? await runner.output(["git", "-C", repo, "branch", "-d", branch])
   }
 
   /// Files git would commit or lose, except wt's own (kept out through the
