@@ -197,10 +197,8 @@ extension WT {
           state.workers[worker.name] = r
         }
         return try await acting {
-          switch try await StartOne(manifest: context.manifest, world: context.world).run(bead: bead, project: worker.project.name, force: false) {
-          case .done(let text): return [text]
-          case .skipped(let text), .failed(let text): throw LifecycleError(text)
-          }
+          try await StartOne(manifest: context.manifest, world: context.world)
+            .run(bead: bead, project: worker.project.name, force: false).lines()
         }
       }
       if json { return try printJSON(sessions) }

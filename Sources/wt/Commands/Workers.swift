@@ -114,11 +114,8 @@ extension WT {
     func run() async throws {
       let context = try Context(options)
       try await acting {
-        switch try await StartOne(manifest: context.manifest, world: context.world).run(bead: bead, project: project, force: force) {
-        case .done(let text): return [text]
-        case .skipped(let text): throw LifecycleError(text)
-        case .failed(let text): throw LifecycleError(text)
-        }
+        try await StartOne(manifest: context.manifest, world: context.world).run(bead: bead, project: project, force: force)
+          .lines()
       }
     }
   }
@@ -172,6 +169,17 @@ extension WT {
       let inside = !(context.environment["TMUX"] ?? "").isEmpty
       let argv = base + (inside ? ["switch-client", "-t", "=\(worker.session)"] : ["attach-session", "-t", "=\(worker.session)"])
       try replaceProcess(with: argv)
+    }
+  }
+}
+
+extension StepReport.Outcome {
+  /// What a one-worker command prints; a skipped or failed step is a
+  /// refusal (exit 1 through `acting`).
+  func lines() throws -> [String] {
+    switch self {
+    case .done(let text): return [text]
+    case .skipped(let text), .failed(let text): throw LifecycleError(text)
     }
   }
 }
