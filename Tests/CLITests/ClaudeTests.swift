@@ -109,69 +109,71 @@ final class ClaudeRig: @unchecked Sendable {
   }
 }
 
-@Suite(.serialized) struct ClaudeTests {
-  @Test func twoBeadsOneSlotRunUnattendedToTheEnd() throws {
-    let rig = try ClaudeRig()
-    let p = rig.playground
-    func steps(_ file: String) -> String {
-      """
-      RUN: echo \(file) > \(file)
-      RUN: git add \(file) && git commit -qm 'add \(file)'
-      RUN: '\(CLITests.binary)' done
-      """
+extension EndToEnd {
+  @Suite struct ClaudeTests {
+    @Test func twoBeadsOneSlotRunUnattendedToTheEnd() throws {
+      let rig = try ClaudeRig()
+      let p = rig.playground
+      func steps(_ file: String) -> String {
+        """
+        RUN: echo \(file) > \(file)
+        RUN: git add \(file) && git commit -qm 'add \(file)'
+        RUN: '\(CLITests.binary)' done
+        """
+      }
+      let first = try p.bead("Write a", description: steps("a.txt"), priority: 1)
+      let second = try p.bead("Write b", description: steps("b.txt"), priority: 2)
+      let auto = try p.background("auto", "--interval", "2")
+      defer { if auto.isRunning { auto.terminate() } }
+
+      #expect(try p.wait(seconds: 150) { (try p.show(second)["status"] as? String) == "closed" })
+      kill(auto.processIdentifier, SIGINT)
+      auto.waitUntilExit()
+      #expect(auto.terminationStatus == 130)
+
+      // Merged into main, beads closed, worktrees gone.
+      #expect(try p.show(first)["status"] as? String == "closed")
+      #expect(p.exists("\(p.repo)/a.txt") && p.exists("\(p.repo)/b.txt"))
+      #expect(!p.exists(p.worktree(first)) && !p.exists(p.worktree(second)))
+      // The prompt reached the model, and so did `wt prime` (SessionStart hook).
+      #expect(rig.requests.contains("Work on \(first): Write a"))
+      #expect(rig.requests.contains("# Bead \(first): Write a"))
+      // The transcript holds the prompt under the session id wt gave it.
+      let created = rig.events().first { $0["event"] == "created" && $0["bead"] == first }
+      let session = try #require(created?["session"])
+      let transcript = try #require(rig.transcript(session: session))
+      #expect(transcript.contains("Work on \(first): Write a"))
+      // Hooks moved the status through working and idle.
+      let statuses = rig.events().filter { $0["worker"] == "demo/\(first)" && $0["event"] == "signal" }.compactMap { $0["status"] }
+      #expect(statuses.contains("working"))
+      #expect(statuses.contains("starting"))
+      #expect(try p.wt("seance", first, "--transcript").stdout.contains("Work on \(first): Write a"))
     }
-    let first = try p.bead("Write a", description: steps("a.txt"), priority: 1)
-    let second = try p.bead("Write b", description: steps("b.txt"), priority: 2)
-    let auto = try p.background("auto", "--interval", "2")
-    defer { if auto.isRunning { auto.terminate() } }
 
-    #expect(try p.wait(seconds: 150) { (try p.show(second)["status"] as? String) == "closed" })
-    kill(auto.processIdentifier, SIGINT)
-    auto.waitUntilExit()
-    #expect(auto.terminationStatus == 130)
-
-    // Merged into main, beads closed, worktrees gone.
-    #expect(try p.show(first)["status"] as? String == "closed")
-    #expect(p.exists("\(p.repo)/a.txt") && p.exists("\(p.repo)/b.txt"))
-    #expect(!p.exists(p.worktree(first)) && !p.exists(p.worktree(second)))
-    // The prompt reached the model, and so did `wt prime` (SessionStart hook).
-    #expect(rig.requests.contains("Work on \(first): Write a"))
-    #expect(rig.requests.contains("# Bead \(first): Write a"))
-    // The transcript holds the prompt under the session id wt gave it.
-    let created = rig.events().first { $0["event"] == "created" && $0["bead"] == first }
-    let session = try #require(created?["session"])
-    let transcript = try #require(rig.transcript(session: session))
-    #expect(transcript.contains("Work on \(first): Write a"))
-    // Hooks moved the status through working and idle.
-    let statuses = rig.events().filter { $0["worker"] == "demo/\(first)" && $0["event"] == "signal" }.compactMap { $0["status"] }
-    #expect(statuses.contains("working"))
-    #expect(statuses.contains("starting"))
-    #expect(try p.wt("seance", first, "--transcript").stdout.contains("Work on \(first): Write a"))
-  }
-
-  @Test func aKilledClaudeIsResumedWithItsSessionId() throws {
-    let rig = try ClaudeRig()
-    let p = rig.playground
-    let id = try p.bead("Think", description: "No commands; just answer.")
-    #expect(try p.wt("apply", "--yes").status == 0)
-    let record = rig.events().first { $0["event"] == "created" }
-    let session = try #require(record?["session"])
-    #expect(try p.wait(seconds: 30) { rig.events().contains { $0["status"] == "idle" } })
-    let panes = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_pid}"]).stdout
-    let pid = try #require(Int32(panes.trimmingCharacters(in: .whitespacesAndNewlines)))
-    kill(pid, SIGKILL)
-    #expect(try p.wait(seconds: 10) {
-      try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_dead}"]).stdout.hasPrefix("1")
-    })
-    let diff = try p.wt("diff")
-    #expect(diff.stdout.contains("the agent exited; resume session \(session)"))
-    let apply = try p.wt("apply", "--yes")
-    #expect(apply.stdout.contains("resumed session \(session)"), "\(apply.stdout)\(apply.stderr)")
-    let newPid = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_pid} #{pane_dead}"]).stdout
-    #expect(newPid.hasSuffix(" 0\n"))
-    let args = (try? String(contentsOfFile: "/proc/\(newPid.split(separator: " ")[0])/cmdline", encoding: .utf8)) ?? ""
-    #expect(args.split(separator: "\0").map(String.init).suffix(2) == ["--resume", session])
-    #expect(try p.wt("diff").stdout.contains("No changes"))
-    _ = id
+    @Test func aKilledClaudeIsResumedWithItsSessionId() throws {
+      let rig = try ClaudeRig()
+      let p = rig.playground
+      let id = try p.bead("Think", description: "No commands; just answer.")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let record = rig.events().first { $0["event"] == "created" }
+      let session = try #require(record?["session"])
+      #expect(try p.wait(seconds: 30) { rig.events().contains { $0["status"] == "idle" } })
+      let panes = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_pid}"]).stdout
+      let pid = try #require(Int32(panes.trimmingCharacters(in: .whitespacesAndNewlines)))
+      kill(pid, SIGKILL)
+      #expect(try p.wait(seconds: 10) {
+        try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_dead}"]).stdout.hasPrefix("1")
+      })
+      let diff = try p.wt("diff")
+      #expect(diff.stdout.contains("the agent exited; resume session \(session)"))
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.stdout.contains("resumed session \(session)"), "\(apply.stdout)\(apply.stderr)")
+      let newPid = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_pid} #{pane_dead}"]).stdout
+      #expect(newPid.hasSuffix(" 0\n"))
+      let args = (try? String(contentsOfFile: "/proc/\(newPid.split(separator: " ")[0])/cmdline", encoding: .utf8)) ?? ""
+      #expect(args.split(separator: "\0").map(String.init).suffix(2) == ["--resume", session])
+      #expect(try p.wt("diff").stdout.contains("No changes"))
+      _ = id
+    }
   }
 }
