@@ -10,6 +10,10 @@ extension Applier {
     -> StepReport.Outcome
   {
     let profile = try profile(project)
+    if let foreign = project.foreign, foreign.needsTrust { return .skipped(foreign.refusal) }
+    guard BeadID.isValid(change.bead) else {
+      return .skipped("bead id '\(change.bead)' is not one bd makes (\(BeadID.refusal(change.bead) ?? "")); it is never claimed")
+    }
     switch try await world.tracker.claim(change.bead, in: project.path) {
     case .claimed: break
     case .heldBy(let other): return .skipped("bead \(change.bead) is claimed by \(other)")
@@ -20,7 +24,7 @@ extension Applier {
       fresh = try await ensureWorktree(change, project: project)
     } catch {
       try await giveBack(change, project: project)
-      return .failed("worktree: \(error)")
+      return .failed("worktree: \(describe(error))")
     }
     var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.retained = nil
@@ -34,7 +38,7 @@ extension Applier {
         }
       } catch {
         try await giveBack(change, project: project)
-        return .failed("setup: \(error)")
+        return .failed("setup: \(describe(error))")
       }
     }
     try await world.git.exclude(Self.ownFiles, in: change.worktree)

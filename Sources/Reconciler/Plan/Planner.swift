@@ -75,11 +75,12 @@ private struct Planner {
   }
 
   mutating func planProject(_ project: Project, panes: [Pane]) {
-    guard let world = observed.projects[project.name] else { return }
+    guard var world = observed.projects[project.name] else { return }
     if let error = world.error {
       result.notes.append(.init(project: project.name, text: "not observed, left alone: \(error)"))
       return
     }
+    world = refuseForeignIDs(world, project: project)
     let unclosed = Dictionary(world.unclosed.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     let worktreePaths = Set(world.worktrees.map(\.path))
     var kept = 0
@@ -129,6 +130,17 @@ private struct Planner {
       busyBeads.insert(bead.id)
     }
     var free = freeSlots(project, kept: kept)
+    if let foreign = project.foreign, foreign.needsTrust {
+      // Nothing new starts on the say-so of an untrusted repository file;
+      // beads already claimed go back rather than sit claimed.
+      result.notes.append(.init(project: project.name, text: foreign.refusal))
+      for bead in adoptable {
+        add(.delete, .teardown(releaseBead: true), project, bead: bead,
+            reasons: ["bead \(bead.id) is claimed by \(options.actor), but \(foreign.path) is not trusted; release it"])
+      }
+      adoptable = []
+      free = 0
+    }
     for bead in adoptable {
       let failures = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]?.startFailures ?? 0
       if failures >= options.failureBudget {
@@ -166,6 +178,20 @@ private struct Planner {
     fill(project, free: free, busy: busyBeads, world: world)
   }
 
+  /// Beads whose id is not one bd makes never name anything: they are
+  /// left out of the plan (never claimed), and said once each.
+  mutating func refuseForeignIDs(_ world: Observed.ProjectWorld, project: Project) -> Observed.ProjectWorld {
+    var world = world
+    var said = Set<String>()
+    for bead in world.ready + world.unclosed where said.insert(bead.id).inserted {
+      guard let why = BeadID.refusal(bead.id) else { continue }
+      result.notes.append(.init(project: project.name, text: "refused bead id '\(bead.id)': \(why); it is skipped, never claimed"))
+    }
+    world.ready.removeAll { !BeadID.isValid($0.id) }
+    world.unclosed.removeAll { !BeadID.isValid($0.id) }
+    return world
+  }
+
   mutating func fill(_ project: Project, free: Int, busy: Set<String>, world: Observed.ProjectWorld) {
     var free = free
     let candidates = world.ready.filter { !busy.contains($0.id) && selected($0, in: project) }.sorted(by: order)
@@ -173,6 +199,10 @@ private struct Planner {
       let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]
       if let failures = record?.startFailures, failures >= options.failureBudget {
         wait(project, bead, "failed to start \(failures) times; see 'wt status', then 'wt new \(bead.id)' to try again")
+        continue
+      }
+      if let foreign = project.foreign, foreign.needsTrust {
+        wait(project, bead, "\(foreign.path) is not trusted yet: read it, then 'wt trust \(foreign.path)'")
         continue
       }
       guard free > 0 else {
@@ -228,6 +258,13 @@ private struct Planner {
     WorkerNaming.worktree(root: manifest.settings.worktreeRoot, project: project.name, bead: bead)
   }
 
+  /// The live session when there is one (it may predate a change of
+  /// naming), else the name a new one gets.
+  func session(_ project: Project, _ bead: String) -> String {
+    observed.panes.first { $0.isWorker && !$0.hub && $0.project == project.name && $0.bead == bead }?.session
+      ?? WorkerNaming.session(project: project.name, bead: bead)
+  }
+
   /// Priority first, then older beads, then id: the order apply starts them.
   func order(_ a: Bead, _ b: Bead) -> Bool {
     (a.priority, a.createdAt, a.id) < (b.priority, b.createdAt, b.id)
@@ -251,7 +288,7 @@ private struct Planner {
         worker: WorkerNaming.name(project: project.name, bead: beadID),
         branch: record?.branch ?? WorkerNaming.branch(bead: beadID),
         worktree: record?.worktree ?? worktreePath(project, beadID),
-        session: WorkerNaming.session(project: project.name, bead: beadID), agent: project.agent, reasons: reasons))
+        session: session(project, beadID), agent: project.agent, reasons: reasons))
   }
 }
 

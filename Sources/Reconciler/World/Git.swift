@@ -60,16 +60,16 @@ public struct Git: Sendable {
   }
 
   public func branchExists(_ branch: String, in repo: String) async throws -> Bool {
-    try await runner.output(["git", "-C", repo, "rev-parse", "--verify", "--quiet", "refs/heads/\(branch)"]).succeeded
+    try await runner.output(["git", "-C", repo, "rev-parse", "--verify", "--quiet", "--end-of-options", "refs/heads/\(branch)"]).succeeded
   }
 
   /// Adds a worktree on `branch`, creating the branch from `base` when it
   /// does not exist yet.
   public func addWorktree(repo: String, path: String, branch: String, base: String) async throws {
     if try await branchExists(branch, in: repo) {
-      try await runner.run(["git", "-C", repo, "worktree", "add", path, branch])
+      try await runner.run(["git", "-C", repo, "worktree", "add", "--", path, branch])
     } else {
-      try await runner.run(["git", "-C", repo, "worktree", "add", "-b", branch, path, base])
+      try await runner.run(["git", "-C", repo, "worktree", "add", "-b", branch, "--", path, base])
     }
   }
 
@@ -77,8 +77,8 @@ public struct Git: Sendable {
   /// `branch -d` deletes only a merged branch, so a branch whose work is
   /// not in the checked-out HEAD survives (its failure is not an error).
   public func removeWorktree(repo: String, path: String, branch: String) async throws {
-    try await runner.run(["git", "-C", repo, "worktree", "remove", path])
-    _ = try? await runner.output(["git", "-C", repo, "branch", "-d", branch])
+    try await runner.run(["git", "-C", repo, "worktree", "remove", "--", path])
+    _ = try? await runner.output(["git", "-C", repo, "branch", "-d", "--", branch])
   }
 
   /// Files git would commit or lose, except wt's own (kept out through the
@@ -98,8 +98,8 @@ public struct Git: Sendable {
   }
 
   public func changes(in worktree: String, branch: String, base: String, repo: String) async throws -> Changes {
-    async let ahead = runner.run(["git", "-C", repo, "rev-list", "--count", "\(base)..\(branch)"])
-    async let committed = runner.run(["git", "-C", repo, "diff", "--name-only", "\(base)...\(branch)"])
+    async let ahead = runner.run(["git", "-C", repo, "rev-list", "--count", "--end-of-options", "\(base)..\(branch)"])
+    async let committed = runner.run(["git", "-C", repo, "diff", "--name-only", "--end-of-options", "\(base)...\(branch)"])
     async let pending = runner.run(["git", "-C", worktree, "status", "--porcelain", "--untracked-files=all"])
     var uncommitted = Set<String>()
     for line in try await pending.split(separator: "\n") where line.count > 3 {
@@ -114,7 +114,7 @@ public struct Git: Sendable {
   public func safety(of worktree: String, branch: String, base: String, repo: String) async throws -> WorktreeSafety {
     let dirty = try await uncommittedFiles(in: worktree)
     let ahead = Int(
-      try await runner.run(["git", "-C", repo, "rev-list", "--count", "\(base)..\(branch)"])
+      try await runner.run(["git", "-C", repo, "rev-list", "--count", "--end-of-options", "\(base)..\(branch)"])
         .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     let merged = ahead == 0 ? true : try await changesAlreadyIn(base: base, branch: branch, repo: repo)
     return WorktreeSafety(uncommittedFiles: dirty, commitsNotInBase: ahead, mergedIntoBase: merged)
@@ -125,7 +125,7 @@ public struct Git: Sendable {
   /// `git merge-tree --write-tree` computes that merge without touching any
   /// checkout.
   func changesAlreadyIn(base: String, branch: String, repo: String) async throws -> Bool {
-    let merge = try await runner.output(["git", "-C", repo, "merge-tree", "--write-tree", base, branch])
+    let merge = try await runner.output(["git", "-C", repo, "merge-tree", "--write-tree", "--end-of-options", base, branch])
     guard merge.succeeded, let tree = merge.stdout.split(separator: "\n").first else { return false }
     let baseTree = try await runner.run(["git", "-C", repo, "rev-parse", "\(base)^{tree}"])
     return String(tree) == baseTree.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -41,15 +41,3 @@ public struct Observed: Equatable, Sendable {
     self.machine = machine
   }
 }
-
-/// How workers are named, in one place: the branch, the worktree folder
-/// and the tmux session all follow from the project and bead.
-public enum WorkerNaming {
-  public static func name(project: String, bead: String) -> String { "\(project)/\(bead)" }
-  public static func branch(bead: String) -> String { "wt/\(bead)" }
-  public static func worktree(root: String, project: String, bead: String) -> String { "\(root)/\(project)/\(bead)" }
-  /// tmux forbids '.' and ':' in session names.
-  public static func session(project: String, bead: String) -> String {
-    "wt-\(project)-\(bead)".map { $0 == "." || $0 == ":" ? "_" : $0 }.map(String.init).joined()
-  }
-}
