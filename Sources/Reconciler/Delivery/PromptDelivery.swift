@@ -44,8 +44,11 @@ public struct PromptDelivery: Sendable {
   /// pressed, so the agent never gets the prompt twice. `onSent` is called
   /// before Enter so the caller can record "sent, not confirmed".
   public func deliver(
-    _ prompt: String, to pane: String, alreadySent: Bool = false, onSent: @Sendable () async -> Void = {}
+    _ rendered: String, to pane: String, alreadySent: Bool = false, onSent: @Sendable () async -> Void = {}
   ) async throws -> DeliveryOutcome {
+    // Bead text is written by strangers: no byte of it may end the paste
+    // or press a key.
+    let prompt = PromptText.sanitize(rendered)
     let clock = ContinuousClock()
     let end = clock.now + deadline
     var lastScreen = ""

@@ -9,11 +9,11 @@ public enum StatusTable {
     if showWorktree { header.append("WORKTREE") }
     let cells: [[String]] = rows.map { r in
       var c = [
-        r.name, r.status, duration(r.statusAge), duration(r.idleFor), r.commitsAhead.map(String.init) ?? "-",
+        TerminalText.escape(r.name), r.status, duration(r.statusAge), duration(r.idleFor), r.commitsAhead.map(String.init) ?? "-",
         r.uncommittedFiles.map(String.init) ?? "-", r.memoryBytes.map(megabytes) ?? "-",
-        r.title + (r.message.map { $0.isEmpty ? "" : " — \($0)" } ?? ""),
+        TerminalText.escape(r.title + (r.message.map { $0.isEmpty ? "" : " — \($0)" } ?? "")),
       ]
-      if showWorktree { c.append(r.worktree) }
+      if showWorktree { c.append(TerminalText.escape(r.worktree)) }
       return c
     }
     var widths = header.map(\.count)
@@ -37,7 +37,7 @@ public enum StatusTable {
       out += line(row, paint: statusColor(rows[i].status), marker: selected == i ? "> " : "  ") + "\n"
     }
     for r in rows where !r.sharesFilesWith.isEmpty && r.name < (r.sharesFilesWith.first ?? "") {
-      out += "  warning: \(r.name) and \(r.sharesFilesWith.joined(separator: ", ")) changed the same files; the second to merge will conflict\n"
+      out += "  warning: \(TerminalText.escape(r.name)) and \(TerminalText.escape(r.sharesFilesWith.joined(separator: ", "))) changed the same files; the second to merge will conflict\n"
     }
     return out
   }

@@ -13,7 +13,8 @@ extension WT {
     /// Changes (a hook's signal, a worker starting or ending) redraw at
     /// once; the steady refresh only catches what nothing reports, so it
     /// can be slow and keep an idle dashboard nearly free.
-    @Option(help: "Seconds between full refreshes when nothing changes.") var interval: Double = 10
+    @Option(help: "Seconds between full refreshes when nothing changes (0.5 to 86400).", transform: intervalSeconds)
+    var interval: Double = 10
     @Flag(help: "Print one frame and exit (for scripts and tests).") var once = false
 
     func run() async throws {
@@ -71,7 +72,7 @@ extension WT {
       }
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = tmux + ["switch-client", "-t", "=\(session)"]
+      p.arguments = tmux + ["switch-client", "-t", Tmux.exact(session)]
       try? p.run()
       p.waitUntilExit()
       return p.terminationStatus == 0 ? "switched to \(session); prefix + H or 'wt hub' brings you back" : "could not switch to \(session)"
