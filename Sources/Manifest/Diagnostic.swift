@@ -54,6 +54,8 @@ public enum Problem: Hashable, Sendable {
   case invalidSize(key: String, value: String)
   case emptyCommand(key: String)
   case invalidName(String, what: String)
+  case pathOutsideRepository(key: String, path: String)
+  case unsafeVariable(key: String, name: String)
   case noProjects
 
   public var severity: Diagnostic.Severity {
@@ -92,6 +94,8 @@ public enum Problem: Hashable, Sendable {
     case .invalidSize(let key, let value): return "'\(key)' is '\(value)', not a size"
     case .emptyCommand(let key): return "'\(key)' has an empty command"
     case .invalidName(let name, let what): return "\(what) name '\(name)' cannot be used"
+    case .pathOutsideRepository(let key, let path): return "'\(key)' names '\(path)', which is outside the repository"
+    case .unsafeVariable(let key, let name): return "'\(key)' cannot be '\(name)'"
     case .noProjects: return "no projects are declared, so wt has nothing to do"
     }
   }
@@ -115,6 +119,9 @@ public enum Problem: Hashable, Sendable {
     case .invalidSize: return "write a number of bytes with a unit, e.g. 512MiB or 2GiB"
     case .emptyCommand: return "give the program and its arguments, e.g. [npm, test]"
     case .invalidName: return "names are used in tmux session names and paths: use letters, digits, '.', '_' and '-'"
+    case .pathOutsideRepository: return "name a file inside the main checkout, relative to it, without '..'"
+    case .unsafeVariable:
+      return "name a variable of your own (letters, digits, '_'), not one that changes how programs run (PATH, HOME, LD_*, DYLD_*, WT_*)"
     case .noProjects: return "add a 'projects:' entry, or run 'wt project add PATH'"
     default: return nil
     }

@@ -100,6 +100,10 @@ import Testing
     "version: 2\n",
     "version: 1\nsettings: {ports: [1]}\n",
     "version: 1\nagents: {claude: {hooks: maybe}}\n",
+    "version: 1\nprojects: {a: {path: a, copy: [../../.ssh/id_rsa]}}\n",
+    "version: 1\nprojects: {a: {path: a, copy: [/etc/passwd]}}\n",
+    "version: 1\nprojects: {a: {path: a, port_env: LD_PRELOAD}}\n",
+    "version: 1\nprojects: {a: {path: a, port_env: PATH}}\n",
   ])
   func schemaAndValidatorBothRejectTheSameMistakes(_ text: String) throws {
     let box = Sandbox()

@@ -58,11 +58,31 @@ extension NodeReader {
     if let n = f["on_done"] { out.onDone = choice(n, key: "on_done", as: Project.OnDone.self) }
     if let n = f["prompt"] { out.prompt = template(n, key: "prompt") }
     if let n = f["select"] { out.select = selection(n, context: "\(context).select") }
-    if let n = f["copy"] { out.copy = strings(n, key: "copy") }
+    if let n = f["copy"], let files = strings(n, key: "copy") {
+      // copy: reads the person's files into a worktree an agent works in:
+      // never from outside the repository.
+      for file in files where file.hasPrefix("/") || file.hasPrefix("~") || file.split(separator: "/").contains("..") {
+        report(.pathOutsideRepository(key: "copy", path: file), at: n.mark)
+      }
+      out.copy = files
+    }
     if let n = f["setup"] { out.setup = commands(n, key: "setup") }
     if let n = f["gate"] { out.gate = commands(n, key: "gate") }
-    if let n = f["port_env"] { out.portEnv = string(n, key: "port_env") }
+    if let n = f["port_env"], let name = string(n, key: "port_env") {
+      if !Self.isOwnVariable(name) { report(.unsafeVariable(key: "port_env", name: name), at: n.mark) }
+      out.portEnv = name
+    }
     return out
+  }
+
+  /// A variable name that only the project's own programs read.
+  static func isOwnVariable(_ name: String) -> Bool {
+    guard let first = name.first, first.isLetter || first == "_",
+      name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+    else { return false }
+    let upper = name.uppercased()
+    return !["PATH", "HOME", "SHELL", "IFS", "ENV", "BASH_ENV", "TMUX", "TERM"].contains(upper)
+      && !["LD_", "DYLD_", "WT_"].contains(where: upper.hasPrefix)
   }
 
   func selection(_ node: YAMLNode, context: String) -> Selection? {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Manifest
+import Reconciler
 
 extension WT {
   struct Validate: AsyncParsableCommand {
@@ -23,11 +24,42 @@ extension WT {
       var file: String
       var diagnostics: [Item]
       var projects: [String]
+      var commands: [Command]
+    }
+
+    /// One thing a project would run, from which file, and whether the
+    /// person trusts that file.
+    struct Command: Encodable {
+      var project: String
+      var command: String
+      var file: String
+      var trusted: Bool
+    }
+
+    /// Every command each project will run. A repository's own file counts
+    /// as trusted only once the person ran `wt trust` on its content.
+    static func commands(_ m: Manifest) -> [Command] {
+      m.projects.flatMap { p in
+        let source = p.foreign ?? m.foreign
+        return p.commandsToRun.map { c in
+          let fromRepository = source.map { $0.commands.contains(c) || $0.commands.contains("\(p.name) \(c)") } ?? false
+          return Command(
+            project: p.name, command: c, file: fromRepository ? source!.path : m.file,
+            trusted: !fromRepository || source!.trusted)
+        }
+      }
     }
 
     func run() async throws {
-      let path = try options.locate()
-      let result = ManifestLoader().load(file: path)
+      let found: (path: String, named: Bool)
+      do { found = try ManifestLoader().find(explicit: options.file) } catch {
+        Terminal.error(error.description)
+        throw ExitCode.failure
+      }
+      let path = found.path
+      var result = ManifestLoader().load(file: path, named: found.named)
+      let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
+      result.manifest = try result.manifest.map { try store.marking($0) }
       if json {
         try printJSON(
           Output(
@@ -37,10 +69,17 @@ extension WT {
                 file: $0.file, line: $0.mark.line, column: $0.mark.column, severity: $0.severity.rawValue,
                 message: $0.message, hint: $0.hint)
             },
-            projects: result.manifest?.projects.map(\.name) ?? []))
+            projects: result.manifest?.projects.map(\.name) ?? [],
+            commands: result.manifest.map(Self.commands) ?? []))
       } else {
         for d in result.diagnostics { Terminal.error(d.description) }
-        if let m = result.manifest { print(Self.summary(m)) }
+        if let m = result.manifest {
+          print(Self.summary(m))
+          if let foreign = m.foreign, foreign.needsTrust { Terminal.line("  \(foreign.refusal)") }
+          for c in Self.commands(m) {
+            Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
+          }
+        }
       }
       if result.manifest == nil {
         if !json {
