@@ -19,7 +19,10 @@ public struct World: Sendable {
   /// `$WT_TIMEOUT` (seconds) bounds every external call (default 30), so a
   /// hung bd or git cannot hang wt.
   public init(manifest: Manifest, environment: [String: String], runner: ProcessRunner? = nil) {
-    let timeout = environment["WT_TIMEOUT"].flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
+    // An unusable WT_TIMEOUT is refused where the manifest is loaded
+    // (`Seconds.timeout`); here it falls back to the default.
+    let seconds = (try? Seconds.timeout(environment: environment).get()) ?? nil
+    let timeout = seconds.map { Duration.milliseconds(Int($0 * 1000)) }
     let runner = runner ?? ProcessRunner(defaultTimeout: timeout ?? .seconds(30))
     var socket = manifest.settings.tmuxSocket
     if let s = environment["WT_TMUX_SOCKET"], !s.isEmpty {
@@ -61,7 +64,7 @@ extension World {
             async let worktrees = git.worktrees(of: project.path)
             return (project.name, try await .init(ready: ready, unclosed: unclosed, worktrees: worktrees))
           } catch {
-            return (project.name, .init(error: "\(error)"))
+            return (project.name, .init(error: describe(error)))
           }
         }
       }

@@ -56,7 +56,7 @@ extension WT {
       for r in rows {
         let flag = r.needsGrooming ? "  (needs grooming: no description or acceptance criteria)" : ""
         let when = r.starts ? "starts now" : "waits: \(r.reason ?? "")"
-        print("\(r.project)/\(r.bead)  P\(r.priority) \(r.type)  \"\(r.title)\"  \(when)\(flag)")
+        Terminal.line("\(r.project)/\(TerminalText.escape(r.bead))  P\(r.priority) \(TerminalText.escape(r.type))  \"\(TerminalText.escape(r.title))\"  \(when)\(flag)")
       }
     }
   }
@@ -97,7 +97,8 @@ extension WT {
       guard let file = environment["WT_CONFIG"], let manifest = ManifestLoader().load(file: file).manifest,
         !manifest.settings.notify.isEmpty
       else { return }
-      let values = ["worker.name": worker, "worker.status": status, "worker.message": message ?? ""]
+      // The message may quote bead or agent text: one line, no control bytes.
+      let values = ["worker.name": worker, "worker.status": status, "worker.message": PromptText.argument(message ?? "")]
       let argv = manifest.settings.notify.map { $0.render(values) }
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -108,14 +109,14 @@ extension WT {
       try? p.run()
     }
 
-    /// A hook's JSON on stdin, when stdin is a pipe that has it. Never
-    /// waits long: hooks must not slow the agent down.
+    /// A hook's JSON on stdin, when stdin is a pipe that has it: at most
+    /// 1 MiB, read for at most half a second, so a writer that keeps the
+    /// pipe open or floods it cannot hold the agent's hook.
     static func hookInput() -> [String: Any] {
       guard !Terminal.stdinIsTerminal else { return [:] }
-      var poller = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-      guard poll(&poller, 1, 200) > 0 else { return [:] }
-      let data = FileHandle.standardInput.readData(ofLength: 1 << 20)
-      return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+      let input = BoundedInput.read(fd: STDIN_FILENO, timeoutMilliseconds: 500, limit: 1 << 20)
+      guard !input.bytes.isEmpty else { return [:] }
+      return (try? JSONSerialization.jsonObject(with: Data(input.bytes)) as? [String: Any]) ?? [:]
     }
   }
 
@@ -155,7 +156,7 @@ extension WT {
         Terminal.error("wt prime: bead \(worker.bead) not found in \(worker.project.path)")
         throw ExitCode.failure
       }
-      print(primeText(bead: found, note: HandoffNotes(store: context.world.store).latest(bead: worker.bead)), terminator: "")
+      Terminal.line(primeText(bead: found, note: HandoffNotes(store: context.world.store).latest(bead: worker.bead)), terminator: "")
     }
   }
 
@@ -171,7 +172,12 @@ extension WT {
 
     func run() async throws {
       let context = try Context(options)
-      let sessions = History(store: context.world.store).sessions(bead: bead)
+      let history = History(store: context.world.store)
+      let sessions = history.sessions(bead: bead)
+      let damaged = history.damagedLines
+      if damaged > 0 {
+        Terminal.error("wt seance: skipped \(damaged) damaged line\(damaged == 1 ? "" : "s") of \(context.world.store.directory)/events.jsonl")
+      }
       guard let newest = sessions.first else {
         Terminal.error("wt seance: no recorded sessions of \(bead)")
         throw ExitCode.failure
@@ -185,7 +191,7 @@ extension WT {
           Terminal.error("wt seance: no transcript of session \(newest.session) under \(home)/.claude/projects")
           throw ExitCode.failure
         }
-        return print(Transcript.render(try String(contentsOfFile: path, encoding: .utf8)), terminator: "")
+        return Terminal.line(Transcript.render(try String(contentsOfFile: path, encoding: .utf8)), terminator: "")
       }
       if resume {
         let worker = try await context.locate(bead)
@@ -203,7 +209,7 @@ extension WT {
       }
       if json { return try printJSON(sessions) }
       for s in sessions {
-        print("\(s.started)  \(s.worker)  session \(s.session.isEmpty ? "(no id)" : s.session)  \(s.end.map { "ended \($0) at \(s.ended ?? "?")" } ?? "running")")
+        Terminal.line("\(s.started)  \(s.worker)  session \(s.session.isEmpty ? "(no id)" : s.session)  \(s.end.map { "ended \($0) at \(s.ended ?? "?")" } ?? "running")")
       }
     }
   }

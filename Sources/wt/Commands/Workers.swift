@@ -24,12 +24,12 @@ struct Context {
 /// Runs a lifecycle step and turns a refusal into its message and exit 1.
 func acting(_ body: () async throws -> [String]) async throws {
   do {
-    for line in try await body() { print(line) }
+    for line in try await body() { Terminal.line(line) }
   } catch let error as LifecycleError {
     Terminal.error("wt: \(error.message)")
     throw ExitCode.failure
   } catch let error as CommandError {
-    Terminal.error("wt: \(error)")
+    Terminal.error("wt: \(describe(error))")
     throw ExitCode.failure
   }
 }
@@ -58,7 +58,7 @@ extension WT {
       let waiting = Reconciler.plan(context.manifest, observed).waiting
       if !waiting.isEmpty {
         print("\nWaiting:")
-        for w in waiting { print("  \(w.project)/\(w.bead)  P\(w.priority)  \"\(w.title)\": \(w.reason)") }
+        for w in waiting { Terminal.line("  \(w.project)/\(TerminalText.escape(w.bead))  P\(w.priority)  \"\(TerminalText.escape(w.title))\": \(TerminalText.escape(w.reason))") }
       }
     }
   }
@@ -98,7 +98,7 @@ extension WT {
       if noAttach { return }
       let inside = !(context.environment["TMUX"] ?? "").isEmpty
       try replaceProcess(
-        with: tmux.commandPrefix + (inside ? ["switch-client", "-t", "=\(Self.session)"] : ["attach-session", "-t", "=\(Self.session)"]))
+        with: tmux.commandPrefix + (inside ? ["switch-client", "-t", Tmux.exact(Self.session)] : ["attach-session", "-t", Tmux.exact(Self.session)]))
     }
   }
 
@@ -132,6 +132,10 @@ extension WT {
       let context = try Context(options)
       try await acting {
         let worker = try await context.locate(bead)
+        if let foreign = worker.project.foreign, foreign.needsTrust, !worker.project.gate.isEmpty {
+          // The gate would run the repository's commands on its say-so.
+          throw LifecycleError("\(foreign.refusal) Nothing was merged.")
+        }
         return try await Finish(manifest: context.manifest, world: context.world).run(worker)
       }
     }
@@ -167,7 +171,7 @@ extension WT {
       let worker = try await context.locate(name)
       let base = context.world.tmux.commandPrefix
       let inside = !(context.environment["TMUX"] ?? "").isEmpty
-      let argv = base + (inside ? ["switch-client", "-t", "=\(worker.session)"] : ["attach-session", "-t", "=\(worker.session)"])
+      let argv = base + (inside ? ["switch-client", "-t", Tmux.exact(worker.session)] : ["attach-session", "-t", Tmux.exact(worker.session)])
       try replaceProcess(with: argv)
     }
   }
