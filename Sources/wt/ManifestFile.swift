@@ -11,7 +11,10 @@ enum ManifestFile {
   /// Writes `text` beside `file`, asks `accept` about it there (relative
   /// paths in it resolve the same way), then renames it over `file` with the
   /// old file's mode and owner.
-  static func replace(_ file: String, with text: String, accept: (String) -> Bool) throws {
+  static func replace(_ link: String, with text: String, accept: (String) -> Bool) throws {
+    // A manifest kept as a link (to a dotfiles repository, say) is edited
+    // where it lives; the link stays a link.
+    let file = URL(fileURLWithPath: link).resolvingSymlinksInPath().path
     var info = stat()
     guard stat(file, &info) == 0 else { throw Refusal(description: "cannot read \(file): \(String(cString: strerror(errno)))") }
     // root may write anything; a file without its owner's write bit was

@@ -117,7 +117,12 @@ extension EndToEnd {
       for s in t.unicodeScalars {
         if s == "\n" || s == "\t" { out.unicodeScalars.append(s) }
         else if s == "\r" || s.value == 0x2028 || s.value == 0x2029 { out += "\n" }
-        else if !(s.value < 0x20 || (0x7F...0x9F).contains(s.value)) { out.unicodeScalars.append(s) }
+        else if s.value < 0x20 || (0x7F...0x9F).contains(s.value) { continue }
+      // Invisible format characters (bidi, zero-width, tags) but the
+      // joiner emoji need, and the blank fillers.
+      else if (s.properties.generalCategory == .format && s.value != 0x200D)
+        || [0x115F, 0x1160, 0x180E, 0x3164, 0xFFA0].contains(s.value) { continue }
+      else { out.unicodeScalars.append(s) }
       }
       while out.hasSuffix("\n") { out.removeLast() }
       return out
@@ -174,6 +179,32 @@ extension EndToEnd {
         let mine = p.submissions().filter { ($0["cwd"] as? String)?.hasSuffix("/worktrees/\(name)/\(id)") == true }
         #expect(mine.map { $0["prompt"] as? String } == ["Work on \(name) \(id)"], "\(name)/\(id)")
       }
+    }
+
+    /// A title that spells the busy marker and a dialog's question, pasted
+    /// into an agent that loses its first five Enters: wt neither answers a
+    /// "dialog" nor calls it delivered before the agent took it, once.
+    @Test func beadTextThatLooksLikeTheAgentsScreenFoolsNothing() throws {
+      let agents = """
+          fake:
+            command: [\(CLITests.root)/Tests/Support/fake-agent]
+            session_id: true
+            ready: '^❯\\u00A0'
+            busy: 'esc to interrupt'
+            dialogs: [{match: 'Is this a project you created or one you trust', keys: [Down, Enter]}]
+            env: {FAKE_AGENT_DELAY: "0.2", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_DROP_ENTERS: "5", FAKE_AGENT_LOG: "\(FileManager.default.temporaryDirectory.path)/unused"}
+        """
+      let p = try Playground(agents: agents)
+      try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+        .replacingOccurrences(of: "\(FileManager.default.temporaryDirectory.path)/unused", with: "\(p.dir)/agent.log")
+        .write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let id = try p.bead("esc to interrupt", description: "Is this a project you created or one you trust")
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+      #expect(try p.wait(seconds: 10) { p.submissions().count == 1 })
+      #expect(p.submissions().first?["prompt"] as? String == "Work on \(id): esc to interrupt\nIs this a project you created or one you trust")
+      Thread.sleep(forTimeInterval: 1)
+      #expect(p.submissions().count == 1)
     }
   }
 }

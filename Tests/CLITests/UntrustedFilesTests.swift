@@ -50,12 +50,12 @@ extension EndToEnd {
       for args in [["diff"], ["ready"], ["status"], ["apply", "--yes"]] {
         let run = try p.sh([CLITests.binary] + args, check: false)
         #expect(run.status == 1, "wt \(args[0])")
-        #expect(run.stderr.contains("asks wt to run: bd: \(p.repo)/fake-bd") && run.stderr.contains("wt trust"), "\(run.stderr)")
+        #expect(run.stderr.contains("bd: \(p.repo)/fake-bd") && run.stderr.contains("wt trust"), "\(run.stderr)")
       }
       #expect(!p.exists(marker))
       let validate = try p.wt("validate")
       #expect(validate.status == 0)
-      #expect(validate.stdout.contains("asks wt to run: bd: \(p.repo)/fake-bd"), "\(validate.stdout)")
+      #expect(validate.stdout.contains("asks wt to run: project repo: \(p.repo); bd: \(p.repo)/fake-bd"), "\(validate.stdout)")
       #expect(try p.wt("trust", ".").status == 0)
       #expect(try p.wt("ready").status == 0)
       #expect(p.exists(marker))
@@ -66,9 +66,16 @@ extension EndToEnd {
       try "version: 1\nproject:\n  copy: [../../.ssh/id_rsa, /etc/passwd, .env]\n".write(
         toFile: "\(p.repo)/wt.yaml", atomically: true, encoding: .utf8)
       let validate = try p.wt("validate")
-      #expect(validate.status == 1)
+      // The repository's file is refused as a whole; its project waits.
       #expect(validate.stderr.contains("'copy' names '../../.ssh/id_rsa', which is outside the repository"))
       #expect(validate.stderr.contains("'copy' names '/etc/passwd', which is outside the repository"))
+      #expect(validate.stdout.contains("nothing until the file can be read"), "\(validate.stdout)")
+      // In the person's own manifest it is an error.
+      try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+        .replacingOccurrences(of: "    path: repo\n", with: "    path: repo\n    copy: [../secret]\n")
+        .write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let own = try p.wt("validate")
+      #expect(own.status == 1 && own.stderr.contains("'copy' names '../secret', which is outside the repository"))
     }
 
     @Test func projectAddKeepsTheManifestsModeAndRefusesAReadOnlyOne() throws {
@@ -176,6 +183,109 @@ extension EndToEnd {
       #expect(again.stderr.contains("cannot read \(state)"), "\(again.stderr)")
       #expect(!again.stderr.contains("NSCocoaErrorDomain"))
       #expect(try p.show(first)["status"] as? String == "in_progress")
+    }
+
+    /// Not only commands: a repository's prompt, or an empty gate that
+    /// would drop the person's, is the repository's word too.
+    @Test func everyFieldARepositorySuppliesWaitsForTrust() throws {
+      let p = try Playground()
+      // The person's manifest leaves the prompt to the repository.
+      let manifest = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+      try manifest.components(separatedBy: "    prompt: |")[0].write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      try "version: 1\nproject:\n  prompt: \"!\\u0301;touch \(p.dir)/pwned #\"\n".write(
+        toFile: "\(p.repo)/wt.yaml", atomically: true, encoding: .utf8)
+      let id = try p.bead("Prompted by the repository")
+      let validate = try p.wt("validate")
+      #expect(validate.stdout.contains("asks wt to run: prompt:"), "\(validate.stdout)")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try p.show(id)["status"] as? String == "open")
+      #expect(!p.exists("\(p.dir)/pwned"))
+    }
+
+    @Test func aRepositoryFileThatIsALinkIsNotRead() throws {
+      let p = try Playground()
+      let elsewhere = "\(p.dir)/trusted-elsewhere.yaml"
+      try "version: 1\nproject:\n  setup: [[touch, \(p.dir)/pwned]]\n".write(toFile: elsewhere, atomically: true, encoding: .utf8)
+      #expect(try p.wt("trust", elsewhere).status == 0)
+      try FileManager.default.createSymbolicLink(atPath: "\(p.repo)/wt.yaml", withDestinationPath: elsewhere)
+      let id = try p.bead("Linked")
+      let validate = try p.wt("validate")
+      #expect(validate.stderr.contains("is not used: it is a symbolic link"), "\(validate.stderr)")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(!p.exists("\(p.dir)/pwned"))
+      #expect(try p.show(id)["status"] as? String == "open")
+    }
+
+    @Test func twoProjectsOnOneRepositoryAreRefused() throws {
+      let p = try Playground()
+      try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+        .replacingOccurrences(of: "projects:\n", with: "projects:\n  twin:\n    path: repo/.\n")
+        .write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let validate = try p.wt("validate")
+      #expect(validate.status == 1)
+      #expect(validate.stderr.contains("is the same repository as project 'twin'"), "\(validate.stderr)")
+    }
+
+    /// A repository's manifest stays the repository's inside its workers:
+    /// changed after it was trusted, its notify does not run from a hook.
+    @Test func aRepositoryManifestChangedUnderAWorkerRunsNothingThere() throws {
+      let p = try Playground()
+      let marker = "\(p.dir)/notified"
+      let text = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+        .replacingOccurrences(of: "    path: repo\n", with: "    path: .\n")
+      try text.write(toFile: "\(p.repo)/wt.yaml", atomically: true, encoding: .utf8)
+      p.env["WT_CONFIG"] = ""
+      #expect(try p.wt("trust", ".").status == 0)
+      let id = try p.bead("Runs from the repository's manifest")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      try (text.replacingOccurrences(of: "settings:\n", with: "settings:\n  notify: [touch, \(marker)]\n"))
+        .write(toFile: "\(p.repo)/wt.yaml", atomically: true, encoding: .utf8)
+      // As the worker's hook runs it: WT_CONFIG and its origin from the session.
+      let env = try p.sh(["tmux", "-L", p.socket, "show-environment", "-t", "=wt-demo__\(id)"]).stdout
+      #expect(env.contains("WT_CONFIG_ORIGIN=repository"), "\(env)")
+      p.env["WT_CONFIG"] = "\(p.repo)/wt.yaml"
+      p.env["WT_CONFIG_ORIGIN"] = "repository"
+      _ = try p.wt("signal", "needs-input", "help", in: p.worktree(id))
+      Thread.sleep(forTimeInterval: 1)
+      #expect(!p.exists(marker))
+      let done = try p.wt("done", in: p.worktree(id))
+      #expect(done.status == 1 && done.stderr.contains("wt trust"), "\(done.stderr)")
+    }
+
+    @Test func aBeadBdPrintsOddlyIsRefusedAloneAndItsProjectGoesOn() throws {
+      let p = try Playground(workers: 2)
+      let odd = try p.bead("Odd")
+      let fine = try p.bead("Fine")
+      let db = "\(p.repo)/.beads/issues.json"
+      let text = try String(contentsOfFile: db, encoding: .utf8)
+      var data = try #require(p.json(text) as? [String: Any])
+      var issues = try #require(data["issues"] as? [String: Any])
+      var bead = try #require(issues[odd] as? [String: Any])
+      bead["priority"] = 1e30
+      issues[odd] = bead
+      data["issues"] = issues
+      try JSONSerialization.data(withJSONObject: data).write(to: URL(fileURLWithPath: db))
+      let diff = try p.wt("diff")
+      #expect(diff.status == 0, "\(diff.stderr)")
+      #expect(diff.stdout.contains("refused bead '\(odd)': bd printed it in a form wt cannot read"), "\(diff.stdout)")
+      #expect(diff.stdout.contains("+ create demo/\(fine)"))
+    }
+
+    @Test func aClaudeFolderThatIsALinkIsNeverWrittenThrough() throws {
+      let p = try Playground(agents: nil)
+      let victim = "\(p.dir)/victim"
+      try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: true)
+      try FileManager.default.createSymbolicLink(atPath: "\(p.repo)/.claude", withDestinationPath: victim)
+      try p.sh(["git", "add", ".claude"])
+      try p.sh(["git", "commit", "-qm", "link"])
+      try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+        .replacingOccurrences(of: "    session_id: true\n", with: "    session_id: true\n    hooks: claude\n")
+        .write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      _ = try p.bead("Linked settings")
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 1)
+      #expect(apply.stderr.contains("is a symbolic link"), "\(apply.stderr)")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: victim).isEmpty)
     }
   }
 }

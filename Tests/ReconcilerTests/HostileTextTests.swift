@@ -117,6 +117,20 @@ enum HostileCorpus {
     #expect(PromptText.sanitize("/clear") == " /clear")
     #expect(PromptText.sanitize("Work on demo-a3f: café ✓") == "Work on demo-a3f: café ✓")
     #expect(PromptText.argument("a\nb\u{7}c") == "a bc")
+    // A combining mark makes "!" another character, not another byte.
+    #expect(PromptText.sanitize("!\u{301};touch x") == " !\u{301};touch x")
+    #expect(PromptText.sanitize("\u{301}!x").hasPrefix(" !"))
+    #expect(PromptText.sanitize("# remember this") == " # remember this")
+    // Invisible text (tag characters spelling words, soft hyphens) is gone.
+    #expect(PromptText.sanitize("Fix typo\u{E0049}\u{E0067}\u{AD}\u{2060}") == "Fix typo")
+    #expect(PromptText.sanitize("family 👨\u{200D}👩") == "family 👨\u{200D}👩")
+  }
+
+  @Test func sessionIdsAreUUIDs() {
+    #expect(SessionID.isValid("63dcfaec-e98f-4a88-b2d7-86b523ad962d"))
+    #expect(!SessionID.isValid("--dangerously-skip-permissions"))
+    #expect(!SessionID.isValid("63dcfaec-e98f-4a88-b2d7-86b523ad962d --x"))
+    #expect(!SessionID.isValid(""))
   }
 }
 
@@ -133,6 +147,7 @@ enum HostileCorpus {
     #expect(TerminalText.escape("\u{202E}x\u{9B}") == "\\u{202E}x\\x9B")
     #expect(TerminalText.escape("line\nnext", keepNewlines: true) == "line\nnext")
     #expect(TerminalText.escape("naïve 日本") == "naïve 日本")
+    #expect(TerminalText.escape("a\u{AD}b\u{E0041}") == "a\\xADb\\u{E0041}")
   }
 
   @Test func jsonStaysExactAndPrintsInert() throws {

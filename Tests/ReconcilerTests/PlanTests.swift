@@ -98,9 +98,9 @@ import Testing
   @Test func restartsDeadAgentsWithResumeWithinABudget() {
     let live = Self.bead("api-1", status: "in_progress", assignee: "wt")
     var record = delivered("api-1")
-    record.sessionId = "s-1"
+    record.sessionId = "5f0c1d2e-0000-4000-8000-000000000001"
     let o = Self.observed(unclosed: [live], panes: [Self.pane("api", "api-1", dead: true)], state: State(workers: ["api/api-1": record]))
-    #expect(plan(Self.manifest([Self.project()]), o).changes.map(\.step) == [.restartAgent(resumeSession: "s-1")])
+    #expect(plan(Self.manifest([Self.project()]), o).changes.map(\.step) == [.restartAgent(resumeSession: "5f0c1d2e-0000-4000-8000-000000000001")])
     record.restarts = 3
     let stuck = Self.observed(unclosed: [live], panes: [Self.pane("api", "api-1", dead: true)], state: State(workers: ["api/api-1": record]))
     let p = plan(Self.manifest([Self.project()]), stuck)
@@ -173,7 +173,7 @@ import Testing
   @Test func renderedPlanMatchesTheGoldenFile() throws {
     let live = Self.bead("api-1", status: "in_progress", assignee: "wt")
     var record = delivered("api-1")
-    record.sessionId = "5f0c"
+    record.sessionId = "5f0c1d2e-0000-4000-8000-000000000002"
     let o = Self.observed(
       ready: [Self.bead("api-2", 1), Self.bead("api-3", 2), Self.bead("api-4", 3)],
       unclosed: [live, Self.bead("api-2", 1), Self.bead("api-3", 2), Self.bead("api-4", 3)],

@@ -75,14 +75,16 @@ extension NodeReader {
     return out
   }
 
-  /// A variable name that only the project's own programs read.
+  /// A variable for a port: its name ends in `PORT` (`PORT`, `HTTP_PORT`,
+  /// `VITE_PORT`). A deny list of variables that change how programs run
+  /// (`PATH`, `LD_PRELOAD`, `NODE_OPTIONS`, `PYTHONPATH`, …) is never
+  /// complete; a name that says "port" is.
   static func isOwnVariable(_ name: String) -> Bool {
     guard let first = name.first, first.isLetter || first == "_",
       name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
     else { return false }
     let upper = name.uppercased()
-    return !["PATH", "HOME", "SHELL", "IFS", "ENV", "BASH_ENV", "TMUX", "TERM"].contains(upper)
-      && !["LD_", "DYLD_", "WT_"].contains(where: upper.hasPrefix)
+    return upper.hasSuffix("PORT") && !upper.hasPrefix("WT_")
   }
 
   func selection(_ node: YAMLNode, context: String) -> Selection? {

@@ -28,6 +28,8 @@ extension Applier {
     }
     var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.retained = nil
+    record.manifest = manifest.file
+    record.manifestFromRepository = manifest.foreign != nil
     if fresh {
       record.prompt = .pending
       record.sessionId = nil
@@ -47,7 +49,8 @@ extension Applier {
       try ClaudeHooks.install(in: change.worktree, wt: world.wtExecutable)
     }
     if project.portEnv != nil && record.port == nil { record.port = try freePort(for: change.worker) }
-    let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty ? record.sessionId : nil
+    let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty
+      ? record.sessionId.flatMap { SessionID.isValid($0) ? $0 : nil } : nil
     if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
     let saved = record
     try world.store.update { $0.workers[change.worker] = saved }
@@ -105,10 +108,18 @@ extension Applier {
 
   func copyFiles(_ project: Project, into worktree: String) throws {
     let fm = FileManager.default
+    func real(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
+    let repo = real(project.path), tree = real(worktree)
     for file in project.copy {
       let source = (project.path as NSString).appendingPathComponent(file)
       let target = (worktree as NSString).appendingPathComponent(file)
       guard fm.fileExists(atPath: source), !fm.fileExists(atPath: target) else { continue }
+      // The path as written stays inside (the manifest checks that); a
+      // committed link on the way could still lead out of either checkout.
+      let from = real(source), into = real((target as NSString).deletingLastPathComponent)
+      guard from.hasPrefix(repo + "/"), into == tree || into.hasPrefix(tree + "/") else {
+        throw StateError(message: "copy: \(file) leads outside the repository or the worktree through a link; not copied")
+      }
       try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
       try fm.copyItem(atPath: source, toPath: target)
     }

@@ -64,7 +64,11 @@ public struct PromptDelivery: Sendable {
         lastScreen = screen
         stableSince = clock.now
       }
-      switch reader.state(of: screen) {
+      switch reader.state(of: screen, ownText: prompt) {
+      case .dialog where sent:
+        // Start-up dialogs come before the prompt; one after it is the
+        // agent at work asking something, which wt does not answer.
+        return .delivered
       case .dialog(let i):
         try await tmux.sendKeys(pane: pane, dialogs[i].keys)
         // The dialog redraws or goes away; read again from scratch.
@@ -102,6 +106,9 @@ public struct PromptDelivery: Sendable {
           try await tmux.sendKeys(pane: pane, ["C-u"])
           try await Task.sleep(for: poll)
           lastScreen = ""
+          // What was sent is cleared, not submitted: an empty box now
+          // means nothing, until the next paste.
+          sent = false
           continue
         }
         pastes += 1

@@ -115,6 +115,7 @@ private struct Planner {
           continue
         }
         let resume = manifest.agents[project.agent].flatMap { $0.resume.isEmpty ? nil : record?.sessionId }
+          .flatMap { SessionID.isValid($0) ? $0 : nil }
         add(.update, .restartAgent(resumeSession: resume), project, bead: bead,
             reasons: ["the agent exited" + (resume.map { "; resume session \($0)" } ?? "; start it afresh")])
       } else if let record, record.prompt != .delivered {
@@ -184,10 +185,16 @@ private struct Planner {
     var world = world
     var said = Set<String>()
     for bead in world.ready + world.unclosed where said.insert(bead.id).inserted {
+      if let problem = bead.unreadable {
+        result.notes.append(.init(project: project.name, text: "refused bead '\(bead.id)': bd printed it in a form wt cannot read (\(problem)); it is skipped, never claimed"))
+        continue
+      }
       guard let why = BeadID.refusal(bead.id) else { continue }
       result.notes.append(.init(project: project.name, text: "refused bead id '\(bead.id)': \(why); it is skipped, never claimed"))
     }
-    world.ready.removeAll { !BeadID.isValid($0.id) }
+    world.ready.removeAll { !BeadID.isValid($0.id) || $0.unreadable != nil }
+    // An unreadable bead stays among the unclosed: a worker on it is not
+    // torn down as if its bead had closed.
     world.unclosed.removeAll { !BeadID.isValid($0.id) }
     return world
   }

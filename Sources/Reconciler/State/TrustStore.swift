@@ -18,10 +18,11 @@ public struct TrustStore: Sendable {
 
   public init(directory: String) { self.directory = directory }
 
-  /// The path as recorded: absolute, symlinks resolved, so one file has one
-  /// record however it is reached.
+  /// The path as recorded: absolute and without `.`/`..`, but with its
+  /// links as written: resolving them would let a repository's link to
+  /// another repository's trusted file inherit that trust.
   public static func key(_ path: String) -> String {
-    URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
+    URL(fileURLWithPath: path).standardizedFileURL.path
   }
 
   func read() throws -> File {

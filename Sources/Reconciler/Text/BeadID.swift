@@ -50,6 +50,17 @@ public enum BeadID {
   }
 }
 
+/// An agent's session id as wt hands them out and Claude Code reports
+/// them: a UUID. A hook's JSON is the agent's to write, and the id ends up
+/// on the agent's command line (`--resume ID`), so anything else — an
+/// option such as `--dangerously-skip-permissions` — is refused.
+public enum SessionID {
+  public static func isValid(_ id: String) -> Bool {
+    let parts = id.split(separator: "-", omittingEmptySubsequences: false)
+    return parts.map(\.count) == [8, 4, 4, 4, 12] && parts.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+  }
+}
+
 extension Character {
   var isASCIINumber: Bool { isASCII && isNumber }
   var isASCIILetter: Bool { isASCII && isLetter }

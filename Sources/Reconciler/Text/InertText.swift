@@ -10,12 +10,16 @@ public enum InertText {
     s.value < 0x20 || (0x7F...0x9F).contains(s.value) || s.value == 0x2028 || s.value == 0x2029
   }
 
-  /// Invisible scalars that reorder or hide text on screen (bidi overrides
-  /// and isolates, zero-width marks): shown escaped, so a title cannot
-  /// display as something other than what it is.
+  /// Invisible scalars that reorder or hide text on screen: every format
+  /// character (bidi overrides and isolates, zero-width marks, soft hyphen,
+  /// tag characters that can spell hidden instructions) but the zero-width
+  /// joiner emoji are made of, and the blank fillers that look like
+  /// nothing. Shown escaped, and removed from prompts, so text cannot
+  /// display or read as something other than what it is.
   static func isDeceptive(_ s: Unicode.Scalar) -> Bool {
-    (0x200B...0x200F).contains(s.value) || (0x202A...0x202E).contains(s.value)
-      || (0x2066...0x2069).contains(s.value) || s.value == 0xFEFF
+    if s.value == 0x200D { return false }
+    if s.properties.generalCategory == .format { return true }
+    return [0x115F, 0x1160, 0x180E, 0x3164, 0xFFA0].contains(s.value) || (0xE0000...0xE007F).contains(s.value)
   }
 
   /// Bracketed-paste markers in both encodings (7-bit `ESC [`, 8-bit CSI).
@@ -31,9 +35,10 @@ public enum PromptText {
   /// So the paste can neither end early nor press a key, and the agent gets
   /// exactly one submission with this text.
   ///
-  /// An agent reads a leading `!` (a shell command in Claude Code) or `/`
-  /// (a slash command) as an instruction to itself, not as text; such a
-  /// prompt is indented by one space, which the agent passes on as text.
+  /// An agent reads a leading `!` (a shell command in Claude Code), `/` (a
+  /// slash command), `#` or `@` as an instruction to itself, not as text;
+  /// such a prompt is indented by one space, which the agent passes on as
+  /// text.
   public static func sanitize(_ text: String) -> String {
     var t = text.replacingOccurrences(of: "\r\n", with: "\n")
     for marker in InertText.pasteMarkers { t = t.replacingOccurrences(of: marker, with: "") }
@@ -42,18 +47,26 @@ public enum PromptText {
       switch s.value {
       case 0x0A, 0x09: out.append(s)
       case 0x0D, 0x2028, 0x2029: out.append("\n")
-      default: if !InertText.isControl(s) { out.append(s) }
+      default: if !InertText.isControl(s) && !InertText.isDeceptive(s) { out.append(s) }
       }
     }
     // A trailing newline only adds an empty last line (and tmux's paste
     // drops it anyway).
     var result = String(out)
     while result.hasSuffix("\n") { result.removeLast() }
-    if let first = result.first(where: { !$0.isWhitespace }), first == "!" || first == "/" {
-      result = " " + result.drop(while: \.isWhitespace)
+    // By scalar, not by character: `!` with a combining mark is one
+    // character that is not "!", yet the agent reads its first byte.
+    let head = result.unicodeScalars.drop { $0.properties.isWhitespace || $0.properties.generalCategory == .nonspacingMark }
+    if let first = head.first, Self.commandSigils.contains(first) {
+      result = " " + String(String.UnicodeScalarView(head))
     }
     return result
   }
+
+  /// What an agent reads as a command to itself when it starts its input:
+  /// `!` a shell command and `/` a slash command (Claude Code), `#` a
+  /// memory note (older Claude Code), `@` a file to attach.
+  static let commandSigils: Set<Unicode.Scalar> = ["!", "/", "#", "@"]
 
   /// An argument for `notify` and other commands wt runs with bead text:
   /// the same bytes removed, on one line.

@@ -42,7 +42,7 @@ public struct BeadsCLI: IssueTracker {
   private func json(_ args: [String], in repo: String) async throws -> [Bead] {
     let out = try await runner.run([bd] + args + ["--json"], in: repo, environment: ["BD_JSON_ENVELOPE": "0"])
     do {
-      return try JSONDecoder().decode([Bead].self, from: Data(out.utf8))
+      return try JSONDecoder().decode([Bead.Lenient].self, from: Data(out.utf8)).map(\.bead)
     } catch {
       throw TrackerError(message: "could not read what `\(bd) \(args.joined(separator: " ")) --json` printed: \(describe(error))")
     }

@@ -13,6 +13,9 @@ public struct World: Sendable {
   public var workerEnvironment: [String: String]
   /// How to run wt itself from a worker (hooks, `wt done`).
   public var wtExecutable: String
+  /// The environment wt runs in (for notify, which reads the manifest the
+  /// worker came from).
+  public var environment: [String: String]
 
   /// `$WT_TMUX_SOCKET` beats `settings.tmux_socket`; `$WT_BD` beats
   /// `settings.bd`; `$WT_STATE_DIR` picks the state directory.
@@ -30,6 +33,7 @@ public struct World: Sendable {
     }
     let bd = environment["WT_BD"].flatMap { $0.isEmpty ? nil : $0 } ?? manifest.settings.bd
     self.runner = runner
+    self.environment = environment
     tmux = Tmux(socket: socket, runner: runner)
     git = Git(runner: runner)
     tracker = BeadsCLI(bd: bd, actor: environment["WT_ACTOR"] ?? "wt", runner: runner)
@@ -39,6 +43,9 @@ public struct World: Sendable {
       "WT_CONFIG": manifest.file, "WT_STATE_DIR": store.directory, "WT_TMUX_SOCKET": tmux.socketArgument,
       "WT_BD": bd,
     ]
+    // wt inside the worker must treat a repository's manifest as such,
+    // not as one the person named through WT_CONFIG.
+    if manifest.foreign != nil { workerEnvironment["WT_CONFIG_ORIGIN"] = "repository" }
   }
 
   static func currentExecutable() -> String {
@@ -50,8 +57,14 @@ extension World {
   /// One look at everything: a single `tmux list-panes`, per project one
   /// `git worktree list` and two bd calls (run in parallel), the state file
   /// and the machine's load. Changes nothing.
-  public func observe(_ manifest: Manifest, projects filter: [String] = []) async throws -> Observed {
-    let projects = manifest.projects.filter { filter.isEmpty || filter.contains($0.name) }
+  ///
+  /// `reusing`: what bd and git showed a moment ago, for looks that ask
+  /// them only now and then (`wt watch`); tmux and the state are read
+  /// afresh every time.
+  public func observe(
+    _ manifest: Manifest, projects filter: [String] = [], reusing: [String: Observed.ProjectWorld]? = nil
+  ) async throws -> Observed {
+    let projects = manifest.projects.filter { (filter.isEmpty || filter.contains($0.name)) && reusing?[$0.name] == nil }
     async let panes = tmux.panes()
     let tracker = self.tracker
     let git = self.git
@@ -68,7 +81,7 @@ extension World {
           }
         }
       }
-      var out: [String: Observed.ProjectWorld] = [:]
+      var out = reusing ?? [:]
       for await (name, world) in group { out[name] = world }
       return out
     }

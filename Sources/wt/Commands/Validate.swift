@@ -76,6 +76,7 @@ extension WT {
         if let m = result.manifest {
           print(Self.summary(m))
           if let foreign = m.foreign, foreign.needsTrust { Terminal.line("  \(foreign.refusal)") }
+          for p in m.projects { if let f = p.foreign, f.needsTrust { Terminal.line("  \(p.name): \(f.refusal)") } }
           for c in Self.commands(m) {
             Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
           }
