@@ -34,6 +34,14 @@ struct ManifestOptions: ParsableArguments {
     return manifest
   }
 
+  /// A fresh context for a long-running command, or nil (errors printed
+  /// nowhere: the caller keeps its last good one and says so).
+  static func reload(_ options: ManifestOptions) throws -> Context {
+    Terminal.muted = true
+    defer { Terminal.muted = false }
+    return try Context(options)
+  }
+
   /// The manifest with trust marked, untrusted or not.
   func loadMarkingTrust() throws -> Manifest {
     let found: (path: String, named: Bool)
@@ -56,7 +64,12 @@ struct ManifestOptions: ParsableArguments {
 
 enum Terminal {
   /// Errors quote bd's, git's and gates' output: shown, never obeyed.
+  /// Set while a full-screen view reloads its manifest: diagnostics would
+  /// scribble over the screen, and the view says what happened itself.
+  nonisolated(unsafe) static var muted = false
+
   static func error(_ text: String) {
+    if muted { return }
     FileHandle.standardError.write(Data((TerminalText.escape(text, keepNewlines: true) + "\n").utf8))
   }
 

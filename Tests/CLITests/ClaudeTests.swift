@@ -175,5 +175,39 @@ extension EndToEnd {
       #expect(try p.wt("diff").stdout.contains("No changes"))
       _ = id
     }
+
+    /// What wt's own prompt tells the agent to do when it needs a person:
+    /// the question survives the Stop hook and the time after it, and goes
+    /// when the person answers in the agent.
+    @Test func aCallForHelpStaysUntilTheAgentTakesANewPrompt() throws {
+      let rig = try ClaudeRig()
+      let p = rig.playground
+      let id = try p.bead("Ask first", description: "RUN: '\(CLITests.binary)' signal needs-input 'EUR or USD?'")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let name = "demo/\(id)"
+      func mine() -> [[String: String]] { rig.events().filter { $0["worker"] == name && $0["event"] == "signal" } }
+      #expect(try p.wait(seconds: 90) {
+        let events = mine()
+        guard let asked = events.firstIndex(where: { $0["by"] == "needs-input" }) else { return false }
+        return events[asked...].contains { $0["by"] == "stop" }
+      }, "\(mine())")
+      Thread.sleep(forTimeInterval: 10)
+      func row() throws -> [String: Any]? {
+        (p.json(try p.wt("status", "--json").stdout) as? [[String: Any]])?.first { $0["name"] as? String == name }
+      }
+      #expect(try row()?["status"] as? String == "needs-input")
+      #expect(try row()?["message"] as? String == "EUR or USD?")
+      #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
+
+      // The person answers in the agent's own input.
+      let pane = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_id}"]).stdout
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "-l", "USD"])
+      Thread.sleep(forTimeInterval: 0.5)
+      try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "Enter"])
+      #expect(try p.wait(seconds: 30) { mine().contains { $0["by"] == "prompt-submitted" && $0["status"] == "working" } })
+      #expect(try p.wait(seconds: 30) { try row()?["status"] as? String != "needs-input" })
+      #expect(try p.wt("status", "--attention").stdout == "")
+    }
   }
 }

@@ -52,7 +52,7 @@ extension EndToEnd {
       #expect(try p.wt("apply", "--yes").status == 0)
       #expect(try p.wt("signal", "needs-input", "pick a colour", "--worker", "demo/\(id)").status == 0)
       let frame = try p.wt("watch", "--once").stdout
-      #expect(frame.contains("1 worker, 1 needs you"))
+      #expect(frame.contains("1 live worker, 1 needs you"))
       #expect(frame.contains("needs-input"))
       #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
     }

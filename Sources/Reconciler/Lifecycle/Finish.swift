@@ -30,7 +30,7 @@ public struct Finish: Sendable {
       if !out.succeeded {
         let tail = (out.stdout + out.stderr).split(separator: "\n").suffix(15).joined(separator: "\n")
         let last = tail.split(separator: "\n").suffix(3).joined(separator: " / ")
-        try signal(worker, status: "needs-input", message: "gate `\(command.joined(separator: " "))` failed: \(last)")
+        try signal(worker, status: .needsInput, message: "gate `\(command.joined(separator: " "))` failed: \(last)")
         throw LifecycleError(
           "gate `\(command.joined(separator: " "))` failed (exit \(out.status)); nothing was merged.\n\(tail)")
       }
@@ -58,7 +58,7 @@ public struct Finish: Sendable {
       try await world.tracker.close(worker.bead, reason: reason, in: project.path)
       said.append("closed \(worker.bead)")
     }
-    try signal(worker, status: "done", message: reason)
+    try signal(worker, status: .done, message: reason)
     world.store.record("done", worker: worker.name, detail: ["reason": reason])
 
     if let keepWorktree {
@@ -108,11 +108,9 @@ public struct Finish: Sendable {
     return url.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  func signal(_ worker: WorkerRef, status: String, message: String) throws {
-    try world.store.update { state in
-      state.workers[worker.name]?.status = status
-      state.workers[worker.name]?.statusMessage = message
-      state.workers[worker.name]?.statusAt = Date()
-    }
+  func signal(_ worker: WorkerRef, status: WorkerState, message: String) throws {
+    guard let transition = try? StatusSignal(store: world.store).record(worker: worker.name, event: .declared(status, message))
+    else { return }
+    Notifier(environment: world.environment).notify(transition)
   }
 }

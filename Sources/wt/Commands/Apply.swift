@@ -64,6 +64,9 @@ extension WT {
       }
       defer { withExtendedLifetime(lock) {} }
       let observed = try await world.observe(manifest, projects: plan.projects)
+      // Unattended, this is the look that notices a dead agent or a bead
+      // closed elsewhere; it records them so a person is told once.
+      if watch { world.recordObservedTransitions(manifest, observed) }
       let result = Reconciler.plan(manifest, observed, options: plan.planOptions)
       if result.isEmpty && watch { return false }
       print(result.rendered(color: Terminal.useColor), terminator: "")

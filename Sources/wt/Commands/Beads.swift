@@ -80,33 +80,15 @@ extension WT {
         throw ExitCode.failure
       }
       do {
-        let change = try signal.record(worker: name, event: event, message: message, hook: Self.hookInput())
-        if change.previous != change.status && StatusSignal.attention.contains(change.status) {
-          Self.notify(worker: name, status: change.status, message: message, environment: env)
-        }
+        let hook = Self.hookInput()
+        let transition = try signal.record(
+          worker: name, event: try StatusSignal.event(event, message: message, hook: hook),
+          sessionID: event == "session-start" ? hook["session_id"] as? String : nil)
+        Notifier(environment: env).notify(transition)
       } catch let error as LifecycleError {
         Terminal.error("wt signal: \(error.message)")
         throw ExitCode.failure
       }
-    }
-
-    /// Runs the manifest's `notify` command (an argument array, fields
-    /// filled in as plain text) without waiting for it: a person's
-    /// notifier must never hold up the agent's hook.
-    static func notify(worker: String, status: String, message: String?, environment: [String: String]) {
-      guard let file = environment["WT_CONFIG"], let manifest = ManifestLoader().load(file: file).manifest,
-        !manifest.settings.notify.isEmpty
-      else { return }
-      // The message may quote bead or agent text: one line, no control bytes.
-      let values = ["worker.name": worker, "worker.status": status, "worker.message": PromptText.argument(message ?? "")]
-      let argv = manifest.settings.notify.map { $0.render(values) }
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = argv
-      p.standardInput = FileHandle.nullDevice
-      p.standardOutput = FileHandle.nullDevice
-      p.standardError = FileHandle.nullDevice
-      try? p.run()
     }
 
     /// A hook's JSON on stdin, when stdin is a pipe that has it: at most

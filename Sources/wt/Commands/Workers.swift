@@ -44,13 +44,19 @@ extension WT {
     @Flag(help: "Print only how many workers need a person (for a tmux status line).") var attention = false
 
     func run() async throws {
+      if attention {
+        // A status line asks every few seconds: the state file alone, no
+        // tmux, git or bd (the watch and apply --watch record what they see).
+        let store = StateStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
+        let n: Int
+        do { n = StatusSignal.attention(try store.load()) } catch {
+          return print("wt: state unreadable")
+        }
+        return print(n == 0 ? "" : "wt: \(n) need\(n == 1 ? "s" : "") you", terminator: n == 0 ? "" : "\n")
+      }
       let context = try Context(options)
       let observed = try await context.world.observe(context.manifest)
       let rows = try await context.world.status(context.manifest, observed: observed)
-      if attention {
-        let n = rows.filter { ["needs-input", "stuck", "dead", "limited"].contains($0.status) }.count
-        return print(n == 0 ? "" : "wt: \(n) need\(n == 1 ? "s" : "") you")
-      }
       if json { return try printJSON(rows) }
       if rows.isEmpty { print("No workers. 'wt diff' shows what 'wt apply' would start.") } else {
         print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
@@ -70,6 +76,12 @@ extension WT {
 
     static let session = "wt-hub"
 
+    /// `wt watch` on the manifest the hub was opened with; `WT_HUB` (in the
+    /// session's environment) makes its `q` detach instead of ending it.
+    static func command(_ context: Context) -> [String] {
+      [context.world.wtExecutable, "watch", "-f", context.manifest.file]
+    }
+
     @OptionGroup var options: ManifestOptions
     @Flag(help: "Only make sure the hub runs.") var noAttach = false
 
@@ -77,7 +89,12 @@ extension WT {
       let context = try Context(options)
       let tmux = context.world.tmux
       let panes = try await tmux.panes()
-      if !panes.contains(where: { $0.session == Self.session && $0.hub }) {
+      if let hub = panes.first(where: { $0.session == Self.session && $0.hub }), hub.dead {
+        // Its watch ended (a crash, or a 'q' outside tmux): start a new one
+        // in the same pane rather than switching to a dead screen.
+        try await tmux.respawn(pane: hub.paneID, directory: FileManager.default.currentDirectoryPath, command: Self.command(context))
+        print("restarted the hub's dashboard in session \(Self.session)")
+      } else if !panes.contains(where: { $0.session == Self.session && $0.hub }) {
         if panes.contains(where: { $0.session == Self.session }) {
           Terminal.error("wt hub: a session named \(Self.session) exists but is not wt's hub; rename or close it")
           throw ExitCode.failure
@@ -87,7 +104,7 @@ extension WT {
         env["WT_HUB"] = "1"
         try await tmux.newSession(
           name: Self.session, directory: FileManager.default.currentDirectoryPath, environment: env,
-          command: [wt, "watch"],
+          command: Self.command(context),
           options: [
             "@wt-hub": "1", "status-interval": "5",
             // A count of workers needing a person, in the hub's status line.
@@ -96,9 +113,44 @@ extension WT {
         print("started the hub: session \(Self.session)")
       }
       if noAttach { return }
+      // A dead hub cannot be reused: a respawn above failed if it is still dead.
       let inside = !(context.environment["TMUX"] ?? "").isEmpty
       try replaceProcess(
         with: tmux.commandPrefix + (inside ? ["switch-client", "-t", Tmux.exact(Self.session)] : ["attach-session", "-t", Tmux.exact(Self.session)]))
+    }
+  }
+
+  struct Forget: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Drop wt's record of a worker that no longer runs (an orphaned or dead row).",
+      discussion: "Touches no session, worktree, branch or bead; a worker that still runs is refused (use 'wt abandon').")
+
+    @OptionGroup var options: ManifestOptions
+    @Argument(help: "The worker's name (PROJECT/BEAD) or its bead id.") var worker: String
+
+    func run() async throws {
+      // Also for a record whose project left wt.yaml, so no project is
+      // needed; only the tmux server and the state.
+      let world = World(manifest: try options.loadMarkingTrust(), environment: ProcessInfo.processInfo.environment)
+      let store = world.store
+      let panes = try await world.tmux.panes().filter(\.isWorker)
+      try await acting {
+        let forgotten = try store.update { state -> WorkerRecord in
+          let hits = state.workers.values.filter { $0.name == worker || $0.bead == worker }
+          guard hits.count == 1, let record = hits.first else {
+            throw LifecycleError(
+              hits.isEmpty ? "no worker '\(worker)' is recorded in \(store.directory)" : "'\(worker)' names several workers; use PROJECT/BEAD")
+          }
+          if panes.contains(where: { $0.project == record.project && $0.bead == record.bead }) {
+            throw LifecycleError("\(record.name) still runs in a session; 'wt abandon \(record.bead)' stops it first")
+          }
+          state.workers[record.name] = nil
+          return record
+        }
+        store.record("forgotten", worker: forgotten.name)
+        let tree = FileManager.default.fileExists(atPath: forgotten.worktree) ? "; its worktree \(forgotten.worktree) stays" : ""
+        return ["forgot \(forgotten.name)\(tree)"]
+      }
     }
   }
 
