@@ -10,7 +10,7 @@ public enum StatusTable {
     let cells: [[String]] = rows.map { r in
       var c = [
         r.name, r.status, duration(r.statusAge), duration(r.idleFor), r.commitsAhead.map(String.init) ?? "-",
-        r.uncommittedFiles.map(String.init) ?? "-", r.memoryBytes.map(megabytes) ?? "-",
+        r.uncommittedFiles.map(String.init) ?? "-", r.memoryBytes.map(megabytes) ?? (r.memoryUnknown ? "?" : "-"),
         r.title + (r.message.map { $0.isEmpty ? "" : " — \($0)" } ?? ""),
       ]
       if showWorktree { c.append(r.worktree) }
