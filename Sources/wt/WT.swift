@@ -14,4 +14,22 @@ struct WT: AsyncParsableCommand {
       Signal.self, Seance.self, Handoff.self, Prime.self, Attach.self, ProjectCommand.self, Watch.self, Hub.self,
     ]
   )
+
+  /// Claude Code hooks run `wt signal EVENT` several times a turn and a
+  /// status line runs `wt status --attention` every few seconds. Those
+  /// exact shapes skip the argument parser, whose reflection over every
+  /// command costs more than the work itself; any other shape (options,
+  /// a message, help, a typo) goes through it as usual.
+  static func main() async {
+    let args = Array(CommandLine.arguments.dropFirst())
+    do {
+      if args.count == 2 && args[0] == "signal" && !args[1].hasPrefix("-") {
+        return try Signal.perform(event: args[1], message: nil, worker: nil)
+      }
+      if args == ["status", "--attention"] { return try Status.printAttention() }
+    } catch {
+      exit(withError: error)
+    }
+    await main(nil)
+  }
 }

@@ -6,6 +6,7 @@ import Reconciler
 extension WT {
   struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "watch",
       abstract: "A live table of every worker; Enter switches to one, d previews 'wt diff', q quits.",
       discussion: "Keys: arrows or j/k move, Enter switches this tmux client to the worker, d shows the plan, r refreshes, q quits.")
 
@@ -88,7 +89,7 @@ extension WT {
 /// One frame of `wt watch`, as text: a title line, the table, the footer.
 enum WatchScreen {
   static func frame(_ rows: [WorkerStatus], width: Int, height: Int, selected: Int?, color: Bool, footer: String?) -> String {
-    let attention = rows.filter { ["needs-input", "stuck", "dead", "limited"].contains($0.status) }.count
+    let attention = rows.filter { Attention.needsPerson($0.status) }.count
     var text = "\u{1B}[H\u{1B}[2J"
     if !color { text = "" }
     text += "wt watch — \(rows.count) worker\(rows.count == 1 ? "" : "s"), \(attention) need\(attention == 1 ? "s" : "") you"
