@@ -34,8 +34,11 @@ let package = Package(
         "Manifest", "Reconciler",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      plugins: ["BuildCommit"]
     ),
+    // `wt --version` names the commit it was built from.
+    .plugin(name: "BuildCommit", capability: .buildTool()),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest"], path: "Tests/ManifestTests"),
     // Depends on the executable so that it is built before its end-to-end
     // tests run.

@@ -8,7 +8,7 @@ struct WT: AsyncParsableCommand {
     discussion: """
       Exit codes: 0 ok, 1 error, 2 'wt diff --detailed-exitcode' found changes, 130 interrupted.
       """,
-    version: "0.1.0",
+    version: Version.description,
     subcommands: [
       Validate.self, Diff.self, Apply.self, Auto.self, Status.self, Ready.self, New.self, Done.self, Abandon.self,
       Signal.self, Seance.self, Handoff.self, Prime.self, Attach.self, ProjectCommand.self, Watch.self, Hub.self,
