@@ -70,7 +70,7 @@ def median_time(fn, n=7):
 
 
 def machine():
-    return "machine: %d cores, load %s" % (os.cpu_count(), open("/proc/loadavg").read().split()[0])
+    return "machine: %d cores, load %.2f" % (os.cpu_count(), os.getloadavg()[0])
 
 
 def p1():
@@ -156,9 +156,18 @@ def p3(n=8):
 
 
 def cpu(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / HZ
+    """CPU seconds of a running process: /proc where there is one (clock
+    ticks), else ps's cumulative time, which has whole seconds only."""
+    if os.path.exists("/proc/%d/stat" % pid):
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / HZ
+    text = subprocess.run(["ps", "-o", "time=", "-p", str(pid)], capture_output=True, text=True).stdout.strip()
+    days, _, clock = text.rpartition("-")
+    seconds = 0.0
+    for part in clock.split(":"):
+        seconds = seconds * 60 + float(part)
+    return seconds + 86400 * int(days or 0)
 
 
 def p4(seconds=60):

@@ -7,7 +7,8 @@ child, from wait4), median of 30 runs each (issue 14).
 
 Each BINARY is a wt build, labelled by its path; pass a dynamically and a
 statically linked build to compare them in one table. Without arguments it
-measures .build/release/wt. Runs against a temporary state directory with
+measures .build-release/release/wt, what `make install` installs;
+`swift build -c release` makes .build/release/wt, linked dynamically. Runs against a temporary state directory with
 one recorded worker, so nothing of the user's is touched. Prints numbers
 only; the tests assert behaviour, never timings.
 """
@@ -50,7 +51,7 @@ def state_with_one_worker(directory):
 
 
 def main():
-    binaries = [os.path.abspath(b) for b in sys.argv[1:]] or [os.path.abspath(".build/release/wt")]
+    binaries = [os.path.abspath(b) for b in sys.argv[1:]] or [os.path.abspath(".build-release/release/wt")]
     tmp = tempfile.mkdtemp(prefix="wt-bench-hooks.")
     try:
         state = os.path.join(tmp, "state")
