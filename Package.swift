@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 // Modules point one way: wt -> Reconciler -> Manifest -> CYAML.
@@ -17,7 +17,7 @@ let package = Package(
     .systemLibrary(
       name: "CYAML",
       pkgConfig: "yaml-0.1",
-      providers: [.apt(["libyaml-dev"])]
+      providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
     ),
     .target(name: "Manifest", dependencies: ["CYAML"]),
     .target(
