@@ -27,6 +27,24 @@ import Testing
     #expect(throws: LifecycleError.self) { try signal.record(worker: "nobody", event: "idle", message: nil) }
   }
 
+  @Test func attentionCountsRecordedStatusesThatWaitForAPersonButNotKeptWorktrees() {
+    func record(_ name: String, _ status: String?, retained: String? = nil) -> WorkerRecord {
+      var r = WorkerRecord(name: name, project: "p", bead: name, branch: "wt/\(name)", worktree: "/w/\(name)", createdAt: Date())
+      r.status = status
+      r.retained = retained
+      return r
+    }
+    let records = [
+      record("a", "needs-input"), record("b", "stuck"), record("c", "dead"), record("d", "limited"), record("e", "working"),
+      record("f", "idle"), record("g", nil), record("h", "done"), record("i", "needs-input", retained: "holds work"),
+    ]
+    let state = State(workers: Dictionary(uniqueKeysWithValues: records.map { ($0.name, $0) }))
+    #expect(Attention.count(in: state) == 4)
+    #expect(Attention.line(4) == "wt: 4 need you")
+    #expect(Attention.line(1) == "wt: 1 needs you")
+    #expect(Attention.line(0) == "")
+  }
+
   @Test func aTurnThatEndedOnAnAPIErrorIsLimitedNotIdle() throws {
     let (store, dir) = try store()
     defer { try? FileManager.default.removeItem(atPath: dir) }
