@@ -2,7 +2,7 @@
   import Foundation
 
   /// Linux answers from `/proc`.
-  public struct LinuxHost: Host {
+  public struct LinuxHost: HostSystem {
     public init() {}
 
     public func executablePath() -> String? {
