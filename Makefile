@@ -1,7 +1,7 @@
 # Build and install wt: `make install` (PREFIX=/usr/local, DESTDIR honoured)
-# puts a release binary with the Swift runtime linked in, bash, zsh and fish
-# completions and a man page under PREFIX; `make uninstall` removes exactly
-# those files.
+# puts a release binary (on Linux with the Swift runtime linked in), bash,
+# zsh and fish completions and a man page under PREFIX; `make uninstall`
+# removes exactly those files.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -20,16 +20,16 @@ SCRATCH = .build-release
 BIN = $(SCRATCH)/release/wt
 SHARE = $(SCRATCH)/share
 
+# --disable-sandbox lets the BuildCommit plugin run git on macOS.
+BUILDFLAGS = -c release --disable-sandbox --scratch-path $(SCRATCH) --product wt
+ifeq ($(shell uname -s),Linux)
 # --static-swift-stdlib: the runtime and Foundation are linked in, so wt
 # starts without loading 20 shared libraries (hooks run it several times a
-# turn) and runs without a Swift toolchain installed. --disable-sandbox
-# lets the BuildCommit plugin run git on macOS.
-BUILDFLAGS = -c release --static-swift-stdlib --disable-sandbox --scratch-path $(SCRATCH) --product wt
-ifeq ($(shell uname -s),Linux)
-# Not position-independent: a PIE binary this size spends a third of a
+# turn) and runs without a Swift toolchain installed. (macOS has them in the
+# OS.) Not position-independent: a PIE binary this size spends a third of a
 # hook's start-up applying 80,000 relocations. wt is a local command; the
 # libraries it loads are still placed at random. (macOS requires PIE.)
-BUILDFLAGS += -Xswiftc -Xclang-linker -Xswiftc -no-pie
+BUILDFLAGS += --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie
 endif
 
 .PHONY: all build share install uninstall clean
