@@ -32,12 +32,17 @@ ifeq ($(shell uname -s),Linux)
 BUILDFLAGS += --static-swift-stdlib -Xswiftc -Xclang-linker -Xswiftc -no-pie
 endif
 
-.PHONY: all build share install uninstall clean
+.PHONY: all build install uninstall clean
 
-all: build share
+all: build $(SHARE)/.made
 
 # Always asks SwiftPM, which knows what changed.
 build:
+	$(SWIFT) build $(BUILDFLAGS)
+
+# Only when missing: `make && sudo make install` must not need swift on
+# root's PATH (swiftly installs it for one user).
+$(BIN):
 	$(SWIFT) build $(BUILDFLAGS)
 
 # The man page comes from argument-parser's generate-manual tool, which
@@ -46,15 +51,16 @@ build:
 # would lock .build, which `swift test` holds while the install test runs.
 MANUAL = $(SCRATCH)/tools/debug/generate-manual
 
-share: build
+$(SHARE)/.made: $(BIN)
 	mkdir -p $(SHARE)
 	$(BIN) --generate-completion-script bash >$(SHARE)/wt.bash
 	$(BIN) --generate-completion-script zsh >$(SHARE)/_wt
 	$(BIN) --generate-completion-script fish >$(SHARE)/wt.fish
 	$(SWIFT) build --package-path $(SCRATCH)/checkouts/swift-argument-parser --scratch-path $(SCRATCH)/tools --product generate-manual
 	$(MANUAL) $(BIN) --output-directory $(SHARE)
+	touch $@
 
-install: all
+install: $(SHARE)/.made
 	mkdir -p $(BINDIR) $(MAN1DIR) $(BASHDIR) $(ZSHDIR) $(FISHDIR)
 	cp $(BIN) $(BINDIR)/wt
 	chmod 755 $(BINDIR)/wt

@@ -36,7 +36,7 @@ import Testing
     try fm.createDirectory(atPath: "\(top)/bin", withIntermediateDirectories: true)
     try "#!/bin/sh\n".write(toFile: "\(top)/bin/other", atomically: true, encoding: .utf8)
 
-    let install = try run(["make", "install", "DESTDIR=\(dest)", "PREFIX=\(prefix)"])
+    let install = try run(["make", "all", "install", "DESTDIR=\(dest)", "PREFIX=\(prefix)"])
     try #require(install.status == 0, "\(install.out.suffix(3000))")
     for file in Self.installed {
       let size = (try? fm.attributesOfItem(atPath: "\(top)/\(file)")[.size] as? Int) ?? 0
