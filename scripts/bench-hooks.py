@@ -11,6 +11,26 @@ measures .build-release/release/wt, what `make install` installs;
 `swift build -c release` makes .build/release/wt, linked dynamically. Runs against a temporary state directory with
 one recorded worker, so nothing of the user's is touched. Prints numbers
 only; the tests assert behaviour, never timings.
+
+On the 2-core build machine (load 1.8), main before issue 14 against this
+branch, each built with `swift build -c release` (dynamic) and statically
+(main: --static-swift-stdlib; branch: `make`, also not PIE):
+
+| build                 | command            | wall ms | CPU ms |
+|-----------------------|--------------------|---------|--------|
+| /bin/true             |                    |    0.56 |   0.52 |
+| main, dynamic         | signal             |   11.00 |  10.71 |
+| main, dynamic         | status --attention |   16.94 |  17.44 |
+| main, dynamic         | --version          |    7.67 |   7.65 |
+| main, static          | signal             |    8.18 |   7.96 |
+| main, static          | status --attention |   12.04 |  12.49 |
+| main, static          | --version          |    4.49 |   4.48 |
+| branch, dynamic       | signal             |    6.13 |   5.81 |
+| branch, dynamic       | status --attention |    5.35 |   5.24 |
+| branch, dynamic       | --version          |    5.88 |   5.88 |
+| branch, make (static) | signal             |    2.78 |   2.51 |
+| branch, make (static) | status --attention |    2.18 |   2.10 |
+| branch, make (static) | --version          |    2.72 |   2.72 |
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
