@@ -72,7 +72,7 @@ def median_time(fn, n=7):
 
 
 def machine():
-    return "machine: %d cores, load %s" % (os.cpu_count(), open("/proc/loadavg").read().split()[0])
+    return "machine: %d cores, load %.2f" % (os.cpu_count(), os.getloadavg()[0])
 
 
 def p1():

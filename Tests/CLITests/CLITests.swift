@@ -68,6 +68,35 @@ extension EndToEnd {
           """)
     }
 
+    /// What hooks and the status line run: the state file is all they need
+    /// (no manifest, no tmux server), by the fast path and through the
+    /// argument parser alike.
+    @Test func signalAndStatusAttentionNeedOnlyTheStateFile() throws {
+      let dir = try sandbox()
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      try FileManager.default.createDirectory(atPath: "\(dir)/state", withIntermediateDirectories: true)
+      try #"{"workers":{"p/b":{"name":"p/b","project":"p","bead":"b","branch":"wt/b","worktree":"\#(dir)/w","prompt":"sent","startFailures":0,"restarts":0,"createdAt":"2026-01-01T00:00:00Z"}}}"#
+        .write(toFile: "\(dir)/state/state.json", atomically: true, encoding: .utf8)
+      let env = [
+        "WT_STATE_DIR": "\(dir)/state", "WT_CONFIG": "\(dir)/missing.yaml", "WT_TMUX_SOCKET": "wt-test-none-\(UUID().uuidString.prefix(8))",
+        "WT_WORKER": "p/b",
+      ]
+      #expect(try wt(["status", "--attention"], in: dir, env: env).stdout == "")
+      #expect(try wt(["signal", "prompt-submitted"], in: dir, env: env).status == 0)
+      #expect(try wt(["signal", "needs-input", "which colour?"], in: dir, env: env).status == 0)
+      let attention = try wt(["status", "--attention"], in: dir, env: env)
+      #expect(attention.status == 0)
+      #expect(attention.stdout == "wt: 1 needs you\n")
+      let state = try String(contentsOfFile: "\(dir)/state/state.json", encoding: .utf8)
+      #expect(state.contains(#""prompt" : "delivered""#) && state.contains("which colour?"))
+      let events = try String(contentsOfFile: "\(dir)/state/events.jsonl", encoding: .utf8).split(separator: "\n")
+      #expect(events.count == 2 && events[0].contains(#""status":"working""#))
+      let bogus = try wt(["signal", "bogus"], in: dir, env: env)
+      #expect(bogus.status == 1)
+      #expect(bogus.stderr.hasPrefix("wt signal: unknown event 'bogus'"))
+      #expect(try wt(["signal", "--help"], in: dir, env: env).stdout.contains("USAGE: wt signal <event> [<message>]"))
+    }
+
     @Test func anInvalidManifestChangesNothing() throws {
       let dir = try sandbox()
       defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -12,22 +12,24 @@ final class ClaudeRig: @unchecked Sendable {
   let claude: String
   let home: String
 
+  /// The real Claude Code, shipped in claude-agent-sdk, which
+  /// scripts/install-deps puts in the checkout's .venv.
   static func claudeBinary() throws -> String {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.executableURL = URL(fileURLWithPath: "\(CLITests.root)/.venv/bin/python3")
     p.arguments = [
-      "python3", "-c",
+      "-c",
       "import claude_agent_sdk, os; print(os.path.join(os.path.dirname(claude_agent_sdk.__file__), '_bundled', 'claude'))",
     ]
     let out = Pipe()
     p.standardOutput = out
     p.standardError = FileHandle.nullDevice
-    try p.run()
+    guard (try? p.run()) != nil else { throw TestError("no \(CLITests.root)/.venv: run scripts/install-deps") }
     let path = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     p.waitUntilExit()
     guard p.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: path) else {
-      throw TestError("the real Claude Code is needed: pip install claude-agent-sdk (.ci/run does)")
+      throw TestError("the real Claude Code is needed in .venv: run scripts/install-deps (.ci/run does)")
     }
     return path
   }
@@ -170,8 +172,9 @@ extension EndToEnd {
       #expect(apply.stdout.contains("resumed session \(session)"), "\(apply.stdout)\(apply.stderr)")
       let newPid = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_pid} #{pane_dead}"]).stdout
       #expect(newPid.hasSuffix(" 0\n"))
-      let args = (try? String(contentsOfFile: "/proc/\(newPid.split(separator: " ")[0])/cmdline", encoding: .utf8)) ?? ""
-      #expect(args.split(separator: "\0").map(String.init).suffix(2) == ["--resume", session])
+      // ps, not /proc: macOS has none. The session id holds no spaces.
+      let args = try p.sh(["ps", "-o", "args=", "-p", String(newPid.split(separator: " ")[0])]).stdout
+      #expect(args.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.suffix(2) == ["--resume", session])
       #expect(try p.wt("diff").stdout.contains("No changes"))
       _ = id
     }

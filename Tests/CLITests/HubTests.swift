@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The hub on a private tmux server with a real client attached (under
-/// `script`, which gives it a terminal): Enter in `wt watch` switches the
+/// Python's `pty`, which gives it a terminal on Linux and macOS alike): Enter in `wt watch` switches the
 /// client to a worker, and the hub's `wt watch` keeps running throughout.
 extension EndToEnd {
   @Suite struct HubTests {
@@ -26,7 +26,9 @@ extension EndToEnd {
       // A real client, attached to the hub.
       let client = Process()
       client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      client.arguments = ["script", "-qfc", "tmux -L \(p.socket) attach-session -t =wt-hub", "/dev/null"]
+      client.arguments = [
+        "python3", "-c", "import pty, sys; pty.spawn(sys.argv[1:])", "tmux", "-L", p.socket, "attach-session", "-t", "=wt-hub",
+      ]
       client.environment = ProcessInfo.processInfo.environment.merging(["TERM": "xterm-256color"]) { _, b in b }
       client.standardInput = Pipe()
       client.standardOutput = FileHandle.nullDevice
@@ -44,6 +46,22 @@ extension EndToEnd {
       #expect(try p.wait(seconds: 10) { try clientSession() == "wt-hub" })
       #expect(try hubPane() == before)
       #expect(try self.tmux(p, "capture-pane", "-p", "-t", "=wt-hub:").contains("switched to wt-demo__\(id)"))
+    }
+
+    /// A relative `argv[0]` through a symlink, from another folder: the hub
+    /// (like every hook) must still run wt by its real, absolute path.
+    @Test func theHubRunsWtByItsRealPathWhenStartedThroughASymlink() throws {
+      let p = try Playground()
+      try FileManager.default.createDirectory(atPath: "\(p.dir)/bin", withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: "\(p.dir)/elsewhere", withIntermediateDirectories: true)
+      try FileManager.default.createSymbolicLink(atPath: "\(p.dir)/bin/wt-link", withDestinationPath: CLITests.binary)
+      let run = try p.sh(["/bin/sh", "-c", "cd elsewhere && ../bin/wt-link hub --no-attach"], in: p.dir, check: false)
+      #expect(run.status == 0, "\(run.stderr)")
+      let resolved = try #require(realpath(CLITests.binary, nil))
+      defer { free(resolved) }
+      let real = String(cString: resolved)
+      #expect(try tmux(p, "show-options", "-v", "-t", "wt-hub", "status-right").hasPrefix("#('\(real)' status --attention)"))
+      #expect(try tmux(p, "list-panes", "-t", "=wt-hub", "-F", "#{pane_start_command}").contains(real))
     }
 
     @Test func watchOnceRendersTheTableAndAttentionCounts() throws {

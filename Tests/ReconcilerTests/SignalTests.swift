@@ -56,10 +56,28 @@ import Testing
       #expect(t.current == WorkerCondition(.needsInput, "EUR or USD?"), "\(hook)")
       #expect(!t.shouldNotify)
     }
-    #expect(StatusSignal.attention(try store.load()) == 1)
+    #expect(Attention.count(in: try store.load()) == 1)
     #expect(try record(signal, "prompt-submitted").current == WorkerCondition(.working))
-    #expect(StatusSignal.attention(try store.load()) == 0)
+    #expect(Attention.count(in: try store.load()) == 0)
     #expect(try record(signal, "stop").current.state == .idle)
+  }
+
+  @Test func attentionCountsRecordedStatusesThatWaitForAPersonButNotKeptWorktrees() {
+    func record(_ name: String, _ status: String?, retained: String? = nil) -> WorkerRecord {
+      var r = WorkerRecord(name: name, project: "p", bead: name, branch: "wt/\(name)", worktree: "/w/\(name)", createdAt: Date())
+      r.status = status.flatMap(WorkerState.init(rawValue:))
+      r.retained = retained
+      return r
+    }
+    let records = [
+      record("a", "needs-input"), record("b", "stuck"), record("c", "dead"), record("d", "limited"), record("e", "working"),
+      record("f", "idle"), record("g", nil), record("h", "done"), record("i", "needs-input", retained: "holds work"),
+    ]
+    let state = State(workers: Dictionary(uniqueKeysWithValues: records.map { ($0.name, $0) }))
+    #expect(Attention.count(in: state) == 4)
+    #expect(Attention.line(4) == "wt: 4 need you")
+    #expect(Attention.line(1) == "wt: 1 needs you")
+    #expect(Attention.line(0) == "")
   }
 
   @Test func aTurnThatEndedOnAnAPIErrorIsLimitedNotIdle() throws {

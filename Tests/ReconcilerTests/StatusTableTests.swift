@@ -21,6 +21,19 @@ import Testing
     for line in text.split(separator: "\n") { #expect(line.count <= width, "\(line)") }
   }
 
+  @Test func memoryTheHostCannotMeasureShowsAQuestionMark() {
+    var unknown = Self.rows[1]
+    unknown.memoryBytes = nil
+    unknown.memoryUnknown = true
+    var dead = Self.rows[0]
+    dead.memoryBytes = nil
+    let lines = StatusTable.render([dead, unknown], width: 120).split(separator: "\n").map { $0.split(separator: " ") }
+    let mem = 6  // WORKER STATUS FOR IDLE AHEAD DIRTY MEM
+    #expect(lines[0][mem] == "MEM")
+    #expect(lines[1][mem] == "-")
+    #expect(lines[2][mem] == "?")
+  }
+
   @Test func marksTheSelectedRowAndColoursStatusOnlyWhenAsked() {
     let plain = StatusTable.render(Self.rows, width: 120, selected: 1)
     #expect(plain.split(separator: "\n")[2].hasPrefix("> web/web-a3f"))

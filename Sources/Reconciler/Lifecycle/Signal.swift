@@ -98,12 +98,4 @@ public struct StatusSignal: Sendable {
     let here = (directory as NSString).standardizingPath
     return try store.load().workers.values.first { here == $0.worktree || here.hasPrefix($0.worktree + "/") }?.name
   }
-
-  /// Workers that need a person, from the state file alone (no tmux, git
-  /// or bd): what a status line shows every few seconds.
-  public static func attention(_ state: State, declared projects: Set<String>? = nil) -> Int {
-    state.workers.values.filter { r in
-      r.retained == nil && r.status?.needsPerson == true && (projects?.contains(r.project) ?? true)
-    }.count
-  }
 }

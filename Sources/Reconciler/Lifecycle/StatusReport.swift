@@ -16,6 +16,9 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   public var commitsAhead: Int?
   public var uncommittedFiles: Int?
   public var memoryBytes: UInt64?
+  /// A live agent whose memory the host could not measure (`?` in the
+  /// table); apart from `memoryBytes` being nil for a dead one.
+  public var memoryUnknown = false
   public var worktree: String
   public var session: String
   public var message: String?
@@ -51,7 +54,7 @@ extension World {
   public func status(_ manifest: Manifest, observed: Observed, now: Date = Date(), changes cache: ChangesCache? = nil)
     async throws -> [WorkerStatus]
   {
-    let processes = ProcessTable.read()
+    let processes = await CurrentHost().processTable(runner: runner)
     let readers = manifest.agents.compactMapValues { try? ScreenReader(profile: $0) }
     var rows: [(WorkerStatus, Set<String>)] = []
     let panes = observed.panes.filter { $0.isWorker && !$0.hub }
@@ -97,7 +100,7 @@ extension World {
   }
 
   func row(
-    _ manifest: Manifest, _ observed: Observed, name: String, pane: Pane?, processes: ProcessTable,
+    _ manifest: Manifest, _ observed: Observed, name: String, pane: Pane?, processes: ProcessTable?,
     readers: [String: ScreenReader], now: Date, cache: ChangesCache?
   ) async throws -> (WorkerStatus, Set<String>) {
     let record = observed.state.workers[name]
@@ -142,14 +145,15 @@ extension World {
       changes = try? await git.changes(in: worktree, branch: branch, base: project.base, repo: project.path)
       if let changes { cache?.store(name, key: key, changes: changes, now: now) }
     }
-    let row = WorkerStatus(
+    let memory = pane.flatMap { $0.dead ? nil : processes?.treeMemory(of: $0.pid) }
+    var row = WorkerStatus(
       name: name, project: projectName, bead: beadID, title: bead?.title ?? "", status: condition.state,
       statusAge: since.map { Int(now.timeIntervalSince($0)) },
       idleFor: pane.map { max(0, Int(now.timeIntervalSince1970) - $0.activity) }, commitsAhead: changes?.commitsAhead,
-      uncommittedFiles: changes?.uncommitted.count,
-      memoryBytes: pane.flatMap { $0.dead ? nil : processes.treeMemory(of: $0.pid) },
+      uncommittedFiles: changes?.uncommitted.count, memoryBytes: memory,
       worktree: worktree, session: pane?.session ?? WorkerNaming.session(project: projectName, bead: beadID),
       message: condition.message)
+    row.memoryUnknown = memory == nil && pane.map { !$0.dead } == true
     return (row, changes?.files ?? [])
   }
 }
@@ -170,41 +174,5 @@ public final class ChangesCache: @unchecked Sendable {
 
   func store(_ worker: String, key: String, changes: Git.Changes, now: Date) {
     entries[worker] = (key, changes, now)
-  }
-}
-
-/// The process table, read from /proc once per look: parents and resident
-/// memory, so each worker's agent tree is summed without reading it again.
-struct ProcessTable {
-  var children: [Int32: [Int32]] = [:]
-  var rss: [Int32: UInt64] = [:]
-
-  static func read() -> ProcessTable {
-    var table = ProcessTable()
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return table }
-    let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-    for entry in entries {
-      guard let p = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(p)/stat", encoding: .utf8),
-        let close = stat.lastIndex(of: ")")
-      else { continue }
-      // After the command: state, ppid, …; rss is the 24th field overall.
-      let fields = stat[stat.index(after: close)...].split(separator: " ")
-      guard fields.count > 22, let ppid = Int32(fields[1]), let pages = UInt64(fields[21]) else { continue }
-      table.children[ppid, default: []].append(p)
-      table.rss[p] = pages * page
-    }
-    return table
-  }
-
-  /// Resident memory of a process and its descendants.
-  func treeMemory(of pid: Int32) -> UInt64? {
-    guard rss[pid] != nil else { return nil }
-    var total: UInt64 = 0
-    var stack = [pid]
-    while let p = stack.popLast() {
-      total += rss[p] ?? 0
-      stack += children[p] ?? []
-    }
-    return total
   }
 }

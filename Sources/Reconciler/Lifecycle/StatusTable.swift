@@ -10,7 +10,7 @@ public enum StatusTable {
     let cells: [[String]] = rows.map { r in
       var c = [
         TerminalText.escape(r.name), r.status.rawValue, duration(r.statusAge), duration(r.idleFor), r.commitsAhead.map(String.init) ?? "-",
-        r.uncommittedFiles.map(String.init) ?? "-", r.memoryBytes.map(megabytes) ?? "-",
+        r.uncommittedFiles.map(String.init) ?? "-", r.memoryBytes.map(megabytes) ?? (r.memoryUnknown ? "?" : "-"),
         TerminalText.escape(r.title + (r.message.map { $0.isEmpty ? "" : " — \($0)" } ?? "")),
       ]
       if showWorktree { c.append(TerminalText.escape(r.worktree)) }

@@ -220,6 +220,7 @@ private struct Planner {
         wait(project, bead, reason)
         continue
       }
+      noteUncheckedAdmission(project)
       add(.create, .start(adopt: false), project, bead: bead,
           reasons: ["ready and selected (P\(bead.priority) \(bead.type))"])
       free -= 1
@@ -241,18 +242,34 @@ private struct Planner {
     return "no free slot: project '\(project.name)' runs its \(project.workers) worker\(project.workers == 1 ? "" : "s")"
   }
 
+  /// A limit whose fact the host could not give is not checked (refusing
+  /// forever would be worse); `noteUncheckedAdmission` says so.
   func admissionRefusal() -> String? {
     let machine = observed.machine
     let admission = manifest.settings.admission
-    let perCore = machine.load1 / Double(max(machine.cores, 1))
-    if perCore > admission.maxLoadPerCore {
-      return "admission: load \(format(machine.load1)) over \(machine.cores) cores is \(format(perCore)) per core (max \(format(admission.maxLoadPerCore)))"
+    if let load = machine.load1 {
+      let perCore = load / Double(max(machine.cores, 1))
+      if perCore > admission.maxLoadPerCore {
+        return "admission: load \(format(load)) over \(machine.cores) cores is \(format(perCore)) per core (max \(format(admission.maxLoadPerCore)))"
+      }
     }
     let need = admission.minFreeMemory + UInt64(starting + 1) * options.agentMemory
-    if machine.memoryAvailable < need {
-      return "admission: \(gib(machine.memoryAvailable)) memory available, need \(gib(admission.minFreeMemory)) free plus \(gib(options.agentMemory)) per new agent"
+    if let available = machine.memoryAvailable, available < need {
+      return "admission: \(gib(available)) memory available, need \(gib(admission.minFreeMemory)) free plus \(gib(options.agentMemory)) per new agent"
     }
     return nil
+  }
+
+  /// Once per plan that starts a worker: which admission limit went
+  /// unchecked because this system would not tell.
+  mutating func noteUncheckedAdmission(_ project: Project) {
+    var unknown: [String] = []
+    if observed.machine.load1 == nil { unknown.append("the load average (max_load_per_core)") }
+    if observed.machine.memoryAvailable == nil { unknown.append("available memory (min_free_memory)") }
+    guard !unknown.isEmpty, starting == 0 else { return }
+    result.notes.append(.init(
+      project: project.name,
+      text: "admission not checked: this system does not report \(unknown.joined(separator: " or "))"))
   }
 
   func selected(_ bead: Bead, in project: Project) -> Bool {

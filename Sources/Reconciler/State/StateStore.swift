@@ -23,6 +23,13 @@ public struct StateStore: Sendable {
     e.dateEncodingStrategy = .iso8601
     return e
   }()
+  /// History lines: flat, sorted keys; cheaper than JSONSerialization,
+  /// which every hook paid for.
+  static let lineEncoder: JSONEncoder = {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    return e
+  }()
   static let decoder: JSONDecoder = {
     let d = JSONDecoder()
     d.dateDecodingStrategy = .iso8601
@@ -66,8 +73,10 @@ public struct StateStore: Sendable {
     var line = detail
     line["event"] = event
     line["worker"] = worker
-    line["at"] = ISO8601DateFormatter().string(from: date)
-    guard let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) else { return }
+    // The ISO 8601 format style needs no ICU, unlike ISO8601DateFormatter,
+    // whose set-up cost every hook paid.
+    line["at"] = date.formatted(.iso8601)
+    guard let data = try? Self.lineEncoder.encode(line) else { return }
     try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let fd = open(eventsFile, O_CREAT | O_WRONLY | O_APPEND, 0o644)
     guard fd >= 0 else { return }

@@ -18,11 +18,12 @@ public struct Observed: Equatable, Sendable {
     }
   }
 
+  /// Nil where the host cannot tell; admission then says it did not check.
   public struct Machine: Equatable, Sendable {
     public var cores: Int
-    public var load1: Double
-    public var memoryAvailable: UInt64
-    public init(cores: Int, load1: Double, memoryAvailable: UInt64) {
+    public var load1: Double?
+    public var memoryAvailable: UInt64?
+    public init(cores: Int, load1: Double?, memoryAvailable: UInt64?) {
       self.cores = cores
       self.load1 = load1
       self.memoryAvailable = memoryAvailable

@@ -48,8 +48,14 @@ public struct World: Sendable {
     if manifest.foreign != nil { workerEnvironment["WT_CONFIG_ORIGIN"] = "repository" }
   }
 
+  /// Hooks and the hub run wt by this path, so it must be absolute: a
+  /// relative `argv[0]` would quietly do nothing from a worktree. When the
+  /// system cannot say, a bare `wt` is found on PATH when the hook runs.
   static func currentExecutable() -> String {
-    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    if let path = CurrentHost().executablePath() { return path }
+    let argv0 = CommandLine.arguments[0]
+    guard argv0.contains("/") else { return "wt" }
+    return argv0.hasPrefix("/") ? argv0 : FileManager.default.currentDirectoryPath + "/" + argv0
   }
 }
 
@@ -88,18 +94,9 @@ extension World {
     return Observed(projects: worlds, panes: try await panes, state: try store.load(), machine: Self.machine())
   }
 
-  /// Cores, 1-minute load and MemAvailable, from /proc.
+  /// Cores, 1-minute load and available memory, as far as the host tells.
   static func machine() -> Observed.Machine {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
-    let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first
-      .flatMap { Double($0) } ?? 0
-    var available = ProcessInfo.processInfo.physicalMemory
-    if let info = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
-      let line = info.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
-      let kb = line.split(separator: " ").dropFirst().first.flatMap({ UInt64($0) })
-    {
-      available = kb * 1024
-    }
-    return .init(cores: cores, load1: load, memoryAvailable: available)
+    let host = CurrentHost()
+    return .init(cores: host.cores(), load1: host.loadAverage(), memoryAvailable: host.availableMemory())
   }
 }

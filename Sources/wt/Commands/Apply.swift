@@ -7,6 +7,7 @@ import Reconciler
 extension WT {
   struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "apply",
       abstract: "Make the world match wt.yaml: start, prompt, restart and tear down workers.",
       discussion: """
         Shows the plan and asks first when run from a terminal; without a terminal it needs --yes.
@@ -96,6 +97,7 @@ extension WT {
 
   struct Auto: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "auto",
       abstract: "Work through the backlog unattended: 'wt apply --watch --yes'.")
 
     @OptionGroup var options: ManifestOptions

@@ -6,6 +6,7 @@ import Reconciler
 extension WT {
   struct Ready: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "ready",
       abstract: "Selected ready beads per project, in the order apply would start them, and which wait and why.")
 
     @OptionGroup var options: ManifestOptions
@@ -63,6 +64,7 @@ extension WT {
 
   struct Signal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "signal",
       abstract: "Record a status event for the current worker (what hooks call).",
       discussion: "Events: \(StatusSignal.events.joined(separator: ", ")). A hook's JSON may come on stdin.")
 
@@ -70,7 +72,11 @@ extension WT {
     @Argument(help: "A message, e.g. why a person is needed.") var message: String?
     @Option(help: "The worker (default: $WT_WORKER, else the worktree you are in).") var worker: String?
 
-    func run() async throws {
+    func run() async throws { try Self.perform(event: event, message: message, worker: worker) }
+
+    /// The command itself, also run without the argument parser by
+    /// `WT.main` for the exact shape hooks use.
+    static func perform(event: String, message: String?, worker: String?) throws {
       let env = ProcessInfo.processInfo.environment
       let signal = StatusSignal(store: StateStore(directory: StateStore.directory(environment: env)))
       let name = try worker ?? env["WT_WORKER"].flatMap { $0.isEmpty ? nil : $0 }
@@ -104,6 +110,7 @@ extension WT {
 
   struct Handoff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "handoff",
       abstract: "Save a hand-over note for the current bead (from -m or stdin); 'wt prime' shows it.")
 
     @OptionGroup var options: ManifestOptions
@@ -126,6 +133,7 @@ extension WT {
 
   struct Prime: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "prime",
       abstract: "Print the current bead and its latest hand-over note (the SessionStart hook runs this).")
 
     @OptionGroup var options: ManifestOptions
@@ -144,6 +152,7 @@ extension WT {
 
   struct Seance: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "seance",
       abstract: "List a bead's past sessions; --transcript prints the newest, --resume reopens it in a worker.")
 
     @OptionGroup var options: ManifestOptions

@@ -36,6 +36,7 @@ enum OutputFormat: String, ExpressibleByArgument {
 extension WT {
   struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "diff",
       abstract: "Show what 'wt apply' would do. Changes nothing.",
       discussion: "With --detailed-exitcode: 0 no changes, 1 error, 2 changes.")
 

@@ -11,6 +11,7 @@ extension WT {
 
     struct List: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "Projects with path, base, ready and in-progress beads, and live workers.")
 
       @OptionGroup var options: ManifestOptions
@@ -54,6 +55,7 @@ extension WT {
 
     struct Add: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "add",
         abstract: "Append a project entry to the manifest, leaving the rest of the file byte for byte.")
 
       @OptionGroup var options: ManifestOptions

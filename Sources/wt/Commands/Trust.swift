@@ -6,6 +6,7 @@ import Reconciler
 extension WT {
   struct Trust: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "trust",
       abstract: "Allow a repository's own wt.yaml to run what it declares (setup, gate, copy, agents, bd, notify).",
       discussion: """
         A repository's wt.yaml may have been written by anyone who can push to it, so wt runs none of its

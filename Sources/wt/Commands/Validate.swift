@@ -6,6 +6,7 @@ import Reconciler
 extension WT {
   struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "validate",
       abstract: "Check wt.yaml and print every problem with its position; exit 1 on an error. Changes nothing.")
 
     @OptionGroup var options: ManifestOptions

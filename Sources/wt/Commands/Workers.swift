@@ -37,6 +37,7 @@ func acting(_ body: () async throws -> [String]) async throws {
 extension WT {
   struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "status",
       abstract: "Workers now: status, age, last activity, commits ahead, uncommitted files.")
 
     @OptionGroup var options: ManifestOptions
@@ -44,16 +45,7 @@ extension WT {
     @Flag(help: "Print only how many workers need a person (for a tmux status line).") var attention = false
 
     func run() async throws {
-      if attention {
-        // A status line asks every few seconds: the state file alone, no
-        // tmux, git or bd (the watch and apply --watch record what they see).
-        let store = StateStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
-        let n: Int
-        do { n = StatusSignal.attention(try store.load()) } catch {
-          return print("wt: state unreadable")
-        }
-        return print(n == 0 ? "" : "wt: \(n) need\(n == 1 ? "s" : "") you", terminator: n == 0 ? "" : "\n")
-      }
+      if attention { return try Self.printAttention() }
       let context = try Context(options)
       let observed = try await context.world.observe(context.manifest)
       let rows = try await context.world.status(context.manifest, observed: observed)
@@ -67,10 +59,25 @@ extension WT {
         for w in waiting { Terminal.line("  \(w.project)/\(TerminalText.escape(w.bead))  P\(w.priority)  \"\(TerminalText.escape(w.title))\": \(TerminalText.escape(w.reason))") }
       }
     }
+
+    /// The state file only (no manifest, tmux, git or bd): a status line
+    /// runs this every few seconds, also without the argument parser
+    /// (`WT.main`).
+    static func printAttention() throws {
+      let store = StateStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
+      do {
+        let line = Attention.line(Attention.count(in: try store.load()))
+        print(line, terminator: line.isEmpty ? "" : "\n")
+      } catch {
+        Terminal.error("wt status: \(error)")
+        throw ExitCode.failure
+      }
+    }
   }
 
   struct Hub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "hub",
       abstract: "Open the dashboard: a tmux session on wt's server running 'wt watch', created once and reused.",
       discussion: "Enter on a worker switches this client to it; the hub keeps running. Back: 'wt hub' or a key bound to 'switch-client -t wt-hub'.")
 
@@ -122,6 +129,7 @@ extension WT {
 
   struct Forget: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "forget",
       abstract: "Drop wt's record of a worker that no longer runs (an orphaned or dead row).",
       discussion: "Touches no session, worktree, branch or bead; a worker that still runs is refused (use 'wt abandon').")
 
@@ -156,6 +164,7 @@ extension WT {
 
   struct New: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "new",
       abstract: "Start a worker for one bead now, outside the selection (inside the limits unless --force).")
 
     @OptionGroup var options: ManifestOptions
@@ -174,6 +183,7 @@ extension WT {
 
   struct Done: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "done",
       abstract: "Finish a worker: run the gate, merge / open a PR / keep per on_done, close the bead, tear down.",
       discussion: "Inside a worker's worktree (or with $WT_WORKER) the bead is implied.")
 
@@ -195,6 +205,7 @@ extension WT {
 
   struct Abandon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "abandon",
       abstract: "Stop a worker and release its bead; keep the worktree (--delete removes it only if it holds no work).",
       discussion: "If the bead is still selected, the next 'wt apply' starts it again; label it out of the selection to stop that.")
 
@@ -213,6 +224,7 @@ extension WT {
 
   struct Attach: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "attach",
       abstract: "Switch this tmux client to a worker's session (or attach when outside tmux).")
 
     @OptionGroup var options: ManifestOptions

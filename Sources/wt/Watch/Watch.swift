@@ -6,6 +6,7 @@ import Reconciler
 extension WT {
   struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "watch",
       abstract: "A live table of every worker; Enter switches to one, d previews 'wt diff', q quits.",
       discussion: "Keys: arrows or j/k move, Enter switches this tmux client to the worker, d shows the plan, r refreshes, q quits.")
 
