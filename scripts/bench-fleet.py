@@ -21,7 +21,7 @@ Usage: scripts/bench-fleet.py [P1 P2 P3 P4]
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WT = os.path.join(ROOT, ".build/release/wt")
+WT = os.environ.get("WT_BINARY") or os.path.join(ROOT, ".build/release/wt")
 BD = os.path.join(ROOT, "Tests/Support/bd")
 AGENT = os.path.join(ROOT, "Tests/Support/fake-agent")
 HZ = os.sysconf("SC_CLK_TCK")

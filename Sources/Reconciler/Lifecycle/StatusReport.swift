@@ -162,7 +162,7 @@ extension World {
 /// dashboard. Only `wt watch` holds one, on one task.
 public final class ChangesCache: @unchecked Sendable {
   /// Even a worker that shows no activity is asked again this often.
-  public static let maxAge: TimeInterval = 60
+  public static let maxAge: TimeInterval = 300
   var entries: [String: (key: String, changes: Git.Changes, at: Date)] = [:]
 
   public init() {}

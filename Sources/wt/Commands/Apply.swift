@@ -19,7 +19,7 @@ extension WT {
     @Flag(name: .shortAndLong, help: "Apply without asking.") var yes = false
     @Flag(help: "Keep reconciling until interrupted.") var watch = false
     @Option(help: "Seconds between passes with --watch when nothing changes (0.5 to 86400).", transform: intervalSeconds)
-    var interval: Double = 10
+    var interval: Double = 30
 
     func run() async throws {
       interruptsExit()
@@ -103,7 +103,7 @@ extension WT {
     @OptionGroup var options: ManifestOptions
     @OptionGroup var plan: PlanArguments
     @Option(help: "Seconds between passes when nothing changes (0.5 to 86400).", transform: intervalSeconds)
-    var interval: Double = 10
+    var interval: Double = 30
 
     func run() async throws {
       var apply = Apply()

@@ -133,11 +133,11 @@ extension WT {
 }
 
 /// What the watch knows between looks: bd and `git worktree list` are
-/// asked at most every 30 s (or when a person presses r or wt.yaml
+/// asked at most every 60 s (or when a person presses r or wt.yaml
 /// changes); tmux, the state file and each worker's git status on every
 /// look.
 struct Look {
-  static let beadsEvery: Duration = .seconds(30)
+  static let beadsEvery: Duration = .seconds(60)
   var projects: [String: Observed.ProjectWorld]?
   var projectsAt = ContinuousClock.now
   var lastLook = ContinuousClock.now - .seconds(3600)
