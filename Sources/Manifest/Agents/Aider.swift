@@ -6,9 +6,10 @@ extension BuiltInAgents {
   /// - command: the two skip flags answer its start-up questions (add
   ///   `.aider*` to .gitignore; what's new) before they are asked.
   /// - ready: its prompt, `[edit format][ multi]> ` (`> `, `whole> `,
-  ///   `ask multi> `).
-  /// - busy: the spinner line it draws while it waits for the model,
-  ///   "Waiting for <model>".
+  ///   `ask multi> `; capture-pane trims the trailing space).
+  /// - busy: the spinner lines it draws while it waits for the model,
+  ///   "Waiting for <model>", and for the commit message, "Generating
+  ///   commit message with <model>".
   /// - no prompt argument (`--message` answers once and exits), no hooks, no
   ///   session ids: the prompt is pasted and status read from the screen.
   public static let aider = AgentProfile(
@@ -17,8 +18,8 @@ extension BuiltInAgents {
     env: [:],
     sessionId: false,
     resume: [],
-    ready: "^[a-z-]*( multi)?> ",
-    busy: "Waiting for ",
+    ready: "^[a-z-]*( multi)?>( |$)",
+    busy: "Waiting for |Generating commit message",
     dialogs: [
       // Answered questions stay on screen: anchored to the end.
       .init(match: "Add \\.aider\\* to \\.gitignore .*\\[Yes\\]:\\s*$", keys: ["n", "Enter"]),

@@ -2,8 +2,9 @@ import Foundation
 import Manifest
 
 extension Applier {
-  /// Files wt writes into a worktree; never the person's changes.
-  static let ownFiles = [".claude/settings.local.json", ".wt/"]
+  /// Files wt or an agent writes into a worktree; never the person's
+  /// changes. Aider leaves its chat and input history and a tags cache.
+  static let ownFiles = [".claude/settings.local.json", ".gemini/settings.json", ".wt/", ".aider*"]
 
   /// Claim → worktree → copy, port, setup → session → agent → prompt.
   func start(_ change: Plan.Change, project: Project, adopt: Bool) async throws
@@ -44,14 +45,20 @@ extension Applier {
       }
     }
     try await world.git.exclude(Self.ownFiles, in: change.worktree)
-    if profile.hooks == .claude {
-      // Every start, so a moved wt binary or a hand-edited file is mended.
-      try ClaudeHooks.install(in: change.worktree, wt: world.wtExecutable)
-    }
+    try await installHooks(profile, in: change.worktree)
+    let env = environment(change, project: project, profile: profile, record: record)
+    if let home = env["HOME"] { try TrustSeed.seed(profile.trustSeed, worktree: change.worktree, home: home) }
     if project.portEnv != nil && record.port == nil { record.port = try freePort(for: change.worker) }
     let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty
       ? record.sessionId.flatMap { SessionID.isValid($0) ? $0 : nil } : nil
     if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
+    // An agent that takes its first prompt on the command line gets it
+    // there, once: recorded as sent before the agent starts.
+    var firstPrompt: String? = nil
+    if resume == nil, profile.promptArg != nil, record.prompt == .pending, try await pane(of: change.session) == nil {
+      firstPrompt = try await renderPrompt(change, project: project, record: record)
+      if firstPrompt != nil { record.prompt = .sent }
+    }
     let saved = record
     try world.store.update { $0.workers[change.worker] = saved }
     world.store.record(
@@ -61,10 +68,11 @@ extension Applier {
     if try await pane(of: change.session) == nil {
       try await world.tmux.newSession(
         name: change.session, directory: change.worktree,
-        environment: environment(change, project: project, profile: profile, record: record),
-        command: command(profile, record: record, change: change, project: project, resume: resume),
+        environment: env,
+        command: command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt),
         options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
     }
+    if let firstPrompt { return try await confirmStarted(change, project: project, profile: profile, prompt: firstPrompt) }
     if let resume {
       return try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
     }
@@ -140,9 +148,10 @@ extension Applier {
     return env
   }
 
-  func command(_ profile: AgentProfile, record: WorkerRecord, change: Plan.Change, project: Project, resume: String?)
-    -> [String]
-  {
+  func command(
+    _ profile: AgentProfile, record: WorkerRecord, change: Plan.Change, project: Project, resume: String?,
+    prompt: String? = nil
+  ) -> [String] {
     if let resume {
       var values = templateValues(change, project: project, record: record)
       values["worker.session_id"] = resume
@@ -150,7 +159,59 @@ extension Applier {
     }
     var argv = profile.command
     if profile.sessionId, let id = record.sessionId { argv += ["--session-id", id] }
+    // One argument, never through a shell (tmux executes argv directly),
+    // never read as an option.
+    switch (profile.promptArg, prompt.map(PromptText.commandLine)) {
+    case (.positional, let p?) where !p.isEmpty: argv.append(p)
+    case (.flag(let flag), let p?) where !p.isEmpty: argv += [flag, p]
+    default: break
+    }
     return argv
+  }
+
+  /// Hooks, every start, so a moved wt binary or a hand-edited file is
+  /// mended. Gemini's settings file may be the repository's own: wt never
+  /// edits a tracked file, and that worker's status then comes from the
+  /// screen.
+  func installHooks(_ profile: AgentProfile, in worktree: String) async throws {
+    guard let layout = ClaudeHooks.layout(profile.hooks, wt: world.wtExecutable) else { return }
+    let path = "\(layout.folder)/\(layout.file)"
+    let tracked = try await world.runner.output(["git", "-C", worktree, "ls-files", "--", path])
+    guard tracked.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+    try ClaudeHooks.install(in: worktree, wt: world.wtExecutable, kind: profile.hooks)
+  }
+
+  /// The bead's prompt, rendered; nil when the bead is gone.
+  func renderPrompt(_ change: Plan.Change, project: Project, record: WorkerRecord?) async throws -> String? {
+    guard let bead = try await world.tracker.show(change.bead, in: project.path) else { return nil }
+    var values = templateValues(change, project: project, record: record)
+    values.merge(bead.templateValues) { _, b in b }
+    return project.prompt.render(values)
+  }
+
+  /// A prompt given on the command line: answer the agent's dialogs and
+  /// wait until it shows it took the prompt.
+  func confirmStarted(_ change: Plan.Change, project: Project, profile: AgentProfile, prompt: String) async throws
+    -> StepReport.Outcome
+  {
+    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    var delivery = try PromptDelivery(tmux: world.tmux, profile: profile)
+    delivery.deadline = deliveryDeadline
+    switch try await delivery.awaitStart(prompt, in: pane.paneID) {
+    case .delivered:
+      try updateRecord(change.worker) { $0.prompt = .delivered }
+      world.store.record("prompt-delivered", worker: change.worker)
+      return .done("prompt given to the agent on its command line in \(change.session)")
+    case .agentExited:
+      if try await world.tracker.show(change.bead, in: project.path)?.isClosed == true {
+        return .done("the agent finished \(change.bead) and ended its session")
+      }
+      return .failed("the agent exited after it was started with its prompt (see 'wt seance \(change.bead)')")
+    case .unknownScreen(let tail):
+      return .failed("the agent's screen is not one wt knows; last lines:\n\(tail)")
+    case .notConfirmed:
+      return .failed("the agent was started with its prompt but never showed it working; the next apply checks again")
+    }
   }
 
   func templateValues(_ change: Plan.Change, project: Project, record: WorkerRecord?) -> [String: String] {
@@ -173,13 +234,10 @@ extension Applier {
     -> StepReport.Outcome
   {
     guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
-    guard let bead = try await world.tracker.show(change.bead, in: project.path) else {
+    let record = try record(change.worker)
+    guard let prompt = try await renderPrompt(change, project: project, record: record) else {
       return .failed("bead \(change.bead) not found")
     }
-    let record = try record(change.worker)
-    var values = templateValues(change, project: project, record: record)
-    values.merge(bead.templateValues) { _, b in b }
-    let prompt = project.prompt.render(values)
     var delivery = try PromptDelivery(tmux: world.tmux, profile: try profile(project))
     delivery.deadline = deliveryDeadline
     let store = world.store
@@ -260,13 +318,16 @@ extension Applier {
     var fresh = record
     fresh.prompt = .pending
     fresh.sessionId = profile.sessionId ? UUID().uuidString.lowercased() : nil
+    let firstPrompt = profile.promptArg == nil ? nil : try await renderPrompt(change, project: project, record: fresh)
+    if firstPrompt != nil { fresh.prompt = .sent }
     let saved = fresh
     try world.store.update { $0.workers[change.worker] = saved }
     world.store.record(
       "restarted", worker: change.worker, detail: ["bead": change.bead, "session": fresh.sessionId ?? "", "resume": ""])
     try await world.tmux.respawn(
       pane: pane.paneID, directory: change.worktree,
-      command: command(profile, record: fresh, change: change, project: project, resume: nil))
+      command: command(profile, record: fresh, change: change, project: project, resume: nil, prompt: firstPrompt))
+    if let firstPrompt { return try await confirmStarted(change, project: project, profile: profile, prompt: firstPrompt) }
     return try await deliverPrompt(change, project: project)
   }
 }
