@@ -256,11 +256,18 @@ public struct ManifestLoader: Sendable {
         Diagnostic(
           file: located.file, mark: located.mark, problem: .unknownAgent(agent, known: agents.keys.sorted())))
     }
-    let project = Project(
+    for located in f.agentByLabel ?? [] where agents[located.value.agent] == nil {
+      problems.append(
+        Diagnostic(
+          file: located.file, mark: located.mark,
+          problem: .unknownAgent(located.value.agent, known: agents.keys.sorted())))
+    }
+    var project = Project(
       name: name, path: path.value, base: f.base ?? Defaults.base, workers: f.workers ?? Defaults.workers,
       agent: agent, onDone: f.onDone ?? Defaults.onDone, prompt: f.prompt ?? .literal(Defaults.prompt),
       select: f.select ?? Selection(), copy: f.copy ?? [], setup: f.setup ?? [], gate: f.gate ?? [],
       portEnv: f.portEnv)
+    project.agentByLabel = (f.agentByLabel ?? []).map(\.value)
     return (project, problems)
   }
 

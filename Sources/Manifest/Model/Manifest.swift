@@ -175,6 +175,22 @@ public struct Project: Hashable, Sendable {
   /// The repository's own wt.yaml, when its `project:` block supplied
   /// something that runs (setup, gate, copy, port_env).
   public var foreign: ForeignFile?
+  /// `agent_by_label:`, in file order: a bead with one of these labels gets
+  /// that agent instead of `agent` (the first that matches wins).
+  public var agentByLabel: [LabelAgent] = []
+
+  public struct LabelAgent: Hashable, Sendable {
+    public var label: String
+    public var agent: String
+  }
+
+  /// The agent for a bead with these labels.
+  public func agent(forLabels labels: [String]) -> String {
+    agentByLabel.first { labels.contains($0.label) }?.agent ?? agent
+  }
+
+  /// Every agent the project may start.
+  public var agents: [String] { [agent] + agentByLabel.map(\.agent).filter { $0 != agent } }
 }
 
 /// Which ready beads a project works on. Every condition that is set must

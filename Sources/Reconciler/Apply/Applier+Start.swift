@@ -10,7 +10,7 @@ extension Applier {
   func start(_ change: Plan.Change, project: Project, adopt: Bool) async throws
     -> StepReport.Outcome
   {
-    let profile = try profile(project)
+    let profile = try profile(change)
     if let foreign = project.foreign, foreign.needsTrust { return .skipped(foreign.refusal) }
     guard BeadID.isValid(change.bead) else {
       return .skipped("bead id '\(change.bead)' is not one bd makes (\(BeadID.refusal(change.bead) ?? "")); it is never claimed")
@@ -31,6 +31,7 @@ extension Applier {
     record.retained = nil
     record.manifest = manifest.file
     record.manifestFromRepository = manifest.foreign != nil
+    record.agent = change.agent
     if fresh {
       record.prompt = .pending
       record.sessionId = nil
@@ -238,7 +239,7 @@ extension Applier {
     guard let prompt = try await renderPrompt(change, project: project, record: record) else {
       return .failed("bead \(change.bead) not found")
     }
-    var delivery = try PromptDelivery(tmux: world.tmux, profile: try profile(project))
+    var delivery = try PromptDelivery(tmux: world.tmux, profile: try profile(change))
     delivery.deadline = deliveryDeadline
     let store = world.store
     let name = change.worker
@@ -277,7 +278,7 @@ extension Applier {
   }
 
   func restart(_ change: Plan.Change, project: Project, resume: String?) async throws -> StepReport.Outcome {
-    let profile = try profile(project)
+    let profile = try profile(change)
     guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
     var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.restarts += 1
