@@ -10,7 +10,9 @@ extension BuiltInAgents {
   /// - busy: the status line "Working (… esc to interrupt)" (ccmanager
   ///   src/services/stateDetector/codex.ts matches /esc.*interrupt/i).
   /// - ready: the composer's prompt `›` at the start of a line
-  ///   (cli-agent-orchestrator's Codex provider anchors user input on `›`).
+  ///   (cli-agent-orchestrator's Codex provider anchors user input on `›`),
+  ///   but not `› 1. Yes, proceed (y)`, the selected option of its approval
+  ///   menu (screen in ccmanager stateDetector/codex.test.ts).
   /// - trust: `~/.codex/config.toml` `[projects."<path>"] trust_level =
   ///   "trusted"` (codex-rs config/edit.rs `SetProjectTrustLevel`,
   ///   developers.openai.com/codex/config-basic), seeded instead of
@@ -21,7 +23,7 @@ extension BuiltInAgents {
     env: [:],
     sessionId: false,
     resume: resume("codex", "resume", "{{worker.session_id}}"),
-    ready: "^›",
+    ready: "^› (?!\\d+\\. )|^›$",
     busy: "(?i)esc to interrupt",
     dialogs: [],
     hooks: .none,
