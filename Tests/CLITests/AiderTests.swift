@@ -7,16 +7,17 @@ import Testing
 /// on 127.0.0.1 that turns `WRITE:` lines of the prompt into whole-file
 /// edits. Aider has no hooks: everything wt knows of it, it reads on the
 /// screen through the built-in `aider` profile.
-final class AiderRig: @unchecked Sendable {
-  let playground: Playground
+/// The real Aider's stand-in model and its profile: a temporary HOME, a
+/// dummy key, and `Tests/Support/fake-openai` on 127.0.0.1.
+final class AiderStandIn: @unchecked Sendable {
   let api: Process
   let apiLog: String
+  /// The `aider:` profile for a manifest's `agents:` block (indented).
+  let profile: String
 
   static var aiderBinary: String { "\(CLITests.root)/.venv/aider/bin/aider" }
 
-  /// `agentsExtra`: more profiles for the manifest; `projectsExtra`: more
-  /// projects (a mixed manifest).
-  init(workers: Int = 1, delay: Double = 0, agentsExtra: String = "") throws {
+  init(delay: Double = 0) throws {
     guard FileManager.default.isExecutableFile(atPath: Self.aiderBinary) else {
       throw TestError("the real Aider is needed in .venv/aider: run scripts/install-deps")
     }
@@ -49,7 +50,7 @@ final class AiderRig: @unchecked Sendable {
     // Only what this machine needs is overridden: the binary's path, the
     // stand-in model, and unattended file creation. Screen patterns,
     // dialogs and the rest come from the built-in profile.
-    let agents = """
+    profile = """
         aider:
           command: [\(Self.aiderBinary), --no-check-update, --analytics-disable, --no-show-release-notes, --no-gitignore, --model, openai/gpt-4o, --no-show-model-warnings, --edit-format, whole, --yes-always]
           env:
@@ -57,9 +58,7 @@ final class AiderRig: @unchecked Sendable {
             OPENAI_API_KEY: sk-wt-test-dummy
             OPENAI_API_BASE: "http://127.0.0.1:\(port)/v1"
             LITELLM_LOCAL_MODEL_COST_MAP: "True"
-      \(agentsExtra)
       """
-    playground = try Playground(workers: workers, agents: agents, agent: "aider")
   }
 
   deinit {
@@ -69,16 +68,33 @@ final class AiderRig: @unchecked Sendable {
 
   /// Every request the stand-in received, as text.
   var requests: String { (try? String(contentsOfFile: apiLog, encoding: .utf8)) ?? "" }
+}
 
-  /// The worker's row in `wt status --json`.
-  func status(_ bead: String) throws -> String? {
-    let rows = playground.json(try playground.wt("status", "--json").stdout) as? [[String: Any]]
-    return rows?.first { $0["bead"] as? String == bead }?["status"] as? String
+/// A playground whose project runs the real Aider.
+final class AiderRig: @unchecked Sendable {
+  let standIn: AiderStandIn
+  let playground: Playground
+
+  init(workers: Int = 1, delay: Double = 0) throws {
+    standIn = try AiderStandIn(delay: delay)
+    playground = try Playground(workers: workers, agents: standIn.profile, agent: "aider")
   }
+
+  var requests: String { standIn.requests }
+
+  func status(_ bead: String) throws -> String? { try playground.status(bead) }
 
   /// The commits on the worker's branch that are not in main.
   func commits(_ bead: String) throws -> String {
     try playground.sh(["git", "log", "--format=%s", "main..wt/\(bead)"], check: false).stdout
+  }
+}
+
+extension Playground {
+  /// The worker's status in `wt status --json`.
+  func status(_ bead: String) throws -> String? {
+    let rows = json(try wt("status", "--json").stdout) as? [[String: Any]]
+    return rows?.first { $0["bead"] as? String == bead }?["status"] as? String
   }
 }
 
@@ -120,6 +136,38 @@ extension EndToEnd {
       #expect(rig.requests.contains("WRITE: b.txt more from aider"))
       let log = try p.git("log", "--format=%s", "main")
       #expect(log.components(separatedBy: "feat: scripted edit").count - 1 == 2)
+    }
+  
+    /// A manifest that mixes agents: one project, Claude Code by default
+    /// and Aider for beads labelled `aider` (`agent_by_label`), both real,
+    /// applied at once.
+    @Test func claudeAndAiderSideBySide() throws {
+      let aider = try AiderStandIn()
+      let rig = try ClaudeRig(workers: 2, extraAgents: aider.profile)
+      let p = rig.playground
+      var yaml = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+      yaml = yaml.replacingOccurrences(of: "    agent: claude\n", with: "    agent: claude\n    agent_by_label: {aider: aider}\n")
+      try yaml.write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let forClaude = try p.bead("Write c", description: "RUN: echo c > c.txt && git add c.txt && git commit -qm 'add c'")
+      let forAider = try p.sh([p.env["WT_BD"]!, "create", "Write d", "-d", "WRITE: d.txt from aider", "-l", "aider", "--silent"])
+        .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+      let diff = try p.wt("diff", "-o", "json")
+      let changes = (p.json(diff.stdout) as? [String: Any])?["changes"] as? [[String: Any]] ?? []
+      #expect(Set(changes.compactMap { $0["agent"] as? String }) == ["claude", "aider"], "\(diff.stdout)")
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+      #expect(try p.wait(seconds: 90) {
+        try p.sh(["git", "log", "--format=%s", "main..wt/\(forClaude)"], check: false).stdout.contains("add c")
+          && p.sh(["git", "log", "--format=%s", "main..wt/\(forAider)"], check: false).stdout.contains("feat: scripted edit")
+      })
+      #expect(rig.requests.contains("Work on \(forClaude): Write c"))
+      #expect(aider.requests.contains("Work on \(forAider): Write d"))
+      #expect(!rig.requests.contains("Write d") && !aider.requests.contains("Write c"))
+      for bead in [forClaude, forAider] {
+        let done = try p.wt("done", bead)
+        #expect(done.status == 0, "\(done.stdout)\(done.stderr)")
+      }
+      #expect(p.exists("\(p.repo)/c.txt") && p.exists("\(p.repo)/d.txt"))
     }
   }
 }
