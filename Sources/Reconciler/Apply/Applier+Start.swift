@@ -47,11 +47,11 @@ extension Applier {
     }
     try await world.git.exclude(Self.ownFiles, in: change.worktree)
     try await installHooks(profile, in: change.worktree)
+    if project.portEnv != nil && record.port == nil { record.port = try freePort(for: change.worker) }
     let env = environment(change, project: project, profile: profile, record: record)
     if let home = env["HOME"] { try TrustSeed.seed(profile.trustSeed, worktree: change.worktree, home: home) }
-    if project.portEnv != nil && record.port == nil { record.port = try freePort(for: change.worker) }
     let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty
-      ? record.sessionId.flatMap { SessionID.isValid($0) ? $0 : nil } : nil
+      ? record.sessionId.flatMap { SessionID.isValid($0) && sessionExists($0, profile: profile, home: env["HOME"]) ? $0 : nil } : nil
     if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
     // An agent that takes its first prompt on the command line gets it
     // there, once: recorded as sent before the agent starts.
@@ -282,7 +282,8 @@ extension Applier {
     guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
     var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.restarts += 1
-    guard let resume else {
+    let home = environment(change, project: project, profile: profile, record: record)["HOME"]
+    guard let resume, sessionExists(resume, profile: profile, home: home) else {
       return try await startAfresh(change, project: project, profile: profile, pane: pane, record: record)
     }
     let saved = record
@@ -296,6 +297,17 @@ extension Applier {
       return try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
     }
     return try await deliverPrompt(change, project: project)
+  }
+
+  /// Whether the agent still has the session, where wt knows its store:
+  /// Claude Code keeps one transcript per session under
+  /// `~/.claude/projects/<folder>/<id>.jsonl`. Elsewhere wt cannot tell, and
+  /// a resume that exits at once falls back to a fresh start.
+  func sessionExists(_ id: String, profile: AgentProfile, home: String?) -> Bool {
+    guard profile.hooks == .claude, let home else { return true }
+    let projects = (home as NSString).appendingPathComponent(".claude/projects")
+    let folders = (try? FileManager.default.contentsOfDirectory(atPath: projects)) ?? []
+    return folders.contains { FileManager.default.fileExists(atPath: "\(projects)/\($0)/\(id).jsonl") }
   }
 
   /// `--resume` can exit at once ("already in use", nothing to resume);
