@@ -22,6 +22,7 @@ extension EndToEnd {
       #expect(row("codex")?["prompt_arg"] as? String == "positional")
       #expect(row("codex")?["trust_seed"] as? String == "codex")
       #expect(row("gemini")?["hooks"] as? String == "gemini")
+      #expect(row("codex")?["hooks"] as? String == "codex")
       #expect(row("claude")?["resume"] as? Bool == true)
       #expect(Set(rows.compactMap { $0["name"] as? String }).isSuperset(of: [
         "claude", "codex", "gemini", "opencode", "cursor", "copilot", "amp", "aider", "goose",

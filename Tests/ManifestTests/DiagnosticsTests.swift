@@ -102,7 +102,7 @@ import Testing
           ready_delay: 0
         gemini:
           prompt_arg: "--prompt now"
-          hooks: codex
+          hooks: cursor
       """)
     #expect(
       problems(result) == [
@@ -111,7 +111,7 @@ import Testing
         at(5, 17, .invalidChoice(key: "trust_seed", value: "~/.ssh", choices: ["codex", "gemini", "cursor", "none"])),
         at(7, 18, .outOfRange(key: "ready_delay", value: "0", expected: "greater than 0 and at most 60")),
         at(9, 17, .invalidChoice(key: "prompt_arg", value: "--prompt now", choices: ["positional", "none", "a flag such as --prompt"])),
-        at(10, 12, .invalidChoice(key: "hooks", value: "codex", choices: ["claude", "gemini", "none"])),
+        at(10, 12, .invalidChoice(key: "hooks", value: "cursor", choices: ["claude", "codex", "gemini", "none"])),
       ])
   }
 

@@ -135,4 +135,14 @@ import Testing
     #expect(commands.allSatisfy { $0.contains(">/dev/null 2>&1 || true") && !$0.contains("prime") })
     #expect(!FileManager.default.fileExists(atPath: "\(dir)/.claude"))
   }
+
+  @Test func codexHooksGoInItsHooksFile() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-hooks-\(UUID().uuidString.prefix(8))").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try ClaudeHooks.install(in: dir, wt: "/opt/wt", kind: .codex)
+    let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/.codex/hooks.json"))
+    let hooks = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["hooks"] as? [String: [[String: Any]]])
+    #expect(Set(hooks.keys) == ["SessionStart", "UserPromptSubmit", "Stop"])
+  }
 }

@@ -17,6 +17,9 @@ extension BuiltInAgents {
   ///   "trusted"` (codex-rs config/edit.rs `SetProjectTrustLevel`,
   ///   developers.openai.com/codex/config-basic), seeded instead of
   ///   answering the trust screen.
+  /// - hooks: `.codex/hooks.json`, Claude-shaped, events SessionStart,
+  ///   UserPromptSubmit, Stop (developers.openai.com/codex/hooks); Codex runs
+  ///   them only with `[features] codex_hooks = true` in its config.
   public static let codex = AgentProfile(
     name: "codex",
     command: ["codex"],
@@ -26,7 +29,7 @@ extension BuiltInAgents {
     ready: "^› (?!\\d+\\. )|^›$",
     busy: "(?i)esc to interrupt",
     dialogs: [],
-    hooks: .none,
+    hooks: .codex,
     promptArg: .positional,
     trustSeed: .codex,
     origin: .builtIn

@@ -90,7 +90,7 @@ public struct AgentProfile: Hashable, Sendable {
   /// Which hook files wt writes into a worktree so the agent reports to
   /// `wt signal` (see `AgentHooks`).
   public enum Hooks: String, Hashable, Sendable, CaseIterable {
-    case claude, gemini, none
+    case claude, codex, gemini, none
   }
 
   /// How the first prompt goes on the agent's command line.

@@ -2,7 +2,8 @@ import Foundation
 import Manifest
 
 /// Agent hooks that report to wt, written into a worktree: Claude Code's
-/// `.claude/settings.local.json`, or Gemini CLI's `.gemini/settings.json`
+/// `.claude/settings.local.json`, Codex's `.codex/hooks.json` or Gemini
+/// CLI's `.gemini/settings.json`
 /// (merged with what is there; kept out of git through `info/exclude`).
 ///
 /// SessionStart prints `wt prime` (Claude adds a SessionStart hook's stdout
@@ -39,10 +40,24 @@ public enum ClaudeHooks {
     ]
   }
 
+  /// Codex's hook events (developers.openai.com/codex/hooks: `.codex/hooks.json`,
+  /// Claude-shaped groups). Silent too: Codex reads a SessionStart hook's
+  /// context from JSON. Codex runs them only with `[features] codex_hooks =
+  /// true` in its config, which is the person's to set.
+  public static func codexCommands(wt: String) -> [String: String] {
+    let exe = shellQuoted(wt)
+    return [
+      "SessionStart": "\(exe) signal session-start >/dev/null 2>&1 || true \(marker)",
+      "UserPromptSubmit": "\(exe) signal prompt-submitted >/dev/null 2>&1 || true \(marker)",
+      "Stop": "\(exe) signal stop >/dev/null 2>&1 || true \(marker)",
+    ]
+  }
+
   /// Where each kind of hooks lives in a worktree, and its commands.
   static func layout(_ kind: AgentProfile.Hooks, wt: String) -> (folder: String, file: String, commands: [String: String])? {
     switch kind {
     case .claude: return (".claude", "settings.local.json", commands(wt: wt))
+    case .codex: return (".codex", "hooks.json", codexCommands(wt: wt))
     case .gemini: return (".gemini", "settings.json", geminiCommands(wt: wt))
     case .none: return nil
     }

@@ -4,7 +4,7 @@ import Manifest
 extension Applier {
   /// Files wt or an agent writes into a worktree; never the person's
   /// changes. Aider leaves its chat and input history and a tags cache.
-  static let ownFiles = [".claude/settings.local.json", ".gemini/settings.json", ".wt/", ".aider*"]
+  static let ownFiles = [".claude/settings.local.json", ".codex/hooks.json", ".gemini/settings.json", ".wt/", ".aider*"]
 
   /// Claim → worktree → copy, port, setup → session → agent → prompt.
   func start(_ change: Plan.Change, project: Project, adopt: Bool) async throws
