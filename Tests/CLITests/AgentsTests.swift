@@ -42,7 +42,9 @@ extension EndToEnd {
     }
 
     /// The prompt goes as one argument after the profile's flag, sanitised,
-    /// and indented when it would read as an option; nothing is pasted.
+    /// and indented when it would read as an option; nothing is pasted. The
+    /// trust seed and the hooks are written before the agent starts, and
+    /// leave the worktree clean.
     @Test func aPromptArgumentIsOneInertArgument() throws {
       let log = FileManager.default.temporaryDirectory.appendingPathComponent("wt-args-\(UUID().uuidString.prefix(8))").path
       let agents = """
@@ -50,15 +52,23 @@ extension EndToEnd {
             command: [\(CLITests.root)/Tests/Support/record-args, \(log)]
             ready: '^> '
             prompt_arg: --prompt
+            trust_seed: codex
+            hooks: codex
+            env: {HOME: \(log).home}
         """
       let p = try Playground(agents: agents, agent: "argv")
       var yaml = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
       yaml = yaml.replacingOccurrences(of: "Work on {{bead.id}}: {{bead.title}}\n", with: "")
       try yaml.write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
-      _ = try p.bead("Options", descriptionFile: "--help me\u{1B}[201~\nsecond line")
+      let id = try p.bead("Options", descriptionFile: "--help me\u{1B}[201~\nsecond line")
       _ = try p.wt("apply", "--yes")
       #expect(try p.wait(seconds: 10) { p.exists(log) })
       #expect(try String(contentsOfFile: log, encoding: .utf8) == "--prompt| --help me\nsecond line\n")
+      let worktree = p.worktree(id)
+      let config = try String(contentsOfFile: "\(log).home/.codex/config.toml", encoding: .utf8)
+      #expect(config.contains("[projects.\"\(worktree)\"]\ntrust_level = \"trusted\""))
+      #expect(p.exists("\(worktree)/.codex/hooks.json"))
+      #expect(try p.sh(["git", "-C", worktree, "status", "--porcelain"]).stdout == "")
     }
   }
 }

@@ -137,3 +137,20 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: "\(elsewhere)/config.toml"))
   }
 }
+
+/// Resuming only a session the agent still has.
+@Suite struct SessionExistsTests {
+  @Test func aClaudeSessionExistsOnlyWithItsTranscript() async throws {
+    let w = try await TestWorld()
+    let applier = Applier(manifest: try w.manifest(), world: try w.world)
+    let home = "\(w.root)/home"
+    let id = "0e4c8d2a-1b2c-4d5e-8f90-123456789abc"
+    #expect(!applier.sessionExists(id, profile: BuiltInAgents.claude, home: home))
+    try FileManager.default.createDirectory(atPath: "\(home)/.claude/projects/-w-demo-x", withIntermediateDirectories: true)
+    try "{}".write(toFile: "\(home)/.claude/projects/-w-demo-x/\(id).jsonl", atomically: true, encoding: .utf8)
+    #expect(applier.sessionExists(id, profile: BuiltInAgents.claude, home: home))
+    // Where wt does not know the store, the resume is tried (and falls
+    // back to a fresh start if the agent exits at once).
+    #expect(applier.sessionExists(id, profile: BuiltInAgents.gemini, home: home))
+  }
+}
