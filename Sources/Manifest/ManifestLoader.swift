@@ -178,6 +178,10 @@ public struct ManifestLoader: Sendable {
       out.append("agent \(name): \(Project.shellWords(p.command))")
       if !p.resume.isEmpty { out.append("agent \(name) resume: \(Project.shellWords(p.resume.map(\.source)))") }
       for (k, v) in p.env.sorted(by: { $0.key < $1.key }) { out.append("agent \(name) env: \(k)=\(v)") }
+      // Files wt writes for the agent: hooks in the worktree run commands,
+      // a trust seed tells the agent to trust it.
+      if p.hooks != .none { out.append("agent \(name) hooks: \(p.hooks.rawValue)") }
+      if p.trustSeed != .none { out.append("agent \(name) trust_seed: \(p.trustSeed.rawValue)") }
     }
     for p in m.projects { out += p.commandsToRun.map { "\(p.name) \($0)" } }
     return out
@@ -252,11 +256,18 @@ public struct ManifestLoader: Sendable {
         Diagnostic(
           file: located.file, mark: located.mark, problem: .unknownAgent(agent, known: agents.keys.sorted())))
     }
-    let project = Project(
+    for located in f.agentByLabel ?? [] where agents[located.value.agent] == nil {
+      problems.append(
+        Diagnostic(
+          file: located.file, mark: located.mark,
+          problem: .unknownAgent(located.value.agent, known: agents.keys.sorted())))
+    }
+    var project = Project(
       name: name, path: path.value, base: f.base ?? Defaults.base, workers: f.workers ?? Defaults.workers,
       agent: agent, onDone: f.onDone ?? Defaults.onDone, prompt: f.prompt ?? .literal(Defaults.prompt),
       select: f.select ?? Selection(), copy: f.copy ?? [], setup: f.setup ?? [], gate: f.gate ?? [],
       portEnv: f.portEnv)
+    project.agentByLabel = (f.agentByLabel ?? []).map(\.value)
     return (project, problems)
   }
 

@@ -34,7 +34,8 @@ final class ClaudeRig: @unchecked Sendable {
     return path
   }
 
-  init(workers: Int = 1) throws {
+  /// `extraAgents`: more profiles for the manifest (a mixed manifest).
+  init(workers: Int = 1, extraAgents: String = "") throws {
     claude = try Self.claudeBinary()
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-claude-\(UUID().uuidString.prefix(8))").path
     home = "\(base)/home"
@@ -66,6 +67,7 @@ final class ClaudeRig: @unchecked Sendable {
             ANTHROPIC_BASE_URL: "http://127.0.0.1:\(port)"
             DISABLE_AUTOUPDATER: "1"
             CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"
+      \(extraAgents)
       """
     playground = try Playground(workers: workers, agents: agents, agent: "claude")
     // Scripted shell commands run without asking, as in a trusted repo.

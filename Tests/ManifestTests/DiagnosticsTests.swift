@@ -34,7 +34,7 @@ import Testing
         at(8, 5, .unknownKey("worker", in: "project 'api'", suggestion: "workers")),
         at(9, 14, .outOfRange(key: "workers", value: "-1", expected: "at least 0")),
         at(10, 14, .invalidChoice(key: "on_done", value: "squash", choices: ["merge", "pr", "keep"])),
-        at(11, 12, .unknownAgent("claud", known: ["claude"])),
+        at(11, 12, .unknownAgent("claud", known: BuiltInAgents.all.keys.sorted())),
         at(12, 13, .unknownTemplateField(key: "prompt", field: "bead.titel", suggestion: "bead.title")),
         at(14, 21, .outOfRange(key: "max_priority", value: "7", expected: "between 0 and 4")),
         at(16, 11, .pathNotFound(key: "path", path: "\(box.root)/missing")),
@@ -88,6 +88,47 @@ import Testing
         at(8, 17, .invalidRegex(key: "match", pattern: "*oops")),
         at(9, 9, .missingKey("keys", in: "a dialog")),
       ])
+  }
+
+  @Test func newAgentFieldsAreCheckedWithTheirPositions() {
+    let result = Sandbox().load(
+      """
+      version: 1
+      agents:
+        codex:
+          prompt_arg: sometimes
+          trust_seed: ~/.ssh
+        aider:
+          ready_delay: 0
+        gemini:
+          prompt_arg: "--prompt now"
+          hooks: cursor
+      """)
+    #expect(
+      problems(result) == [
+        at(1, 1, .noProjects),
+        at(4, 17, .invalidChoice(key: "prompt_arg", value: "sometimes", choices: ["positional", "none", "a flag such as --prompt"])),
+        at(5, 17, .invalidChoice(key: "trust_seed", value: "~/.ssh", choices: ["codex", "gemini", "cursor", "none"])),
+        at(7, 18, .outOfRange(key: "ready_delay", value: "0", expected: "greater than 0 and at most 60")),
+        at(9, 17, .invalidChoice(key: "prompt_arg", value: "--prompt now", choices: ["positional", "none", "a flag such as --prompt"])),
+        at(10, 12, .invalidChoice(key: "hooks", value: "cursor", choices: ["claude", "codex", "gemini", "none"])),
+      ])
+  }
+
+  @Test func builtInProfilesAreOverriddenFieldByField() throws {
+    let result = Sandbox().load(
+      """
+      version: 1
+      agents:
+        codex:
+          command: [codex, --sandbox, workspace-write]
+      """)
+    let m = try #require(result.manifest)
+    let codex = try #require(m.agents["codex"])
+    #expect(codex.command == ["codex", "--sandbox", "workspace-write"])
+    #expect(codex.promptArg == .positional && codex.trustSeed == .codex && codex.origin == .overridden)
+    #expect(m.agents["gemini"]?.origin == .builtIn)
+    #expect(Set(m.agents.keys).isSuperset(of: ["claude", "codex", "gemini", "opencode", "cursor", "copilot", "amp", "aider", "goose"]))
   }
 
   @Test func newAgentsNeedCommandAndReady() {

@@ -89,6 +89,17 @@ import Testing
     return p.terminationStatus == 0
   }
 
+  @Test(arguments: [
+    "version: 1\nagents: {codex: {prompt_arg: none, trust_seed: none}, mine: {command: [x], ready: '> ', prompt_arg: --prompt, ready_delay: 2.5}}\n",
+    "version: 1\nagents: {gemini: {prompt_arg: positional, hooks: gemini, trust_seed: gemini}}\n",
+  ])
+  func schemaAndValidatorBothAcceptTheNewAgentFields(_ text: String) throws {
+    let box = Sandbox()
+    let file = box.write("wt.yaml", text)
+    #expect(!box.loader.load(file: file).diagnostics.hasErrors)
+    #expect(try schemaAccepts(file))
+  }
+
   @Test(arguments: examples) func schemaAcceptsEveryExample(_ example: String) throws {
     #expect(try schemaAccepts("\(packageRoot)/\(example)"))
   }
@@ -101,6 +112,11 @@ import Testing
     "version: 2\n",
     "version: 1\nsettings: {ports: [1]}\n",
     "version: 1\nagents: {claude: {hooks: maybe}}\n",
+    "version: 1\nagents: {codex: {prompt_arg: sometimes}}\n",
+    "version: 1\nagents: {codex: {prompt_arg: \"--prompt x\"}}\n",
+    "version: 1\nagents: {codex: {trust_seed: /etc/passwd}}\n",
+    "version: 1\nagents: {aider: {ready_delay: 0}}\n",
+    "version: 1\nagents: {aider: {ready_delay: 600}}\n",
     "version: 1\nprojects: {a: {path: a, copy: [../../.ssh/id_rsa]}}\n",
     "version: 1\nprojects: {a: {path: a, copy: [/etc/passwd]}}\n",
     "version: 1\nprojects: {a: {path: a, port_env: LD_PRELOAD}}\n",

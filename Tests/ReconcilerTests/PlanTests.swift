@@ -57,6 +57,27 @@ import Testing
     #expect(p.waiting.map(\.bead) == ["api-c"])
   }
 
+  /// `agent_by_label`: a bead's label picks its agent; a worker keeps the
+  /// agent it started with, whatever its labels say later.
+  @Test func aLabelPicksTheAgentAndAWorkerKeepsIt() {
+    var project = Self.project(workers: 3)
+    project.agentByLabel = [.init(label: "frontend", agent: "gemini"), .init(label: "py", agent: "aider")]
+    var m = Self.manifest([project])
+    m.agents = BuiltInAgents.all
+    let ready = [Self.bead("api-a", 1, labels: ["frontend", "py"]), Self.bead("api-b", 2, labels: ["py"]), Self.bead("api-c", 3)]
+    let p = plan(m, Self.observed(ready: ready))
+    #expect(p.changes.map(\.agent) == ["gemini", "aider", "claude"])
+
+    var state = State()
+    var record = WorkerRecord(
+      name: "api/api-d", project: "api", bead: "api-d", branch: "wt/api-d", worktree: "/wt/api/api-d",
+      createdAt: Date(timeIntervalSince1970: 0))
+    record.agent = "aider"
+    state.workers["api/api-d"] = record
+    let dead = plan(m, Self.observed(ready: [], unclosed: [Self.bead("api-d", labels: ["frontend"])], panes: [Self.pane("api", "api-d", dead: true)], state: state))
+    #expect(dead.changes.map(\.agent) == ["aider"])
+  }
+
   @Test func selectionFiltersReadyBeads() {
     let select = Selection(labels: ["backend"], excludeLabels: ["human"], maxPriority: 2)
     let ready = [

@@ -120,4 +120,29 @@ import Testing
     let stop = (hooks["Stop"] ?? []).compactMap { ($0["hooks"] as? [[String: Any]])?.first?["command"] as? String }
     #expect(stop == ["say done", #"'/opt/it'\''s/wt' signal stop >/dev/null 2>&1 || true # wt-hook"#])
   }
+
+  /// Gemini CLI: the same shape in .gemini/settings.json, its own event
+  /// names, and silent commands (its hooks may print only JSON).
+  @Test func geminiHooksUseItsEventsAndPrintNothing() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-hooks-\(UUID().uuidString.prefix(8))").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try ClaudeHooks.install(in: dir, wt: "/opt/wt", kind: .gemini)
+    let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/.gemini/settings.json"))
+    let hooks = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["hooks"] as? [String: [[String: Any]]])
+    #expect(Set(hooks.keys) == ["SessionStart", "BeforeAgent", "AfterAgent", "Notification"])
+    let commands = hooks.values.flatMap { $0 }.compactMap { ($0["hooks"] as? [[String: Any]])?.first?["command"] as? String }
+    #expect(commands.allSatisfy { $0.contains(">/dev/null 2>&1 || true") && !$0.contains("prime") })
+    #expect(!FileManager.default.fileExists(atPath: "\(dir)/.claude"))
+  }
+
+  @Test func codexHooksGoInItsHooksFile() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-hooks-\(UUID().uuidString.prefix(8))").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try ClaudeHooks.install(in: dir, wt: "/opt/wt", kind: .codex)
+    let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/.codex/hooks.json"))
+    let hooks = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["hooks"] as? [String: [[String: Any]]])
+    #expect(Set(hooks.keys) == ["SessionStart", "UserPromptSubmit", "Stop"])
+  }
 }

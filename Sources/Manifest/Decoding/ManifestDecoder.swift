@@ -16,7 +16,9 @@ extension NodeReader {
   static let rootKeys = ["version", "settings", "agents", "defaults", "projects", "project"]
   static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
-  static let agentKeys = ["command", "env", "session_id", "resume", "ready", "busy", "dialogs", "hooks"]
+  static let agentKeys = [
+    "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "hooks", "prompt_arg", "trust_seed", "ready_delay",
+  ]
   static let dialogKeys = ["match", "keys"]
 
   func document(_ root: YAMLNode, paths: PathResolver) -> ManifestDocument {
@@ -29,7 +31,7 @@ extension NodeReader {
       report(.missingKey("version", in: "the top level"), at: root.mark)
     }
     let settings = f["settings"].map { self.settings($0, paths: paths) } ?? Settings(worktreeRoot: paths.defaultWorktreeRoot)
-    let agents = f["agents"].map(agents) ?? ["claude": Defaults.claude]
+    let agents = f["agents"].map(agents) ?? BuiltInAgents.all
     let defaults = f["defaults"].map {
       projectFields($0, context: "defaults", allowPath: false, resolve: paths.resolve)
     } ?? ProjectFields()
@@ -94,10 +96,10 @@ extension NodeReader {
     return s
   }
 
-  /// Agent profiles: the built-in `claude` overridden field by field, plus
+  /// Agent profiles: the built-in ones overridden field by field, plus
   /// any new ones, which must say at least how to start and when ready.
   func agents(_ node: YAMLNode) -> [String: AgentProfile] {
-    var out = ["claude": Defaults.claude]
+    var out = BuiltInAgents.all
     for entry in entries(node, key: "agents") {
       if !Self.isValidName(entry.name) { report(.invalidName(entry.name, what: "agent"), at: entry.key.mark) }
       let context = "agent '\(entry.name)'"
@@ -114,6 +116,10 @@ extension NodeReader {
       if let n = f["busy"], let v = regex(n, key: "busy") { p.busy = v }
       if let n = f["dialogs"] { p.dialogs = dialogs(n) }
       if let n = f["hooks"], let v = choice(n, key: "hooks", as: AgentProfile.Hooks.self) { p.hooks = v }
+      if let n = f["prompt_arg"] { p.promptArg = promptArg(n) }
+      if let n = f["trust_seed"], let v = choice(n, key: "trust_seed", as: AgentProfile.TrustSeed.self) { p.trustSeed = v }
+      if let n = f["ready_delay"] { p.readyDelay = double(n, key: "ready_delay", above: 0, atMost: 60) }
+      p.origin = builtIn == nil ? .declared : .overridden
       if builtIn == nil {
         for key in ["command", "ready"] where f[key] == nil {
           report(.missingKey(key, in: context), at: entry.key.mark)
@@ -122,6 +128,22 @@ extension NodeReader {
       out[entry.name] = p
     }
     return out
+  }
+
+  /// `positional`, `none`, or the flag that takes the prompt (`--prompt`).
+  func promptArg(_ node: YAMLNode) -> AgentProfile.PromptArg? {
+    guard let text = string(node, key: "prompt_arg") else { return nil }
+    switch text {
+    case "positional": return .positional
+    case "none": return nil
+    default:
+      // One option word: the prompt always follows as its own argument.
+      if text.hasPrefix("-"), text.count > 1, !text.contains(where: { $0.isWhitespace || $0 == "=" }) {
+        return .flag(text)
+      }
+      report(.invalidChoice(key: "prompt_arg", value: text, choices: ["positional", "none", "a flag such as --prompt"]), at: node.mark)
+      return nil
+    }
   }
 
   func dialogs(_ node: YAMLNode) -> [AgentProfile.Dialog] {

@@ -86,13 +86,15 @@ final class NodeReader {
     return value
   }
 
-  func double(_ node: YAMLNode, key: String, above minimum: Double) -> Double? {
+  func double(_ node: YAMLNode, key: String, above minimum: Double, atMost maximum: Double = .infinity) -> Double? {
     guard case .scalar(let text, .plain) = node.kind, let value = Double(text), value.isFinite else {
       report(.wrongType(key: key, expected: "a number", got: node.typeName), at: node.mark)
       return nil
     }
-    guard value > minimum else {
-      report(.outOfRange(key: key, value: text, expected: "greater than \(minimum.formatted())"), at: node.mark)
+    guard value > minimum, value <= maximum else {
+      let expected = maximum.isFinite
+        ? "greater than \(minimum.formatted()) and at most \(maximum.formatted())" : "greater than \(minimum.formatted())"
+      report(.outOfRange(key: key, value: text, expected: expected), at: node.mark)
       return nil
     }
     return value

@@ -22,9 +22,11 @@ struct ProjectFields: Hashable, Sendable {
   var setup: [[String]]?
   var gate: [[String]]?
   var portEnv: String?
+  var agentByLabel: [Located<Project.LabelAgent>]?
 
   static let keys = [
-    "path", "base", "workers", "agent", "on_done", "prompt", "select", "copy", "setup", "gate", "port_env",
+    "path", "base", "workers", "agent", "agent_by_label", "on_done", "prompt", "select", "copy", "setup", "gate",
+    "port_env",
   ]
   static let selectKeys = ["labels", "any_labels", "exclude_labels", "types", "max_priority", "ids"]
 
@@ -34,7 +36,7 @@ struct ProjectFields: Hashable, Sendable {
       path: path ?? lower.path, base: base ?? lower.base, workers: workers ?? lower.workers,
       agent: agent ?? lower.agent, onDone: onDone ?? lower.onDone, prompt: prompt ?? lower.prompt,
       select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
-      gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv)
+      gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, agentByLabel: agentByLabel ?? lower.agentByLabel)
   }
 }
 
@@ -54,6 +56,13 @@ extension NodeReader {
     if let n = f["workers"] { out.workers = int(n, key: "workers", range: 0...Int.max) }
     if let n = f["agent"], let name = string(n, key: "agent") {
       out.agent = Located(value: name, file: file, mark: n.mark)
+    }
+    if let n = f["agent_by_label"] {
+      out.agentByLabel = entries(n, key: "agent_by_label").compactMap { entry in
+        string(entry.value, key: "agent_by_label.\(entry.name)").map {
+          Located(value: Project.LabelAgent(label: entry.name, agent: $0), file: file, mark: entry.value.mark)
+        }
+      }
     }
     if let n = f["on_done"] { out.onDone = choice(n, key: "on_done", as: Project.OnDone.self) }
     if let n = f["prompt"] { out.prompt = template(n, key: "prompt") }

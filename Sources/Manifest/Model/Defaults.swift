@@ -13,24 +13,8 @@ public enum Defaults {
 
     """
 
-  /// The built-in Claude Code profile. Facts behind each field are in the
-  /// README ("Claude Code"): the trust dialog's default answer exits, so it
-  /// is answered Down+Enter; the API-key dialog defaults to No, so Up+Enter.
-  public static let claude = AgentProfile(
-    name: "claude",
-    command: ["claude", "--permission-mode", "acceptEdits"],
-    env: [:],
-    sessionId: true,
-    resume: [Template.literal("claude"), Template.literal("--resume"), Template.literal("{{worker.session_id}}")],
-    // Claude Code draws the prompt as ❯ followed by a no-break space.
-    ready: "^❯\\u00A0",
-    busy: "esc to interrupt",
-    dialogs: [
-      .init(match: "Is this a project you created or one you trust", keys: ["Down", "Enter"]),
-      .init(match: "Do you want to use this API key", keys: ["Up", "Enter"]),
-    ],
-    hooks: .claude
-  )
+  /// The built-in Claude Code profile (see `BuiltInAgents`).
+  public static let claude = BuiltInAgents.claude
 }
 
 extension Template {

@@ -41,7 +41,7 @@ extension Project {
   }
 
   /// An argument array as a person would type it, quoting what needs it.
-  static func shellWords(_ argv: [String]) -> String {
+  public static func shellWords(_ argv: [String]) -> String {
     argv.map { word in
       word.allSatisfy({ $0.isLetter || $0.isNumber || "-_./=:@%+,".contains($0) }) && !word.isEmpty
         ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"

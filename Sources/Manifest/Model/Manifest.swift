@@ -87,8 +87,37 @@ public struct AgentProfile: Hashable, Sendable {
     }
   }
 
+  /// Which hook files wt writes into a worktree so the agent reports to
+  /// `wt signal` (see `AgentHooks`).
   public enum Hooks: String, Hashable, Sendable, CaseIterable {
-    case claude, none
+    case claude, codex, gemini, none
+  }
+
+  /// How the first prompt goes on the agent's command line.
+  public enum PromptArg: Hashable, Sendable {
+    /// As the last argument (`claude 'PROMPT'`, `codex 'PROMPT'`).
+    case positional
+    /// After a flag (`gemini --prompt-interactive PROMPT`).
+    case flag(String)
+  }
+
+  /// A file wt writes so that the agent trusts the worktree without asking.
+  /// A closed set: each kind writes one fixed file under the agent's home
+  /// (the profile's `HOME`, else the person's), so no manifest can aim it
+  /// anywhere else.
+  public enum TrustSeed: String, Hashable, Sendable, CaseIterable {
+    /// `~/.codex/config.toml`: `[projects."<worktree>"] trust_level = "trusted"`.
+    case codex
+    /// `~/.gemini/trustedFolders.json`: `{"<worktree>": "TRUST_FOLDER"}`.
+    case gemini
+    /// `~/.cursor/projects/<key>/.workspace-trusted`.
+    case cursor
+    case none
+  }
+
+  /// Where a profile came from, for `wt agents`.
+  public enum Origin: String, Hashable, Sendable {
+    case builtIn = "built-in", overridden, declared
   }
 
   public var name: String
@@ -96,7 +125,8 @@ public struct AgentProfile: Hashable, Sendable {
   public var env: [String: String]
   /// Start with `--session-id <uuid>` so the session can be found and resumed.
   public var sessionId: Bool
-  /// Command to resume a session; `{{worker.session_id}}` is filled in.
+  /// Command to resume a session; `{{worker.session_id}}` is filled in. A
+  /// flag (`[claude, --resume, ID]`) or a subcommand (`[codex, resume, ID]`).
   public var resume: [Template]
   /// A screen line matching this means the agent takes input.
   public var ready: String
@@ -104,6 +134,23 @@ public struct AgentProfile: Hashable, Sendable {
   public var busy: String?
   public var dialogs: [Dialog]
   public var hooks: Hooks
+  /// How to pass the first prompt at start; nil: pasted once ready.
+  public var promptArg: PromptArg? = nil
+  public var trustSeed: TrustSeed = .none
+  /// Seconds the ready screen must stay unchanged before wt types, for an
+  /// agent whose prompt is drawn before it listens; nil: wt's default.
+  public var readyDelay: Double? = nil
+  public var origin: Origin = .declared
+
+  /// What the profile can do, for `wt agents`.
+  public var capabilities: [String] {
+    var out: [String] = []
+    if hooks != .none { out.append("hooks") }
+    if !resume.isEmpty { out.append("resume") }
+    if promptArg != nil { out.append("prompt-arg") }
+    if trustSeed != .none { out.append("trust-seed") }
+    return out
+  }
 }
 
 /// One repository wt works in, with everything resolved.
@@ -128,6 +175,22 @@ public struct Project: Hashable, Sendable {
   /// The repository's own wt.yaml, when its `project:` block supplied
   /// something that runs (setup, gate, copy, port_env).
   public var foreign: ForeignFile?
+  /// `agent_by_label:`, in file order: a bead with one of these labels gets
+  /// that agent instead of `agent` (the first that matches wins).
+  public var agentByLabel: [LabelAgent] = []
+
+  public struct LabelAgent: Hashable, Sendable {
+    public var label: String
+    public var agent: String
+  }
+
+  /// The agent for a bead with these labels.
+  public func agent(forLabels labels: [String]) -> String {
+    agentByLabel.first { labels.contains($0.label) }?.agent ?? agent
+  }
+
+  /// Every agent the project may start.
+  public var agents: [String] { [agent] + agentByLabel.map(\.agent).filter { $0 != agent } }
 }
 
 /// Which ready beads a project works on. Every condition that is set must

@@ -83,8 +83,8 @@ public struct Applier: Sendable {
     }
   }
 
-  func profile(_ project: Project) throws -> AgentProfile {
-    guard let p = manifest.agents[project.agent] else { throw StateError(message: "unknown agent \(project.agent)") }
+  func profile(_ change: Plan.Change) throws -> AgentProfile {
+    guard let p = manifest.agents[change.agent] else { throw StateError(message: "unknown agent \(change.agent)") }
     return p
   }
 

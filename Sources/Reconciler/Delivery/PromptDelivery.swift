@@ -37,6 +37,39 @@ public struct PromptDelivery: Sendable {
     self.tmux = tmux
     reader = try ScreenReader(profile: profile)
     dialogs = profile.dialogs
+    if let delay = profile.readyDelay { settle = .milliseconds(Int(delay * 1000)) }
+  }
+
+  /// For a prompt given on the agent's command line: answers start-up
+  /// dialogs until the agent shows it took the prompt (busy), or holds
+  /// still at its ready screen (a quick turn already over). Nothing is
+  /// typed but a dialog's keys.
+  public func awaitStart(_ prompt: String, in pane: String) async throws -> DeliveryOutcome {
+    let clock = ContinuousClock()
+    let end = clock.now + deadline
+    var lastScreen = ""
+    var stableSince = clock.now
+    while clock.now < end {
+      guard try await tmux.isAlive(pane: pane) else { return .agentExited(afterSend: true) }
+      let screen = try await tmux.capture(pane: pane)
+      if screen != lastScreen {
+        lastScreen = screen
+        stableSince = clock.now
+      }
+      switch reader.state(of: screen, ownText: PromptText.sanitize(prompt)) {
+      case .dialog(let i):
+        try await tmux.sendKeys(pane: pane, dialogs[i].keys)
+        try await Task.sleep(for: settle)
+        lastScreen = ""
+      case .busy:
+        return .delivered
+      case .ready where clock.now - stableSince >= settle:
+        return .delivered
+      case .ready, .unknown:
+        try await Task.sleep(for: poll)
+      }
+    }
+    return .notConfirmed
   }
 
   /// `alreadySent`: an earlier attempt pasted and pressed Enter without
@@ -131,8 +164,12 @@ public struct PromptDelivery: Sendable {
   /// its collapsed paste marker.
   static func holds(_ input: String, _ prompt: String) -> Bool {
     if input.hasPrefix("[Pasted text") { return true }
-    let first = prompt.split(separator: "\n").first.map(String.init) ?? prompt
-    // The box may show a cut-off start of the text, or the text and more.
-    return !input.isEmpty && (first.hasPrefix(input) || input.hasPrefix(first))
+    // The box may show a cut-off start of the text, or the text and more;
+    // an agent that shows every pasted line with its prompt (Aider) has
+    // the last line on the prompt's line.
+    return !input.isEmpty && prompt.split(separator: "\n").contains { line in
+      let l = line.trimmingCharacters(in: .whitespaces)
+      return !l.isEmpty && (l.hasPrefix(input) || input.hasPrefix(l))
+    }
   }
 }

@@ -31,12 +31,19 @@ public struct ScreenReader: Sendable {
   /// `ownText`: what wt pasted (the prompt). Lines that show a piece of it
   /// — the input box, the history — are bead text, which may spell a
   /// dialog's question or the busy marker: they never count as either.
+  /// Busy and ready are read on this many last non-blank lines: higher up
+  /// is scrollback, where an old spinner or prompt (or bead text) says
+  /// nothing about now.
+  public static let tailLines = 12
+
   public func state(of screen: String, ownText: String = "") -> ScreenState {
-    let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let all = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let lines = Array(all.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.suffix(Self.tailLines))
     let agentLines = ownText.isEmpty ? lines : lines.filter { !Self.shows($0, partOf: ownText) }
     // A dialog covers the screen, so it wins; matched on the whole text
     // because dialog questions wrap across lines at narrow widths.
-    let flat = agentLines.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    let everyLine = ownText.isEmpty ? all : all.filter { !Self.shows($0, partOf: ownText) }
+    let flat = everyLine.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
     for (i, dialog) in dialogs.enumerated() where Self.matches(dialog, flat) { return .dialog(i) }
     if let busy, agentLines.contains(where: { Self.matches(busy, $0) }) { return .busy }
     // The input line is the last line that matches: earlier matches can be

@@ -121,7 +121,7 @@ extension World {
       if pane.dead {
         condition = WorkerCondition.next(after: condition, on: .observedDead("the agent exited; 'wt apply' restarts it"))
       } else if condition.state == .starting,
-        let reader = project.flatMap({ readers[$0.agent] }), let screen = try? await tmux.capture(pane: pane.paneID)
+        let reader = project.flatMap({ readers[record?.agent ?? $0.agent] }), let screen = try? await tmux.capture(pane: pane.paneID)
       {
         // No hook has spoken: read the screen.
         switch reader.state(of: screen) {

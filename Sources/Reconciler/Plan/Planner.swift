@@ -114,7 +114,7 @@ private struct Planner {
           result.notes.append(.init(project: project.name, text: "stuck: the agent of \(bead.id) exited \(restarts) times; look at it with 'wt attach', then 'wt abandon \(bead.id)'"))
           continue
         }
-        let resume = manifest.agents[project.agent].flatMap { $0.resume.isEmpty ? nil : record?.sessionId }
+        let resume = manifest.agents[record?.agent ?? project.agent].flatMap { $0.resume.isEmpty ? nil : record?.sessionId }
           .flatMap { SessionID.isValid($0) ? $0 : nil }
         add(.update, .restartAgent(resumeSession: resume), project, bead: bead,
             reasons: ["the agent exited" + (resume.map { "; resume session \($0)" } ?? "; start it afresh")])
@@ -299,20 +299,23 @@ private struct Planner {
   }
 
   mutating func add(_ action: Plan.Action, _ step: Plan.Step, _ project: Project, bead: Bead, reasons: [String]) {
-    add(action, step, project, beadID: bead.id, title: bead.title, reasons: reasons)
+    add(action, step, project, beadID: bead.id, title: bead.title, reasons: reasons, labels: bead.labels ?? [])
   }
 
   mutating func add(
-    _ action: Plan.Action, _ step: Plan.Step, _ project: Project, beadID: String, title: String, reasons: [String]
+    _ action: Plan.Action, _ step: Plan.Step, _ project: Project, beadID: String, title: String, reasons: [String],
+    labels: [String] = []
   ) {
     let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: beadID)]
+    // A worker keeps the agent it started with.
+    let agent = record?.agent ?? project.agent(forLabels: labels)
     result.changes.append(
       .init(
         action: action, step: step, project: project.name, bead: beadID, title: title,
         worker: WorkerNaming.name(project: project.name, bead: beadID),
         branch: record?.branch ?? WorkerNaming.branch(bead: beadID),
         worktree: record?.worktree ?? worktreePath(project, beadID),
-        session: session(project, beadID), agent: project.agent, reasons: reasons))
+        session: session(project, beadID), agent: agent, reasons: reasons))
   }
 }
 

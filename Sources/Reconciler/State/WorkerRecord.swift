@@ -20,6 +20,8 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   public var branch: String
   public var worktree: String
   public var sessionId: String?
+  /// The agent profile it runs (a project may pick one per bead label).
+  public var agent: String?
   /// The port handed to the worker in the project's `port_env`.
   public var port: Int?
   public var prompt: Prompt

@@ -68,6 +68,14 @@ public enum PromptText {
   /// memory note (older Claude Code), `@` a file to attach.
   static let commandSigils: Set<Unicode.Scalar> = ["!", "/", "#", "@"]
 
+  /// A prompt passed on an agent's command line (`prompt_arg`): the same
+  /// text a paste would carry, as one argument that never reads as an
+  /// option: one that would start with `-` is indented by one space.
+  public static func commandLine(_ text: String) -> String {
+    let t = sanitize(text)
+    return t.hasPrefix("-") ? " " + t : t
+  }
+
   /// An argument for `notify` and other commands wt runs with bead text:
   /// the same bytes removed, on one line.
   public static func argument(_ text: String) -> String {

@@ -26,6 +26,30 @@ extension WT {
       var diagnostics: [Item]
       var projects: [String]
       var commands: [Command]
+      /// Agents projects use whose command is not installed here.
+      var missingAgents: [MissingAgent]
+
+      enum CodingKeys: String, CodingKey {
+        case valid, file, diagnostics, projects, commands
+        case missingAgents = "missing_agents"
+      }
+    }
+
+    struct MissingAgent: Encodable {
+      var project: String
+      var agent: String
+      var command: String
+    }
+
+    /// Agents a project would start whose program is not on PATH: a
+    /// warning, since the manifest may be meant for another machine.
+    static func missingAgents(_ m: Manifest, path: String) -> [MissingAgent] {
+      m.projects.flatMap { p in
+        p.agents.compactMap { name in
+          guard let command = m.agents[name]?.command.first, Agents.find(command, path: path) == nil else { return nil }
+          return MissingAgent(project: p.name, agent: name, command: command)
+        }
+      }
     }
 
     /// One thing a project would run, from which file, and whether the
@@ -71,10 +95,15 @@ extension WT {
                 message: $0.message, hint: $0.hint)
             },
             projects: result.manifest?.projects.map(\.name) ?? [],
-            commands: result.manifest.map(Self.commands) ?? []))
+            commands: result.manifest.map(Self.commands) ?? [],
+            missingAgents: result.manifest.map { Self.missingAgents($0, path: Self.path) } ?? []))
       } else {
         for d in result.diagnostics { Terminal.error(d.description) }
         if let m = result.manifest {
+          for a in Self.missingAgents(m, path: Self.path) {
+            Terminal.error(
+              "\(m.file): warning: project '\(a.project)': agent '\(a.agent)' runs '\(TerminalText.escape(a.command))', which is not installed here (not found on PATH); see 'wt agents'")
+          }
           print(Self.summary(m))
           if let foreign = m.foreign, foreign.needsTrust { Terminal.line("  \(foreign.refusal)") }
           for p in m.projects { if let f = p.foreign, f.needsTrust { Terminal.line("  \(p.name): \(f.refusal)") } }
@@ -92,11 +121,13 @@ extension WT {
       }
     }
 
+    static var path: String { ProcessInfo.processInfo.environment["PATH"] ?? "" }
+
     static func summary(_ m: Manifest) -> String {
       let names = m.projects.map(\.name).joined(separator: ", ")
       let workers = m.projects.reduce(0) { $0 + $1.workers }
       let cap = m.settings.maxWorkers.map { min($0, workers) } ?? workers
-      let agents = Set(m.projects.map(\.agent)).sorted().joined(separator: ", ")
+      let agents = Set(m.projects.flatMap(\.agents)).sorted().joined(separator: ", ")
       return "\(m.file): ok — \(m.projects.count) project\(m.projects.count == 1 ? "" : "s") (\(names)), "
         + "up to \(cap) worker\(cap == 1 ? "" : "s"), agents: \(agents.isEmpty ? "none" : agents)"
     }

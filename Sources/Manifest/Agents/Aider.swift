@@ -1,0 +1,31 @@
+extension BuiltInAgents {
+  /// Aider (PyPI `aider-chat`). Seen on the real binary here (0.86.2,
+  /// /work/shared/reference/aider.md) and driven end to end by
+  /// Tests/CLITests/AiderTests.swift; screens in
+  /// Tests/ReconcilerTests/Fixtures/aider-screens/.
+  /// - command: the two skip flags answer its start-up questions (add
+  ///   `.aider*` to .gitignore; what's new) before they are asked.
+  /// - ready: its prompt, `[edit format][ multi]> ` (`> `, `whole> `,
+  ///   `ask multi> `; capture-pane trims the trailing space).
+  /// - busy: the spinner lines it draws while it waits for the model,
+  ///   "Waiting for <model>", and for the commit message, "Generating
+  ///   commit message with <model>".
+  /// - no prompt argument (`--message` answers once and exits), no hooks, no
+  ///   session ids: the prompt is pasted and status read from the screen.
+  public static let aider = AgentProfile(
+    name: "aider",
+    command: ["aider", "--no-check-update", "--analytics-disable", "--no-show-release-notes", "--no-gitignore"],
+    env: [:],
+    sessionId: false,
+    resume: [],
+    ready: "^[a-z-]*( multi)?>( |$)",
+    busy: "Waiting for |Generating commit message",
+    dialogs: [
+      // Answered questions stay on screen: anchored to the end.
+      .init(match: "Add \\.aider\\* to \\.gitignore .*\\[Yes\\]:\\s*$", keys: ["n", "Enter"]),
+      .init(match: "see what's new in this version\\? .*\\[Yes\\]:\\s*$", keys: ["n", "Enter"]),
+    ],
+    hooks: .none,
+    origin: .builtIn
+  )
+}

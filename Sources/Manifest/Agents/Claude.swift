@@ -1,0 +1,24 @@
+extension BuiltInAgents {
+  /// Claude Code. Every fact seen on the real binary here (2.1.327 and
+  /// 2.1.331, /work/shared/reference/claude-code.md, captures in
+  /// Tests/ReconcilerTests/Fixtures/claude-screens/).
+  public static let claude = AgentProfile(
+    name: "claude",
+    command: ["claude", "--permission-mode", "acceptEdits"],
+    env: [:],
+    // `claude --session-id <uuid>` fixes the id up front.
+    sessionId: true,
+    resume: resume("claude", "--resume", "{{worker.session_id}}"),
+    // The input line: ❯ and a no-break space (ready-idle.txt).
+    ready: "^❯\\u00A0",
+    busy: "esc to interrupt",
+    dialogs: [
+      // Its default answer, "No, exit", quits: Down then Enter (trust-dialog.txt).
+      .init(match: "Is this a project you created or one you trust", keys: ["Down", "Enter"]),
+      // The default is No (api-key-dialog.txt).
+      .init(match: "Do you want to use this API key", keys: ["Up", "Enter"]),
+    ],
+    hooks: .claude,
+    origin: .builtIn
+  )
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Manifest
+
+/// The agent in a worker's pane: its command line, hooks, first prompt,
+/// restart and resume.
+extension Applier {
+  func command(
+    _ profile: AgentProfile, record: WorkerRecord, change: Plan.Change, project: Project, resume: String?,
+    prompt: String? = nil
+  ) -> [String] {
+    if let resume {
+      var values = templateValues(change, project: project, record: record)
+      values["worker.session_id"] = resume
+      return profile.resume.map { $0.render(values) }
+    }
+    var argv = profile.command
+    if profile.sessionId, let id = record.sessionId { argv += ["--session-id", id] }
+    // One argument, never through a shell (tmux executes argv directly),
+    // never read as an option.
+    switch (profile.promptArg, prompt.map(PromptText.commandLine)) {
+    case (.positional, let p?) where !p.isEmpty: argv.append(p)
+    case (.flag(let flag), let p?) where !p.isEmpty: argv += [flag, p]
+    default: break
+    }
+    return argv
+  }
+
+  /// Hooks, every start, so a moved wt binary or a hand-edited file is
+  /// mended. Gemini's settings file may be the repository's own: wt never
+  /// edits a tracked file, and that worker's status then comes from the
+  /// screen.
+  func installHooks(_ profile: AgentProfile, in worktree: String) async throws {
+    guard let layout = ClaudeHooks.layout(profile.hooks, wt: world.wtExecutable) else { return }
+    let path = "\(layout.folder)/\(layout.file)"
+    let tracked = try await world.runner.output(["git", "-C", worktree, "ls-files", "--", path])
+    guard tracked.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+    try ClaudeHooks.install(in: worktree, wt: world.wtExecutable, kind: profile.hooks)
+  }
+
+  /// The bead's prompt, rendered; nil when the bead is gone.
+  func renderPrompt(_ change: Plan.Change, project: Project, record: WorkerRecord?) async throws -> String? {
+    guard let bead = try await world.tracker.show(change.bead, in: project.path) else { return nil }
+    var values = templateValues(change, project: project, record: record)
+    values.merge(bead.templateValues) { _, b in b }
+    return project.prompt.render(values)
+  }
+
+  /// A prompt given on the command line: answer the agent's dialogs and
+  /// wait until it shows it took the prompt.
+  func confirmStarted(_ change: Plan.Change, project: Project, profile: AgentProfile, prompt: String) async throws
+    -> StepReport.Outcome
+  {
+    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    var delivery = try PromptDelivery(tmux: world.tmux, profile: profile)
+    delivery.deadline = deliveryDeadline
+    switch try await delivery.awaitStart(prompt, in: pane.paneID) {
+    case .delivered:
+      try updateRecord(change.worker) { $0.prompt = .delivered }
+      world.store.record("prompt-delivered", worker: change.worker)
+      return .done("prompt given to the agent on its command line in \(change.session)")
+    case .agentExited:
+      if try await world.tracker.show(change.bead, in: project.path)?.isClosed == true {
+        return .done("the agent finished \(change.bead) and ended its session")
+      }
+      return .failed("the agent exited after it was started with its prompt (see 'wt seance \(change.bead)')")
+    case .unknownScreen(let tail):
+      return .failed("the agent's screen is not one wt knows; last lines:\n\(tail)")
+    case .notConfirmed:
+      return .failed("the agent was started with its prompt but never showed it working; the next apply checks again")
+    }
+  }
+
+  func templateValues(_ change: Plan.Change, project: Project, record: WorkerRecord?) -> [String: String] {
+    var v: [String: String] = [
+      "worker.name": change.worker, "worker.branch": change.branch, "worker.worktree": change.worktree,
+      "project.name": project.name, "project.path": project.path, "project.base": project.base,
+    ]
+    v["worker.session_id"] = record?.sessionId
+    v["worker.port"] = record?.port.map(String.init)
+    return v
+  }
+
+  func pane(of session: String) async throws -> Pane? {
+    try await world.tmux.panes().first { $0.session == session }
+  }
+
+  /// Renders the bead's prompt and delivers it; the record says how far it
+  /// got, so a retry never sends twice.
+  func deliverPrompt(_ change: Plan.Change, project: Project, countFailure: Bool = false) async throws
+    -> StepReport.Outcome
+  {
+    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    let record = try record(change.worker)
+    guard let prompt = try await renderPrompt(change, project: project, record: record) else {
+      return .failed("bead \(change.bead) not found")
+    }
+    var delivery = try PromptDelivery(tmux: world.tmux, profile: try profile(change))
+    delivery.deadline = deliveryDeadline
+    let store = world.store
+    let name = change.worker
+    let outcome = try await delivery.deliver(prompt, to: pane.paneID, alreadySent: record?.prompt == .sent) {
+      try? store.update { state in state.workers[name]?.prompt = .sent }
+      store.record("prompt-sent", worker: name)
+    }
+    switch outcome {
+    case .delivered:
+      try updateRecord(name) { $0.prompt = .delivered }
+      world.store.record("prompt-delivered", worker: name)
+      return .done("prompt delivered to \(change.session)")
+    case .agentExited(afterSend: true):
+      if try await world.tracker.show(change.bead, in: project.path)?.isClosed == true {
+        world.store.record("prompt-delivered", worker: name)
+        return .done("prompt delivered; the agent finished \(change.bead) and ended its session")
+      }
+      return .failed("the agent exited after the prompt was sent (see 'wt seance \(change.bead)')")
+    case .agentExited(afterSend: false):
+      guard countFailure else {
+        return .failed("the agent exited before it took the prompt (see 'wt attach \(change.bead)')")
+      }
+      // A start that failed: keep its last screen in the message, stop the
+      // session and give the bead back, so it is never held without a
+      // worker; the circuit breaker counts the failure.
+      let screen = (try? await world.tmux.capture(pane: pane.paneID)) ?? ""
+      let tail = screen.split(separator: "\n").suffix(5).joined(separator: "\n")
+      try await world.tmux.kill(session: change.session)
+      try await giveBack(change, project: project)
+      return .failed("the agent exited before it took the prompt; released \(change.bead)" + (tail.isEmpty ? "" : ". Last screen:\n\(tail)"))
+    case .unknownScreen(let tail):
+      return .failed("the agent's screen is not one wt knows; last lines:\n\(tail)")
+    case .notConfirmed:
+      return .failed("prompt sent but the agent did not confirm it; the next apply checks again")
+    }
+  }
+
+  func restart(_ change: Plan.Change, project: Project, resume: String?) async throws -> StepReport.Outcome {
+    let profile = try profile(change)
+    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    var record = try record(change.worker) ?? WorkerRecord(for: change)
+    record.restarts += 1
+    let home = environment(change, project: project, profile: profile, record: record)["HOME"]
+    guard let resume, sessionExists(resume, profile: profile, home: home) else {
+      return try await startAfresh(change, project: project, profile: profile, pane: pane, record: record)
+    }
+    let saved = record
+    try world.store.update { $0.workers[change.worker] = saved }
+    world.store.record(
+      "restarted", worker: change.worker, detail: ["bead": change.bead, "session": resume, "resume": resume])
+    try await world.tmux.respawn(
+      pane: pane.paneID, directory: change.worktree,
+      command: command(profile, record: record, change: change, project: project, resume: resume))
+    if record.prompt == .delivered {
+      return try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
+    }
+    return try await deliverPrompt(change, project: project)
+  }
+
+  /// Whether the agent still has the session, where wt knows its store:
+  /// Claude Code keeps one transcript per session under
+  /// `~/.claude/projects/<folder>/<id>.jsonl`. Elsewhere wt cannot tell, and
+  /// a resume that exits at once falls back to a fresh start.
+  func sessionExists(_ id: String, profile: AgentProfile, home: String?) -> Bool {
+    guard profile.hooks == .claude, let home else { return true }
+    let projects = (home as NSString).appendingPathComponent(".claude/projects")
+    let folders = (try? FileManager.default.contentsOfDirectory(atPath: projects)) ?? []
+    return folders.contains { FileManager.default.fileExists(atPath: "\(projects)/\($0)/\(id).jsonl") }
+  }
+
+  /// `--resume` can exit at once ("already in use", nothing to resume);
+  /// then the agent starts afresh in the same pane and gets the prompt (the
+  /// SessionStart hook primes it with the bead and the latest note).
+  func confirmResumed(
+    _ change: Plan.Change, project: Project, profile: AgentProfile, record: WorkerRecord, session: String
+  ) async throws -> StepReport.Outcome {
+    try await Task.sleep(for: resumeGrace)
+    guard let pane = try await pane(of: change.session), pane.dead else {
+      return .done("resumed session \(session) in \(change.worktree)")
+    }
+    return try await startAfresh(change, project: project, profile: profile, pane: pane, record: record)
+  }
+
+  /// A new agent session in the worker's pane, with a new session id (a
+  /// fresh session never has the old one), then its prompt.
+  func startAfresh(
+    _ change: Plan.Change, project: Project, profile: AgentProfile, pane: Pane, record: WorkerRecord
+  ) async throws -> StepReport.Outcome {
+    var fresh = record
+    fresh.prompt = .pending
+    fresh.sessionId = profile.sessionId ? UUID().uuidString.lowercased() : nil
+    let firstPrompt = profile.promptArg == nil ? nil : try await renderPrompt(change, project: project, record: fresh)
+    if firstPrompt != nil { fresh.prompt = .sent }
+    let saved = fresh
+    try world.store.update { $0.workers[change.worker] = saved }
+    world.store.record(
+      "restarted", worker: change.worker, detail: ["bead": change.bead, "session": fresh.sessionId ?? "", "resume": ""])
+    try await world.tmux.respawn(
+      pane: pane.paneID, directory: change.worktree,
+      command: command(profile, record: fresh, change: change, project: project, resume: nil, prompt: firstPrompt))
+    if let firstPrompt { return try await confirmStarted(change, project: project, profile: profile, prompt: firstPrompt) }
+    return try await deliverPrompt(change, project: project)
+  }
+}

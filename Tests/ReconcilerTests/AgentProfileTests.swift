@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+@testable import Manifest
+@testable import Reconciler
+
+/// Each built-in profile's screen patterns. Aider's against screens
+/// captured from the real binary here (Fixtures/aider-screens, README
+/// there); Claude Code's are in ScreenReaderTests. The others cannot run
+/// here (not installable offline): their patterns are tested on the text
+/// the agent prints as quoted by the source named in each case.
+@Suite struct AgentProfileTests {
+  static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+    "Fixtures/aider-screens")
+
+  func read(_ profile: AgentProfile, _ screen: String) throws -> ScreenState {
+    try ScreenReader(profile: profile).state(of: screen)
+  }
+
+  @Test(arguments: [
+    ("typed-not-submitted.txt", ScreenState.ready(input: "WRITE: b.txt slow hello")),
+    ("busy-waiting.txt", .busy),
+    ("busy-commit-message.txt", .busy),
+    ("done-idle.txt", .ready(input: "")),
+  ])
+  func aiderOnRealScreens(_ name: String, _ expected: ScreenState) throws {
+    let text = try String(contentsOf: Self.fixtures.appendingPathComponent(name), encoding: .utf8)
+    #expect(try read(BuiltInAgents.aider, text) == expected)
+  }
+
+  @Test func aiderStartUpQuestionsAreAnsweredOnlyWhileAsked() throws {
+    // /work/shared/reference/aider.md: the questions, and that an answered
+    // one stays on screen.
+    let asked = "Git repo: .git with 1 files\nAdd .aider* to .gitignore (recommended)? (Y)es/(N)o [Yes]: "
+    #expect(try read(BuiltInAgents.aider, asked) == .dialog(0))
+    #expect(try read(BuiltInAgents.aider, asked + "n\nwhole> ") == .ready(input: ""))
+    let news = "Would you like to see what's new in this version? (Y)es/(N)o [Yes]: "
+    #expect(try read(BuiltInAgents.aider, news) == .dialog(1))
+  }
+
+  /// A pasted multi-line prompt shows every line after Aider's prompt; the
+  /// line the box ends on is still our own text, so Enter is retried, not
+  /// the paste.
+  @Test func aiderShowsEveryPastedLineWithItsPrompt() {
+    #expect(PromptDelivery.holds("WRITE: b.txt slow hello", "Work on bead demo-b2: Write b\nWRITE: b.txt slow hello"))
+    #expect(!PromptDelivery.holds("something else", "Work on bead demo-b2: Write b\nWRITE: b.txt slow hello"))
+  }
+
+  @Test(arguments: [
+    // ccmanager src/services/stateDetector/codex.test.ts
+    ("codex", "Processing...\nEsc to interrupt\nWorking...", ScreenState.busy),
+    ("codex", "Would you like to run the following command?\n$ git add test.ts\n› 1. Yes, proceed (y)\n  2. Yes, and don't ask again for this command (a)\nPress enter to confirm or esc to cancel", .unknown),
+    // ccmanager src/services/stateDetector/gemini.ts ("esc to cancel")
+    ("gemini", "⠋ Thinking… (esc to cancel, 3s)", .busy),
+    // ccmanager src/services/stateDetector/cursor.ts ("ctrl+c to stop")
+    ("cursor", "Generating… ctrl+c to stop", .busy),
+    // corveil/crow issue 954 quotes the whole dialog
+    ("cursor", "⚠ Workspace Trust Required\nCursor Agent can execute code and access files in this directory.\nDo you trust the contents of this directory?\n\n  /Users/x/reviews/pr-2152\n\n▶ [a] Trust this workspace\n  [q] Quit", .dialog(0)),
+    // ccmanager src/services/stateDetector/github-copilot.ts ("esc to cancel")
+    ("copilot", "∙ Thinking (esc to cancel)", .busy),
+    // ccmanager src/services/stateDetector/opencode.ts (/esc.*interrupt/)
+    ("opencode", "Build  gpt-4o  esc interrupt", .busy),
+    // block/goose quickstart: the Rust CLI's prompt; the Python one's README
+    ("goose", "starting session | provider: openai\n( O)> Press Enter to send, Ctrl-J for new line", .ready(input: "Press Enter to send, Ctrl-J for new line")),
+    ("goose", "G❯ ", .ready(input: "")),
+  ])
+  func patternsOnTheTextTheAgentsPrint(_ agent: String, _ screen: String, _ expected: ScreenState) throws {
+    #expect(try read(BuiltInAgents.all[agent]!, screen) == expected)
+  }
+
+  @Test func everyBuiltInPatternCompilesAndResumeNamesTheSession() throws {
+    for (name, p) in BuiltInAgents.all {
+      _ = try ScreenReader(profile: p)
+      #expect(p.name == name)
+      if !p.resume.isEmpty { #expect(p.resume.contains { $0.source == "{{worker.session_id}}" }, "\(name)") }
+    }
+  }
+
+  /// Busy is read before ready, on the last lines only: an old spinner up
+  /// in the scrollback says nothing about now.
+  @Test func onlyTheLastLinesCount() throws {
+    let old = "Waiting for openai/gpt-4o\n" + String(repeating: "output\n", count: ScreenReader.tailLines + 2) + "whole> "
+    #expect(try read(BuiltInAgents.aider, old) == .ready(input: ""))
+    #expect(try read(BuiltInAgents.aider, "whole> x\n░█ Waiting for openai/gpt-4o") == .busy)
+  }
+
+  @Test func aPromptOnTheCommandLineIsOneInertArgument() {
+    #expect(PromptText.commandLine("-rf /") == " -rf /")
+    #expect(PromptText.commandLine("--help") == " --help")
+    #expect(PromptText.commandLine("Fix it\u{1B}[201~\nnow\n") == "Fix it\nnow")
+    #expect(PromptText.commandLine("/clear") == " /clear")
+  }
+}
+
+/// What a trust seed writes, and where it refuses to.
+@Suite struct TrustSeedTests {
+  func tempHome() throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-seed-\(UUID().uuidString.prefix(8))").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+  }
+
+  @Test func codexGetsAProjectTrustEntryOnce() throws {
+    let home = try tempHome()
+    try FileManager.default.createDirectory(atPath: "\(home)/.codex", withIntermediateDirectories: true)
+    try "model = \"o3\"".write(toFile: "\(home)/.codex/config.toml", atomically: true, encoding: .utf8)
+    try TrustSeed.seed(.codex, worktree: "/w/demo/a\"b", home: home)
+    try TrustSeed.seed(.codex, worktree: "/w/demo/a\"b", home: home)
+    let text = try String(contentsOfFile: "\(home)/.codex/config.toml", encoding: .utf8)
+    #expect(text == "model = \"o3\"\n\n[projects.\"/w/demo/a\\\"b\"]\ntrust_level = \"trusted\"\n")
+  }
+
+  @Test func geminiKeepsOtherFolders() throws {
+    let home = try tempHome()
+    try FileManager.default.createDirectory(atPath: "\(home)/.gemini", withIntermediateDirectories: true)
+    try #"{"/mine": "DO_NOT_TRUST"}"#.write(toFile: "\(home)/.gemini/trustedFolders.json", atomically: true, encoding: .utf8)
+    try TrustSeed.seed(.gemini, worktree: "/w/demo/x", home: home)
+    let data = try Data(contentsOf: URL(fileURLWithPath: "\(home)/.gemini/trustedFolders.json"))
+    let folders = try JSONSerialization.jsonObject(with: data) as? [String: String]
+    #expect(folders == ["/mine": "DO_NOT_TRUST", "/w/demo/x": "TRUST_FOLDER"])
+  }
+
+  @Test func cursorMarksTheWorkspace() throws {
+    let home = try tempHome()
+    try TrustSeed.seed(.cursor, worktree: "/w/demo/x.y", home: home)
+    let data = try Data(contentsOf: URL(fileURLWithPath: "\(home)/.cursor/projects/w-demo-xy/.workspace-trusted"))
+    let object = try JSONSerialization.jsonObject(with: data) as? [String: String]
+    #expect(object?["workspacePath"] == "/w/demo/x.y")
+  }
+
+  /// A link planted in the agent's home (or a repository's worktree) never
+  /// makes wt write elsewhere.
+  @Test func refusesLinks() throws {
+    let home = try tempHome()
+    let elsewhere = try tempHome()
+    try FileManager.default.createSymbolicLink(atPath: "\(home)/.codex", withDestinationPath: elsewhere)
+    #expect(throws: StateError.self) { try TrustSeed.seed(.codex, worktree: "/w/x", home: home) }
+    #expect(!FileManager.default.fileExists(atPath: "\(elsewhere)/config.toml"))
+  }
+}
+
+/// Resuming only a session the agent still has.
+@Suite struct SessionExistsTests {
+  @Test func aClaudeSessionExistsOnlyWithItsTranscript() async throws {
+    let w = try await TestWorld()
+    let applier = Applier(manifest: try w.manifest(), world: try w.world)
+    let home = "\(w.root)/home"
+    let id = "0e4c8d2a-1b2c-4d5e-8f90-123456789abc"
+    #expect(!applier.sessionExists(id, profile: BuiltInAgents.claude, home: home))
+    try FileManager.default.createDirectory(atPath: "\(home)/.claude/projects/-w-demo-x", withIntermediateDirectories: true)
+    try "{}".write(toFile: "\(home)/.claude/projects/-w-demo-x/\(id).jsonl", atomically: true, encoding: .utf8)
+    #expect(applier.sessionExists(id, profile: BuiltInAgents.claude, home: home))
+    // Where wt does not know the store, the resume is tried (and falls
+    // back to a fresh start if the agent exits at once).
+    #expect(applier.sessionExists(id, profile: BuiltInAgents.gemini, home: home))
+  }
+}
