@@ -51,7 +51,7 @@ struct ManifestOptions: ParsableArguments {
     }
     let result = ManifestLoader().load(file: found.path, named: found.named)
     for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
-    guard let manifest = result.manifest else { throw ExitCode.failure }
+    guard let manifest = result.manifest?.canonical() else { throw ExitCode.failure }
     let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
     do {
       return try store.marking(manifest)
