@@ -5,6 +5,21 @@ import Foundation
 public struct LoadResult: Sendable {
   public var manifest: Manifest?
   public var diagnostics: [Diagnostic]
+  /// Where each project's path and base were written, by project name, for
+  /// what is checked after loading against the repository itself (git
+  /// facts, which this module does not ask).
+  public var sources: [String: ProjectSource] = [:]
+}
+
+/// Where a project's path and base were written.
+public struct ProjectSource: Hashable, Sendable {
+  public struct Position: Hashable, Sendable {
+    public var file: String
+    public var mark: Mark
+  }
+  public var path: Position
+  /// Nil when no file sets `base`: the repository's default branch applies.
+  public var base: Position?
 }
 
 /// Why no manifest file could be found at all.
@@ -86,6 +101,7 @@ public struct ManifestLoader: Sendable {
     }
 
     var projects: [Project] = []
+    var sources: [String: ProjectSource] = [:]
     for entry in entries {
       var fields = entry.fields
       var fragment: (path: String, text: String, fields: ProjectFields)?
@@ -113,6 +129,10 @@ public struct ManifestLoader: Sendable {
       let (project, problems) = resolve(entry.name, fields, agents: doc.agents)
       diagnostics += problems
       guard var project else { continue }
+      if let path = fields.path {
+        sources[project.name] = ProjectSource(
+          path: .init(file: path.file, mark: path.mark), base: fields.base.map { .init(file: $0.file, mark: $0.mark) })
+      }
       if let fragment {
         // Whatever the repository's block supplied, the person's entry
         // having left it open, takes effect on its say-so: all of it waits
@@ -140,13 +160,13 @@ public struct ManifestLoader: Sendable {
     }
 
     diagnostics.sort()
-    guard !diagnostics.hasErrors else { return LoadResult(manifest: nil, diagnostics: diagnostics) }
+    guard !diagnostics.hasErrors else { return LoadResult(manifest: nil, diagnostics: diagnostics, sources: sources) }
     var manifest = Manifest(file: file, settings: doc.settings, agents: doc.agents, projects: projects)
     if repositoryFile || !named {
       let commands = Self.commands(of: manifest, declaredAgents: declaredAgents(root))
       if !commands.isEmpty { manifest.foreign = ForeignFile(path: file, content: text, commands: commands) }
     }
-    return LoadResult(manifest: manifest, diagnostics: diagnostics)
+    return LoadResult(manifest: manifest, diagnostics: diagnostics, sources: sources)
   }
 
   /// Every field a repository's block supplies that the person's entry
@@ -161,7 +181,7 @@ public struct ManifestLoader: Sendable {
     if mine.agent == nil, let v = repo.agent { out.append("agent: \(v.value)") }
     if mine.onDone == nil, let v = repo.onDone { out.append("on_done: \(v.rawValue)") }
     if mine.select == nil, repo.select != nil { out.append("select: (its own selection of beads)") }
-    if mine.base == nil, let v = repo.base { out.append("base: \(v)") }
+    if mine.base == nil, let v = repo.base { out.append("base: \(v.value)") }
     if mine.workers == nil, let v = repo.workers { out.append("workers: \(v)") }
     return out
   }
@@ -253,7 +273,7 @@ public struct ManifestLoader: Sendable {
           file: located.file, mark: located.mark, problem: .unknownAgent(agent, known: agents.keys.sorted())))
     }
     let project = Project(
-      name: name, path: path.value, base: f.base ?? Defaults.base, workers: f.workers ?? Defaults.workers,
+      name: name, path: path.value, base: f.base?.value ?? Defaults.base, workers: f.workers ?? Defaults.workers,
       agent: agent, onDone: f.onDone ?? Defaults.onDone, prompt: f.prompt ?? .literal(Defaults.prompt),
       select: f.select ?? Selection(), copy: f.copy ?? [], setup: f.setup ?? [], gate: f.gate ?? [],
       portEnv: f.portEnv)

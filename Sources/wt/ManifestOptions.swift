@@ -21,12 +21,12 @@ struct ManifestOptions: ParsableArguments {
   /// person has not trusted stops every command but `validate` and
   /// `trust`; a repository's `project:` block is marked, and its project
   /// waits (see `ForeignFile`).
-  func load() throws -> Manifest {
+  func load() async throws -> Manifest {
     if case .failure(let problem) = Seconds.timeout(environment: ProcessInfo.processInfo.environment) {
       Terminal.error("wt: \(problem)")
       throw ExitCode.failure
     }
-    let manifest = try loadMarkingTrust()
+    let manifest = try await loadMarkingTrust()
     if let foreign = manifest.foreign, foreign.needsTrust {
       Terminal.error("wt: \(foreign.refusal)")
       throw ExitCode.failure
@@ -36,22 +36,24 @@ struct ManifestOptions: ParsableArguments {
 
   /// A fresh context for a long-running command, or nil (errors printed
   /// nowhere: the caller keeps its last good one and says so).
-  static func reload(_ options: ManifestOptions) throws -> Context {
+  static func reload(_ options: ManifestOptions) async throws -> Context {
     Terminal.muted = true
     defer { Terminal.muted = false }
-    return try Context(options)
+    return try await Context(options)
   }
 
-  /// The manifest with trust marked, untrusted or not.
-  func loadMarkingTrust() throws -> Manifest {
+  /// The manifest with trust marked, untrusted or not, checked against its
+  /// repositories (`RepositoryCheck`).
+  func loadMarkingTrust() async throws -> Manifest {
     let found: (path: String, named: Bool)
     do { found = try ManifestLoader().find(explicit: file) } catch {
       Terminal.error(error.description)
       throw ExitCode.failure
     }
-    let result = ManifestLoader().load(file: found.path, named: found.named)
+    let result = await RepositoryCheck.check(
+      ManifestLoader().load(file: found.path, named: found.named), git: Git(runner: ProcessRunner()))
     for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
-    guard let manifest = result.manifest?.canonical() else { throw ExitCode.failure }
+    guard let manifest = result.manifest else { throw ExitCode.failure }
     let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
     do {
       return try store.marking(manifest)

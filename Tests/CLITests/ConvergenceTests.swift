@@ -44,5 +44,71 @@ extension EndToEnd {
       #expect(rows.map { $0["bead"] as? String } == [id])
       #expect(rows.first?["worktree"] as? String == "\(p.dir)/real-root/demo/\(id)" || rows.first?["worktree"] == nil)
     }
+
+    @Test func aMasterRepositoryWithoutBaseWorksFromMaster() throws {
+      let p = try Playground()
+      try p.git("branch", "-m", "main", "master")
+      let id = try p.bead("On master")
+      let validate = try p.wt("validate")
+      #expect(validate.status == 0, "\(validate.stderr)")
+      let list = try p.wt("project", "list", "--json")
+      #expect((p.json(list.stdout) as? [[String: Any]])?.first?["base"] as? String == "master")
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 0, "\(apply.stdout) \(apply.stderr)")
+      #expect(try p.git("rev-parse", "wt/\(id)") == (try p.git("rev-parse", "master")))
+      #expect(try p.wt("diff").stdout.contains("No changes"))
+    }
+
+    @Test func aBaseThatIsNoBranchIsAnErrorWithItsPosition() throws {
+      let p = try Playground()
+      try Self.edit(p, "path: repo\n", "path: repo\n    base: maim\n")
+      let validate = try p.wt("validate")
+      #expect(validate.status == 1)
+      #expect(validate.stderr.contains("wt.yaml:16:11: error: base 'maim' is not a branch of"), "\(validate.stderr)")
+      #expect(validate.stderr.contains("did you mean 'main'?"))
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 1)
+      #expect(try p.sh(["tmux", "-L", p.socket, "list-sessions"], check: false).stdout.isEmpty)
+    }
+
+    @Test func aFeatureBranchCheckoutWithoutBaseAsksForOne() throws {
+      let p = try Playground()
+      try p.git("checkout", "-qb", "feature")
+      let validate = try p.wt("validate")
+      #expect(validate.status == 1)
+      #expect(validate.stderr.contains("error: cannot tell the default branch of"), "\(validate.stderr)")
+      #expect(validate.stderr.contains("set 'base:' on the project"))
+      // origin/HEAD decides when it is set.
+      try p.git("remote", "add", "origin", p.repo)
+      try p.git("fetch", "-q", "origin")
+      try p.git("remote", "set-head", "origin", "main")
+      #expect(try p.wt("validate").status == 0)
+    }
+
+    @Test func projectAddWritesTheDetectedBase() throws {
+      let p = try Playground()
+      let other = "\(p.dir)/other"
+      try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+      try p.sh(["git", "init", "-q", "-b", "trunk"], in: other)
+      try p.sh(["git", "commit", "-q", "--allow-empty", "-m", "init"], in: other)
+      let add = try p.wt("project", "add", other)
+      #expect(add.status == 0, "\(add.stderr)")
+      let text = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+      #expect(text.contains("  other:\n    path: \"\(other)\"\n    base: \"trunk\""), "\(text)")
+    }
+
+    @Test func twoProjectsOnOneRepositoryAreRefusedAtBothEntries() throws {
+      let p = try Playground()
+      try p.git("worktree", "add", "-q", "\(p.dir)/second", "-b", "second")
+      let add = try p.wt("project", "add", "\(p.dir)/second", "--name", "other")
+      #expect(add.status == 1)
+      #expect(add.stderr.contains("is the same repository as project 'demo'"), "\(add.stderr)")
+      try Self.edit(p, "projects:\n", "projects:\n  other:\n    path: second\n    base: main\n")
+      let validate = try p.wt("validate")
+      #expect(validate.status == 1)
+      #expect(validate.stderr.contains("wt.yaml:15:11: error: project path \(p.dir)/second is the same repository as project 'demo'"), "\(validate.stderr)")
+      #expect(validate.stderr.contains("wt.yaml:18:11: error: project path \(p.dir)/repo is the same repository as project 'other'"))
+      #expect(try p.wt("diff").status == 1)
+    }
   }
 }

@@ -93,6 +93,7 @@ extension EndToEnd {
       let before = try Data(contentsOf: URL(fileURLWithPath: manifest))
       let third = "\(p.dir)/third"
       try FileManager.default.createDirectory(atPath: third, withIntermediateDirectories: true)
+      try p.sh(["git", "init", "-q", "-b", "main"], in: third)
       let refused = try p.wt("project", "add", third)
       #expect(refused.status == 1)
       #expect(refused.stderr.contains("is read-only"), "\(refused.stderr)")

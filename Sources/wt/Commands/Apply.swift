@@ -27,7 +27,7 @@ extension WT {
         Terminal.error("wt apply: not asking without a terminal; pass --yes to apply the plan as shown by 'wt diff'")
         throw ExitCode.failure
       }
-      var manifest = try options.load()
+      var manifest = try await options.load()
       try plan.check(manifest)
       if !watch {
         let failed = try await pass(manifest, ask: !yes)
@@ -47,7 +47,7 @@ extension WT {
           Terminal.error("wt apply --watch: \(describe(error)); retrying in \(Int(backoff)) s")
         }
         await watcher.waitForChange(orAfter: .seconds(backoff))
-        if let reloaded = watcher.reloadedManifest(loader: options) { manifest = reloaded }
+        if let reloaded = await watcher.reloadedManifest(loader: options) { manifest = reloaded }
       }
     }
 

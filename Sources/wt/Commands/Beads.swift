@@ -31,7 +31,7 @@ extension WT {
     }
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       let projects = project.map { [$0] } ?? []
       if let project, context.manifest.project(named: project) == nil {
         throw ValidationError("no project '\(project)' in \(context.manifest.file)")
@@ -118,7 +118,7 @@ extension WT {
     @Option(help: "The bead (default: the worker you are in).") var bead: String?
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       let worker = try await context.locate(bead)
       let text = message ?? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
       guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -140,7 +140,7 @@ extension WT {
     @Option(help: "The bead (default: the worker you are in).") var bead: String?
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       let worker = try await context.locate(bead)
       guard let found = try await context.world.tracker.show(worker.bead, in: worker.project.path) else {
         Terminal.error("wt prime: bead \(worker.bead) not found in \(worker.project.path)")
@@ -162,7 +162,7 @@ extension WT {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       let history = History(store: context.world.store)
       let sessions = history.sessions(bead: bead)
       let damaged = history.damagedLines

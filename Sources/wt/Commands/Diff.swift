@@ -46,7 +46,7 @@ extension WT {
     @Flag(help: "Exit 2 when the plan has changes.") var detailedExitcode = false
 
     func run() async throws {
-      let manifest = try options.load()
+      let manifest = try await options.load()
       try plan.check(manifest)
       let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment)
       let observed = try await world.observe(manifest, projects: plan.projects)

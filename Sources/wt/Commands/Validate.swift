@@ -58,7 +58,8 @@ extension WT {
         throw ExitCode.failure
       }
       let path = found.path
-      var result = ManifestLoader().load(file: path, named: found.named)
+      var result = await RepositoryCheck.check(
+        ManifestLoader().load(file: path, named: found.named), git: Git(runner: ProcessRunner()))
       let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
       result.manifest = try result.manifest.map { try store.marking($0) }
       if json {
