@@ -15,7 +15,7 @@ public struct StartOne: Sendable {
   public func run(bead id: String, project name: String?, force: Bool) async throws -> StepReport.Outcome {
     let (project, bead) = try await find(id, project: name)
     if bead.isClosed { throw LifecycleError("bead \(bead.id) is closed; reopen it with 'bd reopen \(bead.id)' first") }
-    let actor = (world.tracker as? BeadsCLI)?.actor ?? "wt"
+    let actor = world.actor
     if let holder = bead.assignee, !holder.isEmpty, holder != actor {
       throw LifecycleError("bead \(bead.id) is claimed by \(holder); nothing was started")
     }

@@ -68,7 +68,7 @@ extension WT {
       // Unattended, this is the look that notices a dead agent or a bead
       // closed elsewhere; it records them so a person is told once.
       if watch { world.recordObservedTransitions(manifest, observed) }
-      let result = Reconciler.plan(manifest, observed, options: plan.planOptions)
+      let result = world.plan(manifest, observed, options: plan.planOptions)
       if result.isEmpty && watch { return false }
       print(result.rendered(color: Terminal.useColor), terminator: "")
       if result.isEmpty { return false }
@@ -90,7 +90,8 @@ extension WT {
         }
       }
       let failed = reports.filter(\.failed).count
-      print("Apply: \(reports.count - failed) done, \(failed) failed.")
+      let skipped = reports.filter { if case .skipped = $0.outcome { true } else { false } }.count
+      print("Apply: \(reports.count - failed - skipped) done, \(skipped) skipped, \(failed) failed.")
       return failed > 0
     }
   }

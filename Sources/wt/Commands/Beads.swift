@@ -37,7 +37,7 @@ extension WT {
         throw ValidationError("no project '\(project)' in \(context.manifest.file)")
       }
       let observed = try await context.world.observe(context.manifest, projects: projects)
-      let plan = Reconciler.plan(context.manifest, observed, options: PlanOptions(projects: projects))
+      let plan = context.world.plan(context.manifest, observed, options: PlanOptions(projects: projects))
       var rows: [Row] = []
       for p in context.manifest.projects where projects.isEmpty || projects.contains(p.name) {
         let beads = Dictionary((observed.projects[p.name]?.ready ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -51,7 +51,7 @@ extension WT {
       let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment)
       let observed = try await world.observe(manifest, projects: plan.projects)
       reportCalls(world.runner)
-      let result = Reconciler.plan(manifest, observed, options: plan.planOptions)
+      let result = world.plan(manifest, observed, options: plan.planOptions)
       switch output {
       case .json: try printJSON(PlanJSON(result))
       case .text:

@@ -53,7 +53,7 @@ extension WT {
       if rows.isEmpty { print("No workers. 'wt diff' shows what 'wt apply' would start.") } else {
         print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
       }
-      let waiting = Reconciler.plan(context.manifest, observed).waiting
+      let waiting = context.world.plan(context.manifest, observed).waiting
       if !waiting.isEmpty {
         print("\nWaiting:")
         for w in waiting { Terminal.line("  \(w.project)/\(TerminalText.escape(w.bead))  P\(w.priority)  \"\(TerminalText.escape(w.title))\": \(TerminalText.escape(w.reason))") }

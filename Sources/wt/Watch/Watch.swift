@@ -126,7 +126,7 @@ extension WT {
 
     func planPreview(_ context: Context) async -> String {
       guard let observed = try? await context.world.observe(context.manifest) else { return "could not observe" }
-      let plan = Reconciler.plan(context.manifest, observed)
+      let plan = context.world.plan(context.manifest, observed)
       return plan.rendered().split(separator: "\n").suffix(12).joined(separator: "\n")
     }
   }
