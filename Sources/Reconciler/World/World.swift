@@ -104,7 +104,33 @@ extension World {
       for await (name, world) in group { out[name] = world }
       return out
     }
-    return Observed(projects: worlds, panes: try await panes, state: try store.load(), machine: Self.machine())
+    let live = try await panes
+    return Observed(
+      projects: await countingUncommitted(manifest, worlds, panes: live), panes: live, state: try store.load(),
+      machine: Self.machine())
+  }
+
+  /// When more workers run than `workers` or `max_workers` allow, how much
+  /// uncommitted work each of those projects' workers holds: `--prune`
+  /// stops only clean ones. Nothing is asked otherwise.
+  func countingUncommitted(
+    _ manifest: Manifest, _ worlds: [String: Observed.ProjectWorld], panes: [Pane]
+  ) async -> [String: Observed.ProjectWorld] {
+    let workers = panes.filter { $0.isWorker && !$0.hub }
+    let total = Set(workers.map(\.session)).count
+    let overGlobal = manifest.settings.maxWorkers.map { total > $0 } ?? false
+    var out = worlds
+    for project in manifest.projects {
+      let mine = workers.filter { $0.project == project.name }
+      guard var world = out[project.name], world.error == nil,
+        overGlobal || Set(mine.map(\.session)).count > project.workers
+      else { continue }
+      for pane in mine where world.uncommitted[pane.worktree] == nil {
+        world.uncommitted[pane.worktree] = try? await git.uncommittedFiles(in: pane.worktree)
+      }
+      out[project.name] = world
+    }
+    return out
   }
 
   /// Cores, 1-minute load and available memory, as far as the host tells.
