@@ -47,30 +47,89 @@ public struct ManifestLoader: Sendable {
 
   var home: String { environment["HOME"] ?? NSHomeDirectory() }
 
-  /// `-f`, else `$WT_CONFIG`, else `./wt.yaml`, else
-  /// `$XDG_CONFIG_HOME/wt/wt.yaml`: the first that is given wins, and a
-  /// given file that does not exist is an error rather than a fall-through.
-  public func locate(explicit: String?) throws(ManifestNotFound) -> String {
-    try find(explicit: explicit).path
+  /// `-f`, else `$WT_CONFIG`, else the manifest of the worker wt runs
+  /// for, else `./wt.yaml`, else `$XDG_CONFIG_HOME/wt/wt.yaml`: the first
+  /// that is given wins, and a given file that does not exist is an error
+  /// rather than a fall-through.
+  public func locate(explicit: String?, worker: WorkerManifest? = nil) throws(ManifestNotFound) -> String {
+    try find(explicit: explicit, worker: worker).path
   }
 
-  /// The manifest's path, and whether the person named it (`-f`,
+  /// The manifest that declared a worker, as wt's state recorded it when
+  /// the worker started; the caller (which reads the state) finds the
+  /// worker by `$WT_WORKER` or the worktree it stands in.
+  public struct WorkerManifest: Sendable {
+    public var worker: String
+    public var file: String
+    public var fromRepository: Bool
+    public init(worker: String, file: String, fromRepository: Bool) {
+      self.worker = worker
+      self.file = file
+      self.fromRepository = fromRepository
+    }
+  }
+
+  /// The manifest to read, whether the person named it (`-f`,
   /// `$WT_CONFIG`, their config folder) rather than wt finding it as
-  /// `./wt.yaml`, which may be a repository's.
-  public func find(explicit: String?) throws(ManifestNotFound) -> (path: String, named: Bool) {
+  /// `./wt.yaml`, which may be a repository's, and why it is that file.
+  public struct Found: Sendable {
+    public var path: String
+    public var named: Bool
+    public var why: String
+  }
+
+  public func find(explicit: String?, worker: WorkerManifest? = nil) throws(ManifestNotFound) -> Found {
     let cwd = PathResolver(home: home, directory: currentDirectory)
-    if let explicit { return (cwd.resolve(explicit), true) }
+    if let explicit { return Found(path: cwd.resolve(explicit), named: true, why: "named with -f") }
     // wt sets WT_CONFIG in every worker; for a manifest that was a
     // repository's it says so, and such a file stays untrusted there too.
     if let env = environment["WT_CONFIG"], !env.isEmpty {
-      return (cwd.resolve(env), environment["WT_CONFIG_ORIGIN"] != "repository")
+      return Found(path: cwd.resolve(env), named: environment["WT_CONFIG_ORIGIN"] != "repository", why: "named by $WT_CONFIG")
+    }
+    // Every worktree holds the repository's own wt.yaml: inside a worker's
+    // worktree, the manifest that declared the worker decides, as it does
+    // in the worker's session.
+    if let worker, FileManager.default.fileExists(atPath: worker.file) {
+      return Found(
+        path: worker.file, named: !worker.fromRepository, why: "the manifest that declared worker \(worker.worker)")
     }
     let local = cwd.resolve("wt.yaml")
     let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(home)/.config"
     let user = (configHome as NSString).appendingPathComponent("wt/wt.yaml")
-    if FileManager.default.fileExists(atPath: local) { return (local, false) }
-    if FileManager.default.fileExists(atPath: user) { return (user, true) }
+    let hasUser = FileManager.default.fileExists(atPath: user)
+    if FileManager.default.fileExists(atPath: local) {
+      // A repository's `project:` file is a fragment of the person's
+      // manifest when theirs declares this repository: never the manifest.
+      if hasUser, isProjectFragment(local), declares(user, repository: currentDirectory) {
+        return Found(path: user, named: true, why: "your manifest, which declares this repository (./wt.yaml is its project: block)")
+      }
+      return Found(path: local, named: false, why: "./wt.yaml in the current folder")
+    }
+    if hasUser { return Found(path: user, named: true, why: "your manifest") }
     throw ManifestNotFound(looked: [local, user])
+  }
+
+  /// A file with a `project:` block and no `projects:`: a repository's own.
+  private func isProjectFragment(_ file: String) -> Bool {
+    let reader = NodeReader(file: file)
+    guard let (root, _) = parse(file, reader: reader) else { return false }
+    let doc = reader.document(root, paths: PathResolver(home: home, directory: currentDirectory))
+    return !doc.declaresProjects && doc.projectBlock != nil
+  }
+
+  /// Whether `manifest` lists a project at `repository` (links resolved).
+  private func declares(_ manifest: String, repository: String) -> Bool {
+    let reader = NodeReader(file: manifest)
+    guard let (root, _) = parse(manifest, reader: reader) else { return false }
+    let paths = PathResolver(home: home, directory: (manifest as NSString).deletingLastPathComponent)
+    let here = Self.real(repository)
+    return reader.document(root, paths: paths).projects.contains { $0.fields.path.map { Self.real($0.value) } == here }
+  }
+
+  static func real(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
   }
 
   /// `named`: the person named this file (`-f`, `$WT_CONFIG`, their

@@ -23,6 +23,9 @@ extension WT {
       }
       var valid: Bool
       var file: String
+      /// Why this file: `-f`, `$WT_CONFIG`, a worker's manifest, ./wt.yaml
+      /// or the person's own.
+      var why: String
       var diagnostics: [Item]
       var projects: [String]
       var commands: [Command]
@@ -52,11 +55,7 @@ extension WT {
     }
 
     func run() async throws {
-      let found: (path: String, named: Bool)
-      do { found = try ManifestLoader().find(explicit: options.file) } catch {
-        Terminal.error(error.description)
-        throw ExitCode.failure
-      }
+      let found = try options.found()
       let path = found.path
       var result = await RepositoryCheck.check(
         ManifestLoader().load(file: path, named: found.named), git: Git(runner: ProcessRunner()))
@@ -65,7 +64,7 @@ extension WT {
       if json {
         try printJSON(
           Output(
-            valid: result.manifest != nil, file: path,
+            valid: result.manifest != nil, file: path, why: found.why,
             diagnostics: result.diagnostics.map {
               .init(
                 file: $0.file, line: $0.mark.line, column: $0.mark.column, severity: $0.severity.rawValue,
@@ -74,6 +73,7 @@ extension WT {
             projects: result.manifest?.projects.map(\.name) ?? [],
             commands: result.manifest.map(Self.commands) ?? []))
       } else {
+        Terminal.line("reading \(path): \(found.why)")
         for d in result.diagnostics { Terminal.error(d.description) }
         if let m = result.manifest {
           print(Self.summary(m))
