@@ -158,7 +158,9 @@ extension WT {
     @OptionGroup var options: ManifestOptions
     @Argument(help: "The bead id.") var bead: String
     @Flag(help: "Print the newest session's transcript.") var transcript = false
-    @Flag(help: "Reopen the newest session in a worker.") var resume = false
+    @Flag(help: "Reopen the newest session in a worker (with the agent's 'resume'; a fresh session when there is none).")
+    var resume = false
+    @Flag(help: "With --resume: start even when the project's workers or max_workers are all running.") var force = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
@@ -168,6 +170,19 @@ extension WT {
       let damaged = history.damagedLines
       if damaged > 0 {
         Terminal.error("wt seance: skipped \(damaged) damaged line\(damaged == 1 ? "" : "s") of \(context.world.store.directory)/events.jsonl")
+      }
+      if resume {
+        let worker = try await context.locate(bead)
+        // Nothing to resume (no session id, or an agent without 'resume'):
+        // a fresh session, prompted with the bead.
+        let profile = context.manifest.agents[worker.project.agent]
+        let session = sessions.first.map(\.session).flatMap {
+          SessionID.isValid($0) && profile?.resume.isEmpty == false ? $0 : nil
+        }
+        return try await acting {
+          try await StartOne(manifest: context.manifest, world: context.world)
+            .run(bead: bead, project: worker.project.name, force: force, resume: session).lines()
+        }
       }
       guard let newest = sessions.first else {
         Terminal.error("wt seance: no recorded sessions of \(bead)")
@@ -183,20 +198,6 @@ extension WT {
           throw ExitCode.failure
         }
         return Terminal.line(Transcript.render(try String(contentsOfFile: path, encoding: .utf8)), terminator: "")
-      }
-      if resume {
-        let worker = try await context.locate(bead)
-        try context.world.store.update { state in
-          var r = worker.record(in: state)
-          r.sessionId = newest.session
-          r.prompt = .delivered
-          r.retained = nil
-          state.workers[worker.name] = r
-        }
-        return try await acting {
-          try await StartOne(manifest: context.manifest, world: context.world)
-            .run(bead: bead, project: worker.project.name, force: false).lines()
-        }
       }
       if json { return try printJSON(sessions) }
       for s in sessions {
