@@ -46,7 +46,7 @@ struct ChangeWatcher {
     guard stamp != manifestStamp else { return nil }
     manifestStamp = stamp
     guard let manifest = try? await options.load() else {
-      Terminal.error("wt.yaml has errors or is not trusted; still working from the last valid version")
+      Terminal.error("wt: wt.yaml has errors or is not trusted; still working from the last valid version")
       return nil
     }
     return manifest

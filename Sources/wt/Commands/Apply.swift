@@ -24,7 +24,7 @@ extension WT {
     func run() async throws {
       interruptsExit()
       if !yes && !Terminal.stdinIsTerminal {
-        Terminal.error("wt apply: not asking without a terminal; pass --yes to apply the plan as shown by 'wt diff'")
+        Terminal.error("wt: not asking without a terminal; pass --yes to apply the plan as shown by 'wt diff'")
         throw ExitCode.failure
       }
       var manifest = try await options.load()
@@ -44,7 +44,7 @@ extension WT {
           // A failing bd or a restarting tmux is survived: say it and try
           // again, waiting longer each time it fails in a row (up to 5 min).
           backoff = min(backoff * 2, 300)
-          Terminal.error("wt apply --watch: \(describe(error)); retrying in \(Int(backoff)) s")
+          Terminal.error("wt: \(describe(error)); retrying in \(Int(backoff)) s")
         }
         await watcher.waitForChange(orAfter: .seconds(backoff))
         if let reloaded = await watcher.reloadedManifest(loader: options) { manifest = reloaded }
@@ -60,7 +60,7 @@ extension WT {
       do {
         lock = try await ApplyLock(store: world.store, wait: .seconds(60))
       } catch let busy as ApplyLock.Busy {
-        Terminal.error("wt apply: \(busy)")
+        Terminal.error("wt: \(busy)")
         throw ExitCode.failure
       }
       defer { withExtendedLifetime(lock) {} }

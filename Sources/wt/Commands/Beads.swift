@@ -50,7 +50,7 @@ extension WT {
         rows += plan.changes.filter { $0.project == p.name && $0.step == .start(adopt: false) }
           .compactMap { row($0.bead, starts: true, reason: nil) }
         rows += plan.waiting.filter { $0.project == p.name }.compactMap { row($0.bead, starts: false, reason: $0.reason) }
-        if let error = observed.projects[p.name]?.error { Terminal.error("\(p.name): \(error)") }
+        if let error = observed.projects[p.name]?.error { Terminal.error("wt: project \(p.name): \(error)") }
       }
       if json { return try printJSON(rows) }
       if rows.isEmpty { return print("No selected ready beads.") }
@@ -82,7 +82,7 @@ extension WT {
       let name = try worker ?? env["WT_WORKER"].flatMap { $0.isEmpty ? nil : $0 }
         ?? (try signal.worker(containing: FileManager.default.currentDirectoryPath))
       guard let name else {
-        Terminal.error("wt signal: not inside a worker's worktree and $WT_WORKER is not set; pass --worker")
+        Terminal.error("wt: not inside a worker's worktree and $WT_WORKER is not set; pass --worker")
         throw ExitCode.failure
       }
       do {
@@ -92,7 +92,7 @@ extension WT {
           sessionID: event == "session-start" ? hook["session_id"] as? String : nil)
         Notifier(environment: env).notify(transition)
       } catch let error as LifecycleError {
-        Terminal.error("wt signal: \(error.message)")
+        Terminal.error("wt: \(error.message)")
         throw ExitCode.failure
       }
     }
@@ -122,7 +122,7 @@ extension WT {
       let worker = try await context.locate(bead)
       let text = message ?? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
       guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-        Terminal.error("wt handoff: the note is empty; pass -m TEXT or pipe it in")
+        Terminal.error("wt: the note is empty; pass -m TEXT or pipe it in")
         throw ExitCode.failure
       }
       let path = try HandoffNotes(store: context.world.store).save(text, bead: worker.bead)
@@ -143,7 +143,7 @@ extension WT {
       let context = try await Context(options)
       let worker = try await context.locate(bead)
       guard let found = try await context.world.tracker.show(worker.bead, in: worker.project.path) else {
-        Terminal.error("wt prime: bead \(worker.bead) not found in \(worker.project.path)")
+        Terminal.error("wt: bead \(worker.bead) not found in \(worker.project.path)")
         throw ExitCode.failure
       }
       Terminal.line(primeText(bead: found, note: HandoffNotes(store: context.world.store).latest(bead: worker.bead)), terminator: "")
@@ -169,7 +169,7 @@ extension WT {
       let sessions = history.sessions(bead: bead)
       let damaged = history.damagedLines
       if damaged > 0 {
-        Terminal.error("wt seance: skipped \(damaged) damaged line\(damaged == 1 ? "" : "s") of \(context.world.store.directory)/events.jsonl")
+        Terminal.error("wt: skipped \(damaged) damaged line\(damaged == 1 ? "" : "s") of \(context.world.store.directory)/events.jsonl")
       }
       if resume {
         let worker = try await context.locate(bead)
@@ -185,7 +185,7 @@ extension WT {
         }
       }
       guard let newest = sessions.first else {
-        Terminal.error("wt seance: no recorded sessions of \(bead)")
+        Terminal.error("wt: no recorded sessions of \(bead)")
         throw ExitCode.failure
       }
       if transcript {
@@ -194,7 +194,7 @@ extension WT {
         let profileHome = worker.flatMap { context.manifest.agents[$0.project.agent]?.env["HOME"] }
         let home = profileHome ?? context.environment["HOME"] ?? NSHomeDirectory()
         guard let path = Transcript.path(session: newest.session, worktree: newest.worktree, home: home) else {
-          Terminal.error("wt seance: no transcript of session \(newest.session) under \(home)/.claude/projects")
+          Terminal.error("wt: no transcript of session \(newest.session) under \(home)/.claude/projects")
           throw ExitCode.failure
         }
         return Terminal.line(Transcript.render(try String(contentsOfFile: path, encoding: .utf8)), terminator: "")

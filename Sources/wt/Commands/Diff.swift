@@ -42,7 +42,8 @@ extension WT {
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var plan: PlanArguments
-    @Option(name: .shortAndLong, help: "text or json.") var output: OutputFormat = .text
+    @Option(name: .shortAndLong, help: "text or json (-o json is the same as --json).") var output: OutputFormat = .text
+    @Flag(help: "Print the plan as JSON.") var json = false
     @Flag(help: "Exit 2 when the plan has changes.") var detailedExitcode = false
 
     func run() async throws {
@@ -52,7 +53,7 @@ extension WT {
       let observed = try await world.observe(manifest, projects: plan.projects)
       reportCalls(world.runner)
       let result = world.plan(manifest, observed, options: plan.planOptions)
-      switch output {
+      switch json ? .json : output {
       case .json: try printJSON(PlanJSON(result))
       case .text:
         print(result.rendered(color: Terminal.useColor), terminator: "")

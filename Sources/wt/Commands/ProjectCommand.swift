@@ -89,14 +89,14 @@ extension WT {
         }
         let original: String
         do { original = try String(contentsOfFile: file, encoding: .utf8) } catch {
-          Terminal.error("wt project add: cannot read \(file): \(describe(error))")
+          Terminal.error("wt: cannot read \(file): \(describe(error))")
           throw ExitCode.failure
         }
         let updated: String
         do {
           updated = try ManifestEditor.addingProject(name: projectName, path: absolute, base: base, to: original)
         } catch {
-          Terminal.error("wt project add: \(error)")
+          Terminal.error("wt: \(error)")
           throw ExitCode.failure
         }
         do {
@@ -108,7 +108,7 @@ extension WT {
             return result.manifest != nil
           }
         } catch {
-          Terminal.error("wt project add: \(describe(error)); \(file) is unchanged")
+          Terminal.error("wt: \(describe(error)); \(file) is unchanged")
           throw ExitCode.failure
         }
         print("added project '\(projectName)' (\(absolute), base \(base)) to \(file)")

@@ -69,7 +69,7 @@ extension WT {
         let line = Attention.line(Attention.count(in: try store.load()))
         print(line, terminator: line.isEmpty ? "" : "\n")
       } catch {
-        Terminal.error("wt status: \(error)")
+        Terminal.error("wt: \(error)")
         throw ExitCode.failure
       }
     }
@@ -103,7 +103,7 @@ extension WT {
         print("restarted the hub's dashboard in session \(Self.session)")
       } else if !panes.contains(where: { $0.session == Self.session && $0.hub }) {
         if panes.contains(where: { $0.session == Self.session }) {
-          Terminal.error("wt hub: a session named \(Self.session) exists but is not wt's hub; rename or close it")
+          Terminal.error("wt: a session named \(Self.session) exists but is not wt's hub; rename or close it")
           throw ExitCode.failure
         }
         let wt = context.world.wtExecutable
