@@ -30,17 +30,20 @@ public struct RepositoryFacts: Equatable, Sendable {
 }
 
 extension Git {
-  /// The repository's facts, or nil when `repo` is not a git repository
-  /// (observing it says so).
+  /// The repository's facts, or nil when `repo` is not the top of a git
+  /// checkout (observing it says so; a folder inside another repository is
+  /// not that repository).
   public func facts(of repo: String) async throws -> RepositoryFacts? {
-    async let common = runner.output(["git", "-C", repo, "rev-parse", "--path-format=absolute", "--git-common-dir"])
+    async let common = runner.output(
+      ["git", "-C", repo, "rev-parse", "--path-format=absolute", "--git-common-dir", "--show-toplevel"])
     async let refs = runner.output(
       ["git", "-C", repo, "for-each-ref", "--format=%(refname)%09%(symref)", "refs/heads", "refs/remotes/origin"])
     async let trees = runner.output(["git", "-C", repo, "worktree", "list", "--porcelain"])
     let dir = try await common
-    guard dir.succeeded else { return nil }
+    let lines = dir.stdout.split(separator: "\n").map(String.init)
+    guard dir.succeeded, lines.count == 2, CanonicalPath.of(lines[1]) == CanonicalPath.of(repo) else { return nil }
     var facts = RepositoryFacts(
-      commonDir: CanonicalPath.of(dir.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), branches: [],
+      commonDir: CanonicalPath.of(lines[0]), branches: [],
       remoteBranches: [], originHead: nil, checkedOut: Self.parseWorktrees(try await trees.stdout).first?.branch)
     for line in try await refs.stdout.split(separator: "\n") {
       let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)

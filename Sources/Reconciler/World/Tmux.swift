@@ -95,7 +95,9 @@ public struct Tmux: Sendable {
   /// tmux's ways of saying the server or session is not there, which for
   /// listing means "nothing" and for killing means "already done".
   static func meansNothingThere(_ stderr: String) -> Bool {
-    ["no server running", "error connecting", "No such file", "can't find session", "no current target"].contains { stderr.contains($0) }
+    // "server exited unexpectedly": the last session closed while we asked.
+    ["no server running", "error connecting", "No such file", "can't find session", "no current target", "server exited unexpectedly"]
+      .contains { stderr.contains($0) }
   }
 
   /// tmux runs a one-word command through `sh -c` but executes several

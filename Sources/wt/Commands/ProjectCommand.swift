@@ -71,7 +71,7 @@ extension WT {
         // does not change meaning when the checkout moves to another branch.
         let git = Git(runner: ProcessRunner())
         guard let facts = try await git.facts(of: absolute) else {
-          Terminal.error("wt: \(absolute) is not a git repository; run 'git init' there first, or name another folder")
+          Terminal.error("wt: \(absolute) is not the top folder of a git repository; name the repository's top folder, or run 'git init' there")
           throw ExitCode.failure
         }
         guard let base = facts.defaultBranch else {
