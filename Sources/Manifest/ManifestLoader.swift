@@ -205,16 +205,23 @@ public struct ManifestLoader: Sendable {
       projects.append(project)
     }
 
-    var owners: [String: String] = [:]
+    // The same folder twice; two checkouts of one repository are found with
+    // git, after loading (RepositoryCheck). The error goes at both entries.
+    var owners: [String: (name: String, path: String, at: Diagnostic)] = [:]
     for project in projects {
       guard let entry = entries.first(where: { $0.name == project.name }) else { continue }
-      let real = URL(fileURLWithPath: project.path).resolvingSymlinksInPath().standardizedFileURL.path
-      if let other = owners[real] {
-        diagnostics.append(
-          Diagnostic(file: entry.fields.path?.file ?? display, mark: entry.fields.path?.mark ?? entry.mark,
-            problem: .sharedRepository(path: project.path, other: other)))
+      let real = Self.real(project.path)
+      let here = { (other: String) in
+        Diagnostic(file: entry.fields.path?.file ?? display, mark: entry.fields.path?.mark ?? entry.mark,
+          problem: .sharedRepository(path: project.path, other: other))
+      }
+      if let first = owners[real] {
+        diagnostics.append(here(first.name))
+        var back = first.at
+        back.problem = .sharedRepository(path: first.path, other: project.name)
+        if !diagnostics.contains(where: { $0.file == back.file && $0.mark == back.mark }) { diagnostics.append(back) }
       } else {
-        owners[real] = project.name
+        owners[real] = (project.name, project.path, here(""))
       }
     }
 

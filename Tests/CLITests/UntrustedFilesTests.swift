@@ -225,6 +225,8 @@ extension EndToEnd {
       let validate = try p.wt("validate")
       #expect(validate.status == 1)
       #expect(validate.stderr.contains("is the same repository as project 'twin'"), "\(validate.stderr)")
+      // At both entries.
+      #expect(validate.stderr.contains("wt.yaml:15:11: error: project path \(p.dir)/repo is the same repository as project 'demo'"), "\(validate.stderr)")
     }
 
     /// A repository's manifest stays the repository's inside its workers:
