@@ -58,6 +58,11 @@ public enum Problem: Hashable, Sendable {
   case unsafeVariable(key: String, name: String)
   case repositoryFileIgnored(path: String, reason: String)
   case sharedRepository(path: String, other: String)
+  /// `base` names no branch of the repository; `branches` are its local
+  /// ones, for the did-you-mean.
+  case unknownBase(String, path: String, suggestion: String?, branches: [String])
+  /// No `base` and no default branch git can tell.
+  case noDefaultBranch(path: String, current: String?)
   case noProjects
 
   public var severity: Diagnostic.Severity {
@@ -100,6 +105,8 @@ public enum Problem: Hashable, Sendable {
     case .unsafeVariable(let key, let name): return "'\(key)' cannot be '\(name)'"
     case .repositoryFileIgnored(let path, let reason): return "the repository's \(path) is not used: \(reason)"
     case .sharedRepository(let path, let other): return "project path \(path) is the same repository as project '\(other)'"
+    case .unknownBase(let base, let path, _, _): return "base '\(base)' is not a branch of \(path)"
+    case .noDefaultBranch(let path, _): return "cannot tell the default branch of \(path)"
     case .noProjects: return "no projects are declared, so wt has nothing to do"
     }
   }
@@ -129,6 +136,12 @@ public enum Problem: Hashable, Sendable {
     case .repositoryFileIgnored:
       return "its project starts nothing until the file is a regular, valid wt.yaml; then 'wt trust' it"
     case .sharedRepository: return "one project per repository: two would plan the same beads and release each other's"
+    case .unknownBase(_, _, let suggestion?, _): return "did you mean '\(suggestion)'?"
+    case .unknownBase(_, _, nil, let branches):
+      return branches.isEmpty ? "the repository has no branch yet; commit once first" : "its branches: \(branches.prefix(8).joined(separator: ", "))"
+    case .noDefaultBranch(_, let current):
+      return "origin/HEAD is not set and the checkout is on \(current.map { "'\($0)'" } ?? "no branch"), not main, master or trunk: "
+        + "set 'base:' on the project (or run 'git remote set-head origin --auto')"
     case .noProjects: return "add a 'projects:' entry, or run 'wt project add PATH'"
     default: return nil
     }

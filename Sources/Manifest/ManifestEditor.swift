@@ -7,21 +7,24 @@ public enum ManifestEditor {
     public var description: String
   }
 
-  /// The text with `name: {path: …}` added under `projects:`. The entry is
-  /// inserted at the end of the `projects:` block, indented like its
-  /// siblings; a file without `projects:` gets one at the end.
-  public static func addingProject(name: String, path: String, to text: String) throws -> String {
+  /// The text with `name: {path: …, base: …}` added under `projects:`. The
+  /// entry is inserted at the end of the `projects:` block, indented like
+  /// its siblings; a file without `projects:` gets one at the end.
+  public static func addingProject(name: String, path: String, base: String? = nil, to text: String) throws -> String {
     let root: YAMLNode
     do { root = try YAMLParser.parse(text) } catch {
       throw Refusal(description: "the manifest is not valid YAML (\(error.kind)); fix it first")
     }
     guard case .mapping(let top) = root.kind else { throw Refusal(description: "the manifest is not a mapping") }
-    let quotedPath = "\"" + path.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    func quoted(_ s: String) -> String {
+      "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+    let fields = ["path: \(quoted(path))"] + (base.map { ["base: \(quoted($0))"] } ?? [])
     var lines = text.components(separatedBy: "\n")
     let endsWithNewline = text.hasSuffix("\n")
     if endsWithNewline { lines.removeLast() }
     guard let index = top.firstIndex(where: { $0.key.scalar == "projects" }) else {
-      let block = ["projects:", "  \(name):", "    path: \(quotedPath)"]
+      let block = ["projects:", "  \(name):"] + fields.map { "    \($0)" }
       return (lines + block).joined(separator: "\n") + "\n"
     }
     let projects = top[index]
@@ -58,7 +61,7 @@ public enum ManifestEditor {
       if previous.isEmpty || (previous.hasPrefix("#") && lines[end - 1].first == "#") { end -= 1 } else { break }
     }
     let pad = String(repeating: " ", count: indent)
-    lines.insert(contentsOf: ["\(pad)\(name):", "\(pad)  path: \(quotedPath)"], at: end)
+    lines.insert(contentsOf: ["\(pad)\(name):"] + fields.map { "\(pad)  \($0)" }, at: end)
     return lines.joined(separator: "\n") + (endsWithNewline ? "\n" : "")
   }
 }

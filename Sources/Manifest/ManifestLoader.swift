@@ -5,6 +5,21 @@ import Foundation
 public struct LoadResult: Sendable {
   public var manifest: Manifest?
   public var diagnostics: [Diagnostic]
+  /// Where each project's path and base were written, by project name, for
+  /// what is checked after loading against the repository itself (git
+  /// facts, which this module does not ask).
+  public var sources: [String: ProjectSource] = [:]
+}
+
+/// Where a project's path and base were written.
+public struct ProjectSource: Hashable, Sendable {
+  public struct Position: Hashable, Sendable {
+    public var file: String
+    public var mark: Mark
+  }
+  public var path: Position
+  /// Nil when no file sets `base`: the repository's default branch applies.
+  public var base: Position?
 }
 
 /// Why no manifest file could be found at all.
@@ -32,30 +47,89 @@ public struct ManifestLoader: Sendable {
 
   var home: String { environment["HOME"] ?? NSHomeDirectory() }
 
-  /// `-f`, else `$WT_CONFIG`, else `./wt.yaml`, else
-  /// `$XDG_CONFIG_HOME/wt/wt.yaml`: the first that is given wins, and a
-  /// given file that does not exist is an error rather than a fall-through.
-  public func locate(explicit: String?) throws(ManifestNotFound) -> String {
-    try find(explicit: explicit).path
+  /// `-f`, else `$WT_CONFIG`, else the manifest of the worker wt runs
+  /// for, else `./wt.yaml`, else `$XDG_CONFIG_HOME/wt/wt.yaml`: the first
+  /// that is given wins, and a given file that does not exist is an error
+  /// rather than a fall-through.
+  public func locate(explicit: String?, worker: WorkerManifest? = nil) throws(ManifestNotFound) -> String {
+    try find(explicit: explicit, worker: worker).path
   }
 
-  /// The manifest's path, and whether the person named it (`-f`,
+  /// The manifest that declared a worker, as wt's state recorded it when
+  /// the worker started; the caller (which reads the state) finds the
+  /// worker by `$WT_WORKER` or the worktree it stands in.
+  public struct WorkerManifest: Sendable {
+    public var worker: String
+    public var file: String
+    public var fromRepository: Bool
+    public init(worker: String, file: String, fromRepository: Bool) {
+      self.worker = worker
+      self.file = file
+      self.fromRepository = fromRepository
+    }
+  }
+
+  /// The manifest to read, whether the person named it (`-f`,
   /// `$WT_CONFIG`, their config folder) rather than wt finding it as
-  /// `./wt.yaml`, which may be a repository's.
-  public func find(explicit: String?) throws(ManifestNotFound) -> (path: String, named: Bool) {
+  /// `./wt.yaml`, which may be a repository's, and why it is that file.
+  public struct Found: Sendable {
+    public var path: String
+    public var named: Bool
+    public var why: String
+  }
+
+  public func find(explicit: String?, worker: WorkerManifest? = nil) throws(ManifestNotFound) -> Found {
     let cwd = PathResolver(home: home, directory: currentDirectory)
-    if let explicit { return (cwd.resolve(explicit), true) }
+    if let explicit { return Found(path: cwd.resolve(explicit), named: true, why: "named with -f") }
     // wt sets WT_CONFIG in every worker; for a manifest that was a
     // repository's it says so, and such a file stays untrusted there too.
     if let env = environment["WT_CONFIG"], !env.isEmpty {
-      return (cwd.resolve(env), environment["WT_CONFIG_ORIGIN"] != "repository")
+      return Found(path: cwd.resolve(env), named: environment["WT_CONFIG_ORIGIN"] != "repository", why: "named by $WT_CONFIG")
+    }
+    // Every worktree holds the repository's own wt.yaml: inside a worker's
+    // worktree, the manifest that declared the worker decides, as it does
+    // in the worker's session.
+    if let worker, FileManager.default.fileExists(atPath: worker.file) {
+      return Found(
+        path: worker.file, named: !worker.fromRepository, why: "the manifest that declared worker \(worker.worker)")
     }
     let local = cwd.resolve("wt.yaml")
     let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(home)/.config"
     let user = (configHome as NSString).appendingPathComponent("wt/wt.yaml")
-    if FileManager.default.fileExists(atPath: local) { return (local, false) }
-    if FileManager.default.fileExists(atPath: user) { return (user, true) }
+    let hasUser = FileManager.default.fileExists(atPath: user)
+    if FileManager.default.fileExists(atPath: local) {
+      // A repository's `project:` file is a fragment of the person's
+      // manifest when theirs declares this repository: never the manifest.
+      if hasUser, isProjectFragment(local), declares(user, repository: currentDirectory) {
+        return Found(path: user, named: true, why: "your manifest, which declares this repository (./wt.yaml is its project: block)")
+      }
+      return Found(path: local, named: false, why: "./wt.yaml in the current folder")
+    }
+    if hasUser { return Found(path: user, named: true, why: "your manifest") }
     throw ManifestNotFound(looked: [local, user])
+  }
+
+  /// A file with a `project:` block and no `projects:`: a repository's own.
+  private func isProjectFragment(_ file: String) -> Bool {
+    let reader = NodeReader(file: file)
+    guard let (root, _) = parse(file, reader: reader) else { return false }
+    let doc = reader.document(root, paths: PathResolver(home: home, directory: currentDirectory))
+    return !doc.declaresProjects && doc.projectBlock != nil
+  }
+
+  /// Whether `manifest` lists a project at `repository` (links resolved).
+  private func declares(_ manifest: String, repository: String) -> Bool {
+    let reader = NodeReader(file: manifest)
+    guard let (root, _) = parse(manifest, reader: reader) else { return false }
+    let paths = PathResolver(home: home, directory: (manifest as NSString).deletingLastPathComponent)
+    let here = Self.real(repository)
+    return reader.document(root, paths: paths).projects.contains { $0.fields.path.map { Self.real($0.value) } == here }
+  }
+
+  static func real(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
   }
 
   /// `named`: the person named this file (`-f`, `$WT_CONFIG`, their
@@ -86,6 +160,7 @@ public struct ManifestLoader: Sendable {
     }
 
     var projects: [Project] = []
+    var sources: [String: ProjectSource] = [:]
     for entry in entries {
       var fields = entry.fields
       var fragment: (path: String, text: String, fields: ProjectFields)?
@@ -113,6 +188,10 @@ public struct ManifestLoader: Sendable {
       let (project, problems) = resolve(entry.name, fields, agents: doc.agents)
       diagnostics += problems
       guard var project else { continue }
+      if let path = fields.path {
+        sources[project.name] = ProjectSource(
+          path: .init(file: path.file, mark: path.mark), base: fields.base.map { .init(file: $0.file, mark: $0.mark) })
+      }
       if let fragment {
         // Whatever the repository's block supplied, the person's entry
         // having left it open, takes effect on its say-so: all of it waits
@@ -126,27 +205,34 @@ public struct ManifestLoader: Sendable {
       projects.append(project)
     }
 
-    var owners: [String: String] = [:]
+    // The same folder twice; two checkouts of one repository are found with
+    // git, after loading (RepositoryCheck). The error goes at both entries.
+    var owners: [String: (name: String, path: String, at: Diagnostic)] = [:]
     for project in projects {
       guard let entry = entries.first(where: { $0.name == project.name }) else { continue }
-      let real = URL(fileURLWithPath: project.path).resolvingSymlinksInPath().standardizedFileURL.path
-      if let other = owners[real] {
-        diagnostics.append(
-          Diagnostic(file: entry.fields.path?.file ?? display, mark: entry.fields.path?.mark ?? entry.mark,
-            problem: .sharedRepository(path: project.path, other: other)))
+      let real = Self.real(project.path)
+      let here = { (other: String) in
+        Diagnostic(file: entry.fields.path?.file ?? display, mark: entry.fields.path?.mark ?? entry.mark,
+          problem: .sharedRepository(path: project.path, other: other))
+      }
+      if let first = owners[real] {
+        diagnostics.append(here(first.name))
+        var back = first.at
+        back.problem = .sharedRepository(path: first.path, other: project.name)
+        if !diagnostics.contains(where: { $0.file == back.file && $0.mark == back.mark }) { diagnostics.append(back) }
       } else {
-        owners[real] = project.name
+        owners[real] = (project.name, project.path, here(""))
       }
     }
 
     diagnostics.sort()
-    guard !diagnostics.hasErrors else { return LoadResult(manifest: nil, diagnostics: diagnostics) }
+    guard !diagnostics.hasErrors else { return LoadResult(manifest: nil, diagnostics: diagnostics, sources: sources) }
     var manifest = Manifest(file: file, settings: doc.settings, agents: doc.agents, projects: projects)
     if repositoryFile || !named {
       let commands = Self.commands(of: manifest, declaredAgents: declaredAgents(root))
       if !commands.isEmpty { manifest.foreign = ForeignFile(path: file, content: text, commands: commands) }
     }
-    return LoadResult(manifest: manifest, diagnostics: diagnostics)
+    return LoadResult(manifest: manifest, diagnostics: diagnostics, sources: sources)
   }
 
   /// Every field a repository's block supplies that the person's entry
@@ -161,7 +247,7 @@ public struct ManifestLoader: Sendable {
     if mine.agent == nil, let v = repo.agent { out.append("agent: \(v.value)") }
     if mine.onDone == nil, let v = repo.onDone { out.append("on_done: \(v.rawValue)") }
     if mine.select == nil, repo.select != nil { out.append("select: (its own selection of beads)") }
-    if mine.base == nil, let v = repo.base { out.append("base: \(v)") }
+    if mine.base == nil, let v = repo.base { out.append("base: \(v.value)") }
     if mine.workers == nil, let v = repo.workers { out.append("workers: \(v)") }
     return out
   }
@@ -263,7 +349,7 @@ public struct ManifestLoader: Sendable {
           problem: .unknownAgent(located.value.agent, known: agents.keys.sorted())))
     }
     var project = Project(
-      name: name, path: path.value, base: f.base ?? Defaults.base, workers: f.workers ?? Defaults.workers,
+      name: name, path: path.value, base: f.base?.value ?? Defaults.base, workers: f.workers ?? Defaults.workers,
       agent: agent, onDone: f.onDone ?? Defaults.onDone, prompt: f.prompt ?? .literal(Defaults.prompt),
       select: f.select ?? Selection(), copy: f.copy ?? [], setup: f.setup ?? [], gate: f.gate ?? [],
       portEnv: f.portEnv)

@@ -1,6 +1,6 @@
 /// The closest of `candidates` to a misspelt `word`, if one is close enough
 /// to be what the person meant.
-func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
+public func suggestion(for word: String, among candidates: some Sequence<String>) -> String? {
   var best: (name: String, distance: Int)?
   for candidate in candidates {
     let d = editDistance(word.lowercased(), candidate.lowercased())

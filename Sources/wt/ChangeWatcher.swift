@@ -41,12 +41,12 @@ struct ChangeWatcher {
 
   /// The manifest again when it was saved since the last look and is
   /// valid; an invalid edit is reported and the old one kept.
-  mutating func reloadedManifest(loader options: ManifestOptions) -> Manifest? {
+  mutating func reloadedManifest(loader options: ManifestOptions) async -> Manifest? {
     let stamp = Self.modified(manifestFile)
     guard stamp != manifestStamp else { return nil }
     manifestStamp = stamp
-    guard let manifest = try? options.load() else {
-      Terminal.error("wt.yaml has errors or is not trusted; still working from the last valid version")
+    guard let manifest = try? await options.load() else {
+      Terminal.error("wt: wt.yaml has errors or is not trusted; still working from the last valid version")
       return nil
     }
     return manifest

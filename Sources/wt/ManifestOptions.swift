@@ -9,9 +9,25 @@ struct ManifestOptions: ParsableArguments {
   var file: String?
 
   /// The manifest's path, or where wt looked and exit 1.
-  func locate() throws -> String {
-    do { return try ManifestLoader().locate(explicit: file) } catch {
-      Terminal.error(error.description)
+  func locate() throws -> String { try found().path }
+
+  /// The manifest to read and why (see `ManifestLoader.find`), or where wt
+  /// looked and exit 1. Inside a worker's worktree (or with `$WT_WORKER`)
+  /// that is the manifest that declared the worker, as wt's state recorded.
+  func found() throws -> ManifestLoader.Found {
+    let env = ProcessInfo.processInfo.environment
+    var worker: ManifestLoader.WorkerManifest?
+    if file == nil, (env["WT_CONFIG"] ?? "").isEmpty {
+      let store = StateStore(directory: StateStore.directory(environment: env))
+      let state = (try? store.load()) ?? State()
+      let named = env["WT_WORKER"].flatMap { $0.isEmpty ? nil : state.workers[$0] }
+      let record = named ?? state.worker(containing: FileManager.default.currentDirectoryPath)
+      if let record, let manifest = record.manifest {
+        worker = .init(worker: record.name, file: manifest, fromRepository: record.manifestFromRepository ?? false)
+      }
+    }
+    do { return try ManifestLoader().find(explicit: file, worker: worker) } catch {
+      Terminal.error("wt: \(error.description)")
       throw ExitCode.failure
     }
   }
@@ -21,12 +37,12 @@ struct ManifestOptions: ParsableArguments {
   /// person has not trusted stops every command but `validate` and
   /// `trust`; a repository's `project:` block is marked, and its project
   /// waits (see `ForeignFile`).
-  func load() throws -> Manifest {
+  func load() async throws -> Manifest {
     if case .failure(let problem) = Seconds.timeout(environment: ProcessInfo.processInfo.environment) {
       Terminal.error("wt: \(problem)")
       throw ExitCode.failure
     }
-    let manifest = try loadMarkingTrust()
+    let manifest = try await loadMarkingTrust()
     if let foreign = manifest.foreign, foreign.needsTrust {
       Terminal.error("wt: \(foreign.refusal)")
       throw ExitCode.failure
@@ -36,20 +52,18 @@ struct ManifestOptions: ParsableArguments {
 
   /// A fresh context for a long-running command, or nil (errors printed
   /// nowhere: the caller keeps its last good one and says so).
-  static func reload(_ options: ManifestOptions) throws -> Context {
+  static func reload(_ options: ManifestOptions) async throws -> Context {
     Terminal.muted = true
     defer { Terminal.muted = false }
-    return try Context(options)
+    return try await Context(options)
   }
 
-  /// The manifest with trust marked, untrusted or not.
-  func loadMarkingTrust() throws -> Manifest {
-    let found: (path: String, named: Bool)
-    do { found = try ManifestLoader().find(explicit: file) } catch {
-      Terminal.error(error.description)
-      throw ExitCode.failure
-    }
-    let result = ManifestLoader().load(file: found.path, named: found.named)
+  /// The manifest with trust marked, untrusted or not, checked against its
+  /// repositories (`RepositoryCheck`).
+  func loadMarkingTrust() async throws -> Manifest {
+    let found = try found()
+    let result = await RepositoryCheck.check(
+      ManifestLoader().load(file: found.path, named: found.named), git: Git(runner: ProcessRunner()))
     for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
     guard let manifest = result.manifest else { throw ExitCode.failure }
     let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))

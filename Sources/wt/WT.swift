@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct WT: AsyncParsableCommand {
@@ -31,6 +32,26 @@ struct WT: AsyncParsableCommand {
     } catch {
       exit(withError: error)
     }
-    await main(nil)
+    do {
+      var command = try parseAsRoot(nil)
+      if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
+    } catch {
+      exit(withError: error)
+    }
+  }
+
+  /// One error prefix, `wt: `, also for the argument parser's own errors
+  /// (which say `Error: `); help and version still go to stdout. Usage
+  /// errors exit 64 (EX_USAGE), as the README says.
+  static func exit(withError error: Error) -> Never {
+    let code = exitCode(for: error)
+    let message = fullMessage(for: error)
+    if code == .success {
+      if !message.isEmpty { print(message) }
+    } else if !message.isEmpty {
+      let text = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
+      Terminal.error("wt: " + text)
+    }
+    Foundation.exit(code.rawValue)
   }
 }

@@ -93,7 +93,7 @@ extension EndToEnd {
       #expect(events.count == 2 && events[0].contains(#""status":"working""#))
       let bogus = try wt(["signal", "bogus"], in: dir, env: env)
       #expect(bogus.status == 1)
-      #expect(bogus.stderr.hasPrefix("wt signal: unknown event 'bogus'"))
+      #expect(bogus.stderr.hasPrefix("wt: unknown event 'bogus'"))
       #expect(try wt(["signal", "--help"], in: dir, env: env).stdout.contains("USAGE: wt signal <event> [<message>]"))
     }
 

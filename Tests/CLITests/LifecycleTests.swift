@@ -150,6 +150,8 @@ extension EndToEnd {
       #expect(list.first?["ready"] as? Int == 1)
       let other = "\(p.dir)/other"
       try FileManager.default.createDirectory(atPath: other, withIntermediateDirectories: true)
+      try p.sh(["git", "init", "-q", "-b", "main"], in: other)
+      try p.sh(["git", "commit", "-q", "--allow-empty", "-m", "init"], in: other)
       let before = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
       #expect(try p.wt("project", "add", other).status == 0)
       let after = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)

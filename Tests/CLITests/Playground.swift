@@ -38,7 +38,7 @@ final class Playground: @unchecked Sendable {
           session_id: true
           ready: '^❯\\u00A0'
           busy: 'esc to interrupt'
-          env: {FAKE_AGENT_DELAY: "\(agentDelay)", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(dir)/agent.log", FAKE_AGENT_RAW_LOG: "\(dir)/agent.raw"}
+          env: {FAKE_AGENT_DELAY: "\(agentDelay)", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(dir)/agent.log", FAKE_AGENT_RAW_LOG: "\(dir)/agent.raw", FAKE_AGENT_ARGV_LOG: "\(dir)/agent.argv"}
       """
     try """
       version: 1

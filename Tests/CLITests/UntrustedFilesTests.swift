@@ -93,6 +93,7 @@ extension EndToEnd {
       let before = try Data(contentsOf: URL(fileURLWithPath: manifest))
       let third = "\(p.dir)/third"
       try FileManager.default.createDirectory(atPath: third, withIntermediateDirectories: true)
+      try p.sh(["git", "init", "-q", "-b", "main"], in: third)
       let refused = try p.wt("project", "add", third)
       #expect(refused.status == 1)
       #expect(refused.stderr.contains("is read-only"), "\(refused.stderr)")
@@ -224,6 +225,8 @@ extension EndToEnd {
       let validate = try p.wt("validate")
       #expect(validate.status == 1)
       #expect(validate.stderr.contains("is the same repository as project 'twin'"), "\(validate.stderr)")
+      // At both entries.
+      #expect(validate.stderr.contains("wt.yaml:15:11: error: project path \(p.dir)/repo is the same repository as project 'demo'"), "\(validate.stderr)")
     }
 
     /// A repository's manifest stays the repository's inside its workers:

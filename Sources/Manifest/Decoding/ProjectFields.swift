@@ -12,7 +12,7 @@ struct Located<Value: Hashable & Sendable>: Hashable, Sendable {
 /// then wt's own defaults.
 struct ProjectFields: Hashable, Sendable {
   var path: Located<String>?
-  var base: String?
+  var base: Located<String>?
   var workers: Int?
   var agent: Located<String>?
   var onDone: Project.OnDone?
@@ -52,7 +52,7 @@ extension NodeReader {
     if let n = f["path"], let raw = string(n, key: "path") {
       out.path = Located(value: resolve(raw), file: file, mark: n.mark)
     }
-    if let n = f["base"] { out.base = string(n, key: "base") }
+    if let n = f["base"], let name = string(n, key: "base") { out.base = Located(value: name, file: file, mark: n.mark) }
     if let n = f["workers"] { out.workers = int(n, key: "workers", range: 0...Int.max) }
     if let n = f["agent"], let name = string(n, key: "agent") {
       out.agent = Located(value: name, file: file, mark: n.mark)

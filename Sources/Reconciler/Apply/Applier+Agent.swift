@@ -172,9 +172,9 @@ extension Applier {
     _ change: Plan.Change, project: Project, profile: AgentProfile, record: WorkerRecord, session: String
   ) async throws -> StepReport.Outcome {
     try await Task.sleep(for: resumeGrace)
-    guard let pane = try await pane(of: change.session), pane.dead else {
-      return .done("resumed session \(session) in \(change.worktree)")
-    }
+    // No pane at all (the tmux server died under us) resumed nothing.
+    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    guard pane.dead else { return .done("resumed session \(session) in \(change.worktree)") }
     return try await startAfresh(change, project: project, profile: profile, pane: pane, record: record)
   }
 

@@ -95,7 +95,6 @@ public struct StatusSignal: Sendable {
 
   /// The worker whose worktree holds `directory`, from the state alone.
   public func worker(containing directory: String) throws -> String? {
-    let here = (directory as NSString).standardizingPath
-    return try store.load().workers.values.first { here == $0.worktree || here.hasPrefix($0.worktree + "/") }?.name
+    try store.load().worker(containing: directory)?.name
   }
 }

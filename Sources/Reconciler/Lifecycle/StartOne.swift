@@ -12,10 +12,15 @@ public struct StartOne: Sendable {
     self.world = world
   }
 
-  public func run(bead id: String, project name: String?, force: Bool) async throws -> StepReport.Outcome {
+  /// `resume`: the agent session to reopen (`wt seance --resume`); every
+  /// refusal comes before the worker's record is touched, so a refused
+  /// resume changes nothing.
+  public func run(bead id: String, project name: String?, force: Bool, resume: String? = nil) async throws
+    -> StepReport.Outcome
+  {
     let (project, bead) = try await find(id, project: name)
     if bead.isClosed { throw LifecycleError("bead \(bead.id) is closed; reopen it with 'bd reopen \(bead.id)' first") }
-    let actor = (world.tracker as? BeadsCLI)?.actor ?? "wt"
+    let actor = world.actor
     if let holder = bead.assignee, !holder.isEmpty, holder != actor {
       throw LifecycleError("bead \(bead.id) is claimed by \(holder); nothing was started")
     }
@@ -37,8 +42,20 @@ public struct StartOne: Sendable {
     }
     let tree = WorkerNaming.worktree(root: manifest.settings.worktreeRoot, project: project.name, bead: bead.id)
     let ref = WorkerRef(project: project, bead: bead.id, branch: WorkerNaming.branch(bead: bead.id), worktree: tree)
-    let adopt = bead.status == "in_progress" && bead.assignee == actor
-    let change = ref.change(.create, .start(adopt: adopt), title: bead.title, reasons: ["wt new"])
+    var adopt = bead.status == "in_progress" && bead.assignee == actor
+    if let resume {
+      // Start resumes a session whose prompt was delivered: the agent takes
+      // the conversation up where it ended, and no prompt is sent again.
+      try world.store.update { state in
+        var r = ref.record(in: state)
+        r.sessionId = resume
+        r.prompt = .delivered
+        r.retained = nil
+        state.workers[ref.name] = r
+      }
+      adopt = true
+    }
+    let change = ref.change(.create, .start(adopt: adopt), title: bead.title, reasons: [resume == nil ? "wt new" : "wt seance --resume"])
     return try await Applier(manifest: manifest, world: world).execute(change)
   }
 

@@ -64,8 +64,11 @@ extension World {
         }
       }
     } else {
-      let here = (directory as NSString).standardizingPath
-      match = candidates.first { here == $0.worktree || here.hasPrefix($0.worktree + "/") }
+      let here = CanonicalPath.of(directory)
+      match = candidates.first {
+        let tree = CanonicalPath.of($0.worktree)
+        return here == tree || here.hasPrefix(tree + "/")
+      }
     }
     guard let match else {
       throw LifecycleError(

@@ -35,7 +35,10 @@ extension Plan {
       out += "\n"
     }
     if changes.isEmpty {
-      out += paint("No changes. Workers match wt.yaml.", "1") + "\n"
+      // Drift is the world differing from wt.yaml in a way apply leaves
+      // alone unless told: "match" would be untrue.
+      let drift = notes.contains { $0.text.hasPrefix("drift:") }
+      out += paint(drift ? "No changes; drift from wt.yaml noted above (--prune acts on it)." : "No changes. Workers match wt.yaml.", "1") + "\n"
     } else {
       out += paint("Plan: \(count(.create)) to create, \(count(.update)) to update, \(count(.delete)) to delete.", "1") + "\n"
     }

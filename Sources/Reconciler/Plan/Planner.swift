@@ -47,6 +47,8 @@ private struct Planner {
   var globalWorkers = 0
   /// New agents this plan starts, for the memory check.
   var starting = 0
+  /// Live workers that stay (bead open), for the over-capacity check.
+  var running: [(project: Project, pane: Pane, bead: Bead)] = []
 
   init(manifest: Manifest, observed: Observed, options: PlanOptions) {
     self.manifest = manifest
@@ -68,6 +70,7 @@ private struct Planner {
     for project in manifest.projects where options.projects.isEmpty || options.projects.contains(project.name) {
       planProject(project, panes: live.filter { $0.project == project.name })
     }
+    planOverCapacity()
     for project in Set(live.map(\.project)).subtracting(declared).sorted() {
       result.notes.append(.init(project: project, text: "workers of project '\(project)' run, but wt.yaml no longer declares it; they are left alone"))
     }
@@ -105,6 +108,7 @@ private struct Planner {
         result.notes.append(.init(project: project.name, text: "drift: \(bead.id) is no longer selected; its worker stays until the bead closes (or run with --prune)"))
       }
       kept += 1
+      running.append((project, pane, bead))
       if !worktreePaths.contains(pane.worktree) {
         add(.update, .recreate, project, bead: bead,
             reasons: ["its worktree \(pane.worktree) is gone; recreate it from branch \(record?.branch ?? WorkerNaming.branch(bead: bead.id))"])
@@ -177,6 +181,43 @@ private struct Planner {
     }
 
     fill(project, free: free, busy: busyBeads, world: world)
+  }
+
+  /// More workers than `workers` or `max_workers` allow (the limit was
+  /// lowered under them) is drift: said, and with `--prune` the newest
+  /// extra workers whose worktrees hold no uncommitted work are stopped
+  /// (their beads released); the others stay, and the note says why.
+  mutating func planOverCapacity() {
+    let changed = Set(result.changes.map(\.worker))
+    var extra: [(project: Project, pane: Pane, bead: Bead, why: String)] = []
+    let newestFirst = running.sorted { ($0.pane.created, $0.pane.session) > ($1.pane.created, $1.pane.session) }
+    for project in manifest.projects {
+      let mine = newestFirst.filter { $0.project.name == project.name }
+      guard mine.count > project.workers else { continue }
+      let why = "project '\(project.name)' runs \(mine.count) workers; workers: \(project.workers)"
+      extra += mine.prefix(mine.count - project.workers).map { ($0.project, $0.pane, $0.bead, why) }
+    }
+    if let cap = manifest.settings.maxWorkers, running.count - extra.count > cap {
+      let why = "\(running.count) workers run; max_workers: \(cap)"
+      let rest = newestFirst.filter { r in !extra.contains { $0.pane.session == r.pane.session } }
+      extra += rest.prefix(running.count - extra.count - cap).map { ($0.project, $0.pane, $0.bead, why) }
+    }
+    for e in extra {
+      let name = WorkerNaming.name(project: e.project.name, bead: e.bead.id)
+      guard options.prune else {
+        result.notes.append(.init(project: e.project.name, text: "drift: \(e.why); \(e.bead.id) is among the newest extra workers (stop them with --prune)"))
+        continue
+      }
+      let dirty = observed.projects[e.project.name]?.uncommitted[e.pane.worktree]
+      if dirty == 0 && !changed.contains(name) {
+        add(.delete, .teardown(releaseBead: true), e.project, bead: e.bead,
+            reasons: ["\(e.why) (--prune); its worktree is clean, stop the newest extra worker"])
+        globalWorkers -= 1
+      } else {
+        let reason = changed.contains(name) ? "it has a pending change" : dirty.map { "its worktree has \($0) uncommitted file\($0 == 1 ? "" : "s")" } ?? "its worktree could not be checked"
+        result.notes.append(.init(project: e.project.name, text: "drift: \(e.why); kept \(e.bead.id): \(reason)"))
+      }
+    }
   }
 
   /// Beads whose id is not one bd makes never name anything: they are

@@ -64,4 +64,13 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
 public struct State: Codable, Hashable, Sendable {
   public var workers: [String: WorkerRecord] = [:]
   public init(workers: [String: WorkerRecord] = [:]) { self.workers = workers }
+
+  /// The worker whose worktree holds `directory`, by canonical path.
+  public func worker(containing directory: String) -> WorkerRecord? {
+    let here = CanonicalPath.of(directory)
+    return workers.values.first {
+      let tree = CanonicalPath.of($0.worktree)
+      return here == tree || here.hasPrefix(tree + "/")
+    }
+  }
 }

@@ -35,8 +35,14 @@ public struct Git: Sendable {
 
   public func worktrees(of repo: String) async throws -> [Worktree] {
     let out = try await runner.run(["git", "-C", repo, "worktree", "list", "--porcelain"])
-    // A worktree whose folder was deleted by hand is as good as gone.
-    return Self.parseWorktrees(out).filter { !$0.prunable }
+    // A worktree whose folder was deleted by hand is as good as gone. git
+    // prints real paths already, but wt compares them with paths it made
+    // from the manifest: both go through one spelling.
+    return Self.parseWorktrees(out).filter { !$0.prunable }.map {
+      var tree = $0
+      tree.path = CanonicalPath.of(tree.path)
+      return tree
+    }
   }
 
   static func parseWorktrees(_ text: String) -> [Worktree] {

@@ -75,7 +75,26 @@ public struct BeadsCLI: IssueTracker {
     }
     if bead.assignee == actor && bead.status == "in_progress" { return .claimed }
     if let other = bead.assignee, !other.isEmpty { return .heldBy(other) }
+    // Nobody holds it and bd said no: that is bd's failure (a locked or
+    // damaged database, a bd that rejects the call), not a bead to skip.
+    guard out.succeeded else {
+      throw TrackerError(message: "`\(bd) update --claim -- \(id)` failed (exit \(out.status)): \(Self.message(out))")
+    }
     return .notClaimable(bead.status ?? "unknown")
+  }
+
+  /// bd's own words for a failure: with `--json` it prints
+  /// `{"error": …}` (on stderr, or stdout for some commands), else a line.
+  static func message(_ out: CommandOutput) -> String {
+    for text in [out.stderr, out.stdout] {
+      if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+        let error = object["error"] as? String
+      {
+        return error
+      }
+    }
+    let text = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+    return text.isEmpty ? "no message" : text
   }
 
   public func release(_ id: String, in repo: String) async throws {

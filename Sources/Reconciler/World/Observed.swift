@@ -9,6 +9,10 @@ public struct Observed: Equatable, Sendable {
     public var worktrees: [Worktree]
     /// Why this project could not be observed; the plan leaves it alone.
     public var error: String?
+    /// Uncommitted files per worktree of a live worker, read only when more
+    /// workers run than the manifest allows (what `--prune` may stop); a
+    /// worktree missing here counts as holding work.
+    public var uncommitted: [String: Int] = [:]
 
     public init(ready: [Bead] = [], unclosed: [Bead] = [], worktrees: [Worktree] = [], error: String? = nil) {
       self.ready = ready

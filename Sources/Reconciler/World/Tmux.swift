@@ -68,7 +68,7 @@ public struct Tmux: Sendable {
       guard f.count == Self.fields.count else { return nil }
       return Pane(
         session: f[0], paneID: f[1], pid: Int32(f[2]) ?? 0, command: f[3], dead: f[4] == "1", project: f[5],
-        bead: f[6], worktree: f[7], hub: f[8] == "1", created: Int(f[9]) ?? 0, activity: Int(f[10]) ?? 0)
+        bead: f[6], worktree: f[7].isEmpty ? "" : CanonicalPath.of(f[7]), hub: f[8] == "1", created: Int(f[9]) ?? 0, activity: Int(f[10]) ?? 0)
     }
   }
 
@@ -95,7 +95,9 @@ public struct Tmux: Sendable {
   /// tmux's ways of saying the server or session is not there, which for
   /// listing means "nothing" and for killing means "already done".
   static func meansNothingThere(_ stderr: String) -> Bool {
-    ["no server running", "error connecting", "No such file", "can't find session", "no current target"].contains { stderr.contains($0) }
+    // "server exited unexpectedly": the last session closed while we asked.
+    ["no server running", "error connecting", "No such file", "can't find session", "no current target", "server exited unexpectedly"]
+      .contains { stderr.contains($0) }
   }
 
   /// tmux runs a one-word command through `sh -c` but executes several

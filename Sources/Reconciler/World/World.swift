@@ -16,6 +16,10 @@ public struct World: Sendable {
   /// The environment wt runs in (for notify, which reads the manifest the
   /// worker came from).
   public var environment: [String: String]
+  /// The name wt claims beads as (`$WT_ACTOR`, else `wt`): one value for
+  /// claiming and for recognising its claims, or an orphaned claim would
+  /// be neither adopted nor released.
+  public var actor: String
 
   /// `$WT_TMUX_SOCKET` beats `settings.tmux_socket`; `$WT_BD` beats
   /// `settings.bd`; `$WT_STATE_DIR` picks the state directory.
@@ -36,7 +40,8 @@ public struct World: Sendable {
     self.environment = environment
     tmux = Tmux(socket: socket, runner: runner)
     git = Git(runner: runner)
-    tracker = BeadsCLI(bd: bd, actor: environment["WT_ACTOR"] ?? "wt", runner: runner)
+    actor = environment["WT_ACTOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "wt"
+    tracker = BeadsCLI(bd: bd, actor: actor, runner: runner)
     store = StateStore(directory: StateStore.directory(environment: environment))
     wtExecutable = Self.currentExecutable()
     workerEnvironment = [
@@ -60,6 +65,14 @@ public struct World: Sendable {
 }
 
 extension World {
+  /// `plan` with this world's actor, so what it treats as wt's claims are
+  /// the ones its tracker makes.
+  public func plan(_ manifest: Manifest, _ observed: Observed, options: PlanOptions = PlanOptions()) -> Plan {
+    var options = options
+    options.actor = actor
+    return Reconciler.plan(manifest, observed, options: options)
+  }
+
   /// One look at everything: a single `tmux list-panes`, per project one
   /// `git worktree list` and two bd calls (run in parallel), the state file
   /// and the machine's load. Changes nothing.
@@ -91,7 +104,33 @@ extension World {
       for await (name, world) in group { out[name] = world }
       return out
     }
-    return Observed(projects: worlds, panes: try await panes, state: try store.load(), machine: Self.machine())
+    let live = try await panes
+    return Observed(
+      projects: await countingUncommitted(manifest, worlds, panes: live), panes: live, state: try store.load(),
+      machine: Self.machine())
+  }
+
+  /// When more workers run than `workers` or `max_workers` allow, how much
+  /// uncommitted work each of those projects' workers holds: `--prune`
+  /// stops only clean ones. Nothing is asked otherwise.
+  func countingUncommitted(
+    _ manifest: Manifest, _ worlds: [String: Observed.ProjectWorld], panes: [Pane]
+  ) async -> [String: Observed.ProjectWorld] {
+    let workers = panes.filter { $0.isWorker && !$0.hub }
+    let total = Set(workers.map(\.session)).count
+    let overGlobal = manifest.settings.maxWorkers.map { total > $0 } ?? false
+    var out = worlds
+    for project in manifest.projects {
+      let mine = workers.filter { $0.project == project.name }
+      guard var world = out[project.name], world.error == nil,
+        overGlobal || Set(mine.map(\.session)).count > project.workers
+      else { continue }
+      for pane in mine where world.uncommitted[pane.worktree] == nil {
+        world.uncommitted[pane.worktree] = try? await git.uncommittedFiles(in: pane.worktree)
+      }
+      out[project.name] = world
+    }
+    return out
   }
 
   /// Cores, 1-minute load and available memory, as far as the host tells.

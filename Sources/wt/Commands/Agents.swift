@@ -36,7 +36,7 @@ extension WT {
 
     func run() async throws {
       // Without a manifest the built-in profiles are still worth listing.
-      let manifest = (try? ManifestLoader().find(explicit: options.file)) == nil ? nil : try options.loadMarkingTrust()
+      let manifest = (try? ManifestLoader().find(explicit: options.file)) == nil ? nil : try await options.loadMarkingTrust()
       let agents = manifest?.agents ?? BuiltInAgents.all
       let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
       let rows = agents.values.sorted { $0.name < $1.name }.map { p in

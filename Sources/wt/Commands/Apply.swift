@@ -24,10 +24,10 @@ extension WT {
     func run() async throws {
       interruptsExit()
       if !yes && !Terminal.stdinIsTerminal {
-        Terminal.error("wt apply: not asking without a terminal; pass --yes to apply the plan as shown by 'wt diff'")
+        Terminal.error("wt: not asking without a terminal; pass --yes to apply the plan as shown by 'wt diff'")
         throw ExitCode.failure
       }
-      var manifest = try options.load()
+      var manifest = try await options.load()
       try plan.check(manifest)
       if !watch {
         let failed = try await pass(manifest, ask: !yes)
@@ -44,10 +44,10 @@ extension WT {
           // A failing bd or a restarting tmux is survived: say it and try
           // again, waiting longer each time it fails in a row (up to 5 min).
           backoff = min(backoff * 2, 300)
-          Terminal.error("wt apply --watch: \(describe(error)); retrying in \(Int(backoff)) s")
+          Terminal.error("wt: \(describe(error)); retrying in \(Int(backoff)) s")
         }
         await watcher.waitForChange(orAfter: .seconds(backoff))
-        if let reloaded = watcher.reloadedManifest(loader: options) { manifest = reloaded }
+        if let reloaded = await watcher.reloadedManifest(loader: options) { manifest = reloaded }
       }
     }
 
@@ -60,7 +60,7 @@ extension WT {
       do {
         lock = try await ApplyLock(store: world.store, wait: .seconds(60))
       } catch let busy as ApplyLock.Busy {
-        Terminal.error("wt apply: \(busy)")
+        Terminal.error("wt: \(busy)")
         throw ExitCode.failure
       }
       defer { withExtendedLifetime(lock) {} }
@@ -68,7 +68,7 @@ extension WT {
       // Unattended, this is the look that notices a dead agent or a bead
       // closed elsewhere; it records them so a person is told once.
       if watch { world.recordObservedTransitions(manifest, observed) }
-      let result = Reconciler.plan(manifest, observed, options: plan.planOptions)
+      let result = world.plan(manifest, observed, options: plan.planOptions)
       if result.isEmpty && watch { return false }
       print(result.rendered(color: Terminal.useColor), terminator: "")
       if result.isEmpty { return false }
@@ -90,7 +90,8 @@ extension WT {
         }
       }
       let failed = reports.filter(\.failed).count
-      print("Apply: \(reports.count - failed) done, \(failed) failed.")
+      let skipped = reports.filter { if case .skipped = $0.outcome { true } else { false } }.count
+      print("Apply: \(reports.count - failed - skipped) done, \(skipped) skipped, \(failed) failed.")
       return failed > 0
     }
   }

@@ -31,13 +31,13 @@ extension WT {
     }
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       let projects = project.map { [$0] } ?? []
       if let project, context.manifest.project(named: project) == nil {
         throw ValidationError("no project '\(project)' in \(context.manifest.file)")
       }
       let observed = try await context.world.observe(context.manifest, projects: projects)
-      let plan = Reconciler.plan(context.manifest, observed, options: PlanOptions(projects: projects))
+      let plan = context.world.plan(context.manifest, observed, options: PlanOptions(projects: projects))
       var rows: [Row] = []
       for p in context.manifest.projects where projects.isEmpty || projects.contains(p.name) {
         let beads = Dictionary((observed.projects[p.name]?.ready ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -50,7 +50,7 @@ extension WT {
         rows += plan.changes.filter { $0.project == p.name && $0.step == .start(adopt: false) }
           .compactMap { row($0.bead, starts: true, reason: nil) }
         rows += plan.waiting.filter { $0.project == p.name }.compactMap { row($0.bead, starts: false, reason: $0.reason) }
-        if let error = observed.projects[p.name]?.error { Terminal.error("\(p.name): \(error)") }
+        if let error = observed.projects[p.name]?.error { Terminal.error("wt: project \(p.name): \(error)") }
       }
       if json { return try printJSON(rows) }
       if rows.isEmpty { return print("No selected ready beads.") }
@@ -82,7 +82,7 @@ extension WT {
       let name = try worker ?? env["WT_WORKER"].flatMap { $0.isEmpty ? nil : $0 }
         ?? (try signal.worker(containing: FileManager.default.currentDirectoryPath))
       guard let name else {
-        Terminal.error("wt signal: not inside a worker's worktree and $WT_WORKER is not set; pass --worker")
+        Terminal.error("wt: not inside a worker's worktree and $WT_WORKER is not set; pass --worker")
         throw ExitCode.failure
       }
       do {
@@ -92,7 +92,7 @@ extension WT {
           sessionID: event == "session-start" ? hook["session_id"] as? String : nil)
         Notifier(environment: env).notify(transition)
       } catch let error as LifecycleError {
-        Terminal.error("wt signal: \(error.message)")
+        Terminal.error("wt: \(error.message)")
         throw ExitCode.failure
       }
     }
@@ -118,11 +118,11 @@ extension WT {
     @Option(help: "The bead (default: the worker you are in).") var bead: String?
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       let worker = try await context.locate(bead)
       let text = message ?? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
       guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-        Terminal.error("wt handoff: the note is empty; pass -m TEXT or pipe it in")
+        Terminal.error("wt: the note is empty; pass -m TEXT or pipe it in")
         throw ExitCode.failure
       }
       let path = try HandoffNotes(store: context.world.store).save(text, bead: worker.bead)
@@ -140,10 +140,10 @@ extension WT {
     @Option(help: "The bead (default: the worker you are in).") var bead: String?
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       let worker = try await context.locate(bead)
       guard let found = try await context.world.tracker.show(worker.bead, in: worker.project.path) else {
-        Terminal.error("wt prime: bead \(worker.bead) not found in \(worker.project.path)")
+        Terminal.error("wt: bead \(worker.bead) not found in \(worker.project.path)")
         throw ExitCode.failure
       }
       Terminal.line(primeText(bead: found, note: HandoffNotes(store: context.world.store).latest(bead: worker.bead)), terminator: "")
@@ -158,19 +158,34 @@ extension WT {
     @OptionGroup var options: ManifestOptions
     @Argument(help: "The bead id.") var bead: String
     @Flag(help: "Print the newest session's transcript.") var transcript = false
-    @Flag(help: "Reopen the newest session in a worker.") var resume = false
+    @Flag(help: "Reopen the newest session in a worker (with the agent's 'resume'; a fresh session when there is none).")
+    var resume = false
+    @Flag(help: "With --resume: start even when the project's workers or max_workers are all running.") var force = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       let history = History(store: context.world.store)
       let sessions = history.sessions(bead: bead)
       let damaged = history.damagedLines
       if damaged > 0 {
-        Terminal.error("wt seance: skipped \(damaged) damaged line\(damaged == 1 ? "" : "s") of \(context.world.store.directory)/events.jsonl")
+        Terminal.error("wt: skipped \(damaged) damaged line\(damaged == 1 ? "" : "s") of \(context.world.store.directory)/events.jsonl")
+      }
+      if resume {
+        let worker = try await context.locate(bead)
+        // Nothing to resume (no session id, or an agent without 'resume'):
+        // a fresh session, prompted with the bead.
+        let profile = context.manifest.agents[worker.project.agent]
+        let session = sessions.first.map(\.session).flatMap {
+          SessionID.isValid($0) && profile?.resume.isEmpty == false ? $0 : nil
+        }
+        return try await acting {
+          try await StartOne(manifest: context.manifest, world: context.world)
+            .run(bead: bead, project: worker.project.name, force: force, resume: session).lines()
+        }
       }
       guard let newest = sessions.first else {
-        Terminal.error("wt seance: no recorded sessions of \(bead)")
+        Terminal.error("wt: no recorded sessions of \(bead)")
         throw ExitCode.failure
       }
       if transcript {
@@ -179,24 +194,10 @@ extension WT {
         let profileHome = worker.flatMap { context.manifest.agents[$0.project.agent]?.env["HOME"] }
         let home = profileHome ?? context.environment["HOME"] ?? NSHomeDirectory()
         guard let path = Transcript.path(session: newest.session, worktree: newest.worktree, home: home) else {
-          Terminal.error("wt seance: no transcript of session \(newest.session) under \(home)/.claude/projects")
+          Terminal.error("wt: no transcript of session \(newest.session) under \(home)/.claude/projects")
           throw ExitCode.failure
         }
         return Terminal.line(Transcript.render(try String(contentsOfFile: path, encoding: .utf8)), terminator: "")
-      }
-      if resume {
-        let worker = try await context.locate(bead)
-        try context.world.store.update { state in
-          var r = worker.record(in: state)
-          r.sessionId = newest.session
-          r.prompt = .delivered
-          r.retained = nil
-          state.workers[worker.name] = r
-        }
-        return try await acting {
-          try await StartOne(manifest: context.manifest, world: context.world)
-            .run(bead: bead, project: worker.project.name, force: false).lines()
-        }
       }
       if json { return try printJSON(sessions) }
       for s in sessions {

@@ -42,17 +42,18 @@ extension WT {
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var plan: PlanArguments
-    @Option(name: .shortAndLong, help: "text or json.") var output: OutputFormat = .text
+    @Option(name: .shortAndLong, help: "text or json (-o json is the same as --json).") var output: OutputFormat = .text
+    @Flag(help: "Print the plan as JSON.") var json = false
     @Flag(help: "Exit 2 when the plan has changes.") var detailedExitcode = false
 
     func run() async throws {
-      let manifest = try options.load()
+      let manifest = try await options.load()
       try plan.check(manifest)
       let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment)
       let observed = try await world.observe(manifest, projects: plan.projects)
       reportCalls(world.runner)
-      let result = Reconciler.plan(manifest, observed, options: plan.planOptions)
-      switch output {
+      let result = world.plan(manifest, observed, options: plan.planOptions)
+      switch json ? .json : output {
       case .json: try printJSON(PlanJSON(result))
       case .text:
         print(result.rendered(color: Terminal.useColor), terminator: "")

@@ -35,7 +35,7 @@ extension WT {
       }
 
       func run() async throws {
-        let context = try Context(options)
+        let context = try await Context(options)
         let observed = try await context.world.observe(context.manifest)
         let rows = context.manifest.projects.map { p in
           let w = observed.projects[p.name]
@@ -65,18 +65,38 @@ extension WT {
       func run() async throws {
         let loader = ManifestLoader()
         let file = try options.locate()
-        let absolute = PathResolver(home: NSHomeDirectory(), directory: FileManager.default.currentDirectoryPath).resolve(path)
+        let absolute = CanonicalPath.of(
+          PathResolver(home: NSHomeDirectory(), directory: FileManager.default.currentDirectoryPath).resolve(path))
+        // The base is written down, so the entry says what wt will do and
+        // does not change meaning when the checkout moves to another branch.
+        let git = Git(runner: ProcessRunner())
+        guard let facts = try await git.facts(of: absolute) else {
+          Terminal.error("wt: \(absolute) is not the top folder of a git repository; name the repository's top folder, or run 'git init' there")
+          throw ExitCode.failure
+        }
+        guard let base = facts.defaultBranch else {
+          Terminal.error(
+            "wt: cannot tell the default branch of \(absolute): origin/HEAD is not set and the checkout is on "
+              + "\(facts.checkedOut.map { "'\($0)'" } ?? "no branch"); add the project by hand with 'base:'")
+          throw ExitCode.failure
+        }
         let projectName = name ?? (absolute as NSString).lastPathComponent
+        for other in loader.load(file: file).manifest?.projects ?? [] {
+          if try await git.facts(of: CanonicalPath.of(other.path))?.commonDir == facts.commonDir {
+            Terminal.error("wt: \(absolute) is the same repository as project '\(other.name)'; one project per repository")
+            throw ExitCode.failure
+          }
+        }
         let original: String
         do { original = try String(contentsOfFile: file, encoding: .utf8) } catch {
-          Terminal.error("wt project add: cannot read \(file): \(describe(error))")
+          Terminal.error("wt: cannot read \(file): \(describe(error))")
           throw ExitCode.failure
         }
         let updated: String
         do {
-          updated = try ManifestEditor.addingProject(name: projectName, path: absolute, to: original)
+          updated = try ManifestEditor.addingProject(name: projectName, path: absolute, base: base, to: original)
         } catch {
-          Terminal.error("wt project add: \(error)")
+          Terminal.error("wt: \(error)")
           throw ExitCode.failure
         }
         do {
@@ -88,10 +108,10 @@ extension WT {
             return result.manifest != nil
           }
         } catch {
-          Terminal.error("wt project add: \(describe(error)); \(file) is unchanged")
+          Terminal.error("wt: \(describe(error)); \(file) is unchanged")
           throw ExitCode.failure
         }
-        print("added project '\(projectName)' (\(absolute)) to \(file)")
+        print("added project '\(projectName)' (\(absolute), base \(base)) to \(file)")
       }
     }
   }

@@ -24,14 +24,14 @@ extension WT {
       do {
         content = try String(contentsOfFile: file, encoding: .utf8)
       } catch {
-        Terminal.error("wt trust: cannot read \(file): \(describe(error))")
+        Terminal.error("wt: cannot read \(file): \(describe(error))")
         throw ExitCode.failure
       }
       // Read as a repository's file would be, to show what it runs.
       let result = ManifestLoader().load(file: file, named: false)
       for d in result.diagnostics { Terminal.error(d.description) }
       guard let manifest = result.manifest else {
-        Terminal.error("wt trust: \(file) is not a valid wt.yaml; nothing was trusted")
+        Terminal.error("wt: \(file) is not a valid wt.yaml; nothing was trusted")
         throw ExitCode.failure
       }
       let commands = manifest.foreign?.commands ?? []
@@ -39,7 +39,7 @@ extension WT {
       do {
         try store.trust(file, content: content)
       } catch {
-        Terminal.error("wt trust: \(describe(error))")
+        Terminal.error("wt: \(describe(error))")
         throw ExitCode.failure
       }
       Terminal.line("trusted \(file) as it is now" + (commands.isEmpty ? "; it runs nothing of its own" : "; wt may run:"))

@@ -23,6 +23,9 @@ extension WT {
       }
       var valid: Bool
       var file: String
+      /// Why this file: `-f`, `$WT_CONFIG`, a worker's manifest, ./wt.yaml
+      /// or the person's own.
+      var why: String
       var diagnostics: [Item]
       var projects: [String]
       var commands: [Command]
@@ -76,19 +79,16 @@ extension WT {
     }
 
     func run() async throws {
-      let found: (path: String, named: Bool)
-      do { found = try ManifestLoader().find(explicit: options.file) } catch {
-        Terminal.error(error.description)
-        throw ExitCode.failure
-      }
+      let found = try options.found()
       let path = found.path
-      var result = ManifestLoader().load(file: path, named: found.named)
+      var result = await RepositoryCheck.check(
+        ManifestLoader().load(file: path, named: found.named), git: Git(runner: ProcessRunner()))
       let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
       result.manifest = try result.manifest.map { try store.marking($0) }
       if json {
         try printJSON(
           Output(
-            valid: result.manifest != nil, file: path,
+            valid: result.manifest != nil, file: path, why: found.why,
             diagnostics: result.diagnostics.map {
               .init(
                 file: $0.file, line: $0.mark.line, column: $0.mark.column, severity: $0.severity.rawValue,
@@ -98,6 +98,7 @@ extension WT {
             commands: result.manifest.map(Self.commands) ?? [],
             missingAgents: result.manifest.map { Self.missingAgents($0, path: Self.path) } ?? []))
       } else {
+        Terminal.line("reading \(path): \(found.why)")
         for d in result.diagnostics { Terminal.error(d.description) }
         if let m = result.manifest {
           for a in Self.missingAgents(m, path: Self.path) {

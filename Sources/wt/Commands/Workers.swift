@@ -9,8 +9,8 @@ struct Context {
   var world: World
   var environment: [String: String]
 
-  init(_ options: ManifestOptions) throws {
-    manifest = try options.load()
+  init(_ options: ManifestOptions) async throws {
+    manifest = try await options.load()
     environment = ProcessInfo.processInfo.environment
     world = World(manifest: manifest, environment: environment)
   }
@@ -46,14 +46,14 @@ extension WT {
 
     func run() async throws {
       if attention { return try Self.printAttention() }
-      let context = try Context(options)
+      let context = try await Context(options)
       let observed = try await context.world.observe(context.manifest)
       let rows = try await context.world.status(context.manifest, observed: observed)
       if json { return try printJSON(rows) }
       if rows.isEmpty { print("No workers. 'wt diff' shows what 'wt apply' would start.") } else {
         print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
       }
-      let waiting = Reconciler.plan(context.manifest, observed).waiting
+      let waiting = context.world.plan(context.manifest, observed).waiting
       if !waiting.isEmpty {
         print("\nWaiting:")
         for w in waiting { Terminal.line("  \(w.project)/\(TerminalText.escape(w.bead))  P\(w.priority)  \"\(TerminalText.escape(w.title))\": \(TerminalText.escape(w.reason))") }
@@ -69,7 +69,7 @@ extension WT {
         let line = Attention.line(Attention.count(in: try store.load()))
         print(line, terminator: line.isEmpty ? "" : "\n")
       } catch {
-        Terminal.error("wt status: \(error)")
+        Terminal.error("wt: \(error)")
         throw ExitCode.failure
       }
     }
@@ -93,7 +93,7 @@ extension WT {
     @Flag(help: "Only make sure the hub runs.") var noAttach = false
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       let tmux = context.world.tmux
       let panes = try await tmux.panes()
       if let hub = panes.first(where: { $0.session == Self.session && $0.hub }), hub.dead {
@@ -103,7 +103,7 @@ extension WT {
         print("restarted the hub's dashboard in session \(Self.session)")
       } else if !panes.contains(where: { $0.session == Self.session && $0.hub }) {
         if panes.contains(where: { $0.session == Self.session }) {
-          Terminal.error("wt hub: a session named \(Self.session) exists but is not wt's hub; rename or close it")
+          Terminal.error("wt: a session named \(Self.session) exists but is not wt's hub; rename or close it")
           throw ExitCode.failure
         }
         let wt = context.world.wtExecutable
@@ -139,7 +139,7 @@ extension WT {
     func run() async throws {
       // Also for a record whose project left wt.yaml, so no project is
       // needed; only the tmux server and the state.
-      let world = World(manifest: try options.loadMarkingTrust(), environment: ProcessInfo.processInfo.environment)
+      let world = World(manifest: try await options.loadMarkingTrust(), environment: ProcessInfo.processInfo.environment)
       let store = world.store
       let panes = try await world.tmux.panes().filter(\.isWorker)
       try await acting {
@@ -173,7 +173,7 @@ extension WT {
     @Flag(help: "Start even when the project or max_workers is full.") var force = false
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       try await acting {
         try await StartOne(manifest: context.manifest, world: context.world).run(bead: bead, project: project, force: force)
           .lines()
@@ -191,7 +191,7 @@ extension WT {
     @Argument(help: "The bead id (default: the worker you are in).") var bead: String?
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       try await acting {
         let worker = try await context.locate(bead)
         if let foreign = worker.project.foreign, foreign.needsTrust, !worker.project.gate.isEmpty {
@@ -214,7 +214,7 @@ extension WT {
     @Flag(help: "Remove the worktree too, only when it has no uncommitted files and nothing unmerged.") var delete = false
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       try await acting {
         let worker = try await context.locate(bead)
         return try await Reconciler.Abandon(world: context.world).run(worker, delete: delete)
@@ -231,7 +231,7 @@ extension WT {
     @Argument(help: "The bead id or worker name.") var name: String
 
     func run() async throws {
-      let context = try Context(options)
+      let context = try await Context(options)
       let worker = try await context.locate(name)
       let base = context.world.tmux.commandPrefix
       let inside = !(context.environment["TMUX"] ?? "").isEmpty

@@ -19,7 +19,7 @@ extension WT {
     @Flag(help: "Print one frame and exit (for scripts and tests).") var once = false
 
     func run() async throws {
-      var context = try Context(options)
+      var context = try await Context(options)
       if once {
         let observed = try await context.world.observe(context.manifest)
         context.world.recordObservedTransitions(context.manifest, observed)
@@ -44,7 +44,7 @@ extension WT {
         let stamp = ChangeWatcher.modified(context.manifest.file)
         if stamp != manifestStamp {
           manifestStamp = stamp
-          if let reloaded = try? ManifestOptions.reload(options) {
+          if let reloaded = try? await ManifestOptions.reload(options) {
             context = reloaded
             look.forgetBeads()
             footer = "reloaded \(context.manifest.file)"
@@ -126,7 +126,7 @@ extension WT {
 
     func planPreview(_ context: Context) async -> String {
       guard let observed = try? await context.world.observe(context.manifest) else { return "could not observe" }
-      let plan = Reconciler.plan(context.manifest, observed)
+      let plan = context.world.plan(context.manifest, observed)
       return plan.rendered().split(separator: "\n").suffix(12).joined(separator: "\n")
     }
   }

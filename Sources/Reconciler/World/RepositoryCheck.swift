@@ -1,0 +1,121 @@
+import Foundation
+import Manifest
+
+/// What wt needs to know of a project's repository before it plans in it,
+/// read in three git calls.
+public struct RepositoryFacts: Equatable, Sendable {
+  /// The git common directory, canonical: two checkouts of one repository
+  /// share it.
+  public var commonDir: String
+  /// Local branches, short names.
+  public var branches: [String]
+  /// Remote-tracking branches (`origin/main`).
+  public var remoteBranches: [String]
+  /// The branch `origin/HEAD` points at, without `origin/`.
+  public var originHead: String?
+  /// The branch the main checkout is on.
+  public var checkedOut: String?
+
+  /// `origin/HEAD` when set, else the main checkout's branch when it is
+  /// one of the names a default branch goes by. Any other branch may be a
+  /// feature branch the person happens to be on: wt asks instead of
+  /// guessing.
+  public var defaultBranch: String? {
+    if let originHead { return originHead }
+    if let checkedOut, ["main", "master", "trunk"].contains(checkedOut) { return checkedOut }
+    return nil
+  }
+
+  public func has(branch: String) -> Bool { branches.contains(branch) || remoteBranches.contains(branch) }
+}
+
+extension Git {
+  /// The repository's facts, or nil when `repo` is not the top of a git
+  /// checkout (observing it says so; a folder inside another repository is
+  /// not that repository).
+  public func facts(of repo: String) async throws -> RepositoryFacts? {
+    async let common = runner.output(
+      ["git", "-C", repo, "rev-parse", "--path-format=absolute", "--git-common-dir", "--show-toplevel"])
+    async let refs = runner.output(
+      ["git", "-C", repo, "for-each-ref", "--format=%(refname)%09%(symref)", "refs/heads", "refs/remotes/origin"])
+    async let trees = runner.output(["git", "-C", repo, "worktree", "list", "--porcelain"])
+    let dir = try await common
+    let lines = dir.stdout.split(separator: "\n").map(String.init)
+    guard dir.succeeded, lines.count == 2, CanonicalPath.of(lines[1]) == CanonicalPath.of(repo) else { return nil }
+    var facts = RepositoryFacts(
+      commonDir: CanonicalPath.of(lines[0]), branches: [],
+      remoteBranches: [], originHead: nil, checkedOut: Self.parseWorktrees(try await trees.stdout).first?.branch)
+    for line in try await refs.stdout.split(separator: "\n") {
+      let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+      guard let ref = parts.first else { continue }
+      if ref.hasPrefix("refs/heads/") {
+        facts.branches.append(String(ref.dropFirst(11)))
+      } else if ref == "refs/remotes/origin/HEAD" {
+        facts.originHead = parts.count == 2 && parts[1].hasPrefix("refs/remotes/origin/") ? String(parts[1].dropFirst(20)) : nil
+      } else if ref.hasPrefix("refs/remotes/") {
+        facts.remoteBranches.append(String(ref.dropFirst(13)))
+      }
+    }
+    return facts
+  }
+}
+
+/// The checks a manifest needs against the repositories it names, after
+/// `ManifestLoader` (which runs no git): the real base of each project, and
+/// one project per repository. Diagnostics point at the manifest's lines.
+public enum RepositoryCheck {
+  /// The result with paths canonical, each unset `base` filled with the
+  /// repository's default branch, and errors for a base that is not a
+  /// branch, a default that cannot be told, and two projects on one
+  /// repository (at both entries).
+  public static func check(_ result: LoadResult, git: Git) async -> LoadResult {
+    guard var manifest = result.manifest?.canonical() else { return result }
+    let facts = await withTaskGroup(of: (Int, RepositoryFacts?).self) { group in
+      for (i, project) in manifest.projects.enumerated() {
+        group.addTask { (i, try? await git.facts(of: project.path)) }
+      }
+      var out: [Int: RepositoryFacts] = [:]
+      for await (i, f) in group { out[i] = f }
+      return out
+    }
+    var diagnostics = result.diagnostics
+    var owners: [String: [Int]] = [:]
+    for i in manifest.projects.indices {
+      let project = manifest.projects[i]
+      guard let f = facts[i], let source = result.sources[project.name] else { continue }
+      owners[f.commonDir, default: []].append(i)
+      let at = source.base ?? source.path
+      if source.base == nil {
+        guard let base = f.defaultBranch else {
+          diagnostics.append(
+            Diagnostic(file: at.file, mark: at.mark, problem: .noDefaultBranch(path: project.path, current: f.checkedOut)))
+          continue
+        }
+        manifest.projects[i].base = base
+      }
+      let base = manifest.projects[i].base
+      if !f.has(branch: base) {
+        diagnostics.append(
+          Diagnostic(
+            file: at.file, mark: at.mark,
+            problem: .unknownBase(
+              base, path: project.path, suggestion: suggestion(for: base, among: f.branches + f.remoteBranches),
+              branches: f.branches.sorted())))
+      }
+    }
+    for indices in owners.values where indices.count > 1 {
+      for i in indices {
+        let project = manifest.projects[i]
+        guard let source = result.sources[project.name] else { continue }
+        let other = indices.first { $0 != i }.map { manifest.projects[$0].name } ?? ""
+        diagnostics.append(
+          Diagnostic(
+            file: source.path.file, mark: source.path.mark, problem: .sharedRepository(path: project.path, other: other)))
+      }
+    }
+    var checked = result
+    checked.diagnostics = diagnostics.sorted()
+    checked.manifest = diagnostics.hasErrors ? nil : manifest
+    return checked
+  }
+}
