@@ -22,9 +22,11 @@ struct ProjectFields: Hashable, Sendable {
   var setup: [[String]]?
   var gate: [[String]]?
   var portEnv: String?
+  var disposable: [String]?
 
   static let keys = [
     "path", "base", "workers", "agent", "on_done", "prompt", "select", "copy", "setup", "gate", "port_env",
+    "disposable",
   ]
   static let selectKeys = ["labels", "any_labels", "exclude_labels", "types", "max_priority", "ids"]
 
@@ -34,7 +36,7 @@ struct ProjectFields: Hashable, Sendable {
       path: path ?? lower.path, base: base ?? lower.base, workers: workers ?? lower.workers,
       agent: agent ?? lower.agent, onDone: onDone ?? lower.onDone, prompt: prompt ?? lower.prompt,
       select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
-      gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv)
+      gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, disposable: disposable ?? lower.disposable)
   }
 }
 
@@ -62,6 +64,7 @@ extension NodeReader {
     if let n = f["setup"] { out.setup = commands(n, key: "setup") }
     if let n = f["gate"] { out.gate = commands(n, key: "gate") }
     if let n = f["port_env"] { out.portEnv = string(n, key: "port_env") }
+    if let n = f["disposable"] { out.disposable = strings(n, key: "disposable") }
     return out
   }
 

@@ -123,6 +123,10 @@ public struct Project: Hashable, Sendable {
   public var setup: [[String]]
   public var gate: [[String]]
   public var portEnv: String?
+  /// Ignored build output teardown may delete (`node_modules/`,
+  /// `.build/`); any other ignored file that differs from what wt put
+  /// there keeps the worktree.
+  public var disposable: [String] = []
 }
 
 /// Which ready beads a project works on. Every condition that is set must
