@@ -2,33 +2,35 @@ import Foundation
 import Manifest
 
 extension Applier {
-  /// Files wt writes into a worktree; never the person's changes.
-  static let ownFiles = [".claude/settings.local.json", ".wt/"]
-
   /// Claim → worktree → copy, port, setup → session → agent → prompt.
-  func start(_ change: Plan.Change, project: Project, adopt: Bool) async throws
+  func start(_ planned: Plan.Change, project: Project, adopt: Bool) async throws
     -> StepReport.Outcome
   {
+    var change = planned
     let profile = try profile(project)
     switch try await world.tracker.claim(change.bead, in: project.path) {
     case .claimed: break
     case .heldBy(let other): return .skipped("bead \(change.bead) is claimed by \(other)")
     case .notClaimable(let status): return .skipped("bead \(change.bead) cannot be claimed (status \(status))")
     }
-    let fresh: Bool
+    let made: MadeWorktree?
     do {
-      fresh = try await ensureWorktree(change, project: project)
+      made = try await ensureWorktree(change, project: project)
     } catch {
       try await giveBack(change, project: project)
       return .failed("worktree: \(error)")
     }
+    if let made { change.branch = made.branch }
     var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.retained = nil
-    if fresh {
+    if let made {
       record.prompt = .pending
       record.sessionId = nil
+      record.branch = made.branch
+      if let base = made.baseCommit { record.baseCommit = base }
       do {
-        try copyFiles(project, into: change.worktree)
+        let copied = try CopiedFiles.copy(project.copy, from: project.path, into: change.worktree)
+        record.copied = try await world.git.blobIDs(copied, in: change.worktree)
         for command in project.setup {
           try await world.runner.run(command, in: change.worktree, timeout: .seconds(900))
         }
@@ -37,7 +39,7 @@ extension Applier {
         return .failed("setup: \(error)")
       }
     }
-    try await world.git.exclude(Self.ownFiles, in: change.worktree)
+    try await world.git.exclude(CopiedFiles.ownFiles, in: change.worktree)
     if profile.hooks == .claude {
       // Every start, so a moved wt binary or a hand-edited file is mended.
       try ClaudeHooks.install(in: change.worktree, wt: world.wtExecutable)
@@ -58,32 +60,74 @@ extension Applier {
         command: command(profile, record: record, change: change, project: project, resume: resume),
         options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
     }
-    if let resume {
-      return try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
-    }
-    return try await deliverPrompt(change, project: project, countFailure: true)
+    let outcome =
+      if let resume {
+        try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
+      } else {
+        try await deliverPrompt(change, project: project, countFailure: true)
+      }
+    guard let note = made?.note, case .done(let text) = outcome else { return outcome }
+    return .done("\(text); note: \(note)")
   }
 
-  /// The worktree for the change, made if missing. True when it was made
-  /// now (setup runs then). A failed `git worktree add` leaves no folder.
-  func ensureWorktree(_ change: Plan.Change, project: Project) async throws -> Bool {
+  /// A worktree made now (setup runs then): its branch, the base commit
+  /// a new branch started from, and why the branch is not the usual one.
+  struct MadeWorktree {
+    var branch: String
+    var baseCommit: String?
+    var note: String?
+  }
+
+  /// The worktree for the change, made if missing (nil when it was there).
+  /// A failed `git worktree add` leaves no folder.
+  func ensureWorktree(_ change: Plan.Change, project: Project) async throws -> MadeWorktree? {
     let known = try await world.git.worktrees(of: project.path)
-    if known.contains(where: { $0.path == change.worktree }) { return false }
+    if known.contains(where: { $0.path == change.worktree }) { return nil }
     let fm = FileManager.default
     if fm.fileExists(atPath: change.worktree) {
       throw StateError(message: "\(change.worktree) exists but is not a worktree of \(project.path); move it away")
     }
     try fm.createDirectory(
       atPath: (change.worktree as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    var made = try await chooseBranch(change, project: project)
     do {
-      try await world.git.addWorktree(
-        repo: project.path, path: change.worktree, branch: change.branch, base: project.base)
+      if try await world.git.branchExists(made.branch, in: project.path) {
+        try await world.runner.run(["git", "-C", project.path, "worktree", "add", change.worktree, made.branch])
+      } else {
+        let base = try await world.git.revParse(project.base, repo: project.path)
+        made.baseCommit = base
+        try await world.runner.run(["git", "-C", project.path, "worktree", "add", "-b", made.branch, change.worktree, base])
+      }
     } catch {
       try? fm.removeItem(atPath: change.worktree)
       _ = try? await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
       throw error
     }
-    return true
+    return made
+  }
+
+  /// The planned branch, unless it exists and wt did not make it (no
+  /// record of it, or it does not descend from the base commit wt
+  /// recorded): a person's own `wt/<bead>` is never reused or merged, so
+  /// the worker gets the first free `wt/<bead>-N`.
+  func chooseBranch(_ change: Plan.Change, project: Project) async throws -> MadeWorktree {
+    let git = world.git
+    guard try await git.branchExists(change.branch, in: project.path) else { return MadeWorktree(branch: change.branch) }
+    let record = try record(change.worker)
+    var why: String?
+    if record?.branch != change.branch {
+      why = "wt has no record of making it"
+    } else if let base = record?.baseCommit, !(try await git.isAncestor(base, of: change.branch, repo: project.path)) {
+      why = "it does not descend from \(base.prefix(10)), where wt started it"
+    }
+    guard let why else { return MadeWorktree(branch: change.branch) }
+    let stem = WorkerNaming.branch(bead: change.bead)
+    var n = 2
+    while try await git.branchExists("\(stem)-\(n)", in: project.path) { n += 1 }
+    let branch = "\(stem)-\(n)"
+    world.store.record("branch-renamed", worker: change.worker, detail: ["branch": branch, "existing": change.branch])
+    return MadeWorktree(
+      branch: branch, note: "branch \(change.branch) exists and \(why), so it is left alone; this worker uses \(branch)")
   }
 
   /// A start that failed after the claim: the bead goes back, so it is
@@ -96,17 +140,6 @@ extension Applier {
       var r = state.workers[name] ?? WorkerRecord(for: change)
       r.startFailures += 1
       state.workers[name] = r
-    }
-  }
-
-  func copyFiles(_ project: Project, into worktree: String) throws {
-    let fm = FileManager.default
-    for file in project.copy {
-      let source = (project.path as NSString).appendingPathComponent(file)
-      let target = (worktree as NSString).appendingPathComponent(file)
-      guard fm.fileExists(atPath: source), !fm.fileExists(atPath: target) else { continue }
-      try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      try fm.copyItem(atPath: source, toPath: target)
     }
   }
 

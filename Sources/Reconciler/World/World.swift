@@ -69,7 +69,8 @@ extension World {
       for await (name, world) in group { out[name] = world }
       return out
     }
-    return Observed(projects: worlds, panes: try await panes, state: try store.load(), machine: Self.machine())
+    let state = try store.load().markingInterruptedMerges(alive: processIsAlive)
+    return Observed(projects: worlds, panes: try await panes, state: state, machine: Self.machine())
   }
 
   /// Cores, 1-minute load and MemAvailable, from /proc.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Manifest
+import Reconciler
 
 extension WT {
   struct Validate: AsyncParsableCommand {
@@ -23,11 +24,15 @@ extension WT {
       var file: String
       var diagnostics: [Item]
       var projects: [String]
+      /// Problems of the machine rather than the file (e.g. `gh` missing
+      /// for on_done: pr); they do not make the manifest invalid.
+      var warnings: [String]
     }
 
     func run() async throws {
       let path = try options.locate()
       let result = ManifestLoader().load(file: path)
+      let warnings = await Self.toolWarnings(result.manifest)
       if json {
         try printJSON(
           Output(
@@ -37,9 +42,10 @@ extension WT {
                 file: $0.file, line: $0.mark.line, column: $0.mark.column, severity: $0.severity.rawValue,
                 message: $0.message, hint: $0.hint)
             },
-            projects: result.manifest?.projects.map(\.name) ?? []))
+            projects: result.manifest?.projects.map(\.name) ?? [], warnings: warnings))
       } else {
         for d in result.diagnostics { Terminal.error(d.description) }
+        for w in warnings { Terminal.error("\(path): warning: \(w)") }
         if let m = result.manifest { print(Self.summary(m)) }
       }
       if result.manifest == nil {
@@ -49,6 +55,18 @@ extension WT {
         }
         throw ExitCode.failure
       }
+    }
+
+    /// What `on_done: pr` will need when a worker finishes: checked now, so
+    /// nobody learns at the end of a bead that `gh` is missing.
+    static func toolWarnings(_ manifest: Manifest?) async -> [String] {
+      var warnings: [String] = []
+      for project in manifest?.projects ?? [] where project.onDone == .pr {
+        for problem in await PullRequestTools.problems(repo: project.path, runner: ProcessRunner()) {
+          warnings.append("project '\(project.name)' has on_done: pr, but \(problem)")
+        }
+      }
+      return warnings
     }
 
     static func summary(_ m: Manifest) -> String {
