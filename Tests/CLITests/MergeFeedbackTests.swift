@@ -62,7 +62,7 @@ import Testing
     #expect(try p.show(b)["status"] as? String == "in_progress")
     let followUp = p.prompts().last ?? ""
     #expect(followUp.contains("The first failure:\nerror: a.txt and b.txt clash"))
-    #expect(followUp.contains("wt did not merge your branch wt/\(b)"))
+    #expect(followUp.contains("wt did not finish your branch wt/\(b): the gate `sh -c"))
   }
 
   /// A failing gate when the agent is gone: the worker needs a person.

@@ -4,8 +4,8 @@ import Testing
 /// `on_done: pr` checks origin, gh and gh's login before it pushes
 /// anything; `wt validate` warns about the same.
 @Suite(.serialized) struct PullRequestPreflightTests {
-  func prPlayground(origin: Bool, gh: Bool) throws -> (Playground, String) {
-    let p = try Playground(onDone: "pr")
+  func prPlayground(origin: Bool, gh: Bool, gate: String = "[]") throws -> (Playground, String) {
+    let p = try Playground(onDone: "pr", gate: gate)
     let remote = "\(p.dir)/remote.git"
     _ = try p.sh(["git", "init", "-q", "--bare", remote])
     if origin { _ = try p.git("remote", "add", "origin", remote) }
@@ -20,14 +20,17 @@ import Testing
     return (p, remote)
   }
 
-  func refusedBeforePushing(_ p: Playground, remote: String, saying text: String) throws {
+  let preflight = "cannot open a pull request: "
+  let nothing = "Nothing was pushed or changed."
+
+  /// `wt done` fails, saying each of `texts`, and nothing is pushed,
+  /// opened or closed.
+  func refusedBeforePushing(_ p: Playground, remote: String, saying texts: [String]) throws {
     let id = try p.handWorker("A PR")
     try p.commit("x.txt", "x\n", in: p.worktree(id))
     let done = try p.wt("done", id)
     #expect(done.status == 1)
-    #expect(done.stderr.contains("cannot open a pull request: "))
-    #expect(done.stderr.contains(text), "\(done.stderr)")
-    #expect(done.stderr.contains("Nothing was pushed or changed."))
+    for text in texts { #expect(done.stderr.contains(text), "\(done.stderr)") }
     #expect(try p.sh(["git", "-C", remote, "rev-parse", "--verify", "--quiet", "wt/\(id)"], check: false).status != 0)
     #expect(!p.exists("\(p.dir)/gh.log"))
     #expect(try p.show(id)["status"] as? String == "open")
@@ -35,7 +38,7 @@ import Testing
 
   @Test func ghMissingRefusesAndValidateWarns() throws {
     let (p, remote) = try prPlayground(origin: true, gh: false)
-    try refusedBeforePushing(p, remote: remote, saying: "gh is not installed or not on PATH")
+    try refusedBeforePushing(p, remote: remote, saying: [preflight, "gh is not installed or not on PATH", nothing])
     let validate = try p.wt("validate")
     #expect(validate.status == 0)
     #expect(validate.stderr.contains("warning: project 'demo' has on_done: pr, but gh is not installed or not on PATH"))
@@ -45,15 +48,21 @@ import Testing
 
   @Test func noOriginRefuses() throws {
     let (p, remote) = try prPlayground(origin: false, gh: true)
-    try refusedBeforePushing(p, remote: remote, saying: "has no remote 'origin'")
+    try refusedBeforePushing(p, remote: remote, saying: [preflight, "has no remote 'origin'", nothing])
     #expect(try p.wt("validate").stderr.contains("has no remote 'origin'"))
   }
 
   @Test func ghLoggedOutRefuses() throws {
     let (p, remote) = try prPlayground(origin: true, gh: true)
     p.env["FAKE_GH_AUTH"] = "fail"
-    try refusedBeforePushing(p, remote: remote, saying: "gh is not logged in ('gh auth status' failed; run 'gh auth login')")
+    try refusedBeforePushing(p, remote: remote, saying: [preflight, "gh is not logged in ('gh auth status' failed; run 'gh auth login')", nothing])
     p.env["FAKE_GH_AUTH"] = nil
     #expect(try p.wt("validate").stderr.contains("warning") == false)
+  }
+
+  /// The gate still runs before a pull request: on the branch as it is.
+  @Test func aFailingGateOpensNoPullRequest() throws {
+    let (p, remote) = try prPlayground(origin: true, gh: true, gate: "[[git, rev-parse, --verify, no-such-ref]]")
+    try refusedBeforePushing(p, remote: remote, saying: ["gate `git rev-parse --verify no-such-ref` failed (exit 128) on wt/"])
   }
 }

@@ -51,7 +51,8 @@ extension Applier {
   /// takes to queue a merge: a release can never land after a close.
   func releaseUnlessFinishing(_ change: Plan.Change, project: Project) async throws -> String? {
     try await world.guardingBeads {
-      if try world.store.load().markingInterruptedMerges(alive: processIsAlive).isMerging(change.worker) { return "left \(change.bead) claimed: it is being merged" }
+      let state = try world.store.load().markingInterruptedMerges(alive: processIsAlive)
+      if state.isMerging(change.worker) { return "left \(change.bead) claimed: it is being merged" }
       guard let bead = try await world.tracker.show(change.bead, in: project.path), !bead.isClosed else { return nil }
       try await world.tracker.release(change.bead, in: project.path)
       return "released \(change.bead)"

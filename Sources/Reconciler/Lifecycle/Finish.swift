@@ -47,11 +47,13 @@ public struct Finish: Sendable {
       said += try await mergeThroughQueue(worker)
       reason = "Done: merged \(worker.branch) into \(project.base) by wt"
     case .pr:
+      said += try await gateBranch(worker)
       let url = try await pullRequest(worker, title: bead?.title ?? worker.bead, body: bead?.description ?? "")
       said.append("opened \(url)")
       reason = "Done: pull request \(url)"
       keepWorktree = "pull request open: \(url)"
     case .keep:
+      said += try await gateBranch(worker)
       said.append("kept branch \(worker.branch)")
       reason = "Done: work is on branch \(worker.branch)"
       keepWorktree = "on_done is keep; branch \(worker.branch)"
@@ -121,18 +123,38 @@ public struct Finish: Sendable {
           """)
       throw LifecycleError("\(why); nothing was merged and the bead stays open. \(told)")
     case .gateFailed(let command, let status, let excerpt):
-      let shown = command.joined(separator: " ")
-      let why = "gate `\(shown)` failed (exit \(status)) on \(worker.branch) merged with \(base)"
-      try queue.set(worker, .failed, reason: "\(why): \(excerpt.split(separator: "\n").first ?? "")")
-      let told = try await followUp(
-        worker, status: "\(why): \(excerpt.split(separator: "\n").first ?? "")",
-        prompt: """
-          wt did not merge your branch \(worker.branch): the gate `\(shown)` failed (exit \(status)) on your branch merged with the current \(base). The first failure:
-          \(excerpt)
-          Fix it on your branch (git merge \(base) first if \(base) moved), commit, and run `wt done` again.
-          """)
-      throw LifecycleError("\(why); nothing was merged and the bead stays open. \(told)\n\(excerpt)")
+      try await gateFailed(worker, command: command, status: status, excerpt: excerpt, on: "\(worker.branch) merged with \(base)", queue: queue)
     }
+  }
+
+  /// For `pr` and `keep`, which move no base: the gate on the branch as it
+  /// is, in wt's own temporary worktree.
+  func gateBranch(_ worker: WorkerRef) async throws -> [String] {
+    let tip = try await world.git.revParse(worker.branch, repo: worker.project.path)
+    switch try await Merger.gate(worker, world: world).run(on: tip) {
+    case .passed(let commands): return commands.map { "gate `\($0)` passed on \(worker.branch)" }
+    case .failed(let command, let status, let excerpt):
+      try await gateFailed(worker, command: command, status: status, excerpt: excerpt, on: worker.branch, queue: nil)
+    }
+  }
+
+  /// A failing gate: the worker is told the first failure, the bead stays
+  /// open, and `wt done` fails with the same text.
+  func gateFailed(
+    _ worker: WorkerRef, command: [String], status: Int32, excerpt: String, on what: String, queue: MergeQueue?
+  ) async throws -> Never {
+    let shown = command.joined(separator: " ")
+    let why = "gate `\(shown)` failed (exit \(status)) on \(what)"
+    let first = excerpt.split(separator: "\n").first ?? ""
+    try queue?.set(worker, .failed, reason: "\(why): \(first)")
+    let told = try await followUp(
+      worker, status: "\(why): \(first)",
+      prompt: """
+        wt did not finish your branch \(worker.branch): the gate `\(shown)` failed (exit \(status)) on \(what). The first failure:
+        \(excerpt)
+        Fix it on your branch (git merge \(worker.project.base) first if it moved), commit, and run `wt done` again.
+        """)
+    throw LifecycleError("\(why); nothing was merged and the bead stays open. \(told)\n\(excerpt)")
   }
 
   func pullRequest(_ worker: WorkerRef, title: String, body: String) async throws -> String {

@@ -39,9 +39,8 @@ struct Merger: Sendable {
       if tree == baseTree { return .alreadyInBase }
       let commit = try await git.commitTree(
         tree, parents: [old, tip], message: "Merge \(worker.branch) (\(worker.bead)) by wt", repo: repo)
-      let gate = Gate(world: world, project: project, directory: "\(world.store.directory)/gates/\(project.name)-\(worker.bead)")
       let gated: [String]
-      switch try await gate.run(on: commit) {
+      switch try await Self.gate(worker, world: world).run(on: commit) {
       case .failed(let command, let status, let excerpt):
         return .gateFailed(command: command, status: status, excerpt: excerpt)
       case .passed(let commands): gated = commands
@@ -56,6 +55,12 @@ struct Merger: Sendable {
       }
     }
     return .held("\(project.base) kept moving while wt merged (\(attempts) tries); run 'wt done \(worker.bead)' again")
+  }
+
+  /// The gate of the worker's project, in a temporary worktree of its own
+  /// under the state directory.
+  static func gate(_ worker: WorkerRef, world: World) -> Gate {
+    Gate(world: world, project: worker.project, directory: "\(world.store.directory)/gates/\(worker.project.name)-\(worker.bead)")
   }
 
   /// A merge, rebase, cherry-pick, revert or bisect under way in the main
