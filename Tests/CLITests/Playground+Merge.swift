@@ -40,11 +40,16 @@ extension Playground {
 
   func read(_ path: String) -> Data? { FileManager.default.contents(atPath: path) }
 
-  /// `wt ARGS` started now; `finish` waits and returns its result.
-  func started(_ args: [String]) throws -> () -> Result {
+  /// `wt ARGS` started now; the closure waits and returns its result.
+  func started(_ args: [String]) throws -> @Sendable () -> Result {
+    try startedCommand([CLITests.binary] + args)
+  }
+
+  /// `argv` (found on PATH) started now in the repository.
+  func startedCommand(_ argv: [String]) throws -> @Sendable () -> Result {
     let proc = Process()
-    proc.executableURL = URL(fileURLWithPath: CLITests.binary)
-    proc.arguments = args
+    proc.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    proc.arguments = argv
     proc.currentDirectoryURL = URL(fileURLWithPath: repo)
     proc.environment = ProcessInfo.processInfo.environment.merging(env) { _, b in b }.merging(["NO_COLOR": "1"]) { _, b in b }
     let out = Pipe(), err = Pipe()
@@ -52,11 +57,41 @@ extension Playground {
     proc.standardError = err
     proc.standardInput = FileHandle.nullDevice
     try proc.run()
+    let running = Running(proc: proc, out: out, err: err)
     return {
+      let (proc, out, err) = (running.proc, running.out, running.err)
       let o = out.fileHandleForReading.readDataToEndOfFile()
       let e = err.fileHandleForReading.readDataToEndOfFile()
       proc.waitUntilExit()
       return Result(status: proc.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
   }
+
+  /// `wt ARGS`, awaited on a thread of its own: the few threads Swift
+  /// concurrency shares with the async tests running beside this one are
+  /// never held while a merge waits its turn.
+  func awaited(_ args: String...) async throws -> Result {
+    await finished(try started(args))
+  }
+
+  func finished(_ wait: @escaping @Sendable () -> Result) async -> Result {
+    await withCheckedContinuation { c in Thread { c.resume(returning: wait()) }.start() }
+  }
+
+  /// Polls like `wait`, sleeping without holding a thread.
+  func eventually(seconds: Double = 30, _ condition: () throws -> Bool) async throws -> Bool {
+    let end = Date().addingTimeInterval(seconds)
+    while Date() < end {
+      if try condition() { return true }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    return try condition()
+  }
+}
+
+/// A started process and its pipes, handed to the thread that waits.
+private struct Running: @unchecked Sendable {
+  var proc: Process
+  var out: Pipe
+  var err: Pipe
 }

@@ -25,10 +25,10 @@ import Testing
 
   /// `wt done` fails, saying each of `texts`, and nothing is pushed,
   /// opened or closed.
-  func refusedBeforePushing(_ p: Playground, remote: String, saying texts: [String]) throws {
+  func refusedBeforePushing(_ p: Playground, remote: String, saying texts: [String]) async throws {
     let id = try p.handWorker("A PR")
     try p.commit("x.txt", "x\n", in: p.worktree(id))
-    let done = try p.wt("done", id)
+    let done = try await p.awaited("done", id)
     #expect(done.status == 1)
     for text in texts { #expect(done.stderr.contains(text), "\(done.stderr)") }
     #expect(try p.sh(["git", "-C", remote, "rev-parse", "--verify", "--quiet", "wt/\(id)"], check: false).status != 0)
@@ -36,33 +36,33 @@ import Testing
     #expect(try p.show(id)["status"] as? String == "open")
   }
 
-  @Test func ghMissingRefusesAndValidateWarns() throws {
+  @Test func ghMissingRefusesAndValidateWarns() async throws {
     let (p, remote) = try prPlayground(origin: true, gh: false)
-    try refusedBeforePushing(p, remote: remote, saying: [preflight, "gh is not installed or not on PATH", nothing])
-    let validate = try p.wt("validate")
+    try await refusedBeforePushing(p, remote: remote, saying: [preflight, "gh is not installed or not on PATH", nothing])
+    let validate = try await p.awaited("validate")
     #expect(validate.status == 0)
     #expect(validate.stderr.contains("warning: project 'demo' has on_done: pr, but gh is not installed or not on PATH"))
-    let json = p.json(try p.wt("validate", "--json").stdout) as? [String: Any]
+    let json = p.json(try await p.awaited("validate", "--json").stdout) as? [String: Any]
     #expect((json?["warnings"] as? [String])?.count == 1)
   }
 
-  @Test func noOriginRefuses() throws {
+  @Test func noOriginRefuses() async throws {
     let (p, remote) = try prPlayground(origin: false, gh: true)
-    try refusedBeforePushing(p, remote: remote, saying: [preflight, "has no remote 'origin'", nothing])
-    #expect(try p.wt("validate").stderr.contains("has no remote 'origin'"))
+    try await refusedBeforePushing(p, remote: remote, saying: [preflight, "has no remote 'origin'", nothing])
+    #expect(try await p.awaited("validate").stderr.contains("has no remote 'origin'"))
   }
 
-  @Test func ghLoggedOutRefuses() throws {
+  @Test func ghLoggedOutRefuses() async throws {
     let (p, remote) = try prPlayground(origin: true, gh: true)
     p.env["FAKE_GH_AUTH"] = "fail"
-    try refusedBeforePushing(p, remote: remote, saying: [preflight, "gh is not logged in ('gh auth status' failed; run 'gh auth login')", nothing])
+    try await refusedBeforePushing(p, remote: remote, saying: [preflight, "gh is not logged in ('gh auth status' failed; run 'gh auth login')", nothing])
     p.env["FAKE_GH_AUTH"] = nil
-    #expect(try p.wt("validate").stderr.contains("warning") == false)
+    #expect(try await p.awaited("validate").stderr.contains("warning") == false)
   }
 
   /// The gate still runs before a pull request: on the branch as it is.
-  @Test func aFailingGateOpensNoPullRequest() throws {
+  @Test func aFailingGateOpensNoPullRequest() async throws {
     let (p, remote) = try prPlayground(origin: true, gh: true, gate: "[[git, rev-parse, --verify, no-such-ref]]")
-    try refusedBeforePushing(p, remote: remote, saying: ["gate `git rev-parse --verify no-such-ref` failed (exit 128) on wt/"])
+    try await refusedBeforePushing(p, remote: remote, saying: ["gate `git rev-parse --verify no-such-ref` failed (exit 128) on wt/"])
   }
 }

@@ -88,12 +88,12 @@ public struct Finish: Sendable {
       defer { withExtendedLifetime(lock) {} }
       // Another `wt done` of this worker may have finished while this one
       // waited its turn.
-      guard try await world.git.branchExists(worker.branch, in: worker.project.path) else {
+      guard let tip = try? await world.git.revParse(worker.branch, repo: worker.project.path) else {
         try queue.remove(worker)
         throw LifecycleError("\(worker.branch) is gone: another 'wt done' finished \(worker.bead) meanwhile. Nothing was changed.")
       }
       try queue.set(worker, .gating)
-      outcome = try await Merger(world: world).merge(worker)
+      outcome = try await Merger(world: world).merge(worker, tip: tip)
     } catch let error as LifecycleError {
       throw error
     } catch {

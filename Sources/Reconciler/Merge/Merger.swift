@@ -22,11 +22,12 @@ struct Merger: Sendable {
   /// How often a merge is recomputed when base moves under it.
   var attempts = 5
 
-  func merge(_ worker: WorkerRef) async throws -> Outcome {
+  /// Merges `tip`, the commit the worker's branch pointed at when the
+  /// lock was taken: a branch deleted or moved meanwhile changes nothing.
+  func merge(_ worker: WorkerRef, tip: String) async throws -> Outcome {
     let project = worker.project
     let repo = project.path
     let git = world.git
-    let tip = try await git.revParse(worker.branch, repo: repo)
     for _ in 0..<attempts {
       if let busy = try await busyCheckout(project) { return .held(busy) }
       let old = try await git.revParse(project.base, repo: repo)
