@@ -22,6 +22,24 @@ import Testing
     #expect(try p.git("rev-parse", "main") == head)
   }
 
+  /// A worker whose work reached base before its bead was closed (an
+  /// earlier `wt done` stopped after the merge) finishes; one that never
+  /// committed is still refused.
+  @Test func workAlreadyInBaseFinishesAndNoWorkDoesNot() async throws {
+    let p = try Playground(workers: 2)
+    let merged = try p.bead("Merged earlier"), idle = try p.bead("Never committed")
+    #expect(try await p.awaited("apply", "--yes").status == 0)
+    try p.commit("early.txt", "early\n", in: p.worktree(merged))
+    _ = try p.git("merge", "-q", "--ff-only", "wt/\(merged)")
+    let done = try await p.awaited("done", merged)
+    #expect(done.status == 0, "\(done.stderr)")
+    #expect(done.stdout.contains("main already has the work of wt/\(merged)"))
+    #expect(try p.show(merged)["close_reason"] as? String == "Done: wt/\(merged) is in main")
+    let refused = try await p.awaited("done", idle)
+    #expect(refused.status == 1)
+    #expect(refused.stderr.contains("has no commits beyond main"))
+  }
+
   /// Commits on a detached HEAD or on another branch are named and
   /// refused; the bead stays open and the commits stay where they are.
   @Test func commitsOffTheWorkersBranchAreRefused() async throws {

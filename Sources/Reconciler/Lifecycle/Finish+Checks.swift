@@ -30,11 +30,20 @@ extension Finish {
       }
     }
     let ahead = try await git.commitCount("\(project.base)..\(worker.branch)", repo: project.path)
+    if ahead == 0, try await mergedEarlier(worker) { return 0 }
     if ahead == 0 && !allowEmpty {
       throw LifecycleError(
         "\(worker.branch) has no commits beyond \(project.base), so there is nothing to merge and \(worker.bead) stays open. Commit the work on \(worker.branch), or run 'wt done --allow-empty' if the bead needed no change. Nothing was changed.")
     }
     return ahead
+  }
+
+  /// The branch has moved since wt made it and base holds all of it: an
+  /// earlier `wt done` merged it and stopped before the close (bd failed,
+  /// or it was interrupted), so this one only has to finish.
+  func mergedEarlier(_ worker: WorkerRef) async throws -> Bool {
+    guard let start = try world.store.load().workers[worker.name]?.baseCommit else { return false }
+    return try await world.git.revParse(worker.branch, repo: worker.project.path) != start
   }
 
   /// Removes the worktree when it holds nothing that might be work, else

@@ -35,11 +35,15 @@ public struct Finish: Sendable {
           "cannot open a pull request: \(problems.joined(separator: "; ")). Nothing was pushed or changed.")
       }
     }
+    let mergedBefore = ahead == 0 ? try await mergedEarlier(worker) : false
     var said: [String] = []
     let bead = try await world.tracker.show(worker.bead, in: project.path)
     let reason: String
     var keepWorktree: String?
     switch project.onDone {
+    case _ where ahead == 0 && mergedBefore:
+      said.append("\(project.base) already has the work of \(worker.branch)")
+      reason = "Done: \(worker.branch) is in \(project.base)"
     case _ where ahead == 0:
       said.append("\(worker.branch) has no commits beyond \(project.base); closing without a merge (--allow-empty)")
       reason = "Done: no changes (--allow-empty)"
