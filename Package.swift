@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 // Modules point one way: wt -> Reconciler -> Manifest -> CYAML.
@@ -17,7 +17,7 @@ let package = Package(
     .systemLibrary(
       name: "CYAML",
       pkgConfig: "yaml-0.1",
-      providers: [.apt(["libyaml-dev"])]
+      providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
     ),
     .target(name: "Manifest", dependencies: ["CYAML"]),
     .target(
@@ -34,8 +34,11 @@ let package = Package(
         "Manifest", "Reconciler",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      plugins: ["BuildCommit"]
     ),
+    // `wt --version` names the commit it was built from.
+    .plugin(name: "BuildCommit", capability: .buildTool()),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest"], path: "Tests/ManifestTests"),
     // Depends on the executable so that it is built before its end-to-end
     // tests run.

@@ -17,7 +17,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WT = os.path.join(ROOT, ".build/release/wt")
 BD = os.path.join(ROOT, "Tests/Support/bd")
 TRIALS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-CLAUDE = subprocess.check_output([sys.executable, "-c", "import claude_agent_sdk, os; print(os.path.join(os.path.dirname(claude_agent_sdk.__file__), '_bundled', 'claude'))"], text=True).strip()
+# The real Claude Code ships in claude-agent-sdk, which scripts/install-deps
+# puts in the checkout's virtual environment.
+CLAUDE = subprocess.check_output([os.path.join(ROOT, ".venv/bin/python3"), "-c", "import claude_agent_sdk, os; print(os.path.join(os.path.dirname(claude_agent_sdk.__file__), '_bundled', 'claude'))"], text=True).strip()
 VERSION = subprocess.check_output([CLAUDE, "--version"], text=True).split()[0]
 DEADLINE = 60
 
@@ -119,7 +121,7 @@ def main():
     proc, port, log = api(tmp)
     try:
         print("machine: %d cores, load %s; Claude Code %s; %d trials per column" % (
-            os.cpu_count(), open("/proc/loadavg").read().split()[0], VERSION, TRIALS))
+            os.cpu_count(), "%.2f" % os.getloadavg()[0], VERSION, TRIALS))
         naive_results = [naive(tmp, port, log, sock, i) for i in range(TRIALS)]
         wt_results = [with_wt(tmp, port, log, sock, i) for i in range(TRIALS)]
         print()

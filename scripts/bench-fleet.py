@@ -9,7 +9,9 @@ P2  convergence of 8 workers whose agent needs T seconds to start, against
 P3  delivery to hostile agents (random 0.2-3 s start-up, a trust dialog whose
     default exits, keys lost for 0.8 s after the prompt appears, the first
     Enter dropped), wt against naive send-keys.
-P4  idle cost of `wt apply --watch` plus `wt watch` with 20 workers: CPU
+P4  idle cost of `wt apply --watch` plus `wt watch` with 20 workers (CPU of
+    wt's own processes, with the tmux, git and bd calls they make, the tmux
+    server, and the agents beside them; WT_BENCH_IDLE_SECONDS, default 60):
     share over 60 s.
 
 Uses the bd double and the scripted agent from Tests/Support on a private
@@ -19,7 +21,7 @@ Usage: scripts/bench-fleet.py [P1 P2 P3 P4]
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WT = os.path.join(ROOT, ".build/release/wt")
+WT = os.environ.get("WT_BINARY") or os.path.join(ROOT, ".build/release/wt")
 BD = os.path.join(ROOT, "Tests/Support/bd")
 AGENT = os.path.join(ROOT, "Tests/Support/fake-agent")
 HZ = os.sysconf("SC_CLK_TCK")
@@ -70,7 +72,7 @@ def median_time(fn, n=7):
 
 
 def machine():
-    return "machine: %d cores, load %s" % (os.cpu_count(), open("/proc/loadavg").read().split()[0])
+    return "machine: %d cores, load %.2f" % (os.cpu_count(), os.getloadavg()[0])
 
 
 def p1():
@@ -155,31 +157,79 @@ def p3(n=8):
     print()
 
 
-def cpu(pid):
+def cpu(pid, children=False):
+    """CPU seconds of a process; with children, also of the children it has
+    waited for (every tmux, git and bd call wt makes is one)."""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / HZ
+    own = int(fields[11]) + int(fields[12])
+    return (own + (int(fields[13]) + int(fields[14]) if children else 0)) / HZ
 
 
-def p4(seconds=60):
+def tree(pid):
+    """The process and its descendants, from /proc."""
+    kids = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    kids.setdefault(int(f.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+            except OSError:
+                pass
+    out, stack = [], [pid]
+    while stack:
+        p = stack.pop()
+        out.append(p)
+        stack += kids.get(p, [])
+    return out
+
+
+def tree_cpu(pids):
+    total = 0.0
+    for p in pids:
+        try:
+            total += cpu(p)
+        except OSError:
+            pass
+    return total
+
+
+def p4(seconds=None):
+    seconds = int(os.environ.get("WT_BENCH_IDLE_SECONDS", "60")) if seconds is None else seconds
+    if not os.path.exists("/proc/self/stat"):
+        print("P4 reads CPU times from /proc; this machine has none\n")
+        return
     print("P4  idle cost with 20 workers over %d s (%s)\n" % (seconds, machine()))
     fleet = Fleet(1, 20, 20, {"FAKE_AGENT_DELAY": "0.1", "FAKE_AGENT_READY_LAG": "0.1", "FAKE_AGENT_WORK": "0.1"})
     try:
         fleet.wt("apply", "--yes")
         auto = subprocess.Popen([WT, "auto"], env=fleet.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         fleet.wt("hub", "--no-attach")
-        watch_pid = int(subprocess.run(["tmux", "-L", fleet.sock, "list-panes", "-t", "=wt-hub", "-F", "#{pane_pid}"],
-                                       capture_output=True, text=True).stdout.strip())
+        panes = subprocess.run(["tmux", "-L", fleet.sock, "list-panes", "-a", "-F", "#{session_name} #{pane_pid}"],
+                               capture_output=True, text=True).stdout.split("\n")
+        watch_pid = next(int(l.split()[1]) for l in panes if l.startswith("wt-hub "))
+        agents = [int(l.split()[1]) for l in panes if l and not l.startswith("wt-hub ")]
+        server = int(subprocess.run(["tmux", "-L", fleet.sock, "display-message", "-p", "#{pid}"],
+                                    capture_output=True, text=True).stdout.strip())
         time.sleep(5)
-        a0, w0, t0 = cpu(auto.pid), cpu(watch_pid), time.time()
+        agent_pids = [p for a in agents for p in tree(a)]
+        before = (cpu(auto.pid), cpu(auto.pid, True), cpu(watch_pid), cpu(watch_pid, True), cpu(server),
+                  tree_cpu(agent_pids), time.time())
         time.sleep(seconds)
-        a1, w1, t1 = cpu(auto.pid), cpu(watch_pid), time.time()
+        after = (cpu(auto.pid), cpu(auto.pid, True), cpu(watch_pid), cpu(watch_pid, True), cpu(server),
+                 tree_cpu(agent_pids), time.time())
         auto.terminate()
-        print("| process                 | CPU seconds | share of one core |")
-        print("|-------------------------|-------------|-------------------|")
-        print("| wt apply --watch (auto) | %9.2f s | %15.2f %% |" % (a1 - a0, 100 * (a1 - a0) / (t1 - t0)))
-        print("| wt watch (in the hub)   | %9.2f s | %15.2f %% |" % (w1 - w0, 100 * (w1 - w0) / (t1 - t0)))
-        print("(own process only; the tmux, git and bd calls they start are counted in P1)\n")
+        d = [b - a for a, b in zip(before, after)]
+        span = d[-1]
+        print("| process                                  | CPU seconds | share of one core |")
+        print("|------------------------------------------|-------------|-------------------|")
+        for label, value in [("wt apply --watch (auto), own", d[0]), ("wt apply --watch (auto), with children", d[1]),
+                             ("wt watch (in the hub), own", d[2]), ("wt watch (in the hub), with children", d[3]),
+                             ("tmux server (serves agents too)", d[4]),
+                             ("auto + hub with children + tmux", d[1] + d[3] + d[4]),
+                             ("the 20 scripted agents themselves", d[5])]:
+            print("| %-40s | %9.2f s | %15.2f %% |" % (label, value, 100 * value / span))
+        print()
     finally:
         fleet.close()
 

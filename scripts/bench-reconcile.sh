@@ -41,10 +41,12 @@ YAML
   for p in $projects; do printf '  %s: {path: %s, agent: fake, workers: %s}\n' "$p" "$TMP/$p" "$workers" >>"$file"; done
 }
 
-now() { date +%s.%N; }
+# GNU date knows %N; BSD date (macOS) prints a literal N, so ask Python
+# there (its start-up adds a few milliseconds to each wall time).
+if [ "$(date +%N)" != N ]; then now() { date +%s.%N; }; else now() { python3 -c 'import time; print(time.time())'; }; fi
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-echo "machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+echo "machine: $(getconf _NPROCESSORS_ONLN) cores, load $(python3 -c 'import os; print("%.2f" % os.getloadavg()[0])')"
 echo
 echo "| wt diff          | workers | tmux | git | bd | total calls | median wall (10 runs) | raw tmux+git+bd calls alone |"
 echo "|------------------|---------|------|-----|----|-------------|------------------------|-----------------------------|"

@@ -54,11 +54,15 @@ public enum Problem: Hashable, Sendable {
   case invalidSize(key: String, value: String)
   case emptyCommand(key: String)
   case invalidName(String, what: String)
+  case pathOutsideRepository(key: String, path: String)
+  case unsafeVariable(key: String, name: String)
+  case repositoryFileIgnored(path: String, reason: String)
+  case sharedRepository(path: String, other: String)
   case noProjects
 
   public var severity: Diagnostic.Severity {
     switch self {
-    case .noProjects: .warning
+    case .noProjects, .repositoryFileIgnored: .warning
     default: .error
     }
   }
@@ -92,6 +96,10 @@ public enum Problem: Hashable, Sendable {
     case .invalidSize(let key, let value): return "'\(key)' is '\(value)', not a size"
     case .emptyCommand(let key): return "'\(key)' has an empty command"
     case .invalidName(let name, let what): return "\(what) name '\(name)' cannot be used"
+    case .pathOutsideRepository(let key, let path): return "'\(key)' names '\(path)', which is outside the repository"
+    case .unsafeVariable(let key, let name): return "'\(key)' cannot be '\(name)'"
+    case .repositoryFileIgnored(let path, let reason): return "the repository's \(path) is not used: \(reason)"
+    case .sharedRepository(let path, let other): return "project path \(path) is the same repository as project '\(other)'"
     case .noProjects: return "no projects are declared, so wt has nothing to do"
     }
   }
@@ -115,6 +123,12 @@ public enum Problem: Hashable, Sendable {
     case .invalidSize: return "write a number of bytes with a unit, e.g. 512MiB or 2GiB"
     case .emptyCommand: return "give the program and its arguments, e.g. [npm, test]"
     case .invalidName: return "names are used in tmux session names and paths: use letters, digits, '.', '_' and '-'"
+    case .pathOutsideRepository: return "name a file inside the main checkout, relative to it, without '..'"
+    case .unsafeVariable:
+      return "name the variable your programs read their port from; it must end in PORT (PORT, HTTP_PORT, VITE_PORT)"
+    case .repositoryFileIgnored:
+      return "its project starts nothing until the file is a regular, valid wt.yaml; then 'wt trust' it"
+    case .sharedRepository: return "one project per repository: two would plan the same beads and release each other's"
     case .noProjects: return "add a 'projects:' entry, or run 'wt project add PATH'"
     default: return nil
     }

@@ -45,9 +45,10 @@ struct ChangeWatcher {
     let stamp = Self.modified(manifestFile)
     guard stamp != manifestStamp else { return nil }
     manifestStamp = stamp
-    let result = ManifestLoader().load(file: manifestFile)
-    for d in result.diagnostics { Terminal.error(d.description) }
-    if result.manifest == nil { Terminal.error("wt.yaml has errors; still working from the last valid version") }
-    return result.manifest
+    guard let manifest = try? options.load() else {
+      Terminal.error("wt.yaml has errors or is not trusted; still working from the last valid version")
+      return nil
+    }
+    return manifest
   }
 }

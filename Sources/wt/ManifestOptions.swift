@@ -17,18 +17,66 @@ struct ManifestOptions: ParsableArguments {
   }
 
   /// The manifest, or every diagnostic on stderr and exit 1. Warnings are
-  /// printed either way.
+  /// printed either way. A repository's wt.yaml that would run commands the
+  /// person has not trusted stops every command but `validate` and
+  /// `trust`; a repository's `project:` block is marked, and its project
+  /// waits (see `ForeignFile`).
   func load() throws -> Manifest {
-    let result = ManifestLoader().load(file: try locate())
+    if case .failure(let problem) = Seconds.timeout(environment: ProcessInfo.processInfo.environment) {
+      Terminal.error("wt: \(problem)")
+      throw ExitCode.failure
+    }
+    let manifest = try loadMarkingTrust()
+    if let foreign = manifest.foreign, foreign.needsTrust {
+      Terminal.error("wt: \(foreign.refusal)")
+      throw ExitCode.failure
+    }
+    return manifest
+  }
+
+  /// A fresh context for a long-running command, or nil (errors printed
+  /// nowhere: the caller keeps its last good one and says so).
+  static func reload(_ options: ManifestOptions) throws -> Context {
+    Terminal.muted = true
+    defer { Terminal.muted = false }
+    return try Context(options)
+  }
+
+  /// The manifest with trust marked, untrusted or not.
+  func loadMarkingTrust() throws -> Manifest {
+    let found: (path: String, named: Bool)
+    do { found = try ManifestLoader().find(explicit: file) } catch {
+      Terminal.error(error.description)
+      throw ExitCode.failure
+    }
+    let result = ManifestLoader().load(file: found.path, named: found.named)
     for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
     guard let manifest = result.manifest else { throw ExitCode.failure }
-    return manifest
+    let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
+    do {
+      return try store.marking(manifest)
+    } catch {
+      Terminal.error("wt: \(describe(error))")
+      throw ExitCode.failure
+    }
   }
 }
 
 enum Terminal {
+  /// Errors quote bd's, git's and gates' output: shown, never obeyed.
+  /// Set while a full-screen view reloads its manifest: diagnostics would
+  /// scribble over the screen, and the view says what happened itself.
+  nonisolated(unsafe) static var muted = false
+
   static func error(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    if muted { return }
+    FileHandle.standardError.write(Data((TerminalText.escape(text, keepNewlines: true) + "\n").utf8))
+  }
+
+  /// A line of plain output (no colour of wt's own in it) that may quote
+  /// bead, repository or agent text.
+  static func line(_ text: String, terminator: String = "\n") {
+    print(TerminalText.escape(text, keepNewlines: true), terminator: terminator)
   }
 
   static var stdoutIsTerminal: Bool { isatty(STDOUT_FILENO) == 1 }
@@ -47,6 +95,14 @@ enum Terminal {
   /// Colour only for a terminal, and never when NO_COLOR is set.
   static var useColor: Bool {
     stdoutIsTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+  }
+}
+
+/// `--interval`: seconds between passes or refreshes, within bounds.
+func intervalSeconds(_ text: String) throws -> Double {
+  switch Seconds.parse(text, name: "--interval", range: Seconds.intervals) {
+  case .success(let value): return value
+  case .failure(let problem): throw ValidationError(problem.message)
   }
 }
 

@@ -8,10 +8,29 @@ struct WT: AsyncParsableCommand {
     discussion: """
       Exit codes: 0 ok, 1 error, 2 'wt diff --detailed-exitcode' found changes, 130 interrupted.
       """,
-    version: "0.1.0",
+    version: Version.description,
     subcommands: [
       Validate.self, Diff.self, Apply.self, Auto.self, Status.self, Ready.self, New.self, Done.self, Queue.self, Abandon.self,
       Signal.self, Seance.self, Handoff.self, Prime.self, Attach.self, ProjectCommand.self, Watch.self, Hub.self,
+      Trust.self, Forget.self,
     ]
   )
+
+  /// Claude Code hooks run `wt signal EVENT` several times a turn and a
+  /// status line runs `wt status --attention` every few seconds. Those
+  /// exact shapes skip the argument parser, whose reflection over every
+  /// command costs more than the work itself; any other shape (options,
+  /// a message, help, a typo) goes through it as usual.
+  static func main() async {
+    let args = Array(CommandLine.arguments.dropFirst())
+    do {
+      if args.count == 2 && args[0] == "signal" && !args[1].hasPrefix("-") {
+        return try Signal.perform(event: args[1], message: nil, worker: nil)
+      }
+      if args == ["status", "--attention"] { return try Status.printAttention() }
+    } catch {
+      exit(withError: error)
+    }
+    await main(nil)
+  }
 }

@@ -2,94 +2,125 @@ import Foundation
 import Testing
 
 /// The built `wt` binary, run as a person runs it: output and exit status.
-@Suite(.serialized) struct CLITests {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().path
-  static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    .appendingPathComponent("wt").path
+extension EndToEnd {
+  @Suite struct CLITests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().path
+    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+      .appendingPathComponent("wt").path
 
-  struct Run {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
+    struct Run {
+      var status: Int32
+      var stdout: String
+      var stderr: String
+    }
 
-  /// Runs wt with stdin from /dev/null (no terminal), in `directory`.
-  func wt(_ args: [String], in directory: String = root, env: [String: String] = [:]) throws -> Run {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Self.binary)
-    p.arguments = args
-    p.currentDirectoryURL = URL(fileURLWithPath: directory)
-    var environment = ProcessInfo.processInfo.environment
-    environment["NO_COLOR"] = "1"
-    environment.merge(env) { _, b in b }
-    p.environment = environment
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    // Drain both pipes before waiting, so a chatty child never stalls.
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
-  }
+    /// Runs wt with stdin from /dev/null (no terminal), in `directory`.
+    func wt(_ args: [String], in directory: String = root, env: [String: String] = [:]) throws -> Run {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: Self.binary)
+      p.arguments = args
+      p.currentDirectoryURL = URL(fileURLWithPath: directory)
+      var environment = ProcessInfo.processInfo.environment
+      environment["NO_COLOR"] = "1"
+      environment.merge(env) { _, b in b }
+      p.environment = environment
+      let out = Pipe(), err = Pipe()
+      p.standardOutput = out
+      p.standardError = err
+      p.standardInput = FileHandle.nullDevice
+      try p.run()
+      // Drain both pipes before waiting, so a chatty child never stalls.
+      let o = out.fileHandleForReading.readDataToEndOfFile()
+      let e = err.fileHandleForReading.readDataToEndOfFile()
+      p.waitUntilExit()
+      return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
 
-  func sandbox() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-cli-\(UUID().uuidString.prefix(8))").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-  }
+    func sandbox() throws -> String {
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-cli-\(UUID().uuidString.prefix(8))").path
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      return dir
+    }
 
-  @Test(arguments: ["examples/starter/wt.yaml", "examples/team/wt.yaml", "examples/repo-config/wt.yaml"])
-  func validateAcceptsTheExamples(_ example: String) throws {
-    let run = try wt(["validate", "-f", example])
-    #expect(run.status == 0, "\(run.stderr)")
-    #expect(run.stdout.contains(": ok — "))
-  }
+    @Test(arguments: ["examples/starter/wt.yaml", "examples/team/wt.yaml", "examples/repo-config/wt.yaml"])
+    func validateAcceptsTheExamples(_ example: String) throws {
+      let run = try wt(["validate", "-f", example])
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.stdout.contains(": ok — "))
+    }
 
-  @Test func validateListsEveryMistakeAndExitsOne() throws {
-    let dir = try sandbox()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    try "version: 1\nprojects:\n  api:\n    path: .\n    worker: 3\n    on_done: squash\n".write(
-      toFile: "\(dir)/wt.yaml", atomically: true, encoding: .utf8)
-    let run = try wt(["validate"], in: dir)
-    #expect(run.status == 1)
-    #expect(
-      run.stderr == """
-        wt.yaml:5:5: error: unknown key 'worker' in project 'api'
-          hint: did you mean 'workers'?
-        wt.yaml:6:14: error: 'on_done' cannot be 'squash'
-          hint: use one of: merge, pr, keep
-        2 errors in \(dir)/wt.yaml
+    @Test func validateListsEveryMistakeAndExitsOne() throws {
+      let dir = try sandbox()
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      try "version: 1\nprojects:\n  api:\n    path: .\n    worker: 3\n    on_done: squash\n".write(
+        toFile: "\(dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let run = try wt(["validate"], in: dir)
+      #expect(run.status == 1)
+      #expect(
+        run.stderr == """
+          wt.yaml:5:5: error: unknown key 'worker' in project 'api'
+            hint: did you mean 'workers'?
+          wt.yaml:6:14: error: 'on_done' cannot be 'squash'
+            hint: use one of: merge, pr, keep
+          2 errors in \(dir)/wt.yaml
 
-        """)
-  }
+          """)
+    }
 
-  @Test func anInvalidManifestChangesNothing() throws {
-    let dir = try sandbox()
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    let socket = "wt-test-\(UUID().uuidString.prefix(8))"
-    try "version: 1\nsettings: {tmux_socket: \(socket), worktree_root: \(dir)/wt}\nprojects:\n  a: {path: ., workers: many}\n"
-      .write(toFile: "\(dir)/wt.yaml", atomically: true, encoding: .utf8)
-    let run = try wt(["apply", "--yes"], in: dir, env: ["WT_STATE_DIR": "\(dir)/state", "WT_TMUX_SOCKET": socket])
-    #expect(run.status == 1)
-    #expect(run.stderr.contains("wt.yaml:4:25: error: 'workers' must be a whole number, not a string"))
-    #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["wt.yaml"])
-  }
+    /// What hooks and the status line run: the state file is all they need
+    /// (no manifest, no tmux server), by the fast path and through the
+    /// argument parser alike.
+    @Test func signalAndStatusAttentionNeedOnlyTheStateFile() throws {
+      let dir = try sandbox()
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      try FileManager.default.createDirectory(atPath: "\(dir)/state", withIntermediateDirectories: true)
+      try #"{"workers":{"p/b":{"name":"p/b","project":"p","bead":"b","branch":"wt/b","worktree":"\#(dir)/w","prompt":"sent","startFailures":0,"restarts":0,"createdAt":"2026-01-01T00:00:00Z"}}}"#
+        .write(toFile: "\(dir)/state/state.json", atomically: true, encoding: .utf8)
+      let env = [
+        "WT_STATE_DIR": "\(dir)/state", "WT_CONFIG": "\(dir)/missing.yaml", "WT_TMUX_SOCKET": "wt-test-none-\(UUID().uuidString.prefix(8))",
+        "WT_WORKER": "p/b",
+      ]
+      #expect(try wt(["status", "--attention"], in: dir, env: env).stdout == "")
+      #expect(try wt(["signal", "prompt-submitted"], in: dir, env: env).status == 0)
+      #expect(try wt(["signal", "needs-input", "which colour?"], in: dir, env: env).status == 0)
+      let attention = try wt(["status", "--attention"], in: dir, env: env)
+      #expect(attention.status == 0)
+      #expect(attention.stdout == "wt: 1 needs you\n")
+      let state = try String(contentsOfFile: "\(dir)/state/state.json", encoding: .utf8)
+      #expect(state.contains(#""prompt" : "delivered""#) && state.contains("which colour?"))
+      let events = try String(contentsOfFile: "\(dir)/state/events.jsonl", encoding: .utf8).split(separator: "\n")
+      #expect(events.count == 2 && events[0].contains(#""status":"working""#))
+      let bogus = try wt(["signal", "bogus"], in: dir, env: env)
+      #expect(bogus.status == 1)
+      #expect(bogus.stderr.hasPrefix("wt signal: unknown event 'bogus'"))
+      #expect(try wt(["signal", "--help"], in: dir, env: env).stdout.contains("USAGE: wt signal <event> [<message>]"))
+    }
 
-  @Test func applyWithoutATerminalNeedsYes() throws {
-    let run = try wt(["apply", "-f", "examples/starter/wt.yaml"])
-    #expect(run.status == 1)
-    #expect(run.stderr.contains("pass --yes"))
-  }
+    @Test func anInvalidManifestChangesNothing() throws {
+      let dir = try sandbox()
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let socket = "wt-test-\(UUID().uuidString.prefix(8))"
+      try "version: 1\nsettings: {tmux_socket: \(socket), worktree_root: \(dir)/wt}\nprojects:\n  a: {path: ., workers: many}\n"
+        .write(toFile: "\(dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let run = try wt(["apply", "--yes"], in: dir, env: ["WT_STATE_DIR": "\(dir)/state", "WT_TMUX_SOCKET": socket])
+      #expect(run.status == 1)
+      #expect(run.stderr.contains("wt.yaml:4:25: error: 'workers' must be a whole number, not a string"))
+      #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["wt.yaml"])
+    }
 
-  @Test func helpListsTheCommandsAndExitCodes() throws {
-    let run = try wt(["--help"])
-    #expect(run.status == 0)
-    for word in ["validate", "diff", "apply", "auto", "Exit codes: 0 ok, 1 error, 2"] {
-      #expect(run.stdout.contains(word), "help lacks \(word)")
+    @Test func applyWithoutATerminalNeedsYes() throws {
+      let run = try wt(["apply", "-f", "examples/starter/wt.yaml"])
+      #expect(run.status == 1)
+      #expect(run.stderr.contains("pass --yes"))
+    }
+
+    @Test func helpListsTheCommandsAndExitCodes() throws {
+      let run = try wt(["--help"])
+      #expect(run.status == 0)
+      for word in ["validate", "diff", "apply", "auto", "Exit codes: 0 ok, 1 error, 2"] {
+        #expect(run.stdout.contains(word), "help lacks \(word)")
+      }
     }
   }
 }

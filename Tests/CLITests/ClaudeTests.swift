@@ -12,22 +12,24 @@ final class ClaudeRig: @unchecked Sendable {
   let claude: String
   let home: String
 
+  /// The real Claude Code, shipped in claude-agent-sdk, which
+  /// scripts/install-deps puts in the checkout's .venv.
   static func claudeBinary() throws -> String {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.executableURL = URL(fileURLWithPath: "\(CLITests.root)/.venv/bin/python3")
     p.arguments = [
-      "python3", "-c",
+      "-c",
       "import claude_agent_sdk, os; print(os.path.join(os.path.dirname(claude_agent_sdk.__file__), '_bundled', 'claude'))",
     ]
     let out = Pipe()
     p.standardOutput = out
     p.standardError = FileHandle.nullDevice
-    try p.run()
+    guard (try? p.run()) != nil else { throw TestError("no \(CLITests.root)/.venv: run scripts/install-deps") }
     let path = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     p.waitUntilExit()
     guard p.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: path) else {
-      throw TestError("the real Claude Code is needed: pip install claude-agent-sdk (.ci/run does)")
+      throw TestError("the real Claude Code is needed in .venv: run scripts/install-deps (.ci/run does)")
     }
     return path
   }
@@ -109,69 +111,106 @@ final class ClaudeRig: @unchecked Sendable {
   }
 }
 
-@Suite(.serialized) struct ClaudeTests {
-  @Test func twoBeadsOneSlotRunUnattendedToTheEnd() throws {
-    let rig = try ClaudeRig()
-    let p = rig.playground
-    func steps(_ file: String) -> String {
-      """
-      RUN: echo \(file) > \(file)
-      RUN: git add \(file) && git commit -qm 'add \(file)'
-      RUN: '\(CLITests.binary)' done
-      """
+extension EndToEnd {
+  @Suite struct ClaudeTests {
+    @Test func twoBeadsOneSlotRunUnattendedToTheEnd() throws {
+      let rig = try ClaudeRig()
+      let p = rig.playground
+      func steps(_ file: String) -> String {
+        """
+        RUN: echo \(file) > \(file)
+        RUN: git add \(file) && git commit -qm 'add \(file)'
+        RUN: '\(CLITests.binary)' done
+        """
+      }
+      let first = try p.bead("Write a", description: steps("a.txt"), priority: 1)
+      let second = try p.bead("Write b", description: steps("b.txt"), priority: 2)
+      let auto = try p.background("auto", "--interval", "2")
+      defer { if auto.isRunning { auto.terminate() } }
+
+      #expect(try p.wait(seconds: 150) { (try p.show(second)["status"] as? String) == "closed" })
+      kill(auto.processIdentifier, SIGINT)
+      auto.waitUntilExit()
+      #expect(auto.terminationStatus == 130)
+
+      // Merged into main, beads closed, worktrees gone.
+      #expect(try p.show(first)["status"] as? String == "closed")
+      #expect(p.exists("\(p.repo)/a.txt") && p.exists("\(p.repo)/b.txt"))
+      #expect(!p.exists(p.worktree(first)) && !p.exists(p.worktree(second)))
+      // The prompt reached the model, and so did `wt prime` (SessionStart hook).
+      #expect(rig.requests.contains("Work on \(first): Write a"))
+      #expect(rig.requests.contains("# Bead \(first): Write a"))
+      // The transcript holds the prompt under the session id wt gave it.
+      let created = rig.events().first { $0["event"] == "created" && $0["bead"] == first }
+      let session = try #require(created?["session"])
+      let transcript = try #require(rig.transcript(session: session))
+      #expect(transcript.contains("Work on \(first): Write a"))
+      // Hooks moved the status through working and idle.
+      let statuses = rig.events().filter { $0["worker"] == "demo/\(first)" && $0["event"] == "signal" }.compactMap { $0["status"] }
+      #expect(statuses.contains("working"))
+      #expect(statuses.contains("starting"))
+      #expect(try p.wt("seance", first, "--transcript").stdout.contains("Work on \(first): Write a"))
     }
-    let first = try p.bead("Write a", description: steps("a.txt"), priority: 1)
-    let second = try p.bead("Write b", description: steps("b.txt"), priority: 2)
-    let auto = try p.background("auto", "--interval", "2")
-    defer { if auto.isRunning { auto.terminate() } }
 
-    #expect(try p.wait(seconds: 150) { (try p.show(second)["status"] as? String) == "closed" })
-    kill(auto.processIdentifier, SIGINT)
-    auto.waitUntilExit()
-    #expect(auto.terminationStatus == 130)
+    @Test func aKilledClaudeIsResumedWithItsSessionId() throws {
+      let rig = try ClaudeRig()
+      let p = rig.playground
+      let id = try p.bead("Think", description: "No commands; just answer.")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let record = rig.events().first { $0["event"] == "created" }
+      let session = try #require(record?["session"])
+      #expect(try p.wait(seconds: 30) { rig.events().contains { $0["status"] == "idle" } })
+      let panes = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_pid}"]).stdout
+      let pid = try #require(Int32(panes.trimmingCharacters(in: .whitespacesAndNewlines)))
+      kill(pid, SIGKILL)
+      #expect(try p.wait(seconds: 10) {
+        try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_dead}"]).stdout.hasPrefix("1")
+      })
+      let diff = try p.wt("diff")
+      #expect(diff.stdout.contains("the agent exited; resume session \(session)"))
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.stdout.contains("resumed session \(session)"), "\(apply.stdout)\(apply.stderr)")
+      let newPid = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_pid} #{pane_dead}"]).stdout
+      #expect(newPid.hasSuffix(" 0\n"))
+      // ps, not /proc: macOS has none. The session id holds no spaces.
+      let args = try p.sh(["ps", "-o", "args=", "-p", String(newPid.split(separator: " ")[0])]).stdout
+      #expect(args.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.suffix(2) == ["--resume", session])
+      #expect(try p.wt("diff").stdout.contains("No changes"))
+      _ = id
+    }
 
-    // Merged into main, beads closed, worktrees gone.
-    #expect(try p.show(first)["status"] as? String == "closed")
-    #expect(p.exists("\(p.repo)/a.txt") && p.exists("\(p.repo)/b.txt"))
-    #expect(!p.exists(p.worktree(first)) && !p.exists(p.worktree(second)))
-    // The prompt reached the model, and so did `wt prime` (SessionStart hook).
-    #expect(rig.requests.contains("Work on \(first): Write a"))
-    #expect(rig.requests.contains("# Bead \(first): Write a"))
-    // The transcript holds the prompt under the session id wt gave it.
-    let created = rig.events().first { $0["event"] == "created" && $0["bead"] == first }
-    let session = try #require(created?["session"])
-    let transcript = try #require(rig.transcript(session: session))
-    #expect(transcript.contains("Work on \(first): Write a"))
-    // Hooks moved the status through working and idle.
-    let statuses = rig.events().filter { $0["worker"] == "demo/\(first)" && $0["event"] == "signal" }.compactMap { $0["status"] }
-    #expect(statuses.contains("working"))
-    #expect(statuses.contains("starting"))
-    #expect(try p.wt("seance", first, "--transcript").stdout.contains("Work on \(first): Write a"))
-  }
+    /// What wt's own prompt tells the agent to do when it needs a person:
+    /// the question survives the Stop hook and the time after it, and goes
+    /// when the person answers in the agent.
+    @Test func aCallForHelpStaysUntilTheAgentTakesANewPrompt() throws {
+      let rig = try ClaudeRig()
+      let p = rig.playground
+      let id = try p.bead("Ask first", description: "RUN: '\(CLITests.binary)' signal needs-input 'EUR or USD?'")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let name = "demo/\(id)"
+      func mine() -> [[String: String]] { rig.events().filter { $0["worker"] == name && $0["event"] == "signal" } }
+      #expect(try p.wait(seconds: 90) {
+        let events = mine()
+        guard let asked = events.firstIndex(where: { $0["by"] == "needs-input" }) else { return false }
+        return events[asked...].contains { $0["by"] == "stop" }
+      }, "\(mine())")
+      Thread.sleep(forTimeInterval: 10)
+      func row() throws -> [String: Any]? {
+        (p.json(try p.wt("status", "--json").stdout) as? [[String: Any]])?.first { $0["name"] as? String == name }
+      }
+      #expect(try row()?["status"] as? String == "needs-input")
+      #expect(try row()?["message"] as? String == "EUR or USD?")
+      #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
 
-  @Test func aKilledClaudeIsResumedWithItsSessionId() throws {
-    let rig = try ClaudeRig()
-    let p = rig.playground
-    let id = try p.bead("Think", description: "No commands; just answer.")
-    #expect(try p.wt("apply", "--yes").status == 0)
-    let record = rig.events().first { $0["event"] == "created" }
-    let session = try #require(record?["session"])
-    #expect(try p.wait(seconds: 30) { rig.events().contains { $0["status"] == "idle" } })
-    let panes = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_pid}"]).stdout
-    let pid = try #require(Int32(panes.trimmingCharacters(in: .whitespacesAndNewlines)))
-    kill(pid, SIGKILL)
-    #expect(try p.wait(seconds: 10) {
-      try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_dead}"]).stdout.hasPrefix("1")
-    })
-    let diff = try p.wt("diff")
-    #expect(diff.stdout.contains("the agent exited; resume session \(session)"))
-    let apply = try p.wt("apply", "--yes")
-    #expect(apply.stdout.contains("resumed session \(session)"), "\(apply.stdout)\(apply.stderr)")
-    let newPid = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_pid} #{pane_dead}"]).stdout
-    #expect(newPid.hasSuffix(" 0\n"))
-    let args = (try? String(contentsOfFile: "/proc/\(newPid.split(separator: " ")[0])/cmdline", encoding: .utf8)) ?? ""
-    #expect(args.split(separator: "\0").map(String.init).suffix(2) == ["--resume", session])
-    #expect(try p.wt("diff").stdout.contains("No changes"))
-    _ = id
+      // The person answers in the agent's own input.
+      let pane = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_id}"]).stdout
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "-l", "USD"])
+      Thread.sleep(forTimeInterval: 0.5)
+      try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "Enter"])
+      #expect(try p.wait(seconds: 30) { mine().contains { $0["by"] == "prompt-submitted" && $0["status"] == "working" } })
+      #expect(try p.wait(seconds: 30) { try row()?["status"] as? String != "needs-input" })
+      #expect(try p.wt("status", "--attention").stdout == "")
+    }
   }
 }

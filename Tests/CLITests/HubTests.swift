@@ -2,76 +2,96 @@ import Foundation
 import Testing
 
 /// The hub on a private tmux server with a real client attached (under
-/// `script`, which gives it a terminal): Enter in `wt watch` switches the
+/// Python's `pty`, which gives it a terminal on Linux and macOS alike): Enter in `wt watch` switches the
 /// client to a worker, and the hub's `wt watch` keeps running throughout.
-@Suite(.serialized) struct HubTests {
-  func tmux(_ p: Playground, _ args: String...) throws -> String {
-    try p.sh(["tmux", "-L", p.socket] + args).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-  }
+extension EndToEnd {
+  @Suite struct HubTests {
+    func tmux(_ p: Playground, _ args: String...) throws -> String {
+      try p.sh(["tmux", "-L", p.socket] + args).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 
-  @Test func theHubIsCreatedOnceAndSurvivesSwitching() throws {
-    let p = try Playground()
-    let id = try p.bead("Hub worker")
-    #expect(try p.wt("apply", "--yes").status == 0)
-    #expect(try p.wt("hub", "--no-attach").stdout.contains("started the hub"))
-    #expect(try p.wt("hub", "--no-attach").stdout.isEmpty)
-    let hubPane = { try self.tmux(p, "list-panes", "-t", "=wt-hub", "-F", "#{pane_pid} #{pane_dead}") }
-    let before = try hubPane()
-    #expect(before.hasSuffix(" 0"))
-    #expect(try tmux(p, "list-sessions", "-F", "#{session_name}").split(separator: "\n").sorted() == ["wt-demo-\(id)", "wt-hub"])
-    // The hub is never taken for a worker.
-    #expect(try p.wt("diff").stdout.contains("No changes"))
+    @Test func theHubIsCreatedOnceAndSurvivesSwitching() throws {
+      let p = try Playground()
+      let id = try p.bead("Hub worker")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try p.wt("hub", "--no-attach").stdout.contains("started the hub"))
+      #expect(try p.wt("hub", "--no-attach").stdout.isEmpty)
+      let hubPane = { try self.tmux(p, "list-panes", "-t", "=wt-hub", "-F", "#{pane_pid} #{pane_dead}") }
+      let before = try hubPane()
+      #expect(before.hasSuffix(" 0"))
+      #expect(try tmux(p, "list-sessions", "-F", "#{session_name}").split(separator: "\n").sorted() == ["wt-demo__\(id)", "wt-hub"])
+      // The hub is never taken for a worker.
+      #expect(try p.wt("diff").stdout.contains("No changes"))
 
-    // A real client, attached to the hub.
-    let client = Process()
-    client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    client.arguments = ["script", "-qfc", "tmux -L \(p.socket) attach-session -t =wt-hub", "/dev/null"]
-    client.environment = ProcessInfo.processInfo.environment.merging(["TERM": "xterm-256color"]) { _, b in b }
-    client.standardInput = Pipe()
-    client.standardOutput = FileHandle.nullDevice
-    try client.run()
-    defer { client.terminate() }
-    let clientSession = { try self.tmux(p, "list-clients", "-F", "#{client_session}") }
-    #expect(try p.wait(seconds: 10) { try clientSession() == "wt-hub" })
-    // The watch shows the worker; Enter switches the client to it.
-    #expect(try p.wait(seconds: 15) { try self.tmux(p, "capture-pane", "-p", "-t", "=wt-hub:").contains("demo/\(id)") })
-    _ = try tmux(p, "send-keys", "-t", "=wt-hub:", "Enter")
-    #expect(try p.wait(seconds: 10) { try clientSession() == "wt-demo-\(id)" })
-    #expect(try hubPane() == before)
-    // Back, as the documented key binding does.
-    _ = try tmux(p, "switch-client", "-t", "=wt-hub")
-    #expect(try p.wait(seconds: 10) { try clientSession() == "wt-hub" })
-    #expect(try hubPane() == before)
-    #expect(try self.tmux(p, "capture-pane", "-p", "-t", "=wt-hub:").contains("switched to wt-demo-\(id)"))
-  }
+      // A real client, attached to the hub.
+      let client = Process()
+      client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      client.arguments = [
+        "python3", "-c", "import pty, sys; pty.spawn(sys.argv[1:])", "tmux", "-L", p.socket, "attach-session", "-t", "=wt-hub",
+      ]
+      client.environment = ProcessInfo.processInfo.environment.merging(["TERM": "xterm-256color"]) { _, b in b }
+      client.standardInput = Pipe()
+      client.standardOutput = FileHandle.nullDevice
+      try client.run()
+      defer { client.terminate() }
+      let clientSession = { try self.tmux(p, "list-clients", "-F", "#{client_session}") }
+      #expect(try p.wait(seconds: 10) { try clientSession() == "wt-hub" })
+      // The watch shows the worker; Enter switches the client to it.
+      #expect(try p.wait(seconds: 15) { try self.tmux(p, "capture-pane", "-p", "-t", "=wt-hub:").contains("demo/\(id)") })
+      _ = try tmux(p, "send-keys", "-t", "=wt-hub:", "Enter")
+      #expect(try p.wait(seconds: 10) { try clientSession() == "wt-demo__\(id)" })
+      #expect(try hubPane() == before)
+      // Back, as the documented key binding does.
+      _ = try tmux(p, "switch-client", "-t", "=wt-hub")
+      #expect(try p.wait(seconds: 10) { try clientSession() == "wt-hub" })
+      #expect(try hubPane() == before)
+      #expect(try self.tmux(p, "capture-pane", "-p", "-t", "=wt-hub:").contains("switched to wt-demo__\(id)"))
+    }
 
-  @Test func watchOnceRendersTheTableAndAttentionCounts() throws {
-    let p = try Playground()
-    let id = try p.bead("Needs me")
-    #expect(try p.wt("apply", "--yes").status == 0)
-    #expect(try p.wt("signal", "needs-input", "pick a colour", "--worker", "demo/\(id)").status == 0)
-    let frame = try p.wt("watch", "--once").stdout
-    #expect(frame.contains("1 worker, 1 needs you"))
-    #expect(frame.contains("needs-input"))
-    #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
-  }
+    /// A relative `argv[0]` through a symlink, from another folder: the hub
+    /// (like every hook) must still run wt by its real, absolute path.
+    @Test func theHubRunsWtByItsRealPathWhenStartedThroughASymlink() throws {
+      let p = try Playground()
+      try FileManager.default.createDirectory(atPath: "\(p.dir)/bin", withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: "\(p.dir)/elsewhere", withIntermediateDirectories: true)
+      try FileManager.default.createSymbolicLink(atPath: "\(p.dir)/bin/wt-link", withDestinationPath: CLITests.binary)
+      let run = try p.sh(["/bin/sh", "-c", "cd elsewhere && ../bin/wt-link hub --no-attach"], in: p.dir, check: false)
+      #expect(run.status == 0, "\(run.stderr)")
+      let resolved = try #require(realpath(CLITests.binary, nil))
+      defer { free(resolved) }
+      let real = String(cString: resolved)
+      #expect(try tmux(p, "show-options", "-v", "-t", "wt-hub", "status-right").hasPrefix("#('\(real)' status --attention)"))
+      #expect(try tmux(p, "list-panes", "-t", "=wt-hub", "-F", "#{pane_start_command}").contains(real))
+    }
 
-  @Test func notifyRunsOncePerChange() throws {
-    let p = try Playground()
-    let marker = "\(p.dir)/notified"
-    var manifest = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
-    manifest = manifest.replacingOccurrences(
-      of: "settings:\n", with: "settings:\n  notify: [\(CLITests.root)/Tests/Support/record-args, \(marker), \"{{worker.name}}\", \"{{worker.status}}: {{worker.message}}\"]\n")
-    try manifest.write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
-    let id = try p.bead("Notify")
-    #expect(try p.wt("apply", "--yes").status == 0)
-    for _ in 0..<3 { _ = try p.wt("signal", "needs-input", "$(touch \(p.dir)/pwned)", "--worker", "demo/\(id)") }
-    _ = try p.wt("signal", "working", "--worker", "demo/\(id)")
-    _ = try p.wt("signal", "needs-input", "again", "--worker", "demo/\(id)")
-    #expect(try p.wait(seconds: 5) { ((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").split(separator: "\n").count == 2 })
-    Thread.sleep(forTimeInterval: 0.5)
-    let lines = try String(contentsOfFile: marker, encoding: .utf8).split(separator: "\n")
-    #expect(lines == ["demo/\(id)|needs-input: $(touch \(p.dir)/pwned)", "demo/\(id)|needs-input: again"])
-    #expect(!p.exists("\(p.dir)/pwned"))
+    @Test func watchOnceRendersTheTableAndAttentionCounts() throws {
+      let p = try Playground()
+      let id = try p.bead("Needs me")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try p.wt("signal", "needs-input", "pick a colour", "--worker", "demo/\(id)").status == 0)
+      let frame = try p.wt("watch", "--once").stdout
+      #expect(frame.contains("1 live worker, 1 needs you"))
+      #expect(frame.contains("needs-input"))
+      #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
+    }
+
+    @Test func notifyRunsOncePerChange() throws {
+      let p = try Playground()
+      let marker = "\(p.dir)/notified"
+      var manifest = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+      manifest = manifest.replacingOccurrences(
+        of: "settings:\n", with: "settings:\n  notify: [\(CLITests.root)/Tests/Support/record-args, \(marker), \"{{worker.name}}\", \"{{worker.status}}: {{worker.message}}\"]\n")
+      try manifest.write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let id = try p.bead("Notify")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      for _ in 0..<3 { _ = try p.wt("signal", "needs-input", "$(touch \(p.dir)/pwned)", "--worker", "demo/\(id)") }
+      _ = try p.wt("signal", "working", "--worker", "demo/\(id)")
+      _ = try p.wt("signal", "needs-input", "again", "--worker", "demo/\(id)")
+      #expect(try p.wait(seconds: 5) { ((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").split(separator: "\n").count == 2 })
+      Thread.sleep(forTimeInterval: 0.5)
+      let lines = try String(contentsOfFile: marker, encoding: .utf8).split(separator: "\n")
+      #expect(lines == ["demo/\(id)|needs-input: $(touch \(p.dir)/pwned)", "demo/\(id)|needs-input: again"])
+      #expect(!p.exists("\(p.dir)/pwned"))
+    }
   }
 }

@@ -38,7 +38,7 @@ final class Playground: @unchecked Sendable {
           session_id: true
           ready: '^❯\\u00A0'
           busy: 'esc to interrupt'
-          env: {FAKE_AGENT_DELAY: "\(agentDelay)", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(dir)/agent.log"}
+          env: {FAKE_AGENT_DELAY: "\(agentDelay)", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(dir)/agent.log", FAKE_AGENT_RAW_LOG: "\(dir)/agent.raw"}
       """
     try """
       version: 1
@@ -119,8 +119,31 @@ final class Playground: @unchecked Sendable {
       .trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
+  /// A bead whose description comes from a file, as `bd create
+  /// --body-file` reads it, so it may hold any byte (an argument cannot
+  /// hold NUL).
+  func bead(_ title: String, descriptionFile text: String) throws -> String {
+    let file = "\(dir)/body-\(UUID().uuidString)"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+    return try sh([env["WT_BD"]!, "create", title, "--body-file", file, "--silent"]).stdout
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// A bead with an id of the test's choosing, as if synced from elsewhere.
+  @discardableResult
+  func bead(id: String, _ title: String, description: String = "", priority: Int = 2, in repo: String? = nil) throws -> String {
+    try sh([env["WT_BD"]!, "create", title, "--id", id, "-d", description, "-p", "\(priority)", "--silent"], in: repo)
+    return id
+  }
+
+  /// Every prompt the fake agents submitted, in order.
+  func submissions() -> [[String: Any]] {
+    let text = (try? String(contentsOfFile: "\(dir)/agent.log", encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").compactMap { json(String($0)) as? [String: Any] }
+  }
+
   func show(_ id: String) throws -> [String: Any] {
-    let out = try sh([env["WT_BD"]!, "show", id, "--json"]).stdout
+    let out = try sh([env["WT_BD"]!, "show", "--json", "--", id]).stdout
     return ((try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]])?.first) ?? [:]
   }
 
@@ -168,8 +191,9 @@ final class Playground: @unchecked Sendable {
   func claimedWithoutWorker() throws -> [String] {
     let beads = try sh([env["WT_BD"]!, "list", "--status", "in_progress", "--json", "-n", "0"]).stdout
     let held = (json(beads) as? [[String: Any]] ?? []).filter { $0["assignee"] as? String == "wt" }.compactMap { $0["id"] as? String }
-    let sessions = try sh(["tmux", "-L", socket, "list-sessions", "-F", "#{session_name}"], check: false).stdout
-    return held.filter { !sessions.contains("wt-demo-\($0)") }
+    let marked = try sh(["tmux", "-L", socket, "list-sessions", "-F", "#{@wt-project}/#{@wt-bead}"], check: false).stdout
+    let live = Set(marked.split(separator: "\n").map(String.init))
+    return held.filter { !live.contains("demo/\($0)") }
   }
 
   /// `RUN:` lines the fake agent executes, as JSON argument arrays.

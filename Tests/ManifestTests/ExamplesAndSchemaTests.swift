@@ -67,11 +67,12 @@ import Testing
   }
 
   /// Runs Python's jsonschema on a YAML file; true when it validates.
+  /// PyYAML and jsonschema live in the checkout's .venv (scripts/install-deps).
   func schemaAccepts(_ file: String) throws -> Bool {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.executableURL = URL(fileURLWithPath: "\(packageRoot)/.venv/bin/python3")
     p.arguments = [
-      "python3", "-c",
+      "-c",
       """
       import json, sys, yaml, jsonschema
       s = json.load(open(sys.argv[1]))
@@ -84,7 +85,7 @@ import Testing
     ]
     try p.run()
     p.waitUntilExit()
-    #expect([0, 3].contains(p.terminationStatus), "python3 with PyYAML and jsonschema must be installed")
+    #expect([0, 3].contains(p.terminationStatus), "PyYAML and jsonschema must be in .venv: run scripts/install-deps")
     return p.terminationStatus == 0
   }
 
@@ -100,6 +101,10 @@ import Testing
     "version: 2\n",
     "version: 1\nsettings: {ports: [1]}\n",
     "version: 1\nagents: {claude: {hooks: maybe}}\n",
+    "version: 1\nprojects: {a: {path: a, copy: [../../.ssh/id_rsa]}}\n",
+    "version: 1\nprojects: {a: {path: a, copy: [/etc/passwd]}}\n",
+    "version: 1\nprojects: {a: {path: a, port_env: LD_PRELOAD}}\n",
+    "version: 1\nprojects: {a: {path: a, port_env: PATH}}\n",
   ])
   func schemaAndValidatorBothRejectTheSameMistakes(_ text: String) throws {
     let box = Sandbox()

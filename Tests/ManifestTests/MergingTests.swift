@@ -55,11 +55,14 @@ import Testing
     box.write("repo/wt.yaml", "version: 1\nproject:\n  path: x\n  workerz: 5\n")
     let result = box.load("version: 1\nprojects:\n  r: {path: repo}\n")
     #expect(result.diagnostics.map(\.file) == ["repo/wt.yaml", "repo/wt.yaml"])
+    // A repository's broken file stops its own project, not the manifest.
+    let file = "\(box.root)/repo/wt.yaml"
     #expect(
       problems(result) == [
-        at(3, 3, .unknownKey("path", in: "project", suggestion: nil)),
-        at(4, 3, .unknownKey("workerz", in: "project", suggestion: "workers")),
+        at(3, 3, .repositoryFileIgnored(path: file, reason: "unknown key 'path' in project")),
+        at(4, 3, .repositoryFileIgnored(path: file, reason: "unknown key 'workerz' in project")),
       ])
+    #expect(result.manifest?.project(named: "r")?.foreign?.needsTrust == true)
   }
 
   @Test func aRepositoryFileAloneIsAOneProjectManifest() throws {

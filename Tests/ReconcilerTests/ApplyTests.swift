@@ -27,9 +27,9 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     let w = try await TestWorld()
     let a = try await w.createBead("First")
     let reports = try await w.apply()
-    #expect(reports.map(\.outcome) == [.done("prompt delivered to wt-demo-\(a)")])
+    #expect(reports.map(\.outcome) == [.done("prompt delivered to wt-demo__\(a)")])
     let panes = try await w.panes()
-    #expect(panes.map(\.session) == ["wt-demo-\(a)"])
+    #expect(panes.map(\.session) == ["wt-demo__\(a)"])
     #expect(panes.first.map { [$0.project, $0.bead, $0.worktree] } == ["demo", a, w.worktree(a)])
     #expect(w.exists("\(w.worktree(a))/README.md"))
     let bead = try await w.bead(a)
@@ -66,7 +66,7 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     try "work in progress\n".write(toFile: "\(w.worktree(a))/notes.txt", atomically: true, encoding: .utf8)
     try await w.bd("close", a)
     let reports = try await w.apply()
-    #expect(reports.map(\.outcome) == [.done("stopped wt-demo-\(a); kept \(w.worktree(a)): 1 uncommitted file")])
+    #expect(reports.map(\.outcome) == [.done("stopped wt-demo__\(a); kept \(w.worktree(a)): 1 uncommitted file")])
     #expect(w.exists("\(w.worktree(a))/notes.txt"))
     let after = try await w.plan()
     #expect(after.isEmpty)
@@ -90,8 +90,8 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     let reports = try await w.apply()
     #expect(
       Set(reports.map(\.outcome)) == [
-        .done("stopped wt-demo-\(a); kept \(w.worktree(a)): 1 commit not in main"),
-        .done("stopped wt-demo-\(b); removed \(w.worktree(b))"),
+        .done("stopped wt-demo__\(a); kept \(w.worktree(a)): 1 commit not in main"),
+        .done("stopped wt-demo__\(b); removed \(w.worktree(b))"),
       ])
     #expect(w.exists("\(w.worktree(a))/\(a).txt"))
     #expect(!w.exists(w.worktree(b)))
@@ -101,7 +101,7 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     let w = try await TestWorld()
     let a = try await w.createBead("First")
     try await w.apply()
-    _ = try await w.tmux("kill-session", "-t", "wt-demo-\(a)")
+    _ = try await w.tmux("kill-session", "-t", "wt-demo__\(a)")
     let plan = try await w.plan()
     #expect(plan.changes.map(\.step) == [.start(adopt: true)])
     let reports = try await w.apply()
@@ -117,9 +117,9 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     try w.writeManifest(resume: "/usr/bin/false")
     let a = try await w.createBead("First")
     try await w.apply()
-    _ = try await w.tmux("kill-session", "-t", "wt-demo-\(a)")
+    _ = try await w.tmux("kill-session", "-t", "wt-demo__\(a)")
     let reports = try await w.apply()
-    #expect(reports.map(\.outcome) == [.done("prompt delivered to wt-demo-\(a)")])
+    #expect(reports.map(\.outcome) == [.done("prompt delivered to wt-demo__\(a)")])
     #expect(w.prompts().count == 2)
     #expect(Set(w.prompts().compactMap { $0["session"] as? String }).count == 2)
     #expect(try await w.plan().isEmpty)
@@ -161,7 +161,7 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     let w = try await TestWorld(agentEnv: ["FAKE_AGENT_TRUST": "1", "FAKE_AGENT_READY_LAG": "1", "FAKE_AGENT_DROP_ENTERS": "1"])
     let a = try await w.createBead("Trust me")
     let reports = try await w.apply()
-    #expect(reports.map(\.outcome) == [.done("prompt delivered to wt-demo-\(a)")])
+    #expect(reports.map(\.outcome) == [.done("prompt delivered to wt-demo__\(a)")])
     #expect(w.prompts().map { $0["prompt"] as? String } == ["Work on \(a): Trust me"])
   }
 

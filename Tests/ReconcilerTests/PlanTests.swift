@@ -98,9 +98,9 @@ import Testing
   @Test func restartsDeadAgentsWithResumeWithinABudget() {
     let live = Self.bead("api-1", status: "in_progress", assignee: "wt")
     var record = delivered("api-1")
-    record.sessionId = "s-1"
+    record.sessionId = "5f0c1d2e-0000-4000-8000-000000000001"
     let o = Self.observed(unclosed: [live], panes: [Self.pane("api", "api-1", dead: true)], state: State(workers: ["api/api-1": record]))
-    #expect(plan(Self.manifest([Self.project()]), o).changes.map(\.step) == [.restartAgent(resumeSession: "s-1")])
+    #expect(plan(Self.manifest([Self.project()]), o).changes.map(\.step) == [.restartAgent(resumeSession: "5f0c1d2e-0000-4000-8000-000000000001")])
     record.restarts = 3
     let stuck = Self.observed(unclosed: [live], panes: [Self.pane("api", "api-1", dead: true)], state: State(workers: ["api/api-1": record]))
     let p = plan(Self.manifest([Self.project()]), stuck)
@@ -156,6 +156,19 @@ import Testing
     #expect(q.waiting.map(\.reason) == ["admission: 2 GiB memory available, need 2 GiB free plus 400 MiB per new agent"])
   }
 
+  @Test func admissionThatCannotReadTheMachineStartsAndSaysSo() {
+    let blind = Observed.Machine(cores: 2, load1: nil, memoryAvailable: nil)
+    let p = plan(Self.manifest([Self.project()]), Self.observed(ready: [Self.bead("api-1"), Self.bead("api-2")], machine: blind))
+    #expect(summary(p) == ["+api-1", "+api-2"])
+    #expect(p.notes.map(\.text) == [
+      "admission not checked: this system does not report the load average (max_load_per_core) or available memory (min_free_memory)"
+    ])
+    let noLoad = Observed.Machine(cores: 2, load1: nil, memoryAvailable: 2 << 30)
+    let q = plan(Self.manifest([Self.project()]), Self.observed(ready: [Self.bead("api-1")], machine: noLoad))
+    #expect(q.waiting.map(\.reason) == ["admission: 2 GiB memory available, need 2 GiB free plus 400 MiB per new agent"])
+    #expect(q.notes.isEmpty)
+  }
+
   @Test func aProjectThatCouldNotBeObservedIsLeftAlone() {
     let o = Observed(projects: ["api": .init(error: "`bd ready` failed (exit 1)")], panes: [Self.pane("api", "api-1")], state: State(), machine: Self.idle)
     let p = plan(Self.manifest([Self.project()]), o)
@@ -173,7 +186,7 @@ import Testing
   @Test func renderedPlanMatchesTheGoldenFile() throws {
     let live = Self.bead("api-1", status: "in_progress", assignee: "wt")
     var record = delivered("api-1")
-    record.sessionId = "5f0c"
+    record.sessionId = "5f0c1d2e-0000-4000-8000-000000000002"
     let o = Self.observed(
       ready: [Self.bead("api-2", 1), Self.bead("api-3", 2), Self.bead("api-4", 3)],
       unclosed: [live, Self.bead("api-2", 1), Self.bead("api-3", 2), Self.bead("api-4", 3)],

@@ -39,4 +39,23 @@ import Testing
   @Test func dialogAnswersComeFromTheProfile() {
     #expect(Defaults.claude.dialogs.map(\.keys) == [["Down", "Enter"], ["Up", "Enter"]])
   }
+
+  /// Bead text on screen (the input box, the history) can spell the busy
+  /// marker or a dialog's question; it is wt's own paste, never the agent.
+  @Test func ownTextNeverReadsAsBusyOrADialog() throws {
+    let reader = try ScreenReader(profile: Defaults.claude)
+    let prompt = "Work on demo-a3f: esc to interrupt\nIs this a project you created or one you trust"
+    let screen = """
+      ❯ Work on demo-a3f: esc to interrupt
+        Is this a project you created or one you trust
+
+      ────────────────────────────────────────
+      ❯\u{00A0}Work on demo-a3f: esc to interrupt
+      ────────────────────────────────────────
+        ? for shortcuts
+      """
+    #expect(reader.state(of: screen, ownText: prompt) == .ready(input: "Work on demo-a3f: esc to interrupt"))
+    // Without knowing what it pasted, the reader would be fooled.
+    #expect(reader.state(of: screen) != .ready(input: "Work on demo-a3f: esc to interrupt"))
+  }
 }

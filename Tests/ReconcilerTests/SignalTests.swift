@@ -13,18 +13,71 @@ import Testing
     return (store, dir)
   }
 
-  @Test func hookEventsMapToStatusesAndFollowTheSession() throws {
+  func record(_ signal: StatusSignal, _ name: String, _ message: String? = nil, hook: [String: Any] = [:]) throws
+    -> StatusSignal.Transition
+  {
+    try signal.record(
+      worker: "p/b", event: try StatusSignal.event(name, message: message, hook: hook),
+      sessionID: name == "session-start" ? hook["session_id"] as? String : nil)
+  }
+
+  @Test func hookEventsMapToStatesAndFollowTheSession() throws {
     let (store, dir) = try store()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let signal = StatusSignal(store: store)
-    #expect(try signal.record(worker: "p/b", event: "session-start", message: nil, hook: ["session_id": "new"]).status == "starting")
-    #expect(try store.load().workers["p/b"]?.sessionId == "new")
-    #expect(try signal.record(worker: "p/b", event: "prompt-submitted", message: nil).status == "working")
+    let id = "63dcfaec-e98f-4a88-b2d7-86b523ad962d"
+    #expect(try record(signal, "session-start", hook: ["session_id": id]).current.state == .starting)
+    #expect(try store.load().workers["p/b"]?.sessionId == id)
+    // A hook's JSON is the agent's to write: an id that is no UUID never
+    // reaches a command line.
+    _ = try record(signal, "session-start", hook: ["session_id": "--dangerously-skip-permissions"])
+    #expect(try store.load().workers["p/b"]?.sessionId == id)
+    #expect(try record(signal, "prompt-submitted").current.state == .working)
     #expect(try store.load().workers["p/b"]?.prompt == .delivered)
-    #expect(try signal.record(worker: "p/b", event: "notification", message: nil, hook: ["message": "May I?"]) == ("working", "needs-input"))
-    #expect(try store.load().workers["p/b"]?.statusMessage == "May I?")
-    #expect(throws: LifecycleError.self) { try signal.record(worker: "p/b", event: "bogus", message: nil) }
-    #expect(throws: LifecycleError.self) { try signal.record(worker: "nobody", event: "idle", message: nil) }
+    let waiting = try record(signal, "notification", hook: ["message": "May I?"])
+    #expect(waiting.previous?.state == .working && waiting.current == WorkerCondition(.needsInput, "May I?"))
+    #expect(waiting.shouldNotify)
+    #expect(throws: LifecycleError.self) { try StatusSignal.event("bogus", message: nil) }
+    #expect(throws: LifecycleError.self) { try signal.record(worker: "nobody", event: .declared(.idle, nil)) }
+  }
+
+  /// The agent asks for a person, then Claude Code's Stop and the idle
+  /// Notification follow: the question stays, with its words, until the
+  /// agent takes a new prompt.
+  @Test func aCallForHelpOutlivesTheHooksThatFollowIt() throws {
+    let (store, dir) = try store()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let signal = StatusSignal(store: store)
+    _ = try record(signal, "prompt-submitted")
+    let asked = try record(signal, "needs-input", "EUR or USD?")
+    #expect(asked.shouldNotify)
+    for hook in ["stop", "notification", "session-start", "stop"] {
+      let t = try record(signal, hook, hook: ["message": "Claude is waiting for your input"])
+      #expect(t.current == WorkerCondition(.needsInput, "EUR or USD?"), "\(hook)")
+      #expect(!t.shouldNotify)
+    }
+    #expect(Attention.count(in: try store.load()) == 1)
+    #expect(try record(signal, "prompt-submitted").current == WorkerCondition(.working))
+    #expect(Attention.count(in: try store.load()) == 0)
+    #expect(try record(signal, "stop").current.state == .idle)
+  }
+
+  @Test func attentionCountsRecordedStatusesThatWaitForAPersonButNotKeptWorktrees() {
+    func record(_ name: String, _ status: String?, retained: String? = nil) -> WorkerRecord {
+      var r = WorkerRecord(name: name, project: "p", bead: name, branch: "wt/\(name)", worktree: "/w/\(name)", createdAt: Date())
+      r.status = status.flatMap(WorkerState.init(rawValue:))
+      r.retained = retained
+      return r
+    }
+    let records = [
+      record("a", "needs-input"), record("b", "stuck"), record("c", "dead"), record("d", "limited"), record("e", "working"),
+      record("f", "idle"), record("g", nil), record("h", "done"), record("i", "needs-input", retained: "holds work"),
+    ]
+    let state = State(workers: Dictionary(uniqueKeysWithValues: records.map { ($0.name, $0) }))
+    #expect(Attention.count(in: state) == 4)
+    #expect(Attention.line(4) == "wt: 4 need you")
+    #expect(Attention.line(1) == "wt: 1 needs you")
+    #expect(Attention.line(0) == "")
   }
 
   @Test func aTurnThatEndedOnAnAPIErrorIsLimitedNotIdle() throws {
@@ -35,9 +88,9 @@ import Testing
     let limited = #"{"type":"assistant","isApiErrorMessage":true,"apiErrorStatus":429,"message":{"role":"assistant","content":[{"type":"text","text":"API Error: 429"}]}}"#
     let signal = StatusSignal(store: store)
     try (ok + "\n").write(toFile: transcript, atomically: true, encoding: .utf8)
-    #expect(try signal.record(worker: "p/b", event: "stop", message: nil, hook: ["transcript_path": transcript]).status == "idle")
+    #expect(try record(signal, "stop", hook: ["transcript_path": transcript]).current.state == .idle)
     try (ok + "\n" + limited + "\n").write(toFile: transcript, atomically: true, encoding: .utf8)
-    #expect(try signal.record(worker: "p/b", event: "stop", message: nil, hook: ["transcript_path": transcript]).status == "limited")
+    #expect(try record(signal, "stop", hook: ["transcript_path": transcript]).current.state == .limited)
   }
 
   @Test func transcriptsPrintAsAConversation() {

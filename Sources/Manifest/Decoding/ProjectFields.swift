@@ -60,12 +60,34 @@ extension NodeReader {
     if let n = f["on_done"] { out.onDone = choice(n, key: "on_done", as: Project.OnDone.self) }
     if let n = f["prompt"] { out.prompt = template(n, key: "prompt") }
     if let n = f["select"] { out.select = selection(n, context: "\(context).select") }
-    if let n = f["copy"] { out.copy = strings(n, key: "copy") }
+    if let n = f["copy"], let files = strings(n, key: "copy") {
+      // copy: reads the person's files into a worktree an agent works in:
+      // never from outside the repository.
+      for file in files where file.hasPrefix("/") || file.hasPrefix("~") || file.split(separator: "/").contains("..") {
+        report(.pathOutsideRepository(key: "copy", path: file), at: n.mark)
+      }
+      out.copy = files
+    }
     if let n = f["setup"] { out.setup = commands(n, key: "setup") }
     if let n = f["gate"] { out.gate = commands(n, key: "gate") }
-    if let n = f["port_env"] { out.portEnv = string(n, key: "port_env") }
+    if let n = f["port_env"], let name = string(n, key: "port_env") {
+      if !Self.isOwnVariable(name) { report(.unsafeVariable(key: "port_env", name: name), at: n.mark) }
+      out.portEnv = name
+    }
     if let n = f["disposable"] { out.disposable = strings(n, key: "disposable") }
     return out
+  }
+
+  /// A variable for a port: its name ends in `PORT` (`PORT`, `HTTP_PORT`,
+  /// `VITE_PORT`). A deny list of variables that change how programs run
+  /// (`PATH`, `LD_PRELOAD`, `NODE_OPTIONS`, `PYTHONPATH`, …) is never
+  /// complete; a name that says "port" is.
+  static func isOwnVariable(_ name: String) -> Bool {
+    guard let first = name.first, first.isLetter || first == "_",
+      name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+    else { return false }
+    let upper = name.uppercased()
+    return upper.hasSuffix("PORT") && !upper.hasPrefix("WT_")
   }
 
   func selection(_ node: YAMLNode, context: String) -> Selection? {

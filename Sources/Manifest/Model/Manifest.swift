@@ -11,6 +11,8 @@ public struct Manifest: Hashable, Sendable {
   public var agents: [String: AgentProfile]
   /// Projects in the order the file lists them.
   public var projects: [Project]
+  /// Set when this file itself is a repository's, not one the person named.
+  public var foreign: ForeignFile?
 
   public init(file: String, settings: Settings, agents: [String: AgentProfile], projects: [Project]) {
     self.file = file
@@ -127,6 +129,9 @@ public struct Project: Hashable, Sendable {
   /// `.build/`); any other ignored file that differs from what wt put
   /// there keeps the worktree.
   public var disposable: [String] = []
+  /// The repository's own wt.yaml, when its `project:` block supplied
+  /// something that runs (setup, gate, copy, port_env).
+  public var foreign: ForeignFile?
 }
 
 /// Which ready beads a project works on. Every condition that is set must

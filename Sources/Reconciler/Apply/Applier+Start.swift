@@ -8,6 +8,10 @@ extension Applier {
   {
     var change = planned
     let profile = try profile(project)
+    if let foreign = project.foreign, foreign.needsTrust { return .skipped(foreign.refusal) }
+    guard BeadID.isValid(change.bead) else {
+      return .skipped("bead id '\(change.bead)' is not one bd makes (\(BeadID.refusal(change.bead) ?? "")); it is never claimed")
+    }
     switch try await world.tracker.claim(change.bead, in: project.path) {
     case .claimed: break
     case .heldBy(let other): return .skipped("bead \(change.bead) is claimed by \(other)")
@@ -18,11 +22,13 @@ extension Applier {
       made = try await ensureWorktree(change, project: project)
     } catch {
       try await giveBack(change, project: project)
-      return .failed("worktree: \(error)")
+      return .failed("worktree: \(describe(error))")
     }
     if let made { change.branch = made.branch }
     var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.retained = nil
+    record.manifest = manifest.file
+    record.manifestFromRepository = manifest.foreign != nil
     if let made {
       record.prompt = .pending
       record.sessionId = nil
@@ -36,7 +42,7 @@ extension Applier {
         }
       } catch {
         try await giveBack(change, project: project)
-        return .failed("setup: \(error)")
+        return .failed("setup: \(describe(error))")
       }
     }
     try await world.git.exclude(CopiedFiles.ownFiles, in: change.worktree)
@@ -45,7 +51,8 @@ extension Applier {
       try ClaudeHooks.install(in: change.worktree, wt: world.wtExecutable)
     }
     if project.portEnv != nil && record.port == nil { record.port = try freePort(for: change.worker) }
-    let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty ? record.sessionId : nil
+    let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty
+      ? record.sessionId.flatMap { SessionID.isValid($0) ? $0 : nil } : nil
     if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
     let saved = record
     try world.store.update { $0.workers[change.worker] = saved }

@@ -31,11 +31,11 @@ extension Applier {
     defer { withExtendedLifetime(turn) {} }
     do {
       if try await world.git.branchExists(made.branch, in: project.path) {
-        try await world.runner.run(["git", "-C", project.path, "worktree", "add", change.worktree, made.branch])
+        try await world.runner.run(["git", "-C", project.path, "worktree", "add", "--", change.worktree, made.branch])
       } else {
         let base = try await world.git.revParse(project.base, repo: project.path)
         made.baseCommit = base
-        try await world.runner.run(["git", "-C", project.path, "worktree", "add", "-b", made.branch, change.worktree, base])
+        try await world.runner.run(["git", "-C", project.path, "worktree", "add", "-b", made.branch, "--", change.worktree, base])
       }
     } catch {
       try? fm.removeItem(atPath: change.worktree)

@@ -49,9 +49,9 @@ public struct Applier: Sendable {
           do {
             outcome = try await applier.execute(change)
           } catch {
-            outcome = .failed("\(error)")
+            outcome = .failed(describe(error))
           }
-          applier.logger.debug("\(change.action.word) \(change.worker): \(outcome)")
+          applier.logger.debug("\(change.action.word) \(change.worker): \(TerminalText.escape("\(outcome)"))")
           return StepReport(worker: change.worker, action: change.action, outcome: outcome)
         }
       }

@@ -33,6 +33,14 @@ public enum ClaudeHooks {
   public static func install(in worktree: String, wt: String) throws {
     let dir = (worktree as NSString).appendingPathComponent(".claude")
     let file = (dir as NSString).appendingPathComponent("settings.local.json")
+    // A repository can commit `.claude` as a link to anywhere; wt writes
+    // only into a real folder of the worktree.
+    for path in [dir, file] {
+      var info = stat()
+      if lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK {
+        throw StateError(message: "\(path) is a symbolic link (the repository's?); wt writes its hooks only into a real .claude folder of the worktree")
+      }
+    }
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     var settings: [String: Any] = [:]
     if let data = FileManager.default.contents(atPath: file) {

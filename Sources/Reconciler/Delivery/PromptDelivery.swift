@@ -44,8 +44,11 @@ public struct PromptDelivery: Sendable {
   /// pressed, so the agent never gets the prompt twice. `onSent` is called
   /// before Enter so the caller can record "sent, not confirmed".
   public func deliver(
-    _ prompt: String, to pane: String, alreadySent: Bool = false, onSent: @Sendable () async -> Void = {}
+    _ rendered: String, to pane: String, alreadySent: Bool = false, onSent: @Sendable () async -> Void = {}
   ) async throws -> DeliveryOutcome {
+    // Bead text is written by strangers: no byte of it may end the paste
+    // or press a key.
+    let prompt = PromptText.sanitize(rendered)
     let clock = ContinuousClock()
     let end = clock.now + deadline
     var lastScreen = ""
@@ -61,7 +64,11 @@ public struct PromptDelivery: Sendable {
         lastScreen = screen
         stableSince = clock.now
       }
-      switch reader.state(of: screen) {
+      switch reader.state(of: screen, ownText: prompt) {
+      case .dialog where sent:
+        // Start-up dialogs come before the prompt; one after it is the
+        // agent at work asking something, which wt does not answer.
+        return .delivered
       case .dialog(let i):
         try await tmux.sendKeys(pane: pane, dialogs[i].keys)
         // The dialog redraws or goes away; read again from scratch.
@@ -99,6 +106,9 @@ public struct PromptDelivery: Sendable {
           try await tmux.sendKeys(pane: pane, ["C-u"])
           try await Task.sleep(for: poll)
           lastScreen = ""
+          // What was sent is cleared, not submitted: an empty box now
+          // means nothing, until the next paste.
+          sent = false
           continue
         }
         pastes += 1

@@ -28,13 +28,17 @@ public struct ScreenReader: Sendable {
     dialogs = try profile.dialogs.map { try NSRegularExpression(pattern: $0.match) }
   }
 
-  public func state(of screen: String) -> ScreenState {
+  /// `ownText`: what wt pasted (the prompt). Lines that show a piece of it
+  /// — the input box, the history — are bead text, which may spell a
+  /// dialog's question or the busy marker: they never count as either.
+  public func state(of screen: String, ownText: String = "") -> ScreenState {
     let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let agentLines = ownText.isEmpty ? lines : lines.filter { !Self.shows($0, partOf: ownText) }
     // A dialog covers the screen, so it wins; matched on the whole text
     // because dialog questions wrap across lines at narrow widths.
-    let flat = lines.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+    let flat = agentLines.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
     for (i, dialog) in dialogs.enumerated() where Self.matches(dialog, flat) { return .dialog(i) }
-    if let busy, lines.contains(where: { Self.matches(busy, $0) }) { return .busy }
+    if let busy, agentLines.contains(where: { Self.matches(busy, $0) }) { return .busy }
     // The input line is the last line that matches: earlier matches can be
     // scrollback.
     for line in lines.reversed() {
@@ -45,6 +49,19 @@ public struct ScreenReader: Sendable {
       }
     }
     return .unknown
+  }
+
+  /// Whether a screen line shows a piece of `text`: a line of it (of some
+  /// length) inside the screen line, or the screen line (less the agent's
+  /// prompt marks) inside the text.
+  static func shows(_ line: String, partOf text: String) -> Bool {
+    let trimmed = line.trimmingCharacters(in: .whitespaces.union(["\u{00A0}", "❯", ">", "│", "|"]))
+    guard trimmed.count >= 6 else { return false }
+    if text.contains(trimmed) { return true }
+    return text.split(separator: "\n").contains { piece in
+      let p = piece.trimmingCharacters(in: .whitespaces)
+      return p.count >= 6 && line.contains(p)
+    }
   }
 
   static func matches(_ regex: NSRegularExpression, _ text: String) -> Bool {

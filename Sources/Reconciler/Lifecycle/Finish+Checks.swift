@@ -96,7 +96,7 @@ extension Finish {
       }
       why = "the follow-up prompt did not reach its agent (\(outcome))"
     }
-    try signal(worker, status: "needs-input", message: status)
+    try signal(worker, status: .needsInput, message: status)
     return "The worker needs a person: \(why)."
   }
 }

@@ -67,7 +67,7 @@ public struct Finish: Sendable {
       said.append("closed \(worker.bead)")
     }
     try MergeQueue(world: world).remove(worker)
-    try signal(worker, status: "done", message: reason)
+    try signal(worker, status: .done, message: reason)
     world.store.record("done", worker: worker.name, detail: ["reason": reason])
     said += await tearDown(worker, keep: keepWorktree)
     // Last: this may be the session wt itself runs in.
@@ -169,11 +169,9 @@ public struct Finish: Sendable {
     return url.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  func signal(_ worker: WorkerRef, status: String, message: String) throws {
-    try world.store.update { state in
-      state.workers[worker.name]?.status = status
-      state.workers[worker.name]?.statusMessage = message
-      state.workers[worker.name]?.statusAt = Date()
-    }
+  func signal(_ worker: WorkerRef, status: WorkerState, message: String) throws {
+    guard let transition = try? StatusSignal(store: world.store).record(worker: worker.name, event: .declared(status, message))
+    else { return }
+    Notifier(environment: world.environment).notify(transition)
   }
 }

@@ -16,18 +16,32 @@ public struct History: Sendable {
 
   public init(store: StateStore) { self.store = store }
 
-  func events() -> [[String: String]] {
-    guard let text = try? String(contentsOfFile: store.eventsFile, encoding: .utf8) else { return [] }
-    return text.split(separator: "\n").compactMap {
-      try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
+  /// Every readable line of `events.jsonl`. A line with bad bytes or cut
+  /// short (a crash mid-write) is skipped and counted, never the rest.
+  func events() -> (events: [[String: String]], damaged: Int) {
+    guard let data = FileManager.default.contents(atPath: store.eventsFile) else { return ([], 0) }
+    var events: [[String: String]] = []
+    var damaged = 0
+    for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+      guard String(bytes: line, encoding: .utf8) != nil,
+        let event = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: String]
+      else {
+        damaged += 1
+        continue
+      }
+      events.append(event)
     }
+    return (events, damaged)
   }
+
+  /// Lines of history that could not be read, for a warning said once.
+  public var damagedLines: Int { events().damaged }
 
   /// Newest first.
   public func sessions(bead: String) -> [PastSession] {
     var out: [PastSession] = []
     var open: [String: Int] = [:]  // worker → index of its running session
-    for e in events() {
+    for e in events().events {
       guard let worker = e["worker"], worker == bead || worker.hasSuffix("/\(bead)"), let event = e["event"] else { continue }
       let at = e["at"] ?? ""
       switch event {

@@ -1,66 +1,80 @@
 import Foundation
 
-/// `wt signal EVENT [MESSAGE]`: a status event for one worker, from a
-/// person, the agent or a Claude Code hook. Cheap (no tmux, git or bd) and
-/// safe to call concurrently (the state is updated under a short lock).
+/// `wt signal EVENT [MESSAGE]` and every other change of a worker's state:
+/// from a person, the agent, a Claude Code hook or wt itself. Cheap (no
+/// tmux, git or bd) and safe to call concurrently (the state is updated
+/// under a short lock). Transitions follow `WorkerCondition.next`.
 public struct StatusSignal: Sendable {
-  public static let events = [
-    "starting", "working", "idle", "needs-input", "limited", "stuck", "done", "dead",
-    // Claude Code hook names, mapped to statuses below.
-    "session-start", "prompt-submitted", "stop", "notification",
-  ]
-
-  /// Statuses that ask for a person: `notify` runs when a worker turns one.
-  public static let attention: Set<String> = ["needs-input", "stuck", "limited", "done"]
+  /// Claude Code hook names, mapped to events below.
+  public static let hookEvents = ["session-start", "prompt-submitted", "stop", "notification"]
+  public static let events = WorkerState.allCases.filter { ![.kept, .orphaned].contains($0) }.map(\.rawValue) + hookEvents
 
   public var store: StateStore
 
   public init(store: StateStore) { self.store = store }
 
-  /// Applies `event` to the worker named `worker`; `hook` is the hook's
-  /// JSON from stdin, if any. Returns the status before and the status
-  /// recorded, so the caller can tell a person once per change.
-  @discardableResult
-  public func record(worker: String, event: String, message: String?, hook: [String: Any] = [:], at date: Date = Date())
-    throws -> (previous: String?, status: String)
-  {
-    guard Self.events.contains(event) else {
-      throw LifecycleError("unknown event '\(event)'; events: \(Self.events.joined(separator: ", "))")
-    }
-    let status: String
-    var text = message
-    switch event {
-    case "session-start": status = "starting"
-    case "prompt-submitted": status = "working"
+  /// A state change: what it was, what it is, and whether a person should
+  /// be told (a transition into a state that `notifies`).
+  public struct Transition: Sendable {
+    public var record: WorkerRecord
+    public var previous: WorkerCondition?
+    public var current: WorkerCondition
+    public var shouldNotify: Bool { current.state.notifies && previous?.state != current.state }
+  }
+
+  /// Reads a hook's or a person's event. `hook` is the hook's JSON from
+  /// stdin, if any.
+  public static func event(_ name: String, message: String?, hook: [String: Any] = [:]) throws -> WorkerEvent {
+    switch name {
+    case "session-start": return .sessionStarted
+    case "prompt-submitted": return .promptSubmitted
     case "stop":
       // A turn that ended on an API error or rate limit looks like any
       // other end; only the transcript's last record tells.
-      status = (hook["transcript_path"] as? String).map(Self.endedOnAPIError) == true ? "limited" : "idle"
+      return .turnEnded(apiError: (hook["transcript_path"] as? String).map(Self.endedOnAPIError) == true)
     case "notification":
-      status = "needs-input"
-      text = text ?? hook["message"] as? String
-    default: status = event
+      let text = message ?? hook["message"] as? String
+      let kind = hook["notification_type"] as? String ?? ""
+      return .agentWaiting(text, permission: kind.contains("permission") || (text ?? "").contains("permission"))
+    default:
+      guard let state = WorkerState(rawValue: name), events.contains(name) else {
+        throw LifecycleError("unknown event '\(name)'; events: \(events.joined(separator: ", "))")
+      }
+      return .declared(state, message)
     }
-    let sessionID = hook["session_id"] as? String
-    let found = try store.update { state -> (Bool, String?) in
-      guard var r = state.workers[worker] else { return (false, nil) }
-      let previous = r.status
-      r.status = status
-      r.statusMessage = text
-      r.statusAt = date
+  }
+
+  /// Applies `event` to the worker named `worker` and records it in the
+  /// history. A hook's session id follows `/clear` and resumes.
+  @discardableResult
+  public func record(worker: String, event: WorkerEvent, sessionID: String? = nil, at date: Date = Date()) throws
+    -> Transition
+  {
+    let found = try store.update { state -> Transition? in
+      guard var r = state.workers[worker] else { return nil }
+      let previous = r.condition
+      let next = WorkerCondition.next(after: previous, on: event)
+      if next != previous {
+        r.status = next.state
+        r.statusMessage = next.message
+        if next.state != previous?.state { r.statusAt = date }
+      }
       // The hook proves the agent took a prompt.
-      if event == "prompt-submitted" { r.prompt = .delivered }
-      // /clear starts a new session; follow it so resume finds the right one.
-      if let sessionID, event == "session-start" { r.sessionId = sessionID }
+      if event == .promptSubmitted { r.prompt = .delivered }
+      if let sessionID, event == .sessionStarted, SessionID.isValid(sessionID) { r.sessionId = sessionID }
       state.workers[worker] = r
-      return (true, previous)
+      return Transition(record: r, previous: previous, current: next)
     }
-    guard found.0 else { throw LifecycleError("no worker '\(worker)' is recorded in \(store.directory)") }
-    var detail = ["status": status]
-    if let text { detail["message"] = text }
-    if let sessionID { detail["session"] = sessionID }
-    store.record("signal", worker: worker, detail: detail, at: date)
-    return (found.1, status)
+    guard let found else { throw LifecycleError("no worker '\(worker)' is recorded in \(store.directory)") }
+    // Every event is history, also one that changed nothing (a Stop after
+    // a call for help): what happened, not only what it did.
+    do {
+      var detail = ["status": found.current.state.rawValue, "by": event.name]
+      if let text = found.current.message { detail["message"] = text }
+      if let sessionID { detail["session"] = sessionID }
+      store.record("signal", worker: worker, detail: detail, at: date)
+    }
+    return found
   }
 
   /// Whether the transcript's last assistant record is an API error.

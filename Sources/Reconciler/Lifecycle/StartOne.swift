@@ -48,7 +48,12 @@ public struct StartOne: Sendable {
       return [p]
     } ?? manifest.projects
     for project in projects {
-      if let bead = try await world.tracker.show(id, in: project.path) { return (project, bead) }
+      if let bead = try await world.tracker.show(id, in: project.path) {
+        if let why = BeadID.refusal(bead.id) {
+          throw LifecycleError("project '\(project.name)': bead id '\(bead.id)' is not one bd makes (\(why)); wt will not work on it")
+        }
+        return (project, bead)
+      }
     }
     throw LifecycleError("no bead '\(id)' in \(projects.map(\.name).joined(separator: ", ")); 'wt ready' lists the ready ones")
   }

@@ -8,7 +8,7 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   public var project: String
   public var bead: String
   public var title: String
-  public var status: String
+  public var status: WorkerState
   /// Seconds in this status.
   public var statusAge: Int?
   /// Seconds since the session last saw output or input.
@@ -16,6 +16,9 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   public var commitsAhead: Int?
   public var uncommittedFiles: Int?
   public var memoryBytes: UInt64?
+  /// A live agent whose memory the host could not measure (`?` in the
+  /// table); apart from `memoryBytes` being nil for a dead one.
+  public var memoryUnknown = false
   public var worktree: String
   public var session: String
   public var message: String?
@@ -43,30 +46,52 @@ extension World {
 
   /// The same from an observation already made (`wt status` also plans
   /// from it to list waiting beads).
-  public func status(_ manifest: Manifest, observed: Observed, now: Date = Date()) async throws -> [WorkerStatus] {
-    let processes = ProcessTable.read()
+  ///
+  /// `changes`: what git said of each worker a moment ago, asked again only
+  /// for a worker that did something since (a signal, screen activity) or
+  /// after `ChangesCache.maxAge`, so a dashboard over idle workers makes no
+  /// git calls.
+  public func status(_ manifest: Manifest, observed: Observed, now: Date = Date(), changes cache: ChangesCache? = nil)
+    async throws -> [WorkerStatus]
+  {
+    let processes = await CurrentHost().processTable(runner: runner)
     let readers = manifest.agents.compactMapValues { try? ScreenReader(profile: $0) }
     var rows: [(WorkerStatus, Set<String>)] = []
     let panes = observed.panes.filter { $0.isWorker && !$0.hub }
     var seen = Set<String>()
     for pane in panes where seen.insert(pane.session).inserted {
       let name = WorkerNaming.name(project: pane.project, bead: pane.bead)
-      rows.append(try await row(manifest, observed, name: name, pane: pane, processes: processes, readers: readers, now: now))
+      rows.append(
+        try await row(manifest, observed, name: name, pane: pane, processes: processes, readers: readers, now: now, cache: cache))
     }
-    for record in observed.state.workers.values where !seen.contains(WorkerNaming.session(project: record.project, bead: record.bead)) {
-      rows.append(try await row(manifest, observed, name: record.name, pane: nil, processes: processes, readers: readers, now: now))
+    let live = Set(panes.map { WorkerNaming.name(project: $0.project, bead: $0.bead) })
+    for record in observed.state.workers.values where !live.contains(record.name) && Self.shows(record, manifest, observed) {
+      rows.append(
+        try await row(
+          manifest, observed, name: record.name, pane: nil, processes: processes, readers: readers, now: now, cache: cache))
     }
-    return Self.markingOverlaps(rows).sorted { (Self.urgency($0.status), $0.name) < (Self.urgency($1.status), $1.name) }
+    return Self.markingOverlaps(rows).sorted { ($0.status, $0.name) < ($1.status, $1.name) }
+  }
+
+  /// A record without a session is a row only when there is something to
+  /// see: a kept worktree, a worktree whose session died, or a project that
+  /// left wt.yaml. A start that failed before a session existed leaves no
+  /// row (its failures are counted on the bead, and `wt diff` says why it
+  /// waits).
+  static func shows(_ record: WorkerRecord, _ manifest: Manifest, _ observed: Observed) -> Bool {
+    if record.retained != nil || manifest.project(named: record.project) == nil { return true }
+    if record.neverStarted { return false }
+    guard let world = observed.projects[record.project], world.error == nil else { return true }
+    return world.worktrees.contains { $0.path == record.worktree }
   }
 
   /// Workers of one project that changed the same file will conflict when
   /// the second merges; say so while both still run.
   static func markingOverlaps(_ rows: [(WorkerStatus, Set<String>)]) -> [WorkerStatus] {
-    let live: Set<String> = ["working", "idle", "needs-input", "starting", "limited", "stuck"]
-    let active = rows.filter { live.contains($0.0.status) && !$0.1.isEmpty }
+    let active = rows.filter { $0.0.status.isLive && !$0.1.isEmpty }
     return rows.map { row, files in
       var row = row
-      guard live.contains(row.status) else { return row }
+      guard row.status.isLive else { return row }
       row.sharesFilesWith = active.filter { other, theirs in
         other.name != row.name && other.project == row.project && !theirs.isDisjoint(with: files)
       }.map(\.0.name).sorted()
@@ -74,14 +99,9 @@ extension World {
     }
   }
 
-  /// What needs a person first.
-  static func urgency(_ status: String) -> Int {
-    ["needs-input": 0, "stuck": 1, "dead": 2, "limited": 3, "kept": 5][status] ?? 4
-  }
-
   func row(
-    _ manifest: Manifest, _ observed: Observed, name: String, pane: Pane?, processes: ProcessTable,
-    readers: [String: ScreenReader], now: Date
+    _ manifest: Manifest, _ observed: Observed, name: String, pane: Pane?, processes: ProcessTable?,
+    readers: [String: ScreenReader], now: Date, cache: ChangesCache?
   ) async throws -> (WorkerStatus, Set<String>) {
     let record = observed.state.workers[name]
     let projectName = pane?.project ?? record?.project ?? ""
@@ -91,80 +111,68 @@ extension World {
     let bead = world?.unclosed.first { $0.id == beadID }
     let worktree = pane?.worktree ?? record?.worktree ?? ""
     let branch = record?.branch ?? WorkerNaming.branch(bead: beadID)
-    var status = record?.status ?? "starting"
-    var message = record?.statusMessage
+    var condition = record?.condition ?? WorkerCondition(.starting)
     var since = record?.statusAt
-    if let pane {
+    if project == nil {
+      condition = WorkerCondition(
+        .orphaned, "project '\(projectName)' is no longer in \(manifest.file); 'wt forget \(name)' clears this record")
+      since = nil
+    } else if let pane {
       if pane.dead {
-        status = "dead"
-        message = "the agent exited; 'wt apply' restarts it"
-      } else if record?.status == nil || record?.status == "starting",
+        condition = WorkerCondition.next(after: condition, on: .observedDead("the agent exited; 'wt apply' restarts it"))
+      } else if condition.state == .starting,
         let reader = project.flatMap({ readers[$0.agent] }), let screen = try? await tmux.capture(pane: pane.paneID)
       {
         // No hook has spoken: read the screen.
         switch reader.state(of: screen) {
-        case .busy: status = "working"
-        case .ready: status = record?.prompt == .delivered ? "idle" : "starting"
-        case .dialog: status = "starting"
-        case .unknown: status = "starting"
+        case .busy: condition = WorkerCondition(.working)
+        case .ready: condition = WorkerCondition(record?.prompt == .delivered ? .idle : .starting)
+        case .dialog, .unknown: break
         }
       }
     } else if let retained = record?.retained {
-      status = "kept"
-      message = retained
+      condition = WorkerCondition(.kept, retained)
       since = nil
     } else {
-      status = "dead"
-      message = "the session is gone; 'wt apply' brings it back"
+      condition = WorkerCondition.next(after: condition, on: .observedDead("the session is gone; 'wt apply' brings it back"))
     }
-    if bead == nil && world?.error == nil && record?.retained == nil { status = "done" }
+    if project != nil && bead == nil && world?.error == nil && record?.retained == nil { condition = WorkerCondition(.done, condition.message) }
     var changes: Git.Changes?
-    if let project, FileManager.default.fileExists(atPath: worktree) {
+    let key = "\(record?.statusAt?.timeIntervalSince1970 ?? 0)|\(pane?.activity ?? 0)|\(worktree)"
+    if let cached = cache?.fresh(name, key: key, now: now) {
+      changes = cached
+    } else if let project, FileManager.default.fileExists(atPath: worktree) {
       changes = try? await git.changes(in: worktree, branch: branch, base: project.base, repo: project.path)
+      if let changes { cache?.store(name, key: key, changes: changes, now: now) }
     }
-    let row = WorkerStatus(
-      name: name, project: projectName, bead: beadID, title: bead?.title ?? "", status: status,
+    let memory = pane.flatMap { $0.dead ? nil : processes?.treeMemory(of: $0.pid) }
+    var row = WorkerStatus(
+      name: name, project: projectName, bead: beadID, title: bead?.title ?? "", status: condition.state,
       statusAge: since.map { Int(now.timeIntervalSince($0)) },
       idleFor: pane.map { max(0, Int(now.timeIntervalSince1970) - $0.activity) }, commitsAhead: changes?.commitsAhead,
-      uncommittedFiles: changes?.uncommitted.count,
-      memoryBytes: pane.flatMap { $0.dead ? nil : processes.treeMemory(of: $0.pid) },
-      worktree: worktree, session: WorkerNaming.session(project: projectName, bead: beadID), message: message)
+      uncommittedFiles: changes?.uncommitted.count, memoryBytes: memory,
+      worktree: worktree, session: pane?.session ?? WorkerNaming.session(project: projectName, bead: beadID),
+      message: condition.message)
+    row.memoryUnknown = memory == nil && pane.map { !$0.dead } == true
     return (row, changes?.files ?? [])
   }
 }
 
-/// The process table, read from /proc once per look: parents and resident
-/// memory, so each worker's agent tree is summed without reading it again.
-struct ProcessTable {
-  var children: [Int32: [Int32]] = [:]
-  var rss: [Int32: UInt64] = [:]
+/// Git's view of each worker, kept between looks of a long-running
+/// dashboard. Only `wt watch` holds one, on one task.
+public final class ChangesCache: @unchecked Sendable {
+  /// Even a worker that shows no activity is asked again this often.
+  public static let maxAge: TimeInterval = 300
+  var entries: [String: (key: String, changes: Git.Changes, at: Date)] = [:]
 
-  static func read() -> ProcessTable {
-    var table = ProcessTable()
-    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return table }
-    let page = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-    for entry in entries {
-      guard let p = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(p)/stat", encoding: .utf8),
-        let close = stat.lastIndex(of: ")")
-      else { continue }
-      // After the command: state, ppid, …; rss is the 24th field overall.
-      let fields = stat[stat.index(after: close)...].split(separator: " ")
-      guard fields.count > 22, let ppid = Int32(fields[1]), let pages = UInt64(fields[21]) else { continue }
-      table.children[ppid, default: []].append(p)
-      table.rss[p] = pages * page
-    }
-    return table
+  public init() {}
+
+  func fresh(_ worker: String, key: String, now: Date) -> Git.Changes? {
+    guard let e = entries[worker], e.key == key, now.timeIntervalSince(e.at) < Self.maxAge else { return nil }
+    return e.changes
   }
 
-  /// Resident memory of a process and its descendants.
-  func treeMemory(of pid: Int32) -> UInt64? {
-    guard rss[pid] != nil else { return nil }
-    var total: UInt64 = 0
-    var stack = [pid]
-    while let p = stack.popLast() {
-      total += rss[p] ?? 0
-      stack += children[p] ?? []
-    }
-    return total
+  func store(_ worker: String, key: String, changes: Git.Changes, now: Date) {
+    entries[worker] = (key, changes, now)
   }
 }

@@ -9,15 +9,15 @@ public enum StatusTable {
     if showWorktree { header.append("WORKTREE") }
     let cells: [[String]] = rows.map { r in
       var c = [
-        r.name, r.status, duration(r.statusAge), duration(r.idleFor), r.commitsAhead.map(String.init) ?? "-",
-        r.uncommittedFiles.map(String.init) ?? "-", r.memoryBytes.map(megabytes) ?? "-",
-        r.title + (r.message.map { $0.isEmpty ? "" : " — \($0)" } ?? ""),
+        TerminalText.escape(r.name), r.status.rawValue, duration(r.statusAge), duration(r.idleFor), r.commitsAhead.map(String.init) ?? "-",
+        r.uncommittedFiles.map(String.init) ?? "-", r.memoryBytes.map(megabytes) ?? (r.memoryUnknown ? "?" : "-"),
+        TerminalText.escape(r.title + (r.message.map { $0.isEmpty ? "" : " — \($0)" } ?? "")),
       ]
-      if showWorktree { c.append(r.worktree) }
+      if showWorktree { c.append(TerminalText.escape(r.worktree)) }
       return c
     }
-    var widths = header.map(\.count)
-    for row in cells { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+    var widths = header.map(DisplayWidth.of)
+    for row in cells { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], DisplayWidth.of(cell)) } }
     // Fit: the title (index 7) takes what the other columns leave.
     let titleIndex = 7
     let others = widths.enumerated().filter { $0.offset != titleIndex }.reduce(0) { $0 + $1.element + 2 }
@@ -25,8 +25,8 @@ public enum StatusTable {
     func line(_ row: [String], paint: String? = nil, marker: String = "  ") -> String {
       var parts: [String] = []
       for (i, cell) in row.enumerated() {
-        var text = cell.count > widths[i] ? String(cell.prefix(max(0, widths[i] - 1))) + "…" : cell
-        if i < row.count - 1 { text = text.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+        var text = DisplayWidth.truncate(cell, to: widths[i])
+        if i < row.count - 1 { text = DisplayWidth.pad(text, to: widths[i]) }
         if i == 1, let paint, color { text = "\u{1B}[\(paint)m\(text)\u{1B}[0m" }
         parts.append(text)
       }
@@ -37,18 +37,18 @@ public enum StatusTable {
       out += line(row, paint: statusColor(rows[i].status), marker: selected == i ? "> " : "  ") + "\n"
     }
     for r in rows where !r.sharesFilesWith.isEmpty && r.name < (r.sharesFilesWith.first ?? "") {
-      out += "  warning: \(r.name) and \(r.sharesFilesWith.joined(separator: ", ")) changed the same files; the second to merge will conflict\n"
+      out += "  warning: \(TerminalText.escape(r.name)) and \(TerminalText.escape(r.sharesFilesWith.joined(separator: ", "))) changed the same files; the second to merge will conflict\n"
     }
     return out
   }
 
-  static func statusColor(_ status: String) -> String {
+  static func statusColor(_ status: WorkerState) -> String {
     switch status {
-    case "needs-input", "stuck", "dead": "31;1"
-    case "limited", "kept": "33"
-    case "working": "32"
-    case "done": "36"
-    default: "0"
+    case .needsInput, .stuck, .dead: "31;1"
+    case .limited, .kept, .orphaned: "33"
+    case .working: "32"
+    case .done: "36"
+    case .starting, .idle: "0"
     }
   }
 

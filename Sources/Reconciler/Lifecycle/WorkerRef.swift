@@ -55,6 +55,9 @@ extension World {
         // A bead with no worker yet: find its project by asking bd.
         for project in manifest.projects {
           if let bead = try? await tracker.show(wanted, in: project.path) {
+            if let why = BeadID.refusal(bead.id) {
+              throw LifecycleError("project '\(project.name)': bead id '\(bead.id)' is not one bd makes (\(why)); wt will not work on it")
+            }
             let tree = WorkerNaming.worktree(root: manifest.settings.worktreeRoot, project: project.name, bead: bead.id)
             return WorkerRef(project: project, bead: bead.id, branch: WorkerNaming.branch(bead: bead.id), worktree: tree)
           }

@@ -21,7 +21,7 @@ struct Gate: Sendable {
     try await discard()
     try FileManager.default.createDirectory(
       atPath: (directory as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try await world.runner.run(["git", "-C", project.path, "worktree", "add", "--detach", "--quiet", directory, commit])
+    try await world.runner.run(["git", "-C", project.path, "worktree", "add", "--detach", "--quiet", "--", directory, commit])
     do {
       let result = try await check()
       try await discard()

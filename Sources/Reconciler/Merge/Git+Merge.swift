@@ -14,7 +14,7 @@ extension Git {
   /// 1 and the conflicting files; nothing is written to any checkout.
   public func mergeTree(base: String, branch: String, repo: String) async throws -> MergeTree {
     let out = try await runner.output(
-      ["git", "-C", repo, "merge-tree", "--write-tree", "--name-only", "--no-messages", base, branch])
+      ["git", "-C", repo, "merge-tree", "--write-tree", "--name-only", "--no-messages", "--end-of-options", base, branch])
     let lines = out.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     switch out.status {
     case 0: return .clean(tree: lines.first ?? "")
@@ -34,22 +34,22 @@ extension Git {
 
   /// The commit (or with `tree`, its tree) that `rev` names.
   public func revParse(_ rev: String, repo: String, tree: Bool = false) async throws -> String {
-    try await runner.run(["git", "-C", repo, "rev-parse", "--verify", "--quiet", "\(rev)^{\(tree ? "tree" : "commit")}"])
+    try await runner.run(["git", "-C", repo, "rev-parse", "--verify", "--quiet", "--end-of-options", "\(rev)^{\(tree ? "tree" : "commit")}"])
       .trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   public func isAncestor(_ a: String, of b: String, repo: String) async throws -> Bool {
-    try await runner.output(["git", "-C", repo, "merge-base", "--is-ancestor", a, b]).succeeded
+    try await runner.output(["git", "-C", repo, "merge-base", "--is-ancestor", "--end-of-options", a, b]).succeeded
   }
 
   public func commitCount(_ range: String, repo: String) async throws -> Int {
-    Int(try await runner.run(["git", "-C", repo, "rev-list", "--count", range])
+    Int(try await runner.run(["git", "-C", repo, "rev-list", "--count", "--end-of-options", range])
       .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
   }
 
   /// `--oneline` subjects of the commits in `range`, at most `limit`.
   public func subjects(_ range: String, repo: String, limit: Int = 5) async throws -> [String] {
-    try await runner.run(["git", "-C", repo, "log", "--format=%h %s", "-n", "\(limit)", range])
+    try await runner.run(["git", "-C", repo, "log", "--format=%h %s", "-n", "\(limit)", "--end-of-options", range])
       .split(separator: "\n").map(String.init)
   }
 
@@ -89,7 +89,7 @@ extension Git {
   }
 
   public func changedFiles(from a: String, to b: String, repo: String) async throws -> Set<String> {
-    Set(try await runner.run(["git", "-C", repo, "diff", "--name-only", a, b]).split(separator: "\n").map(String.init))
+    Set(try await runner.run(["git", "-C", repo, "diff", "--name-only", "--end-of-options", a, b]).split(separator: "\n").map(String.init))
   }
 
   /// How moving base went.
@@ -114,7 +114,7 @@ extension Git {
       return out.succeeded ? .moved(how: "update-ref") : .baseMoved
     }
     if try await revParse(base, repo: repo) != old { return .baseMoved }
-    let out = try await runner.output(["git", "-C", holder.path, "merge", "--ff-only", "--quiet", new])
+    let out = try await runner.output(["git", "-C", holder.path, "merge", "--ff-only", "--quiet", "--end-of-options", new])
     if out.succeeded { return .moved(how: "fast-forward in \(holder.path)") }
     if try await revParse(base, repo: repo) != old { return .baseMoved }
     let overlap = try await dirtyPaths(in: holder.path).intersection(changedFiles(from: old, to: new, repo: repo))

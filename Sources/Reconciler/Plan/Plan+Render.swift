@@ -5,6 +5,8 @@ extension Plan {
   /// then waiting beads, notes and the summary line.
   public func rendered(color: Bool = false) -> String {
     func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+    // Titles, reasons and notes quote bead text: shown, never obeyed.
+    let shown = { (text: String) in TerminalText.escape(text) }
     var out = ""
     for change in changes {
       let code = switch change.action {
@@ -12,24 +14,24 @@ extension Plan {
         case .update: "33"
         case .delete: "31"
       }
-      out += paint("\(change.action.rawValue) \(change.action.word) \(change.worker)", code) + "\n"
-      let title = change.title.isEmpty ? "" : "  \"\(change.title)\""
-      out += "    bead:     \(change.bead)\(title)\n"
-      out += "    branch:   \(change.branch)\n"
-      out += "    worktree: \(change.worktree)\n"
-      out += "    session:  \(change.session)\n"
+      out += paint("\(change.action.rawValue) \(change.action.word) \(shown(change.worker))", code) + "\n"
+      let title = change.title.isEmpty ? "" : "  \"\(shown(change.title))\""
+      out += "    bead:     \(shown(change.bead))\(title)\n"
+      out += "    branch:   \(shown(change.branch))\n"
+      out += "    worktree: \(shown(change.worktree))\n"
+      out += "    session:  \(shown(change.session))\n"
       if change.action != .delete { out += "    agent:    \(change.agent)\n" }
-      for reason in change.reasons { out += "    because:  \(reason)\n" }
+      for reason in change.reasons { out += "    because:  \(shown(reason))\n" }
       out += "\n"
     }
     if !waiting.isEmpty {
       out += "Waiting:\n"
-      for w in waiting { out += "  \(w.project)/\(w.bead)  P\(w.priority)  \"\(w.title)\": \(w.reason)\n" }
+      for w in waiting { out += "  \(w.project)/\(shown(w.bead))  P\(w.priority)  \"\(shown(w.title))\": \(shown(w.reason))\n" }
       out += "\n"
     }
     if !notes.isEmpty {
       out += "Notes:\n"
-      for n in notes { out += "  \(n.project): \(n.text)\n" }
+      for n in notes { out += "  \(n.project): \(shown(n.text))\n" }
       out += "\n"
     }
     if changes.isEmpty {
@@ -82,7 +84,7 @@ public struct PlanJSON: Encodable {
   public static func encode(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    return TerminalText.safeJSON(String(decoding: try encoder.encode(value), as: UTF8.self))
   }
 
   public init(_ plan: Plan) {

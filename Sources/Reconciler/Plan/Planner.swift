@@ -77,11 +77,12 @@ private struct Planner {
   }
 
   mutating func planProject(_ project: Project, panes: [Pane]) {
-    guard let world = observed.projects[project.name] else { return }
+    guard var world = observed.projects[project.name] else { return }
     if let error = world.error {
       result.notes.append(.init(project: project.name, text: "not observed, left alone: \(error)"))
       return
     }
+    world = refuseForeignIDs(world, project: project)
     let unclosed = Dictionary(world.unclosed.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     let worktreePaths = Set(world.worktrees.map(\.path))
     var kept = 0
@@ -121,6 +122,7 @@ private struct Planner {
           continue
         }
         let resume = manifest.agents[project.agent].flatMap { $0.resume.isEmpty ? nil : record?.sessionId }
+          .flatMap { SessionID.isValid($0) ? $0 : nil }
         add(.update, .restartAgent(resumeSession: resume), project, bead: bead,
             reasons: ["the agent exited" + (resume.map { "; resume session \($0)" } ?? "; start it afresh")])
       } else if let record, record.prompt != .delivered {
@@ -136,6 +138,17 @@ private struct Planner {
       if merging(project, bead.id) { noteMerging(project, bead.id) } else { adoptable.append(bead) }
     }
     var free = freeSlots(project, kept: kept)
+    if let foreign = project.foreign, foreign.needsTrust {
+      // Nothing new starts on the say-so of an untrusted repository file;
+      // beads already claimed go back rather than sit claimed.
+      result.notes.append(.init(project: project.name, text: foreign.refusal))
+      for bead in adoptable {
+        add(.delete, .teardown(releaseBead: true), project, bead: bead,
+            reasons: ["bead \(bead.id) is claimed by \(options.actor), but \(foreign.path) is not trusted; release it"])
+      }
+      adoptable = []
+      free = 0
+    }
     for bead in adoptable {
       let failures = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]?.startFailures ?? 0
       if failures >= options.failureBudget {
@@ -174,6 +187,26 @@ private struct Planner {
     fill(project, free: free, busy: busyBeads, world: world)
   }
 
+  /// Beads whose id is not one bd makes never name anything: they are
+  /// left out of the plan (never claimed), and said once each.
+  mutating func refuseForeignIDs(_ world: Observed.ProjectWorld, project: Project) -> Observed.ProjectWorld {
+    var world = world
+    var said = Set<String>()
+    for bead in world.ready + world.unclosed where said.insert(bead.id).inserted {
+      if let problem = bead.unreadable {
+        result.notes.append(.init(project: project.name, text: "refused bead '\(bead.id)': bd printed it in a form wt cannot read (\(problem)); it is skipped, never claimed"))
+        continue
+      }
+      guard let why = BeadID.refusal(bead.id) else { continue }
+      result.notes.append(.init(project: project.name, text: "refused bead id '\(bead.id)': \(why); it is skipped, never claimed"))
+    }
+    world.ready.removeAll { !BeadID.isValid($0.id) || $0.unreadable != nil }
+    // An unreadable bead stays among the unclosed: a worker on it is not
+    // torn down as if its bead had closed.
+    world.unclosed.removeAll { !BeadID.isValid($0.id) }
+    return world
+  }
+
   mutating func fill(_ project: Project, free: Int, busy: Set<String>, world: Observed.ProjectWorld) {
     var free = free
     let candidates = world.ready.filter { !busy.contains($0.id) && selected($0, in: project) }.sorted(by: order)
@@ -181,6 +214,10 @@ private struct Planner {
       let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]
       if let failures = record?.startFailures, failures >= options.failureBudget {
         wait(project, bead, "failed to start \(failures) times; see 'wt status', then 'wt new \(bead.id)' to try again")
+        continue
+      }
+      if let foreign = project.foreign, foreign.needsTrust {
+        wait(project, bead, "\(foreign.path) is not trusted yet: read it, then 'wt trust \(foreign.path)'")
         continue
       }
       guard free > 0 else {
@@ -191,6 +228,7 @@ private struct Planner {
         wait(project, bead, reason)
         continue
       }
+      noteUncheckedAdmission(project)
       add(.create, .start(adopt: false), project, bead: bead,
           reasons: ["ready and selected (P\(bead.priority) \(bead.type))"])
       free -= 1
@@ -212,18 +250,34 @@ private struct Planner {
     return "no free slot: project '\(project.name)' runs its \(project.workers) worker\(project.workers == 1 ? "" : "s")"
   }
 
+  /// A limit whose fact the host could not give is not checked (refusing
+  /// forever would be worse); `noteUncheckedAdmission` says so.
   func admissionRefusal() -> String? {
     let machine = observed.machine
     let admission = manifest.settings.admission
-    let perCore = machine.load1 / Double(max(machine.cores, 1))
-    if perCore > admission.maxLoadPerCore {
-      return "admission: load \(format(machine.load1)) over \(machine.cores) cores is \(format(perCore)) per core (max \(format(admission.maxLoadPerCore)))"
+    if let load = machine.load1 {
+      let perCore = load / Double(max(machine.cores, 1))
+      if perCore > admission.maxLoadPerCore {
+        return "admission: load \(format(load)) over \(machine.cores) cores is \(format(perCore)) per core (max \(format(admission.maxLoadPerCore)))"
+      }
     }
     let need = admission.minFreeMemory + UInt64(starting + 1) * options.agentMemory
-    if machine.memoryAvailable < need {
-      return "admission: \(gib(machine.memoryAvailable)) memory available, need \(gib(admission.minFreeMemory)) free plus \(gib(options.agentMemory)) per new agent"
+    if let available = machine.memoryAvailable, available < need {
+      return "admission: \(gib(available)) memory available, need \(gib(admission.minFreeMemory)) free plus \(gib(options.agentMemory)) per new agent"
     }
     return nil
+  }
+
+  /// Once per plan that starts a worker: which admission limit went
+  /// unchecked because this system would not tell.
+  mutating func noteUncheckedAdmission(_ project: Project) {
+    var unknown: [String] = []
+    if observed.machine.load1 == nil { unknown.append("the load average (max_load_per_core)") }
+    if observed.machine.memoryAvailable == nil { unknown.append("available memory (min_free_memory)") }
+    guard !unknown.isEmpty, starting == 0 else { return }
+    result.notes.append(.init(
+      project: project.name,
+      text: "admission not checked: this system does not report \(unknown.joined(separator: " or "))"))
   }
 
   func selected(_ bead: Bead, in project: Project) -> Bool {
@@ -243,6 +297,13 @@ private struct Planner {
 
   func worktreePath(_ project: Project, _ bead: String) -> String {
     WorkerNaming.worktree(root: manifest.settings.worktreeRoot, project: project.name, bead: bead)
+  }
+
+  /// The live session when there is one (it may predate a change of
+  /// naming), else the name a new one gets.
+  func session(_ project: Project, _ bead: String) -> String {
+    observed.panes.first { $0.isWorker && !$0.hub && $0.project == project.name && $0.bead == bead }?.session
+      ?? WorkerNaming.session(project: project.name, bead: bead)
   }
 
   /// Priority first, then older beads, then id: the order apply starts them.
@@ -268,7 +329,7 @@ private struct Planner {
         worker: WorkerNaming.name(project: project.name, bead: beadID),
         branch: record?.branch ?? WorkerNaming.branch(bead: beadID),
         worktree: record?.worktree ?? worktreePath(project, beadID),
-        session: WorkerNaming.session(project: project.name, bead: beadID), agent: project.agent, reasons: reasons))
+        session: session(project, beadID), agent: project.agent, reasons: reasons))
   }
 }
 

@@ -23,6 +23,13 @@ public struct StateStore: Sendable {
     e.dateEncodingStrategy = .iso8601
     return e
   }()
+  /// History lines: flat, sorted keys; cheaper than JSONSerialization,
+  /// which every hook paid for.
+  static let lineEncoder: JSONEncoder = {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    return e
+  }()
   static let decoder: JSONDecoder = {
     let d = JSONDecoder()
     d.dateDecodingStrategy = .iso8601
@@ -30,29 +37,20 @@ public struct StateStore: Sendable {
   }()
 
   /// The remembered state; empty when there is none yet or it was deleted.
+  /// A state file that is there but unreadable or damaged is an error that
+  /// changes nothing: read as empty, the next write would drop every other
+  /// worker's record.
   public func load() throws -> State {
-    guard let data = FileManager.default.contents(atPath: stateFile) else { return State() }
+    guard let data = try StateFiles.read(stateFile) else { return State() }
     do {
       return try Self.decoder.decode(State.self, from: data)
     } catch {
-      throw StateError(message: "\(stateFile) is damaged (\(error)); move it away and run again: wt rebuilds what it can from the world")
+      throw StateError(message: "\(stateFile) is damaged (\(describe(error))); move it away and run again: wt rebuilds what it can from the world")
     }
   }
 
-  /// Writes a new file and renames it over the old one, so a crash or a
-  /// full disk leaves the old state whole.
   public func save(_ state: State) throws {
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let data = try Self.encoder.encode(state)
-    let temporary = "\(stateFile).\(getpid()).tmp"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-      throw StateError(message: "cannot write \(temporary) (disk full or read-only?)")
-    }
-    if rename(temporary, stateFile) != 0 {
-      let why = String(cString: strerror(errno))
-      unlink(temporary)
-      throw StateError(message: "cannot replace \(stateFile): \(why)")
-    }
+    try StateFiles.write(try Self.encoder.encode(state), to: stateFile)
   }
 
   /// Reads, changes and writes the state under a short lock, so concurrent
@@ -75,8 +73,10 @@ public struct StateStore: Sendable {
     var line = detail
     line["event"] = event
     line["worker"] = worker
-    line["at"] = ISO8601DateFormatter().string(from: date)
-    guard let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) else { return }
+    // The ISO 8601 format style needs no ICU, unlike ISO8601DateFormatter,
+    // whose set-up cost every hook paid.
+    line["at"] = date.formatted(.iso8601)
+    guard let data = try? Self.lineEncoder.encode(line) else { return }
     try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let fd = open(eventsFile, O_CREAT | O_WRONLY | O_APPEND, 0o644)
     guard fd >= 0 else { return }

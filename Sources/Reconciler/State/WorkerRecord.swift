@@ -28,7 +28,7 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   /// Set when teardown kept the worktree because it holds work.
   public var retained: String?
   public var createdAt: Date
-  public var status: String?
+  public var status: WorkerState?
   public var statusMessage: String?
   public var statusAt: Date?
   /// The base commit the branch was made from: a `wt/<bead>` branch that
@@ -37,6 +37,19 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   /// Files `copy:` put into the worktree, with their git blob ids then, so
   /// teardown can tell an edited copy (work) from an untouched one.
   public var copied: [String: String]?
+  /// The manifest that declared the worker (absolute), so that wt run
+  /// anywhere for it (a hook, notify) uses the same one.
+  public var manifest: String?
+  /// That manifest was a repository's (so its notify runs only once
+  /// trusted), not one the person named.
+  public var manifestFromRepository: Bool?
+
+  /// A start that failed before the agent ever took its prompt: a bead's
+  /// failure count, not a worker (no row, nothing to restart).
+  public var neverStarted: Bool { prompt == .pending && startFailures > 0 }
+
+  /// The state and its message, for the transition table.
+  public var condition: WorkerCondition? { status.map { WorkerCondition($0, statusMessage) } }
 
   public init(name: String, project: String, bead: String, branch: String, worktree: String, createdAt: Date) {
     self.name = name

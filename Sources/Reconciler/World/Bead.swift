@@ -16,6 +16,10 @@ public struct Bead: Codable, Hashable, Sendable {
   public var labels: [String]?
   public var createdAt: String
   public var updatedAt: String?
+  /// Set on a stand-in for a bead bd printed in a form wt cannot read (a
+  /// priority of 1e30, a title that is a number): it is refused alone, its
+  /// project goes on.
+  public var unreadable: String?
 
   enum CodingKeys: String, CodingKey {
     case id, title, description, design, notes, status, priority, assignee, labels
@@ -38,6 +42,21 @@ public struct Bead: Codable, Hashable, Sendable {
     self.assignee = assignee
     self.labels = labels
     self.createdAt = createdAt
+  }
+
+  /// Reads an array of beads one by one, so one bad entry does not hide
+  /// the rest.
+  struct Lenient: Decodable {
+    var bead: Bead
+    init(from decoder: any Decoder) throws {
+      do {
+        bead = try Bead(from: decoder)
+      } catch {
+        let id = try? decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .id)
+        bead = Bead(id: id ?? "?", title: "")
+        bead.unreadable = describe(error)
+      }
+    }
   }
 
   public var type: String { issueType ?? "task" }

@@ -92,8 +92,7 @@ extension Git {
   /// checkout.
   func changesAlreadyIn(base: String, branch: String, repo: String) async throws -> Bool {
     guard case .clean(let tree) = try await mergeTree(base: base, branch: branch, repo: repo) else { return false }
-    let baseTree = try await runner.run(["git", "-C", repo, "rev-parse", "\(base)^{tree}"])
-    return tree == baseTree.trimmingCharacters(in: .whitespacesAndNewlines)
+    return tree == (try await revParse(base, repo: repo, tree: true))
   }
 
   /// Commits the worktree's HEAD or HEAD reflog reach that no branch, tag

@@ -43,15 +43,15 @@ public struct Git: Sendable {
   }
 
   public func branchExists(_ branch: String, in repo: String) async throws -> Bool {
-    try await runner.output(["git", "-C", repo, "rev-parse", "--verify", "--quiet", "refs/heads/\(branch)"]).succeeded
+    try await runner.output(["git", "-C", repo, "rev-parse", "--verify", "--quiet", "--end-of-options", "refs/heads/\(branch)"]).succeeded
   }
 
   /// Removes a worktree whose work is safe (see `safety`) and its branch.
   /// `branch -d` deletes only a merged branch, so a branch whose work is
   /// not in the checked-out HEAD survives (its failure is not an error).
   public func removeWorktree(repo: String, path: String, branch: String) async throws {
-    try await runner.run(["git", "-C", repo, "worktree", "remove", path])
-    _ = try? await runner.output(["git", "-C", repo, "branch", "-d", branch])
+    try await runner.run(["git", "-C", repo, "worktree", "remove", "--", path])
+    _ = try? await runner.output(["git", "-C", repo, "branch", "-d", "--", branch])
   }
 
   /// Files git would commit or lose, except wt's own (kept out through the
@@ -71,8 +71,8 @@ public struct Git: Sendable {
   }
 
   public func changes(in worktree: String, branch: String, base: String, repo: String) async throws -> Changes {
-    async let ahead = runner.run(["git", "-C", repo, "rev-list", "--count", "\(base)..\(branch)"])
-    async let committed = runner.run(["git", "-C", repo, "diff", "--name-only", "\(base)...\(branch)"])
+    async let ahead = runner.run(["git", "-C", repo, "rev-list", "--count", "--end-of-options", "\(base)..\(branch)"])
+    async let committed = runner.run(["git", "-C", repo, "diff", "--name-only", "--end-of-options", "\(base)...\(branch)"])
     async let pending = runner.run(["git", "-C", worktree, "status", "--porcelain", "--untracked-files=all"])
     var uncommitted = Set<String>()
     for line in try await pending.split(separator: "\n") where line.count > 3 {

@@ -21,6 +21,9 @@ public enum ClaimOutcome: Equatable, Sendable {
   case notClaimable(String)
 }
 
+/// Ids always follow `--` (cobra's end of flags), so an id can never be
+/// read as an option.
+///
 /// `bd` through its JSON contract (see README "bd contract"): arrays for
 /// ready/list/show/update/close, errors on stderr, exit 1 when nothing
 /// succeeded. Runs in the project's repository, where bd finds the database
@@ -39,9 +42,9 @@ public struct BeadsCLI: IssueTracker {
   private func json(_ args: [String], in repo: String) async throws -> [Bead] {
     let out = try await runner.run([bd] + args + ["--json"], in: repo, environment: ["BD_JSON_ENVELOPE": "0"])
     do {
-      return try JSONDecoder().decode([Bead].self, from: Data(out.utf8))
+      return try JSONDecoder().decode([Bead.Lenient].self, from: Data(out.utf8)).map(\.bead)
     } catch {
-      throw TrackerError(message: "could not read `\(bd) \(args.joined(separator: " ")) --json`: \(error)")
+      throw TrackerError(message: "could not read what `\(bd) \(args.joined(separator: " ")) --json` printed: \(describe(error))")
     }
   }
 
@@ -54,13 +57,17 @@ public struct BeadsCLI: IssueTracker {
   }
 
   public func show(_ id: String, in repo: String) async throws -> Bead? {
-    let out = try await runner.output([bd, "show", id, "--json"], in: repo)
+    let out = try await runner.output([bd, "show", "--json", "--", id], in: repo)
     guard out.succeeded else { return nil }
-    return try JSONDecoder().decode([Bead].self, from: Data(out.stdout.utf8)).first
+    do {
+      return try JSONDecoder().decode([Bead].self, from: Data(out.stdout.utf8)).first
+    } catch {
+      throw TrackerError(message: "could not read what `\(bd) show \(id) --json` printed: \(describe(error))")
+    }
   }
 
   public func claim(_ id: String, in repo: String) async throws -> ClaimOutcome {
-    let out = try await runner.output([bd, "update", id, "--claim", "--actor", actor, "--json"], in: repo)
+    let out = try await runner.output([bd, "update", "--claim", "--actor", actor, "--json", "--", id], in: repo)
     // bd reports a lost claim race on stderr and may still exit 0 in some
     // versions, so the bead is read back and its assignee decides.
     guard let bead = try await show(id, in: repo) else {
@@ -72,11 +79,11 @@ public struct BeadsCLI: IssueTracker {
   }
 
   public func release(_ id: String, in repo: String) async throws {
-    try await runner.run([bd, "update", id, "--status", "open", "--assignee", "", "--actor", actor, "--json"], in: repo)
+    try await runner.run([bd, "update", "--status", "open", "--assignee", "", "--actor", actor, "--json", "--", id], in: repo)
   }
 
   public func close(_ id: String, reason: String, in repo: String) async throws {
-    try await runner.run([bd, "close", id, "--reason", reason, "--actor", actor, "--json"], in: repo)
+    try await runner.run([bd, "close", "--reason=\(reason)", "--actor", actor, "--json", "--", id], in: repo)
   }
 }
 

@@ -18,11 +18,12 @@ public struct Observed: Equatable, Sendable {
     }
   }
 
+  /// Nil where the host cannot tell; admission then says it did not check.
   public struct Machine: Equatable, Sendable {
     public var cores: Int
-    public var load1: Double
-    public var memoryAvailable: UInt64
-    public init(cores: Int, load1: Double, memoryAvailable: UInt64) {
+    public var load1: Double?
+    public var memoryAvailable: UInt64?
+    public init(cores: Int, load1: Double?, memoryAvailable: UInt64?) {
       self.cores = cores
       self.load1 = load1
       self.memoryAvailable = memoryAvailable
@@ -39,17 +40,5 @@ public struct Observed: Equatable, Sendable {
     self.panes = panes
     self.state = state
     self.machine = machine
-  }
-}
-
-/// How workers are named, in one place: the branch, the worktree folder
-/// and the tmux session all follow from the project and bead.
-public enum WorkerNaming {
-  public static func name(project: String, bead: String) -> String { "\(project)/\(bead)" }
-  public static func branch(bead: String) -> String { "wt/\(bead)" }
-  public static func worktree(root: String, project: String, bead: String) -> String { "\(root)/\(project)/\(bead)" }
-  /// tmux forbids '.' and ':' in session names.
-  public static func session(project: String, bead: String) -> String {
-    "wt-\(project)-\(bead)".map { $0 == "." || $0 == ":" ? "_" : $0 }.map(String.init).joined()
   }
 }

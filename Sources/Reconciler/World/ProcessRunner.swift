@@ -105,7 +105,7 @@ public struct ProcessRunner: Sendable {
     } catch is CancellationError {
       throw CommandError(argv: argv, reason: .couldNotStart("interrupted"), stderr: "")
     } catch {
-      throw CommandError(argv: argv, reason: .couldNotStart("\(error)"), stderr: "")
+      throw CommandError(argv: argv, reason: .couldNotStart(describe(error)), stderr: "")
     }
   }
 

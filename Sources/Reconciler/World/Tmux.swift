@@ -80,16 +80,16 @@ public struct Tmux: Sendable {
     name: String, directory: String, environment: [String: String], command: [String], options: [String: String],
     width: Int = 200, height: Int = 50
   ) async throws {
-    var argv = base + ["new-session", "-d", "-s", name, "-c", directory, "-x", "\(width)", "-y", "\(height)"]
+    var argv = base + ["new-session", "-d", "-s", name, "-c", Self.literal(directory), "-x", "\(width)", "-y", "\(height)"]
     for (k, v) in environment.sorted(by: { $0.key < $1.key }) { argv += ["-e", "\(k)=\(v)"] }
     argv += Self.direct(command)
-    argv += [";", "set-option", "-t", name, "remain-on-exit", "on"]
-    for (k, v) in options.sorted(by: { $0.key < $1.key }) { argv += [";", "set-option", "-t", name, k, v] }
+    argv += [";", "set-option", "-t", Self.exact(name) + ":", "remain-on-exit", "on"]
+    for (k, v) in options.sorted(by: { $0.key < $1.key }) { argv += [";", "set-option", "-t", Self.exact(name) + ":", k, v] }
     try await runner.run(argv)
   }
 
   public func respawn(pane: String, directory: String, command: [String]) async throws {
-    try await runner.run(base + ["respawn-pane", "-k", "-t", pane, "-c", directory] + Self.direct(command))
+    try await runner.run(base + ["respawn-pane", "-k", "-t", pane, "-c", Self.literal(directory)] + Self.direct(command))
   }
 
   /// tmux's ways of saying the server or session is not there, which for
@@ -105,8 +105,18 @@ public struct Tmux: Sendable {
     command.count == 1 ? ["/usr/bin/env", command[0]] : command
   }
 
+  /// tmux expands formats (`#{…}`, `#(command)`) in `-c`; `##` is a
+  /// literal `#`, so a folder name can never run anything.
+  static func literal(_ text: String) -> String { text.replacingOccurrences(of: "#", with: "##") }
+
+  /// A session target that matches this name exactly: without `=`, tmux
+  /// takes a unique prefix or an fnmatch pattern, so `wt-a` could reach
+  /// `wt-ab`. Where tmux wants a pane (`set-option`), append `:` so that
+  /// `=name` is read as the session and not as a window.
+  public static func exact(_ session: String) -> String { "=\(session)" }
+
   public func kill(session: String) async throws {
-    let out = try await runner.output(base + ["kill-session", "-t", "=\(session)"])
+    let out = try await runner.output(base + ["kill-session", "-t", Self.exact(session)])
     if !out.succeeded && !Self.meansNothingThere(out.stderr) {
       throw CommandError(argv: base + ["kill-session"], reason: .exited(out.status), stderr: out.stderr)
     }

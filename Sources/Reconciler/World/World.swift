@@ -13,13 +13,19 @@ public struct World: Sendable {
   public var workerEnvironment: [String: String]
   /// How to run wt itself from a worker (hooks, `wt done`).
   public var wtExecutable: String
+  /// The environment wt runs in (for notify, which reads the manifest the
+  /// worker came from).
+  public var environment: [String: String]
 
   /// `$WT_TMUX_SOCKET` beats `settings.tmux_socket`; `$WT_BD` beats
   /// `settings.bd`; `$WT_STATE_DIR` picks the state directory.
   /// `$WT_TIMEOUT` (seconds) bounds every external call (default 30), so a
   /// hung bd or git cannot hang wt.
   public init(manifest: Manifest, environment: [String: String], runner: ProcessRunner? = nil) {
-    let timeout = environment["WT_TIMEOUT"].flatMap(Double.init).map { Duration.milliseconds(Int($0 * 1000)) }
+    // An unusable WT_TIMEOUT is refused where the manifest is loaded
+    // (`Seconds.timeout`); here it falls back to the default.
+    let seconds = (try? Seconds.timeout(environment: environment).get()) ?? nil
+    let timeout = seconds.map { Duration.milliseconds(Int($0 * 1000)) }
     let runner = runner ?? ProcessRunner(defaultTimeout: timeout ?? .seconds(30))
     var socket = manifest.settings.tmuxSocket
     if let s = environment["WT_TMUX_SOCKET"], !s.isEmpty {
@@ -27,6 +33,7 @@ public struct World: Sendable {
     }
     let bd = environment["WT_BD"].flatMap { $0.isEmpty ? nil : $0 } ?? manifest.settings.bd
     self.runner = runner
+    self.environment = environment
     tmux = Tmux(socket: socket, runner: runner)
     git = Git(runner: runner)
     tracker = BeadsCLI(bd: bd, actor: environment["WT_ACTOR"] ?? "wt", runner: runner)
@@ -36,10 +43,19 @@ public struct World: Sendable {
       "WT_CONFIG": manifest.file, "WT_STATE_DIR": store.directory, "WT_TMUX_SOCKET": tmux.socketArgument,
       "WT_BD": bd,
     ]
+    // wt inside the worker must treat a repository's manifest as such,
+    // not as one the person named through WT_CONFIG.
+    if manifest.foreign != nil { workerEnvironment["WT_CONFIG_ORIGIN"] = "repository" }
   }
 
+  /// Hooks and the hub run wt by this path, so it must be absolute: a
+  /// relative `argv[0]` would quietly do nothing from a worktree. When the
+  /// system cannot say, a bare `wt` is found on PATH when the hook runs.
   static func currentExecutable() -> String {
-    (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    if let path = CurrentHost().executablePath() { return path }
+    let argv0 = CommandLine.arguments[0]
+    guard argv0.contains("/") else { return "wt" }
+    return argv0.hasPrefix("/") ? argv0 : FileManager.default.currentDirectoryPath + "/" + argv0
   }
 }
 
@@ -47,8 +63,14 @@ extension World {
   /// One look at everything: a single `tmux list-panes`, per project one
   /// `git worktree list` and two bd calls (run in parallel), the state file
   /// and the machine's load. Changes nothing.
-  public func observe(_ manifest: Manifest, projects filter: [String] = []) async throws -> Observed {
-    let projects = manifest.projects.filter { filter.isEmpty || filter.contains($0.name) }
+  ///
+  /// `reusing`: what bd and git showed a moment ago, for looks that ask
+  /// them only now and then (`wt watch`); tmux and the state are read
+  /// afresh every time.
+  public func observe(
+    _ manifest: Manifest, projects filter: [String] = [], reusing: [String: Observed.ProjectWorld]? = nil
+  ) async throws -> Observed {
+    let projects = manifest.projects.filter { (filter.isEmpty || filter.contains($0.name)) && reusing?[$0.name] == nil }
     async let panes = tmux.panes()
     let tracker = self.tracker
     let git = self.git
@@ -61,11 +83,11 @@ extension World {
             async let worktrees = git.worktrees(of: project.path)
             return (project.name, try await .init(ready: ready, unclosed: unclosed, worktrees: worktrees))
           } catch {
-            return (project.name, .init(error: "\(error)"))
+            return (project.name, .init(error: describe(error)))
           }
         }
       }
-      var out: [String: Observed.ProjectWorld] = [:]
+      var out = reusing ?? [:]
       for await (name, world) in group { out[name] = world }
       return out
     }
@@ -73,18 +95,9 @@ extension World {
     return Observed(projects: worlds, panes: try await panes, state: state, machine: Self.machine())
   }
 
-  /// Cores, 1-minute load and MemAvailable, from /proc.
+  /// Cores, 1-minute load and available memory, as far as the host tells.
   static func machine() -> Observed.Machine {
-    let cores = ProcessInfo.processInfo.activeProcessorCount
-    let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first
-      .flatMap { Double($0) } ?? 0
-    var available = ProcessInfo.processInfo.physicalMemory
-    if let info = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
-      let line = info.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }),
-      let kb = line.split(separator: " ").dropFirst().first.flatMap({ UInt64($0) })
-    {
-      available = kb * 1024
-    }
-    return .init(cores: cores, load1: load, memoryAvailable: available)
+    let host = CurrentHost()
+    return .init(cores: host.cores(), load1: host.loadAverage(), memoryAvailable: host.availableMemory())
   }
 }

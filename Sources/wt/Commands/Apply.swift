@@ -7,6 +7,7 @@ import Reconciler
 extension WT {
   struct Apply: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "apply",
       abstract: "Make the world match wt.yaml: start, prompt, restart and tear down workers.",
       discussion: """
         Shows the plan and asks first when run from a terminal; without a terminal it needs --yes.
@@ -17,7 +18,8 @@ extension WT {
     @OptionGroup var plan: PlanArguments
     @Flag(name: .shortAndLong, help: "Apply without asking.") var yes = false
     @Flag(help: "Keep reconciling until interrupted.") var watch = false
-    @Option(help: "Seconds between passes with --watch when nothing changes.") var interval: Double = 10
+    @Option(help: "Seconds between passes with --watch when nothing changes (0.5 to 86400).", transform: intervalSeconds)
+    var interval: Double = 30
 
     func run() async throws {
       interruptsExit()
@@ -42,7 +44,7 @@ extension WT {
           // A failing bd or a restarting tmux is survived: say it and try
           // again, waiting longer each time it fails in a row (up to 5 min).
           backoff = min(backoff * 2, 300)
-          Terminal.error("wt apply --watch: \(error); retrying in \(Int(backoff)) s")
+          Terminal.error("wt apply --watch: \(describe(error)); retrying in \(Int(backoff)) s")
         }
         await watcher.waitForChange(orAfter: .seconds(backoff))
         if let reloaded = watcher.reloadedManifest(loader: options) { manifest = reloaded }
@@ -63,6 +65,9 @@ extension WT {
       }
       defer { withExtendedLifetime(lock) {} }
       let observed = try await world.observe(manifest, projects: plan.projects)
+      // Unattended, this is the look that notices a dead agent or a bead
+      // closed elsewhere; it records them so a person is told once.
+      if watch { world.recordObservedTransitions(manifest, observed) }
       let result = Reconciler.plan(manifest, observed, options: plan.planOptions)
       if result.isEmpty && watch { return false }
       print(result.rendered(color: Terminal.useColor), terminator: "")
@@ -79,8 +84,8 @@ extension WT {
       let reports = await Applier(manifest: manifest, world: world, logger: logger).apply(result)
       for report in reports {
         switch report.outcome {
-        case .done(let text): print("\(report.action.rawValue) \(report.worker): \(text)")
-        case .skipped(let text): print("\(report.action.rawValue) \(report.worker): skipped: \(text)")
+        case .done(let text): Terminal.line("\(report.action.rawValue) \(report.worker): \(text)")
+        case .skipped(let text): Terminal.line("\(report.action.rawValue) \(report.worker): skipped: \(text)")
         case .failed(let text): Terminal.error("\(report.action.rawValue) \(report.worker): failed: \(text)")
         }
       }
@@ -92,11 +97,13 @@ extension WT {
 
   struct Auto: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "auto",
       abstract: "Work through the backlog unattended: 'wt apply --watch --yes'.")
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var plan: PlanArguments
-    @Option(help: "Seconds between passes when nothing changes.") var interval: Double = 10
+    @Option(help: "Seconds between passes when nothing changes (0.5 to 86400).", transform: intervalSeconds)
+    var interval: Double = 30
 
     func run() async throws {
       var apply = Apply()

@@ -6,6 +6,7 @@ import Reconciler
 extension WT {
   struct Ready: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "ready",
       abstract: "Selected ready beads per project, in the order apply would start them, and which wait and why.")
 
     @OptionGroup var options: ManifestOptions
@@ -56,13 +57,14 @@ extension WT {
       for r in rows {
         let flag = r.needsGrooming ? "  (needs grooming: no description or acceptance criteria)" : ""
         let when = r.starts ? "starts now" : "waits: \(r.reason ?? "")"
-        print("\(r.project)/\(r.bead)  P\(r.priority) \(r.type)  \"\(r.title)\"  \(when)\(flag)")
+        Terminal.line("\(r.project)/\(TerminalText.escape(r.bead))  P\(r.priority) \(TerminalText.escape(r.type))  \"\(TerminalText.escape(r.title))\"  \(when)\(flag)")
       }
     }
   }
 
   struct Signal: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "signal",
       abstract: "Record a status event for the current worker (what hooks call).",
       discussion: "Events: \(StatusSignal.events.joined(separator: ", ")). A hook's JSON may come on stdin.")
 
@@ -70,7 +72,11 @@ extension WT {
     @Argument(help: "A message, e.g. why a person is needed.") var message: String?
     @Option(help: "The worker (default: $WT_WORKER, else the worktree you are in).") var worker: String?
 
-    func run() async throws {
+    func run() async throws { try Self.perform(event: event, message: message, worker: worker) }
+
+    /// The command itself, also run without the argument parser by
+    /// `WT.main` for the exact shape hooks use.
+    static func perform(event: String, message: String?, worker: String?) throws {
       let env = ProcessInfo.processInfo.environment
       let signal = StatusSignal(store: StateStore(directory: StateStore.directory(environment: env)))
       let name = try worker ?? env["WT_WORKER"].flatMap { $0.isEmpty ? nil : $0 }
@@ -80,47 +86,31 @@ extension WT {
         throw ExitCode.failure
       }
       do {
-        let change = try signal.record(worker: name, event: event, message: message, hook: Self.hookInput())
-        if change.previous != change.status && StatusSignal.attention.contains(change.status) {
-          Self.notify(worker: name, status: change.status, message: message, environment: env)
-        }
+        let hook = Self.hookInput()
+        let transition = try signal.record(
+          worker: name, event: try StatusSignal.event(event, message: message, hook: hook),
+          sessionID: event == "session-start" ? hook["session_id"] as? String : nil)
+        Notifier(environment: env).notify(transition)
       } catch let error as LifecycleError {
         Terminal.error("wt signal: \(error.message)")
         throw ExitCode.failure
       }
     }
 
-    /// Runs the manifest's `notify` command (an argument array, fields
-    /// filled in as plain text) without waiting for it: a person's
-    /// notifier must never hold up the agent's hook.
-    static func notify(worker: String, status: String, message: String?, environment: [String: String]) {
-      guard let file = environment["WT_CONFIG"], let manifest = ManifestLoader().load(file: file).manifest,
-        !manifest.settings.notify.isEmpty
-      else { return }
-      let values = ["worker.name": worker, "worker.status": status, "worker.message": message ?? ""]
-      let argv = manifest.settings.notify.map { $0.render(values) }
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = argv
-      p.standardInput = FileHandle.nullDevice
-      p.standardOutput = FileHandle.nullDevice
-      p.standardError = FileHandle.nullDevice
-      try? p.run()
-    }
-
-    /// A hook's JSON on stdin, when stdin is a pipe that has it. Never
-    /// waits long: hooks must not slow the agent down.
+    /// A hook's JSON on stdin, when stdin is a pipe that has it: at most
+    /// 1 MiB, read for at most half a second, so a writer that keeps the
+    /// pipe open or floods it cannot hold the agent's hook.
     static func hookInput() -> [String: Any] {
       guard !Terminal.stdinIsTerminal else { return [:] }
-      var poller = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
-      guard poll(&poller, 1, 200) > 0 else { return [:] }
-      let data = FileHandle.standardInput.readData(ofLength: 1 << 20)
-      return (try? JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+      let input = BoundedInput.read(fd: STDIN_FILENO, timeoutMilliseconds: 500, limit: 1 << 20)
+      guard !input.bytes.isEmpty else { return [:] }
+      return (try? JSONSerialization.jsonObject(with: Data(input.bytes)) as? [String: Any]) ?? [:]
     }
   }
 
   struct Handoff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "handoff",
       abstract: "Save a hand-over note for the current bead (from -m or stdin); 'wt prime' shows it.")
 
     @OptionGroup var options: ManifestOptions
@@ -143,6 +133,7 @@ extension WT {
 
   struct Prime: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "prime",
       abstract: "Print the current bead and its latest hand-over note (the SessionStart hook runs this).")
 
     @OptionGroup var options: ManifestOptions
@@ -155,12 +146,13 @@ extension WT {
         Terminal.error("wt prime: bead \(worker.bead) not found in \(worker.project.path)")
         throw ExitCode.failure
       }
-      print(primeText(bead: found, note: HandoffNotes(store: context.world.store).latest(bead: worker.bead)), terminator: "")
+      Terminal.line(primeText(bead: found, note: HandoffNotes(store: context.world.store).latest(bead: worker.bead)), terminator: "")
     }
   }
 
   struct Seance: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "seance",
       abstract: "List a bead's past sessions; --transcript prints the newest, --resume reopens it in a worker.")
 
     @OptionGroup var options: ManifestOptions
@@ -171,7 +163,12 @@ extension WT {
 
     func run() async throws {
       let context = try Context(options)
-      let sessions = History(store: context.world.store).sessions(bead: bead)
+      let history = History(store: context.world.store)
+      let sessions = history.sessions(bead: bead)
+      let damaged = history.damagedLines
+      if damaged > 0 {
+        Terminal.error("wt seance: skipped \(damaged) damaged line\(damaged == 1 ? "" : "s") of \(context.world.store.directory)/events.jsonl")
+      }
       guard let newest = sessions.first else {
         Terminal.error("wt seance: no recorded sessions of \(bead)")
         throw ExitCode.failure
@@ -185,7 +182,7 @@ extension WT {
           Terminal.error("wt seance: no transcript of session \(newest.session) under \(home)/.claude/projects")
           throw ExitCode.failure
         }
-        return print(Transcript.render(try String(contentsOfFile: path, encoding: .utf8)), terminator: "")
+        return Terminal.line(Transcript.render(try String(contentsOfFile: path, encoding: .utf8)), terminator: "")
       }
       if resume {
         let worker = try await context.locate(bead)
@@ -203,7 +200,7 @@ extension WT {
       }
       if json { return try printJSON(sessions) }
       for s in sessions {
-        print("\(s.started)  \(s.worker)  session \(s.session.isEmpty ? "(no id)" : s.session)  \(s.end.map { "ended \($0) at \(s.ended ?? "?")" } ?? "running")")
+        Terminal.line("\(s.started)  \(s.worker)  session \(s.session.isEmpty ? "(no id)" : s.session)  \(s.end.map { "ended \($0) at \(s.ended ?? "?")" } ?? "running")")
       }
     }
   }

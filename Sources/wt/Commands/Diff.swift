@@ -36,6 +36,7 @@ enum OutputFormat: String, ExpressibleByArgument {
 extension WT {
   struct Diff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "diff",
       abstract: "Show what 'wt apply' would do. Changes nothing.",
       discussion: "With --detailed-exitcode: 0 no changes, 1 error, 2 changes.")
 
@@ -53,7 +54,15 @@ extension WT {
       let result = Reconciler.plan(manifest, observed, options: plan.planOptions)
       switch output {
       case .json: try printJSON(PlanJSON(result))
-      case .text: print(result.rendered(color: Terminal.useColor), terminator: "")
+      case .text:
+        print(result.rendered(color: Terminal.useColor), terminator: "")
+        let commands = WT.Validate.commands(manifest).filter { plan.projects.isEmpty || plan.projects.contains($0.project) }
+        if !commands.isEmpty {
+          print("\nEach new worker runs:")
+          for c in commands {
+            Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
+          }
+        }
       }
       if detailedExitcode && !result.isEmpty { throw ExitCode(2) }
     }

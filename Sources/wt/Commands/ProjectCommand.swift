@@ -11,6 +11,7 @@ extension WT {
 
     struct List: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "Projects with path, base, ready and in-progress beads, and live workers.")
 
       @OptionGroup var options: ManifestOptions
@@ -47,13 +48,14 @@ extension WT {
         if json { return try printJSON(rows) }
         for r in rows {
           let beads = r.error.map { "bd: \($0)" } ?? "\(r.ready ?? 0) ready, \(r.inProgress ?? 0) in progress"
-          print("\(r.name)  \(r.path)  base \(r.base)  \(beads)  workers \(r.workers)/\(r.maxWorkers)")
+          Terminal.line("\(r.name)  \(r.path)  base \(r.base)  \(beads)  workers \(r.workers)/\(r.maxWorkers)")
         }
       }
     }
 
     struct Add: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
+        commandName: "add",
         abstract: "Append a project entry to the manifest, leaving the rest of the file byte for byte.")
 
       @OptionGroup var options: ManifestOptions
@@ -65,7 +67,11 @@ extension WT {
         let file = try options.locate()
         let absolute = PathResolver(home: NSHomeDirectory(), directory: FileManager.default.currentDirectoryPath).resolve(path)
         let projectName = name ?? (absolute as NSString).lastPathComponent
-        let original = try String(contentsOfFile: file, encoding: .utf8)
+        let original: String
+        do { original = try String(contentsOfFile: file, encoding: .utf8) } catch {
+          Terminal.error("wt project add: cannot read \(file): \(describe(error))")
+          throw ExitCode.failure
+        }
         let updated: String
         do {
           updated = try ManifestEditor.addingProject(name: projectName, path: absolute, to: original)
@@ -73,13 +79,16 @@ extension WT {
           Terminal.error("wt project add: \(error)")
           throw ExitCode.failure
         }
-        try updated.write(toFile: file, atomically: true, encoding: .utf8)
-        let result = loader.load(file: file)
-        if result.manifest == nil {
-          // Never leave a manifest worse than it was.
-          try original.write(toFile: file, atomically: true, encoding: .utf8)
-          for d in result.diagnostics { Terminal.error(d.description) }
-          Terminal.error("wt project add: the result would not be valid; \(file) is unchanged")
+        do {
+          // Checked as the new file before it replaces the old, so the
+          // manifest is never worse than it was, not even for a moment.
+          try ManifestFile.replace(file, with: updated) { candidate in
+            let result = loader.load(file: candidate)
+            for d in result.diagnostics where d.severity == .error { Terminal.error(d.description) }
+            return result.manifest != nil
+          }
+        } catch {
+          Terminal.error("wt project add: \(describe(error)); \(file) is unchanged")
           throw ExitCode.failure
         }
         print("added project '\(projectName)' (\(absolute)) to \(file)")

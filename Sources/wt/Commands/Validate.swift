@@ -6,6 +6,7 @@ import Reconciler
 extension WT {
   struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "validate",
       abstract: "Check wt.yaml and print every problem with its position; exit 1 on an error. Changes nothing.")
 
     @OptionGroup var options: ManifestOptions
@@ -24,14 +25,45 @@ extension WT {
       var file: String
       var diagnostics: [Item]
       var projects: [String]
+      var commands: [Command]
       /// Problems of the machine rather than the file (e.g. `gh` missing
       /// for on_done: pr); they do not make the manifest invalid.
       var warnings: [String]
     }
 
+    /// One thing a project would run, from which file, and whether the
+    /// person trusts that file.
+    struct Command: Encodable {
+      var project: String
+      var command: String
+      var file: String
+      var trusted: Bool
+    }
+
+    /// Every command each project will run. A repository's own file counts
+    /// as trusted only once the person ran `wt trust` on its content.
+    static func commands(_ m: Manifest) -> [Command] {
+      m.projects.flatMap { p in
+        let source = p.foreign ?? m.foreign
+        return p.commandsToRun.map { c in
+          let fromRepository = source.map { $0.commands.contains(c) || $0.commands.contains("\(p.name) \(c)") } ?? false
+          return Command(
+            project: p.name, command: c, file: fromRepository ? source!.path : m.file,
+            trusted: !fromRepository || source!.trusted)
+        }
+      }
+    }
+
     func run() async throws {
-      let path = try options.locate()
-      let result = ManifestLoader().load(file: path)
+      let found: (path: String, named: Bool)
+      do { found = try ManifestLoader().find(explicit: options.file) } catch {
+        Terminal.error(error.description)
+        throw ExitCode.failure
+      }
+      let path = found.path
+      var result = ManifestLoader().load(file: path, named: found.named)
+      let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
+      result.manifest = try result.manifest.map { try store.marking($0) }
       let warnings = await Self.toolWarnings(result.manifest)
       if json {
         try printJSON(
@@ -42,11 +74,19 @@ extension WT {
                 file: $0.file, line: $0.mark.line, column: $0.mark.column, severity: $0.severity.rawValue,
                 message: $0.message, hint: $0.hint)
             },
-            projects: result.manifest?.projects.map(\.name) ?? [], warnings: warnings))
+            projects: result.manifest?.projects.map(\.name) ?? [],
+            commands: result.manifest.map(Self.commands) ?? [], warnings: warnings))
       } else {
         for d in result.diagnostics { Terminal.error(d.description) }
         for w in warnings { Terminal.error("\(path): warning: \(w)") }
-        if let m = result.manifest { print(Self.summary(m)) }
+        if let m = result.manifest {
+          print(Self.summary(m))
+          if let foreign = m.foreign, foreign.needsTrust { Terminal.line("  \(foreign.refusal)") }
+          for p in m.projects { if let f = p.foreign, f.needsTrust { Terminal.line("  \(p.name): \(f.refusal)") } }
+          for c in Self.commands(m) {
+            Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
+          }
+        }
       }
       if result.manifest == nil {
         if !json {

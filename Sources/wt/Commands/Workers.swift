@@ -24,12 +24,12 @@ struct Context {
 /// Runs a lifecycle step and turns a refusal into its message and exit 1.
 func acting(_ body: () async throws -> [String]) async throws {
   do {
-    for line in try await body() { print(line) }
+    for line in try await body() { Terminal.line(line) }
   } catch let error as LifecycleError {
     Terminal.error("wt: \(error.message)")
     throw ExitCode.failure
   } catch let error as CommandError {
-    Terminal.error("wt: \(error)")
+    Terminal.error("wt: \(describe(error))")
     throw ExitCode.failure
   }
 }
@@ -37,6 +37,7 @@ func acting(_ body: () async throws -> [String]) async throws {
 extension WT {
   struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "status",
       abstract: "Workers now: status, age, last activity, commits ahead, uncommitted files.")
 
     @OptionGroup var options: ManifestOptions
@@ -44,13 +45,10 @@ extension WT {
     @Flag(help: "Print only how many workers need a person (for a tmux status line).") var attention = false
 
     func run() async throws {
+      if attention { return try Self.printAttention() }
       let context = try Context(options)
       let observed = try await context.world.observe(context.manifest)
       let rows = try await context.world.status(context.manifest, observed: observed)
-      if attention {
-        let n = rows.filter { ["needs-input", "stuck", "dead", "limited"].contains($0.status) }.count
-        return print(n == 0 ? "" : "wt: \(n) need\(n == 1 ? "s" : "") you")
-      }
       if json { return try printJSON(rows) }
       if rows.isEmpty { print("No workers. 'wt diff' shows what 'wt apply' would start.") } else {
         print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
@@ -58,17 +56,38 @@ extension WT {
       let waiting = Reconciler.plan(context.manifest, observed).waiting
       if !waiting.isEmpty {
         print("\nWaiting:")
-        for w in waiting { print("  \(w.project)/\(w.bead)  P\(w.priority)  \"\(w.title)\": \(w.reason)") }
+        for w in waiting { Terminal.line("  \(w.project)/\(TerminalText.escape(w.bead))  P\(w.priority)  \"\(TerminalText.escape(w.title))\": \(TerminalText.escape(w.reason))") }
+      }
+    }
+
+    /// The state file only (no manifest, tmux, git or bd): a status line
+    /// runs this every few seconds, also without the argument parser
+    /// (`WT.main`).
+    static func printAttention() throws {
+      let store = StateStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
+      do {
+        let line = Attention.line(Attention.count(in: try store.load()))
+        print(line, terminator: line.isEmpty ? "" : "\n")
+      } catch {
+        Terminal.error("wt status: \(error)")
+        throw ExitCode.failure
       }
     }
   }
 
   struct Hub: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "hub",
       abstract: "Open the dashboard: a tmux session on wt's server running 'wt watch', created once and reused.",
       discussion: "Enter on a worker switches this client to it; the hub keeps running. Back: 'wt hub' or a key bound to 'switch-client -t wt-hub'.")
 
     static let session = "wt-hub"
+
+    /// `wt watch` on the manifest the hub was opened with; `WT_HUB` (in the
+    /// session's environment) makes its `q` detach instead of ending it.
+    static func command(_ context: Context) -> [String] {
+      [context.world.wtExecutable, "watch", "-f", context.manifest.file]
+    }
 
     @OptionGroup var options: ManifestOptions
     @Flag(help: "Only make sure the hub runs.") var noAttach = false
@@ -77,7 +96,12 @@ extension WT {
       let context = try Context(options)
       let tmux = context.world.tmux
       let panes = try await tmux.panes()
-      if !panes.contains(where: { $0.session == Self.session && $0.hub }) {
+      if let hub = panes.first(where: { $0.session == Self.session && $0.hub }), hub.dead {
+        // Its watch ended (a crash, or a 'q' outside tmux): start a new one
+        // in the same pane rather than switching to a dead screen.
+        try await tmux.respawn(pane: hub.paneID, directory: FileManager.default.currentDirectoryPath, command: Self.command(context))
+        print("restarted the hub's dashboard in session \(Self.session)")
+      } else if !panes.contains(where: { $0.session == Self.session && $0.hub }) {
         if panes.contains(where: { $0.session == Self.session }) {
           Terminal.error("wt hub: a session named \(Self.session) exists but is not wt's hub; rename or close it")
           throw ExitCode.failure
@@ -87,7 +111,7 @@ extension WT {
         env["WT_HUB"] = "1"
         try await tmux.newSession(
           name: Self.session, directory: FileManager.default.currentDirectoryPath, environment: env,
-          command: [wt, "watch"],
+          command: Self.command(context),
           options: [
             "@wt-hub": "1", "status-interval": "5",
             // A count of workers needing a person, in the hub's status line.
@@ -96,14 +120,51 @@ extension WT {
         print("started the hub: session \(Self.session)")
       }
       if noAttach { return }
+      // A dead hub cannot be reused: a respawn above failed if it is still dead.
       let inside = !(context.environment["TMUX"] ?? "").isEmpty
       try replaceProcess(
-        with: tmux.commandPrefix + (inside ? ["switch-client", "-t", "=\(Self.session)"] : ["attach-session", "-t", "=\(Self.session)"]))
+        with: tmux.commandPrefix + (inside ? ["switch-client", "-t", Tmux.exact(Self.session)] : ["attach-session", "-t", Tmux.exact(Self.session)]))
+    }
+  }
+
+  struct Forget: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "forget",
+      abstract: "Drop wt's record of a worker that no longer runs (an orphaned or dead row).",
+      discussion: "Touches no session, worktree, branch or bead; a worker that still runs is refused (use 'wt abandon').")
+
+    @OptionGroup var options: ManifestOptions
+    @Argument(help: "The worker's name (PROJECT/BEAD) or its bead id.") var worker: String
+
+    func run() async throws {
+      // Also for a record whose project left wt.yaml, so no project is
+      // needed; only the tmux server and the state.
+      let world = World(manifest: try options.loadMarkingTrust(), environment: ProcessInfo.processInfo.environment)
+      let store = world.store
+      let panes = try await world.tmux.panes().filter(\.isWorker)
+      try await acting {
+        let forgotten = try store.update { state -> WorkerRecord in
+          let hits = state.workers.values.filter { $0.name == worker || $0.bead == worker }
+          guard hits.count == 1, let record = hits.first else {
+            throw LifecycleError(
+              hits.isEmpty ? "no worker '\(worker)' is recorded in \(store.directory)" : "'\(worker)' names several workers; use PROJECT/BEAD")
+          }
+          if panes.contains(where: { $0.project == record.project && $0.bead == record.bead }) {
+            throw LifecycleError("\(record.name) still runs in a session; 'wt abandon \(record.bead)' stops it first")
+          }
+          state.workers[record.name] = nil
+          return record
+        }
+        store.record("forgotten", worker: forgotten.name)
+        let tree = FileManager.default.fileExists(atPath: forgotten.worktree) ? "; its worktree \(forgotten.worktree) stays" : ""
+        return ["forgot \(forgotten.name)\(tree)"]
+      }
     }
   }
 
   struct New: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "new",
       abstract: "Start a worker for one bead now, outside the selection (inside the limits unless --force).")
 
     @OptionGroup var options: ManifestOptions
@@ -122,6 +183,7 @@ extension WT {
 
   struct Done: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "done",
       abstract: "Finish a worker: merge through the merge queue / open a PR / keep per on_done, close the bead, tear down.",
       discussion: """
         Inside a worker's worktree (or with $WT_WORKER) the bead is implied. Refuses, changing nothing, when the \
@@ -138,6 +200,10 @@ extension WT {
       let context = try Context(options)
       try await acting {
         let worker = try await context.locate(bead)
+        if let foreign = worker.project.foreign, foreign.needsTrust, !worker.project.gate.isEmpty {
+          // The gate would run the repository's commands on its say-so.
+          throw LifecycleError("\(foreign.refusal) Nothing was merged.")
+        }
         var finish = Finish(manifest: context.manifest, world: context.world)
         finish.allowEmpty = allowEmpty
         finish.insideWorker = context.environment["WT_WORKER"] == worker.name
@@ -149,6 +215,7 @@ extension WT {
 
   struct Abandon: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "abandon",
       abstract: "Stop a worker and release its bead; keep the worktree (--delete removes it only if it holds no work).",
       discussion: "If the bead is still selected, the next 'wt apply' starts it again; label it out of the selection to stop that.")
 
@@ -167,6 +234,7 @@ extension WT {
 
   struct Attach: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "attach",
       abstract: "Switch this tmux client to a worker's session (or attach when outside tmux).")
 
     @OptionGroup var options: ManifestOptions
@@ -177,7 +245,7 @@ extension WT {
       let worker = try await context.locate(name)
       let base = context.world.tmux.commandPrefix
       let inside = !(context.environment["TMUX"] ?? "").isEmpty
-      let argv = base + (inside ? ["switch-client", "-t", "=\(worker.session)"] : ["attach-session", "-t", "=\(worker.session)"])
+      let argv = base + (inside ? ["switch-client", "-t", Tmux.exact(worker.session)] : ["attach-session", "-t", Tmux.exact(worker.session)])
       try replaceProcess(with: argv)
     }
   }

@@ -6,6 +6,7 @@ import Reconciler
 extension WT {
   struct Watch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "watch",
       abstract: "A live table of every worker; Enter switches to one, d previews 'wt diff', q quits.",
       discussion: "Keys: arrows or j/k move, Enter switches this tmux client to the worker, d shows the plan, r refreshes, q quits.")
 
@@ -13,47 +14,69 @@ extension WT {
     /// Changes (a hook's signal, a worker starting or ending) redraw at
     /// once; the steady refresh only catches what nothing reports, so it
     /// can be slow and keep an idle dashboard nearly free.
-    @Option(help: "Seconds between full refreshes when nothing changes.") var interval: Double = 10
+    @Option(help: "Seconds between full refreshes when nothing changes (0.5 to 86400).", transform: intervalSeconds)
+    var interval: Double = 10
     @Flag(help: "Print one frame and exit (for scripts and tests).") var once = false
 
     func run() async throws {
-      let context = try Context(options)
+      var context = try Context(options)
       if once {
-        let rows = try await context.world.status(context.manifest)
+        let observed = try await context.world.observe(context.manifest)
+        context.world.recordObservedTransitions(context.manifest, observed)
+        let rows = try await context.world.status(context.manifest, observed: try await context.world.observe(context.manifest, reusing: observed.projects))
         return print(WatchScreen.frame(rows, width: Terminal.width, height: 50, selected: nil, color: false, footer: nil))
       }
       let terminal = RawTerminal()
       terminal.enter()
       defer { terminal.leave() }
       signal(SIGWINCH, SIG_IGN)
+      let inHub = context.environment["WT_HUB"] == "1" && !(context.environment["TMUX"] ?? "").isEmpty
       var selected = 0
       var rows: [WorkerStatus] = []
       var footer: String?
-      var lastRefresh = ContinuousClock.now - .seconds(3600)
+      var look = Look()
       var eventsSize: UInt64 = .max
       var width = Terminal.width
+      var manifestStamp = ChangeWatcher.modified(context.manifest.file)
       while true {
+        // wt.yaml edited (a project added, notify changed): read it again,
+        // keeping the last good one when the edit is bad.
+        let stamp = ChangeWatcher.modified(context.manifest.file)
+        if stamp != manifestStamp {
+          manifestStamp = stamp
+          if let reloaded = try? ManifestOptions.reload(options) {
+            context = reloaded
+            look.forgetBeads()
+            footer = "reloaded \(context.manifest.file)"
+          } else {
+            footer = "\(context.manifest.file) has errors or is not trusted; still showing the last good version ('wt validate' says why)"
+          }
+          eventsSize = .max
+        }
         let size = ChangeWatcher.size(context.world.store.directory + "/events.jsonl")
         let resized = Terminal.width != width
-        if size != eventsSize || ContinuousClock.now - lastRefresh >= .seconds(interval) || resized {
+        if size != eventsSize || look.isDue(every: interval) || resized {
           // Something changed (a signal, a new worker) or it is time: look
           // again. Between times the table costs nothing.
           eventsSize = size
           width = Terminal.width
-          lastRefresh = ContinuousClock.now
-          rows = (try? await context.world.status(context.manifest)) ?? rows
+          rows = (try? await look.refresh(context)) ?? rows
           selected = min(selected, max(0, rows.count - 1))
           terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer))
         }
         for key in terminal.keys(timeout: .milliseconds(500)) {
           switch key {
-          case .quit: return
+          case .quit:
+            // The hub's dashboard never ends by a key: 'q' leaves it
+            // running for the next 'wt hub'.
+            guard inHub else { return }
+            footer = detachClient(tmux: context.world.tmux.commandPrefix)
           case .up: selected = max(0, selected - 1)
           case .down: selected = min(max(0, rows.count - 1), selected + 1)
-          case .refresh: lastRefresh = .now - .seconds(3600)
+          case .refresh: look.forgetBeads()
           case .enter:
             guard rows.indices.contains(selected) else { continue }
-            footer = switchClient(to: rows[selected].session, tmux: context.world.tmux.commandPrefix)
+            footer = open(rows[selected], tmux: context.world.tmux.commandPrefix)
           case .diff:
             footer = await planPreview(context)
           case .other: continue
@@ -61,6 +84,30 @@ extension WT {
           terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer))
         }
       }
+    }
+
+    /// What Enter does on a row: switch to a live worker's session, or say
+    /// what can be done with one that has none.
+    func open(_ row: WorkerStatus, tmux: [String]) -> String {
+      switch row.status {
+      case .kept:
+        return "\(row.name) has no session; its worktree \(row.worktree) was kept: \(row.message ?? ""). Look there, then 'wt abandon \(row.bead) --delete' once it holds nothing you want"
+      case .orphaned:
+        return "\(row.name) belongs to a project no longer in wt.yaml; 'wt forget \(row.name)' clears it (its worktree, if any, stays)"
+      case .done:
+        return "\(row.name) is done; its session ends with it"
+      default:
+        return switchClient(to: row.session, tmux: tmux)
+      }
+    }
+
+    func detachClient(tmux: [String]) -> String {
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      p.arguments = tmux + ["detach-client"]
+      try? p.run()
+      p.waitUntilExit()
+      return "detached; 'wt hub' comes back here"
     }
 
     /// Moves this tmux client to the worker; the dashboard keeps running
@@ -71,7 +118,7 @@ extension WT {
       }
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = tmux + ["switch-client", "-t", "=\(session)"]
+      p.arguments = tmux + ["switch-client", "-t", Tmux.exact(session)]
       try? p.run()
       p.waitUntilExit()
       return p.terminationStatus == 0 ? "switched to \(session); prefix + H or 'wt hub' brings you back" : "could not switch to \(session)"
@@ -85,13 +132,55 @@ extension WT {
   }
 }
 
+/// What the watch knows between looks: bd and `git worktree list` are
+/// asked at most every 60 s (or when a person presses r or wt.yaml
+/// changes); tmux, the state file and each worker's git status on every
+/// look.
+struct Look {
+  static let beadsEvery: Duration = .seconds(60)
+  var projects: [String: Observed.ProjectWorld]?
+  var projectsAt = ContinuousClock.now
+  var lastLook = ContinuousClock.now - .seconds(3600)
+  let changes = ChangesCache()
+
+  func isDue(every interval: Double) -> Bool { ContinuousClock.now - lastLook >= .seconds(interval) }
+
+  mutating func forgetBeads() {
+    projects = nil
+    lastLook = .now - .seconds(3600)
+  }
+
+  mutating func refresh(_ context: Context) async throws -> [WorkerStatus] {
+    lastLook = .now
+    if ContinuousClock.now - projectsAt >= Self.beadsEvery { projects = nil }
+    let reuse = projects
+    let observed = try await context.world.observe(context.manifest, reusing: reuse)
+    if reuse == nil {
+      projects = observed.projects
+      projectsAt = .now
+    }
+    if !context.world.recordObservedTransitions(context.manifest, observed).isEmpty {
+      // What it recorded is in the state now; read it with the rest.
+      return try await context.world.status(
+        context.manifest, observed: try await context.world.observe(context.manifest, reusing: observed.projects),
+        changes: changes)
+    }
+    return try await context.world.status(context.manifest, observed: observed, changes: changes)
+  }
+}
+
 /// One frame of `wt watch`, as text: a title line, the table, the footer.
 enum WatchScreen {
   static func frame(_ rows: [WorkerStatus], width: Int, height: Int, selected: Int?, color: Bool, footer: String?) -> String {
-    let attention = rows.filter { ["needs-input", "stuck", "dead", "limited"].contains($0.status) }.count
+    let attention = rows.filter(\.status.needsPerson).count
+    let live = rows.filter(\.status.isLive).count
+    let kept = rows.filter { $0.status == .kept }.count
+    let orphaned = rows.filter { $0.status == .orphaned }.count
     var text = "\u{1B}[H\u{1B}[2J"
     if !color { text = "" }
-    text += "wt watch — \(rows.count) worker\(rows.count == 1 ? "" : "s"), \(attention) need\(attention == 1 ? "s" : "") you"
+    text += "wt watch — \(live) live worker\(live == 1 ? "" : "s"), \(attention) need\(attention == 1 ? "s" : "") you"
+    if kept > 0 { text += ", \(kept) kept" }
+    if orphaned > 0 { text += ", \(orphaned) orphaned" }
     text += "   (j/k move · Enter switch · d diff · q quit)\n\n"
     text += rows.isEmpty ? "  No workers. 'wt apply' starts them.\n" : StatusTable.render(rows, width: width, color: color, selected: selected)
     if let footer { text += "\n" + footer + "\n" }

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Reading and writing wt's own files so that a file that is there but
+/// cannot be read is an error, never "empty": treating it as empty would
+/// make the next write drop what it held.
+enum StateFiles {
+  /// The file's bytes; nil only when it does not exist.
+  static func read(_ path: String) throws -> Data? {
+    let fd = open(path, O_RDONLY)
+    if fd < 0 {
+      if errno == ENOENT { return nil }
+      throw StateError(message: "cannot read \(path): \(String(cString: strerror(errno))); fix its owner or mode (e.g. after a 'sudo wt …'), then run again")
+    }
+    let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    do {
+      return try handle.readToEnd() ?? Data()
+    } catch {
+      throw StateError(message: "cannot read \(path): \(describe(error))")
+    }
+  }
+
+  /// Writes a new file and renames it over the old one, so a crash or a
+  /// full disk leaves the old one whole.
+  static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
+    let directory = (path as NSString).deletingLastPathComponent
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw StateError(message: "cannot create \(directory): \(describe(error))")
+    }
+    let temporary = "\(path).\(getpid()).tmp"
+    let fd = open(temporary, O_CREAT | O_WRONLY | O_TRUNC, mode)
+    guard fd >= 0 else {
+      throw StateError(message: "cannot write \(temporary): \(String(cString: strerror(errno)))")
+    }
+    let written = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
+    let failure = written == data.count ? nil : String(cString: strerror(errno))
+    close(fd)
+    if let failure {
+      unlink(temporary)
+      throw StateError(message: "cannot write \(temporary) (\(failure)); the old \(path) is unchanged")
+    }
+    if rename(temporary, path) != 0 {
+      let why = String(cString: strerror(errno))
+      unlink(temporary)
+      throw StateError(message: "cannot replace \(path): \(why)")
+    }
+  }
+}
+
+/// An error as a sentence: Foundation's errors carry a POSIX reason under
+/// their dictionary; that reason is what a person can act on.
+public func describe(_ error: any Error) -> String {
+  if let decoding = error as? DecodingError {
+    switch decoding {
+    case .dataCorrupted(let c), .keyNotFound(_, let c), .typeMismatch(_, let c), .valueNotFound(_, let c):
+      let path = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+      return (path.isEmpty ? "" : "at \(path): ") + c.debugDescription
+    @unknown default: return "the JSON could not be read"
+    }
+  }
+  let ns = error as NSError
+  if ns.domain != NSCocoaErrorDomain && ns.domain != NSPOSIXErrorDomain { return String(describing: error) }
+  if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+    return String(cString: strerror(Int32(underlying.code)))
+  }
+  if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+  let path = (ns.userInfo[NSFilePathErrorKey] as? String).map { " (\($0))" } ?? ""
+  switch CocoaError.Code(rawValue: ns.code) {
+  case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file" + path
+  case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied" + path
+  case .fileReadCorruptFile: return "the file is damaged" + path
+  case .fileReadInapplicableStringEncoding: return "the file is not UTF-8 text" + path
+  case .fileWriteOutOfSpace: return "no space left on the device" + path
+  case .fileWriteVolumeReadOnly: return "the file system is read-only" + path
+  default: return ns.localizedDescription + path
+  }
+}
