@@ -13,6 +13,13 @@ extension Applier {
   /// The worktree for the change, made if missing (nil when it was there).
   /// A failed `git worktree add` leaves no folder.
   func ensureWorktree(_ change: Plan.Change, project: Project) async throws -> MadeWorktree? {
+    // git reads every worktree's files to list them or add one, and fails
+    // on one another start has half made ("failed to read
+    // .git/worktrees/X/commondir"), so parallel starts take turns here.
+    let turn = try await FileLock(
+      path: "\(try await world.git.commonDirectory(project.path))/wt-worktree-add.lock", what: "the worktree lock",
+      holder: "wt apply \(change.worker)", wait: .seconds(120))
+    defer { withExtendedLifetime(turn) {} }
     let known = try await world.git.worktrees(of: project.path)
     if known.contains(where: { $0.path == change.worktree }) { return nil }
     let fm = FileManager.default
@@ -22,13 +29,6 @@ extension Applier {
     try fm.createDirectory(
       atPath: (change.worktree as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     var made = try await chooseBranch(change, project: project)
-    // git reads every other worktree's files while it adds one, and fails
-    // on one that is half made ("failed to read .git/worktrees/X/commondir"),
-    // so the adds of parallel starts take turns.
-    let turn = try await FileLock(
-      path: "\(try await world.git.commonDirectory(project.path))/wt-worktree-add.lock", what: "the worktree lock",
-      holder: "wt apply \(change.worker)", wait: .seconds(120))
-    defer { withExtendedLifetime(turn) {} }
     do {
       if try await world.git.branchExists(made.branch, in: project.path) {
         try await world.runner.run(["git", "-C", project.path, "worktree", "add", "--", change.worktree, made.branch])
