@@ -352,7 +352,7 @@ public struct ManifestLoader: Sendable {
       name: name, path: path.value, base: f.base?.value ?? Defaults.base, workers: f.workers ?? Defaults.workers,
       agent: agent, onDone: f.onDone ?? Defaults.onDone, prompt: f.prompt ?? .literal(Defaults.prompt),
       select: f.select ?? Selection(), copy: f.copy ?? [], setup: f.setup ?? [], gate: f.gate ?? [],
-      portEnv: f.portEnv)
+      portEnv: f.portEnv, disposable: f.disposable ?? [])
     project.agentByLabel = (f.agentByLabel ?? []).map(\.value)
     return (project, problems)
   }

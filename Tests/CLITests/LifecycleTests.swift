@@ -55,36 +55,6 @@ extension EndToEnd {
       #expect(p.exists("\(p.worktree(id))/draft.txt"))
     }
 
-    @Test func aConflictingMergeIsUndone() throws {
-      let p = try Playground()
-      let id = try p.bead("Conflict")
-      #expect(try p.wt("apply", "--yes").status == 0)
-      try "worker's line\n".write(toFile: "\(p.worktree(id))/README.md", atomically: true, encoding: .utf8)
-      _ = try p.git("commit", "-qam", "worker", in: p.worktree(id))
-      try "person's line\n".write(toFile: "\(p.repo)/README.md", atomically: true, encoding: .utf8)
-      _ = try p.git("commit", "-qam", "person")
-      let head = try p.git("rev-parse", "main")
-      let done = try p.wt("done", id)
-      #expect(done.status == 1)
-      #expect(done.stderr.contains("the merge was undone and nothing changed"))
-      #expect(try p.git("rev-parse", "main") == head)
-      #expect(try p.git("status", "--porcelain").isEmpty)
-      #expect(try p.show(id)["status"] as? String == "in_progress")
-    }
-
-    @Test func aFailingGateStopsTheMerge() throws {
-      let p = try Playground(gate: "[[git, rev-parse, --verify, no-such-ref]]")
-      let id = try p.bead("Gated")
-      #expect(try p.wt("apply", "--yes").status == 0)
-      let done = try p.wt("done", id)
-      #expect(done.status == 1)
-      #expect(done.stderr.contains("gate `git rev-parse --verify no-such-ref` failed (exit 128); nothing was merged."))
-      #expect(done.stderr.contains("fatal: Needed a single revision"))
-      let status = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
-      #expect(status.first?["status"] as? String == "needs-input")
-      #expect(status.first?["message"] as? String == "gate `git rev-parse --verify no-such-ref` failed: fatal: Needed a single revision")
-    }
-
     @Test func abandonReleasesAndKeepsAndDeleteRefusesWork() throws {
       let p = try Playground()
       let id = try p.bead("Abandoned")

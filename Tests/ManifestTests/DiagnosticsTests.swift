@@ -173,6 +173,36 @@ import Testing
       ])
   }
 
+  @Test func disposableIsAListOfPathsWithPositions() {
+    let box = Sandbox()
+    box.mkdir("a")
+    box.mkdir("b")
+    box.mkdir("c")
+    let result = box.load(
+      """
+      version: 1
+      defaults:
+        disposable: [node_modules/]
+      projects:
+        a:
+          path: a
+          disposable: .build/
+        b:
+          path: b
+          disposible: [dist/]
+        c:
+          path: c
+      """)
+    #expect(
+      problems(result) == [
+        at(7, 17, .wrongType(key: "disposable", expected: "a list of strings", got: "a string")),
+        at(10, 5, .unknownKey("disposible", in: "project 'b'", suggestion: "disposable")),
+      ])
+    let valid = box.load("version: 1\ndefaults: {disposable: [node_modules/]}\nprojects:\n  c: {path: c, disposable: [.build/, app.log]}\n  b: {path: b}\n")
+    #expect(valid.manifest?.project(named: "c")?.disposable == [".build/", "app.log"])
+    #expect(valid.manifest?.project(named: "b")?.disposable == ["node_modules/"])
+  }
+
   @Test func yamlErrorsBecomeDiagnostics() {
     let box = Sandbox()
     #expect(problems(box.load("version: 1\nprojects:\n\t a: {}\n")) == [at(3, 1, .yaml(.tabIndentation))])

@@ -23,10 +23,11 @@ struct ProjectFields: Hashable, Sendable {
   var gate: [[String]]?
   var portEnv: String?
   var agentByLabel: [Located<Project.LabelAgent>]?
+  var disposable: [String]?
 
   static let keys = [
     "path", "base", "workers", "agent", "agent_by_label", "on_done", "prompt", "select", "copy", "setup", "gate",
-    "port_env",
+    "port_env", "disposable",
   ]
   static let selectKeys = ["labels", "any_labels", "exclude_labels", "types", "max_priority", "ids"]
 
@@ -36,7 +37,8 @@ struct ProjectFields: Hashable, Sendable {
       path: path ?? lower.path, base: base ?? lower.base, workers: workers ?? lower.workers,
       agent: agent ?? lower.agent, onDone: onDone ?? lower.onDone, prompt: prompt ?? lower.prompt,
       select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
-      gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, agentByLabel: agentByLabel ?? lower.agentByLabel)
+      gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, agentByLabel: agentByLabel ?? lower.agentByLabel,
+      disposable: disposable ?? lower.disposable)
   }
 }
 
@@ -81,6 +83,7 @@ extension NodeReader {
       if !Self.isOwnVariable(name) { report(.unsafeVariable(key: "port_env", name: name), at: n.mark) }
       out.portEnv = name
     }
+    if let n = f["disposable"] { out.disposable = strings(n, key: "disposable") }
     return out
   }
 

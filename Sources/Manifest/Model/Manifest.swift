@@ -172,6 +172,10 @@ public struct Project: Hashable, Sendable {
   public var setup: [[String]]
   public var gate: [[String]]
   public var portEnv: String?
+  /// Ignored build output teardown may delete (`node_modules/`,
+  /// `.build/`); any other ignored file that differs from what wt put
+  /// there keeps the worktree.
+  public var disposable: [String] = []
   /// The repository's own wt.yaml, when its `project:` block supplied
   /// something that runs (setup, gate, copy, port_env).
   public var foreign: ForeignFile?

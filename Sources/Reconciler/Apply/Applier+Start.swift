@@ -2,14 +2,11 @@ import Foundation
 import Manifest
 
 extension Applier {
-  /// Files wt or an agent writes into a worktree; never the person's
-  /// changes. Aider leaves its chat and input history and a tags cache.
-  static let ownFiles = [".claude/settings.local.json", ".codex/hooks.json", ".gemini/settings.json", ".wt/", ".aider*"]
-
   /// Claim → worktree → copy, port, setup → session → agent → prompt.
-  func start(_ change: Plan.Change, project: Project, adopt: Bool) async throws
+  func start(_ planned: Plan.Change, project: Project, adopt: Bool) async throws
     -> StepReport.Outcome
   {
+    var change = planned
     let profile = try profile(change)
     if let foreign = project.foreign, foreign.needsTrust { return .skipped(foreign.refusal) }
     guard BeadID.isValid(change.bead) else {
@@ -20,23 +17,27 @@ extension Applier {
     case .heldBy(let other): return .skipped("bead \(change.bead) is claimed by \(other)")
     case .notClaimable(let status): return .skipped("bead \(change.bead) cannot be claimed (status \(status))")
     }
-    let fresh: Bool
+    let made: MadeWorktree?
     do {
-      fresh = try await ensureWorktree(change, project: project)
+      made = try await ensureWorktree(change, project: project)
     } catch {
       try await giveBack(change, project: project)
       return .failed("worktree: \(describe(error))")
     }
+    if let made { change.branch = made.branch }
     var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.retained = nil
     record.manifest = manifest.file
     record.manifestFromRepository = manifest.foreign != nil
     record.agent = change.agent
-    if fresh {
+    if let made {
       record.prompt = .pending
       record.sessionId = nil
+      record.branch = made.branch
+      if let base = made.baseCommit { record.baseCommit = base }
       do {
-        try copyFiles(project, into: change.worktree)
+        let copied = try CopiedFiles.copy(project.copy, from: project.path, into: change.worktree)
+        record.copied = try await world.git.blobIDs(copied, in: change.worktree)
         for command in project.setup {
           try await world.runner.run(command, in: change.worktree, timeout: .seconds(900))
         }
@@ -45,7 +46,7 @@ extension Applier {
         return .failed("setup: \(describe(error))")
       }
     }
-    try await world.git.exclude(Self.ownFiles, in: change.worktree)
+    try await world.git.exclude(CopiedFiles.ownFiles, in: change.worktree)
     try await installHooks(profile, in: change.worktree)
     if project.portEnv != nil && record.port == nil { record.port = try freePort(for: change.worker) }
     let env = environment(change, project: project, profile: profile, record: record)
@@ -73,33 +74,16 @@ extension Applier {
         command: command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt),
         options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
     }
-    if let firstPrompt { return try await confirmStarted(change, project: project, profile: profile, prompt: firstPrompt) }
-    if let resume {
-      return try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
-    }
-    return try await deliverPrompt(change, project: project, countFailure: true)
-  }
-
-  /// The worktree for the change, made if missing. True when it was made
-  /// now (setup runs then). A failed `git worktree add` leaves no folder.
-  func ensureWorktree(_ change: Plan.Change, project: Project) async throws -> Bool {
-    let known = try await world.git.worktrees(of: project.path)
-    if known.contains(where: { $0.path == change.worktree }) { return false }
-    let fm = FileManager.default
-    if fm.fileExists(atPath: change.worktree) {
-      throw StateError(message: "\(change.worktree) exists but is not a worktree of \(project.path); move it away")
-    }
-    try fm.createDirectory(
-      atPath: (change.worktree as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    do {
-      try await world.git.addWorktree(
-        repo: project.path, path: change.worktree, branch: change.branch, base: project.base)
-    } catch {
-      try? fm.removeItem(atPath: change.worktree)
-      _ = try? await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
-      throw error
-    }
-    return true
+    let outcome =
+      if let firstPrompt {
+        try await confirmStarted(change, project: project, profile: profile, prompt: firstPrompt)
+      } else if let resume {
+        try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
+      } else {
+        try await deliverPrompt(change, project: project, countFailure: true)
+      }
+    guard let note = made?.note, case .done(let text) = outcome else { return outcome }
+    return .done("\(text); note: \(note)")
   }
 
   /// A start that failed after the claim: the bead goes back, so it is
@@ -112,25 +96,6 @@ extension Applier {
       var r = state.workers[name] ?? WorkerRecord(for: change)
       r.startFailures += 1
       state.workers[name] = r
-    }
-  }
-
-  func copyFiles(_ project: Project, into worktree: String) throws {
-    let fm = FileManager.default
-    func real(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path }
-    let repo = real(project.path), tree = real(worktree)
-    for file in project.copy {
-      let source = (project.path as NSString).appendingPathComponent(file)
-      let target = (worktree as NSString).appendingPathComponent(file)
-      guard fm.fileExists(atPath: source), !fm.fileExists(atPath: target) else { continue }
-      // The path as written stays inside (the manifest checks that); a
-      // committed link on the way could still lead out of either checkout.
-      let from = real(source), into = real((target as NSString).deletingLastPathComponent)
-      guard from.hasPrefix(repo + "/"), into == tree || into.hasPrefix(tree + "/") else {
-        throw StateError(message: "copy: \(file) leads outside the repository or the worktree through a link; not copied")
-      }
-      try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      try fm.copyItem(atPath: source, toPath: target)
     }
   }
 

@@ -15,7 +15,8 @@ extension Applier {
     if let tree = worktrees.first(where: { $0.path == change.worktree }) {
       let branch = tree.branch ?? change.branch
       let safety = try await world.git.safety(
-        of: change.worktree, branch: branch, base: project.base, repo: project.path)
+        of: change.worktree, branch: branch, base: project.base, repo: project.path,
+        ignored: IgnoredFiles(project: project, record: try record(change.worker)))
       if safety.isSafeToRemove {
         try await world.git.removeWorktree(repo: project.path, path: change.worktree, branch: branch)
         said.append("removed \(change.worktree)")
@@ -25,9 +26,8 @@ extension Applier {
         said.append("kept \(change.worktree): \(why)")
       }
     }
-    if releaseBead, let bead = try await world.tracker.show(change.bead, in: project.path), !bead.isClosed {
-      try await world.tracker.release(change.bead, in: project.path)
-      said.append("released \(change.bead)")
+    if releaseBead, let why = try await releaseUnlessFinishing(change, project: project) {
+      said.append(why)
     }
     let name = change.worker
     try world.store.update { state in
@@ -39,9 +39,23 @@ extension Applier {
         state.workers[name] = r
       } else {
         state.workers[name] = nil
+        if state.merges[name]?.isActive == false { state.merges[name] = nil }
       }
     }
     world.store.record("deleted", worker: name, detail: ["kept": kept ?? ""])
     return .done(said.joined(separator: "; "))
+  }
+
+  /// Releases the bead unless it is closed or being merged, asking bd and
+  /// the merge queue right before, under the bead guard that `wt done`
+  /// takes to queue a merge: a release can never land after a close.
+  func releaseUnlessFinishing(_ change: Plan.Change, project: Project) async throws -> String? {
+    try await world.guardingBeads {
+      let state = try world.store.load().markingInterruptedMerges(alive: processIsAlive)
+      if state.isMerging(change.worker) { return "left \(change.bead) claimed: it is being merged" }
+      guard let bead = try await world.tracker.show(change.bead, in: project.path), !bead.isClosed else { return nil }
+      try await world.tracker.release(change.bead, in: project.path)
+      return "released \(change.bead)"
+    }
   }
 }

@@ -10,10 +10,15 @@ public struct Abandon: Sendable {
 
   public func run(_ worker: WorkerRef, delete: Bool) async throws -> [String] {
     let project = worker.project
+    if try MergeQueue(world: world).entries().contains(where: { $0.worker == worker.name && $0.isActive }) {
+      throw LifecycleError("\(worker.bead) is being merged ('wt queue' shows it); wait for the merge to finish. Nothing was changed.")
+    }
     let hasTree = try await world.git.worktrees(of: project.path).contains { $0.path == worker.worktree }
     var safety: WorktreeSafety?
     if hasTree {
-      safety = try await world.git.safety(of: worker.worktree, branch: worker.branch, base: project.base, repo: project.path)
+      safety = try await world.git.safety(
+        of: worker.worktree, branch: worker.branch, base: project.base, repo: project.path,
+        ignored: IgnoredFiles(project: project, record: try world.store.load().workers[worker.name]))
     }
     // Refuse before touching anything, so a refused --delete changes nothing.
     if delete, let safety, !safety.isSafeToRemove {

@@ -1,12 +1,24 @@
 import Foundation
 import Manifest
 
-/// `wt done`: gate, then merge / pull request / keep, close the bead, tear
-/// the worker down. Safe to run from inside the worker's own session: the
-/// session is killed last, after everything that matters is written.
+/// `wt done`: check that there is real work, then merge it through the
+/// repository's merge queue / open a pull request / keep it, close the
+/// bead once the work is where `on_done` says, and tear the worker down.
+/// Safe to run from inside the worker's own session: the session is
+/// killed last, after everything that matters is written.
 public struct Finish: Sendable {
   public var manifest: Manifest
   public var world: World
+  /// Close the bead even when the branch has no commits beyond base.
+  public var allowEmpty = false
+  /// `wt done` runs in this worker's own session: the agent reads what
+  /// it prints, so a follow-up is printed rather than pasted into a pane
+  /// that is busy running this very command.
+  public var insideWorker = false
+  /// How long to wait for another merge of the same repository.
+  public var lockWait: Duration = .seconds(3600)
+  /// Told about waits as they happen (the merge lock's holder).
+  public var progress: @Sendable (String) -> Void = { _ in }
 
   public init(manifest: Manifest, world: World) {
     self.manifest = manifest
@@ -15,41 +27,37 @@ public struct Finish: Sendable {
 
   public func run(_ worker: WorkerRef) async throws -> [String] {
     let project = worker.project
-    let git = world.git
-    var said: [String] = []
-    guard try await git.worktrees(of: project.path).contains(where: { $0.path == worker.worktree }) else {
-      throw LifecycleError("\(worker.worktree) is not a worktree of \(project.path); nothing to finish")
-    }
-    let dirty = try await git.uncommittedFiles(in: worker.worktree)
-    if dirty > 0 {
-      throw LifecycleError(
-        "\(worker.worktree) has \(dirty) uncommitted file\(dirty == 1 ? "" : "s"); commit or remove them, then run 'wt done' again. Nothing was changed.")
-    }
-    for command in project.gate {
-      let out = try await world.runner.output(command, in: worker.worktree, timeout: .seconds(1800))
-      if !out.succeeded {
-        let tail = (out.stdout + out.stderr).split(separator: "\n").suffix(15).joined(separator: "\n")
-        let last = tail.split(separator: "\n").suffix(3).joined(separator: " / ")
-        try signal(worker, status: .needsInput, message: "gate `\(command.joined(separator: " "))` failed: \(last)")
+    let ahead = try await checkWork(worker)
+    if project.onDone == .pr && ahead > 0 {
+      let problems = await PullRequestTools.problems(repo: project.path, runner: world.runner)
+      if !problems.isEmpty {
         throw LifecycleError(
-          "gate `\(command.joined(separator: " "))` failed (exit \(out.status)); nothing was merged.\n\(tail)")
+          "cannot open a pull request: \(problems.joined(separator: "; ")). Nothing was pushed or changed.")
       }
-      said.append("gate `\(command.joined(separator: " "))` passed")
     }
+    let mergedBefore = ahead == 0 ? try await mergedEarlier(worker) : false
+    var said: [String] = []
     let bead = try await world.tracker.show(worker.bead, in: project.path)
-    var reason: String
+    let reason: String
     var keepWorktree: String?
     switch project.onDone {
+    case _ where ahead == 0 && mergedBefore:
+      said.append("\(project.base) already has the work of \(worker.branch)")
+      reason = "Done: \(worker.branch) is in \(project.base)"
+    case _ where ahead == 0:
+      said.append("\(worker.branch) has no commits beyond \(project.base); closing without a merge (--allow-empty)")
+      reason = "Done: no changes (--allow-empty)"
     case .merge:
-      try await merge(worker)
-      said.append("merged \(worker.branch) into \(project.base)")
+      said += try await mergeThroughQueue(worker)
       reason = "Done: merged \(worker.branch) into \(project.base) by wt"
     case .pr:
+      said += try await gateBranch(worker)
       let url = try await pullRequest(worker, title: bead?.title ?? worker.bead, body: bead?.description ?? "")
       said.append("opened \(url)")
       reason = "Done: pull request \(url)"
       keepWorktree = "pull request open: \(url)"
     case .keep:
+      said += try await gateBranch(worker)
       said.append("kept branch \(worker.branch)")
       reason = "Done: work is on branch \(worker.branch)"
       keepWorktree = "on_done is keep; branch \(worker.branch)"
@@ -58,46 +66,99 @@ public struct Finish: Sendable {
       try await world.tracker.close(worker.bead, reason: reason, in: project.path)
       said.append("closed \(worker.bead)")
     }
+    try MergeQueue(world: world).remove(worker)
     try signal(worker, status: .done, message: reason)
     world.store.record("done", worker: worker.name, detail: ["reason": reason])
-
-    if let keepWorktree {
-      try world.store.update { $0.workers[worker.name]?.retained = keepWorktree }
-    } else {
-      // Merged and clean, so removing the worktree loses nothing; teardown
-      // checks again all the same.
-      let safety = try await git.safety(of: worker.worktree, branch: worker.branch, base: project.base, repo: project.path)
-      if safety.isSafeToRemove {
-        try await git.removeWorktree(repo: project.path, path: worker.worktree, branch: worker.branch)
-        try world.store.update { $0.workers[worker.name] = nil }
-        said.append("removed \(worker.worktree)")
-      }
-    }
+    said += await tearDown(worker, keep: keepWorktree)
     // Last: this may be the session wt itself runs in.
     said.append("stopping \(worker.session)")
     try await world.tmux.kill(session: worker.session)
     return said
   }
 
-  /// Merges the worker's branch into base in the main checkout. Refuses,
-  /// leaving everything as it was, when the checkout is elsewhere or the
-  /// merge conflicts.
-  func merge(_ worker: WorkerRef) async throws {
-    let repo = worker.project.path
+  /// Queues the worker, waits for the repository's merge lock, merges.
+  /// On a conflict or a failing gate the worker is told what to fix and
+  /// the bead stays open; when the person's checkout is in the way the
+  /// merge is held. Either way nothing moved.
+  func mergeThroughQueue(_ worker: WorkerRef) async throws -> [String] {
+    let queue = MergeQueue(world: world)
+    try await queue.enqueue(worker)
+    let outcome: Merger.Outcome
+    do {
+      let progress = self.progress
+      let lock = try await queue.lock(worker, wait: lockWait) { holder in
+        progress("waiting for the merge queue: \(holder) is merging")
+      }
+      defer { withExtendedLifetime(lock) {} }
+      // Another `wt done` of this worker may have finished while this one
+      // waited its turn.
+      guard let tip = try? await world.git.revParse(worker.branch, repo: worker.project.path) else {
+        try queue.remove(worker)
+        throw LifecycleError("\(worker.branch) is gone: another 'wt done' finished \(worker.bead) meanwhile. Nothing was changed.")
+      }
+      try queue.set(worker, .gating)
+      outcome = try await Merger(world: world).merge(worker, tip: tip)
+    } catch let error as LifecycleError {
+      throw error
+    } catch {
+      try? queue.set(worker, .failed, reason: "\(error)")
+      throw error
+    }
     let base = worker.project.base
-    let head = try await world.runner.run(["git", "-C", repo, "symbolic-ref", "--quiet", "--short", "HEAD"])
-      .trimmingCharacters(in: .whitespacesAndNewlines)
-    guard head == base else {
-      throw LifecycleError("the main checkout \(repo) is on '\(head)', not '\(base)'; switch it to \(base) and run 'wt done' again. Nothing was changed.")
+    switch outcome {
+    case .merged(let commit, let how, let gated):
+      var lines = gated.map { "gate `\($0)` passed on \(worker.branch) merged with \(base)" }
+      lines.append("merged \(worker.branch) into \(base) as \(commit.prefix(10)) (\(how))")
+      return lines
+    case .alreadyInBase:
+      return ["\(base) already has the changes of \(worker.branch)"]
+    case .held(let why):
+      try queue.set(worker, .held, reason: why)
+      throw LifecycleError("the merge of \(worker.branch) waits: \(why)")
+    case .conflict(let files):
+      let why = "\(worker.branch) conflicts with \(base) in \(files.joined(separator: ", "))"
+      try queue.set(worker, .failed, reason: why)
+      let told = try await followUp(
+        worker, status: why,
+        prompt: """
+          wt could not merge your branch \(worker.branch) into \(base): these files conflict with \(base):
+          \(files.map { "- \($0)" }.joined(separator: "\n"))
+          Merge \(base) into your branch (git merge \(base)), resolve the conflicts, commit, and run `wt done` again.
+          """)
+      throw LifecycleError("\(why); nothing was merged and the bead stays open. \(told)")
+    case .gateFailed(let command, let status, let excerpt):
+      try await gateFailed(worker, command: command, status: status, excerpt: excerpt, on: "\(worker.branch) merged with \(base)", queue: queue)
     }
-    let out = try await world.runner.output(
-      ["git", "-C", repo, "merge", "--no-ff", "--no-edit", "-m", "Merge \(worker.branch) (\(worker.bead))", worker.branch])
-    if !out.succeeded {
-      _ = try? await world.runner.output(["git", "-C", repo, "merge", "--abort"])
-      let detail = (out.stdout + out.stderr).split(separator: "\n").filter { $0.contains("CONFLICT") || $0.contains("error") }
-        .prefix(5).joined(separator: "\n")
-      throw LifecycleError("merging \(worker.branch) into \(base) failed; the merge was undone and nothing changed. Resolve it in the worktree (e.g. git merge \(base)), commit, and run 'wt done' again.\n\(detail)")
+  }
+
+  /// For `pr` and `keep`, which move no base: the gate on the branch as it
+  /// is, in wt's own temporary worktree.
+  func gateBranch(_ worker: WorkerRef) async throws -> [String] {
+    let tip = try await world.git.revParse(worker.branch, repo: worker.project.path)
+    switch try await Merger.gate(worker, world: world).run(on: tip) {
+    case .passed(let commands): return commands.map { "gate `\($0)` passed on \(worker.branch)" }
+    case .failed(let command, let status, let excerpt):
+      try await gateFailed(worker, command: command, status: status, excerpt: excerpt, on: worker.branch, queue: nil)
     }
+  }
+
+  /// A failing gate: the worker is told the first failure, the bead stays
+  /// open, and `wt done` fails with the same text.
+  func gateFailed(
+    _ worker: WorkerRef, command: [String], status: Int32, excerpt: String, on what: String, queue: MergeQueue?
+  ) async throws -> Never {
+    let shown = command.joined(separator: " ")
+    let why = "gate `\(shown)` failed (exit \(status)) on \(what)"
+    let first = excerpt.split(separator: "\n").first ?? ""
+    try queue?.set(worker, .failed, reason: "\(why): \(first)")
+    let told = try await followUp(
+      worker, status: "\(why): \(first)",
+      prompt: """
+        wt did not finish your branch \(worker.branch): the gate `\(shown)` failed (exit \(status)) on \(what). The first failure:
+        \(excerpt)
+        Fix it on your branch (git merge \(worker.project.base) first if it moved), commit, and run `wt done` again.
+        """)
+    throw LifecycleError("\(why); nothing was merged and the bead stays open. \(told)\n\(excerpt)")
   }
 
   func pullRequest(_ worker: WorkerRef, title: String, body: String) async throws -> String {

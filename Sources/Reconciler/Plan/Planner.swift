@@ -24,6 +24,8 @@ public struct PlanOptions: Equatable, Sendable {
 /// `plan(manifest, observed) -> Plan`: pure, no clock, no processes.
 ///
 /// Rules, per project in manifest order:
+/// - a bead that is being merged (`wt done` holds it in the merge queue)
+///   is left alone: never released, restarted or torn down under it;
 /// - a live worker whose bead is closed is torn down;
 /// - a live worker whose bead is open stays, even when it is no longer
 ///   selected (drift: a note, torn down only with `--prune`);
@@ -92,6 +94,11 @@ private struct Planner {
     for pane in panes.sorted(by: { $0.bead < $1.bead }) {
       busyBeads.insert(pane.bead)
       let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: pane.bead)]
+      if merging(project, pane.bead) {
+        kept += 1
+        noteMerging(project, pane.bead)
+        continue
+      }
       guard let bead = unclosed[pane.bead] else {
         add(.delete, .teardown(releaseBead: false), project, beadID: pane.bead, title: "",
             reasons: ["bead \(pane.bead) is closed"])
@@ -131,8 +138,8 @@ private struct Planner {
     // Beads wt holds with no worker: adopt them, or let them go.
     var adoptable: [Bead] = []
     for bead in world.unclosed.sorted(by: order) where isWtClaim(bead) && !busyBeads.contains(bead.id) {
-      adoptable.append(bead)
       busyBeads.insert(bead.id)
+      if merging(project, bead.id) { noteMerging(project, bead.id) } else { adoptable.append(bead) }
     }
     var free = freeSlots(project, kept: kept)
     if let foreign = project.foreign, foreign.needsTrust {
@@ -167,6 +174,7 @@ private struct Planner {
     // ours, but whose worktree is still there: finish their teardown.
     for record in observed.state.workers.values.sorted(by: { $0.name < $1.name })
     where record.project == project.name && !busyBeads.contains(record.bead) {
+      if merging(project, record.bead) { continue }
       if let reason = record.retained {
         // Not busy: if the bead is ready again, a new worker picks the
         // kept worktree up where it was left.
@@ -315,6 +323,15 @@ private struct Planner {
 
   func selected(_ bead: Bead, in project: Project) -> Bool {
     project.select.matches(id: bead.id, type: bead.type, priority: bead.priority, labels: bead.labels ?? [])
+  }
+
+  /// `wt done` holds the bead in the merge queue: it finishes the worker.
+  func merging(_ project: Project, _ bead: String) -> Bool {
+    observed.state.isMerging(WorkerNaming.name(project: project.name, bead: bead))
+  }
+
+  mutating func noteMerging(_ project: Project, _ bead: String) {
+    result.notes.append(.init(project: project.name, text: "\(bead) is being merged ('wt queue'); left alone until wt done finishes"))
   }
 
   func isWtClaim(_ bead: Bead) -> Bool { bead.status == "in_progress" && bead.assignee == options.actor }

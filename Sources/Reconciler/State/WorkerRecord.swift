@@ -33,6 +33,12 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   public var status: WorkerState?
   public var statusMessage: String?
   public var statusAt: Date?
+  /// The base commit the branch was made from: a `wt/<bead>` branch that
+  /// does not descend from it is not wt's and is never reused.
+  public var baseCommit: String?
+  /// Files `copy:` put into the worktree, with their git blob ids then, so
+  /// teardown can tell an edited copy (work) from an untouched one.
+  public var copied: [String: String]?
   /// The manifest that declared the worker (absolute), so that wt run
   /// anywhere for it (a hook, notify) uses the same one.
   public var manifest: String?
@@ -63,7 +69,22 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
 /// Everything in the state file.
 public struct State: Codable, Hashable, Sendable {
   public var workers: [String: WorkerRecord] = [:]
-  public init(workers: [String: WorkerRecord] = [:]) { self.workers = workers }
+  /// The merge queue, by worker name.
+  public var merges: [String: MergeEntry] = [:]
+
+  public init(workers: [String: WorkerRecord] = [:], merges: [String: MergeEntry] = [:]) {
+    self.workers = workers
+    self.merges = merges
+  }
+
+  enum CodingKeys: String, CodingKey { case workers, merges }
+
+  // State files written before the merge queue have no `merges`.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    workers = try c.decodeIfPresent([String: WorkerRecord].self, forKey: .workers) ?? [:]
+    merges = try c.decodeIfPresent([String: MergeEntry].self, forKey: .merges) ?? [:]
+  }
 
   /// The worker whose worktree holds `directory`, by canonical path.
   public func worker(containing directory: String) -> WorkerRecord? {

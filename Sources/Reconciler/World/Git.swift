@@ -10,23 +10,6 @@ public struct Worktree: Hashable, Sendable {
   public var prunable: Bool = false
 }
 
-/// What teardown needs to know before it may remove a worktree.
-public struct WorktreeSafety: Hashable, Sendable {
-  public var uncommittedFiles: Int
-  public var commitsNotInBase: Int
-  public var mergedIntoBase: Bool
-  public var isSafeToRemove: Bool { uncommittedFiles == 0 && mergedIntoBase }
-
-  /// Why it is not safe, as a person reads it: "2 uncommitted files, 3
-  /// commits not in main".
-  public func problems(base: String) -> String {
-    var parts: [String] = []
-    if uncommittedFiles > 0 { parts.append("\(uncommittedFiles) uncommitted file\(uncommittedFiles == 1 ? "" : "s")") }
-    if !mergedIntoBase { parts.append("\(commitsNotInBase) commit\(commitsNotInBase == 1 ? "" : "s") not in \(base)") }
-    return parts.isEmpty ? "clean and merged" : parts.joined(separator: ", ")
-  }
-}
-
 /// git, as wt uses it. Paths are the main checkout unless named otherwise.
 public struct Git: Sendable {
   public var runner: ProcessRunner
@@ -69,16 +52,6 @@ public struct Git: Sendable {
     try await runner.output(["git", "-C", repo, "rev-parse", "--verify", "--quiet", "--end-of-options", "refs/heads/\(branch)"]).succeeded
   }
 
-  /// Adds a worktree on `branch`, creating the branch from `base` when it
-  /// does not exist yet.
-  public func addWorktree(repo: String, path: String, branch: String, base: String) async throws {
-    if try await branchExists(branch, in: repo) {
-      try await runner.run(["git", "-C", repo, "worktree", "add", "--", path, branch])
-    } else {
-      try await runner.run(["git", "-C", repo, "worktree", "add", "-b", branch, "--", path, base])
-    }
-  }
-
   /// Removes a worktree whose work is safe (see `safety`) and its branch.
   /// `branch -d` deletes only a merged branch, so a branch whose work is
   /// not in the checked-out HEAD survives (its failure is not an error).
@@ -115,26 +88,6 @@ public struct Git: Sendable {
     return Changes(
       committed: Set(try await committed.split(separator: "\n").map(String.init)), uncommitted: uncommitted,
       commitsAhead: Int(try await ahead.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0)
-  }
-
-  public func safety(of worktree: String, branch: String, base: String, repo: String) async throws -> WorktreeSafety {
-    let dirty = try await uncommittedFiles(in: worktree)
-    let ahead = Int(
-      try await runner.run(["git", "-C", repo, "rev-list", "--count", "--end-of-options", "\(base)..\(branch)"])
-        .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-    let merged = ahead == 0 ? true : try await changesAlreadyIn(base: base, branch: branch, repo: repo)
-    return WorktreeSafety(uncommittedFiles: dirty, commitsNotInBase: ahead, mergedIntoBase: merged)
-  }
-
-  /// A squash-merged branch has commits that are not ancestors of base, yet
-  /// its changes are there: merging it into base would change nothing.
-  /// `git merge-tree --write-tree` computes that merge without touching any
-  /// checkout.
-  func changesAlreadyIn(base: String, branch: String, repo: String) async throws -> Bool {
-    let merge = try await runner.output(["git", "-C", repo, "merge-tree", "--write-tree", "--end-of-options", base, branch])
-    guard merge.succeeded, let tree = merge.stdout.split(separator: "\n").first else { return false }
-    let baseTree = try await runner.run(["git", "-C", repo, "rev-parse", "\(base)^{tree}"])
-    return String(tree) == baseTree.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// Keeps wt's own files in a worktree out of `git status`, so they never

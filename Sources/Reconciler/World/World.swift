@@ -105,8 +105,9 @@ extension World {
       return out
     }
     let live = try await panes
+    let state = try store.load().markingInterruptedMerges(alive: processIsAlive)
     return Observed(
-      projects: await countingUncommitted(manifest, worlds, panes: live), panes: live, state: try store.load(),
+      projects: await countingUncommitted(manifest, worlds, panes: live), panes: live, state: state,
       machine: Self.machine())
   }
 

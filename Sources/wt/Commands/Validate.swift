@@ -32,8 +32,12 @@ extension WT {
       /// Agents projects use whose command is not installed here.
       var missingAgents: [MissingAgent]
 
+      /// Problems of the machine rather than the file (e.g. `gh` missing
+      /// for on_done: pr); they do not make the manifest invalid.
+      var warnings: [String]
+
       enum CodingKeys: String, CodingKey {
-        case valid, file, diagnostics, projects, commands
+        case valid, file, diagnostics, projects, commands, warnings
         case missingAgents = "missing_agents"
       }
     }
@@ -85,6 +89,7 @@ extension WT {
         ManifestLoader().load(file: path, named: found.named), git: Git(runner: ProcessRunner()))
       let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
       result.manifest = try result.manifest.map { try store.marking($0) }
+      let warnings = await Self.toolWarnings(result.manifest)
       if json {
         try printJSON(
           Output(
@@ -96,10 +101,11 @@ extension WT {
             },
             projects: result.manifest?.projects.map(\.name) ?? [],
             commands: result.manifest.map(Self.commands) ?? [],
-            missingAgents: result.manifest.map { Self.missingAgents($0, path: Self.path) } ?? []))
+            missingAgents: result.manifest.map { Self.missingAgents($0, path: Self.path) } ?? [], warnings: warnings))
       } else {
         Terminal.line("reading \(path): \(found.why)")
         for d in result.diagnostics { Terminal.error(d.description) }
+        for w in warnings { Terminal.error("\(path): warning: \(w)") }
         if let m = result.manifest {
           for a in Self.missingAgents(m, path: Self.path) {
             Terminal.error(
@@ -123,6 +129,18 @@ extension WT {
     }
 
     static var path: String { ProcessInfo.processInfo.environment["PATH"] ?? "" }
+
+    /// What `on_done: pr` will need when a worker finishes: checked now, so
+    /// nobody learns at the end of a bead that `gh` is missing.
+    static func toolWarnings(_ manifest: Manifest?) async -> [String] {
+      var warnings: [String] = []
+      for project in manifest?.projects ?? [] where project.onDone == .pr {
+        for problem in await PullRequestTools.problems(repo: project.path, runner: ProcessRunner()) {
+          warnings.append("project '\(project.name)' has on_done: pr, but \(problem)")
+        }
+      }
+      return warnings
+    }
 
     static func summary(_ m: Manifest) -> String {
       let names = m.projects.map(\.name).joined(separator: ", ")

@@ -184,11 +184,17 @@ extension WT {
   struct Done: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "done",
-      abstract: "Finish a worker: run the gate, merge / open a PR / keep per on_done, close the bead, tear down.",
-      discussion: "Inside a worker's worktree (or with $WT_WORKER) the bead is implied.")
+      abstract: "Finish a worker: merge through the merge queue / open a PR / keep per on_done, close the bead, tear down.",
+      discussion: """
+        Inside a worker's worktree (or with $WT_WORKER) the bead is implied. Refuses, changing nothing, when the \
+        branch has no commits beyond base, or the worktree holds commits the branch lacks. With on_done: merge the \
+        branch is merged with base off-checkout, the gate runs on that result, and base moves only by fast-forward \
+        or compare-and-swap, one merge per repository at a time ('wt queue' shows them).
+        """)
 
     @OptionGroup var options: ManifestOptions
     @Argument(help: "The bead id (default: the worker you are in).") var bead: String?
+    @Flag(help: "Close the bead even when its branch has no commits beyond base.") var allowEmpty = false
 
     func run() async throws {
       let context = try await Context(options)
@@ -198,7 +204,11 @@ extension WT {
           // The gate would run the repository's commands on its say-so.
           throw LifecycleError("\(foreign.refusal) Nothing was merged.")
         }
-        return try await Finish(manifest: context.manifest, world: context.world).run(worker)
+        var finish = Finish(manifest: context.manifest, world: context.world)
+        finish.allowEmpty = allowEmpty
+        finish.insideWorker = context.environment["WT_WORKER"] == worker.name
+        finish.progress = { Terminal.error("wt: \($0)") }
+        return try await finish.run(worker)
       }
     }
   }

@@ -1,0 +1,71 @@
+import Foundation
+import Manifest
+
+extension Applier {
+  /// A worktree made now (setup runs then): its branch, the base commit
+  /// a new branch started from, and why the branch is not the usual one.
+  struct MadeWorktree {
+    var branch: String
+    var baseCommit: String?
+    var note: String?
+  }
+
+  /// The worktree for the change, made if missing (nil when it was there).
+  /// A failed `git worktree add` leaves no folder.
+  func ensureWorktree(_ change: Plan.Change, project: Project) async throws -> MadeWorktree? {
+    // git reads every worktree's files to list them or add one, and fails
+    // on one another start has half made ("failed to read
+    // .git/worktrees/X/commondir"), so parallel starts take turns here.
+    let turn = try await FileLock(
+      path: "\(try await world.git.commonDirectory(project.path))/wt-worktree-add.lock", what: "the worktree lock",
+      holder: "wt apply \(change.worker)", wait: .seconds(120))
+    defer { withExtendedLifetime(turn) {} }
+    let known = try await world.git.worktrees(of: project.path)
+    if known.contains(where: { $0.path == change.worktree }) { return nil }
+    let fm = FileManager.default
+    if fm.fileExists(atPath: change.worktree) {
+      throw StateError(message: "\(change.worktree) exists but is not a worktree of \(project.path); move it away")
+    }
+    try fm.createDirectory(
+      atPath: (change.worktree as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    var made = try await chooseBranch(change, project: project)
+    do {
+      if try await world.git.branchExists(made.branch, in: project.path) {
+        try await world.runner.run(["git", "-C", project.path, "worktree", "add", "--", change.worktree, made.branch])
+      } else {
+        let base = try await world.git.revParse(project.base, repo: project.path)
+        made.baseCommit = base
+        try await world.runner.run(["git", "-C", project.path, "worktree", "add", "-b", made.branch, "--", change.worktree, base])
+      }
+    } catch {
+      try? fm.removeItem(atPath: change.worktree)
+      _ = try? await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
+      throw error
+    }
+    return made
+  }
+
+  /// The planned branch, unless it exists and wt did not make it (no
+  /// record of it, or it does not descend from the base commit wt
+  /// recorded): a person's own `wt/<bead>` is never reused or merged, so
+  /// the worker gets the first free `wt/<bead>-N`.
+  func chooseBranch(_ change: Plan.Change, project: Project) async throws -> MadeWorktree {
+    let git = world.git
+    guard try await git.branchExists(change.branch, in: project.path) else { return MadeWorktree(branch: change.branch) }
+    let record = try record(change.worker)
+    var why: String?
+    if record?.branch != change.branch {
+      why = "wt has no record of making it"
+    } else if let base = record?.baseCommit, !(try await git.isAncestor(base, of: change.branch, repo: project.path)) {
+      why = "it does not descend from \(base.prefix(10)), where wt started it"
+    }
+    guard let why else { return MadeWorktree(branch: change.branch) }
+    let stem = WorkerNaming.branch(bead: change.bead)
+    var n = 2
+    while try await git.branchExists("\(stem)-\(n)", in: project.path) { n += 1 }
+    let branch = "\(stem)-\(n)"
+    world.store.record("branch-renamed", worker: change.worker, detail: ["branch": branch, "existing": change.branch])
+    return MadeWorktree(
+      branch: branch, note: "branch \(change.branch) exists and \(why), so it is left alone; this worker uses \(branch)")
+  }
+}

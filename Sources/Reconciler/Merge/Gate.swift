@@ -1,0 +1,75 @@
+import Foundation
+import Manifest
+
+/// Runs a project's `gate` on a merge result, in a temporary detached
+/// worktree of wt's own: the person's checkout and the worker's worktree
+/// are never where a merge is tried.
+struct Gate: Sendable {
+  var world: World
+  var project: Project
+  /// Where the temporary worktree goes; one per worker, so a crashed run
+  /// is cleaned up by the next.
+  var directory: String
+
+  enum Result: Equatable, Sendable {
+    case passed([String])
+    case failed(command: [String], status: Int32, excerpt: String)
+  }
+
+  func run(on commit: String) async throws -> Result {
+    guard !project.gate.isEmpty else { return .passed([]) }
+    try await discard()
+    try FileManager.default.createDirectory(
+      atPath: (directory as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try await world.runner.run(["git", "-C", project.path, "worktree", "add", "--detach", "--quiet", "--", directory, commit])
+    do {
+      let result = try await check()
+      try await discard()
+      return result
+    } catch {
+      try? await discard()
+      throw error
+    }
+  }
+
+  /// Setup, then every gate command, in the temporary worktree; stops at
+  /// the first failure.
+  private func check() async throws -> Result {
+    // The gate sees what a new worktree sees: copied files and setup.
+    _ = try CopiedFiles.copy(project.copy, from: project.path, into: directory)
+    var passed: [String] = []
+    for (command, limit) in project.setup.map({ ($0, 900) }) + project.gate.map({ ($0, 1800) }) {
+      let out = try await world.runner.output(command, in: directory, timeout: .seconds(limit))
+      if !out.succeeded {
+        return .failed(command: command, status: out.status, excerpt: Self.firstFailure(out.stdout + out.stderr))
+      }
+      passed.append(command.joined(separator: " "))
+    }
+    return .passed(passed)
+  }
+
+  /// Removes the temporary worktree (ours alone, so `--force` loses
+  /// nothing of anyone's).
+  func discard() async throws {
+    let registered = try await world.git.worktrees(of: project.path).contains { $0.path == directory }
+    if registered {
+      _ = try await world.runner.output(["git", "-C", project.path, "worktree", "remove", "--force", directory])
+    }
+    if FileManager.default.fileExists(atPath: directory) { try FileManager.default.removeItem(atPath: directory) }
+    _ = try await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
+  }
+
+  /// The first failure in a gate's output with a few lines after it: the
+  /// first error is the cause, later ones are mostly its echoes. Without a
+  /// recognisable failure line, the first lines.
+  static func firstFailure(_ output: String, context: Int = 6) -> String {
+    let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let markers = ["error", "fail", "fatal", "panic", "exception", "assert", "✘", "traceback"]
+    let start = lines.firstIndex { line in
+      let lower = line.lowercased()
+      return markers.contains { lower.contains($0) }
+    }
+    let excerpt = start.map { Array(lines[$0..<min(lines.count, $0 + context)]) } ?? Array(lines.prefix(context))
+    return excerpt.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Reconciler
+
+extension WT {
+  struct Queue: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "The merge queue: finished workers waiting, being gated, held or failed.",
+      discussion: """
+        'wt done' queues a worker; one merger per repository runs at a time. waiting: behind another merge. \
+        gating: merged off-checkout, the gate runs on the result. held: nothing merged because your checkout \
+        is busy ('wt done' again merges it). failed: a conflict or a failing gate, sent to the worker. \
+        interrupted: the 'wt done' that queued it is gone.
+        """)
+
+    @OptionGroup var options: ManifestOptions
+    @Flag(help: "Print JSON.") var json = false
+
+    struct Row: Encodable {
+      var project: String
+      var bead: String
+      var worker: String
+      var branch: String
+      var phase: String
+      var reason: String?
+      var pid: Int32
+      var queuedAt: String
+      var updatedAt: String
+
+      enum CodingKeys: String, CodingKey {
+        case project, bead, worker, branch, phase, reason, pid
+        case queuedAt = "queued_at"
+        case updatedAt = "updated_at"
+      }
+    }
+
+    func run() async throws {
+      let context = try await Context(options)
+      let format = ISO8601DateFormatter()
+      let rows = try MergeQueue(world: context.world).entries().map {
+        Row(
+          project: $0.project, bead: $0.bead, worker: $0.worker, branch: $0.branch, phase: $0.phase.rawValue,
+          reason: $0.reason, pid: $0.pid, queuedAt: format.string(from: $0.queuedAt),
+          updatedAt: format.string(from: $0.updatedAt))
+      }
+      if json { return try printJSON(rows) }
+      if rows.isEmpty { return print("The merge queue is empty.") }
+      for row in rows {
+        print("\(row.worker)  \(row.phase)  \(row.branch)  since \(row.updatedAt)" + (row.reason.map { "\n    \($0)" } ?? ""))
+      }
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+extension EndToEnd {
+  /// What a worker hears when its merge cannot go in: the conflicting files
+  /// or the gate's first failure, as a follow-up prompt to its agent.
+  @Suite struct MergeFeedbackTests {
+    /// A conflict: the agent is prompted with the file, the bead stays open
+    /// and main does not move; after the worker merges main and resolves,
+    /// the next `wt done` merges.
+    @Test func aConflictPromptsTheWorkerAndTheNextDoneMerges() async throws {
+      let p = try Playground()
+      let id = try p.bead("Conflict")
+      #expect(try await p.awaited("apply", "--yes").status == 0)
+      try p.commit("README.md", "worker's line\n", in: p.worktree(id))
+      try p.commit("README.md", "person's line\n", in: p.repo)
+      let head = try p.git("rev-parse", "main")
+      let done = try await p.awaited("done", id)
+      #expect(done.status == 1)
+      #expect(done.stderr.contains("wt/\(id) conflicts with main in README.md; nothing was merged and the bead stays open"))
+      #expect(done.stderr.contains("The worker was sent a follow-up prompt."))
+      #expect(try p.git("rev-parse", "main") == head)
+      #expect(try p.git("status", "--porcelain").isEmpty)
+      #expect(try p.show(id)["status"] as? String == "in_progress")
+      let followUp = p.prompts().last ?? ""
+      #expect(followUp.contains("these files conflict with main:\n- README.md"))
+      let rows = p.json(try await p.awaited("status", "--json").stdout) as? [[String: Any]] ?? []
+      #expect(rows.first?["status"] as? String != "needs-input")
+      #expect(try p.queue().map { $0["phase"] as? String } == ["failed"])
+
+      #expect(try p.sh(["git", "merge", "main"], in: p.worktree(id), check: false).status == 1)
+      try "both lines\n".write(toFile: "\(p.worktree(id))/README.md", atomically: true, encoding: .utf8)
+      _ = try p.git("commit", "-qam", "resolve", in: p.worktree(id))
+      let again = try await p.awaited("done", id)
+      #expect(again.status == 0, "\(again.stderr)")
+      #expect(try p.git("show", "main:README.md") == "both lines\n")
+      #expect(try p.show(id)["status"] as? String == "closed")
+      #expect(try p.queue().isEmpty)
+    }
+
+    /// Two branches that each pass the gate alone but break it together:
+    /// the first merges, the second does not, and its agent is told the
+    /// gate's first failing line, not the tail of the output.
+    @Test func twoBranchesThatPassAloneButFailTogether() async throws {
+      let gate = #"[[sh, -c, "echo checking; if test -e a.txt && test -e b.txt; then echo 'error: a.txt and b.txt clash' >&2; echo 'cleanup done'; exit 1; fi"]]"#
+      let p = try Playground(workers: 2, gate: gate)
+      let a = try p.bead("A", priority: 1), b = try p.bead("B", priority: 2)
+      #expect(try await p.awaited("apply", "--yes").status == 0)
+      try p.commit("a.txt", "a\n", in: p.worktree(a))
+      try p.commit("b.txt", "b\n", in: p.worktree(b))
+      for id in [a, b] {
+        #expect(try p.sh(["sh", "-c", "! test -e a.txt || ! test -e b.txt"], in: p.worktree(id), check: false).status == 0)
+      }
+      let first = try await p.awaited("done", a)
+      #expect(first.status == 0, "\(first.stderr)")
+      #expect(first.stdout.contains("gate `sh -c"))
+      let head = try p.git("rev-parse", "main")
+      let second = try await p.awaited("done", b)
+      #expect(second.status == 1)
+      #expect(second.stderr.contains("failed (exit 1) on wt/\(b) merged with main; nothing was merged and the bead stays open"))
+      #expect(try p.git("rev-parse", "main") == head)
+      #expect(!p.exists("\(p.repo)/b.txt"))
+      #expect(try p.show(b)["status"] as? String == "in_progress")
+      let followUp = p.prompts().last ?? ""
+      #expect(followUp.contains("The first failure:\nerror: a.txt and b.txt clash"))
+      #expect(followUp.contains("wt did not finish your branch wt/\(b): the gate `sh -c"))
+    }
+
+    /// A failing gate when the agent is gone: the worker needs a person.
+    @Test func aFailingGateWithTheAgentGoneNeedsAPerson() async throws {
+      let p = try Playground(gate: "[[git, rev-parse, --verify, no-such-ref]]")
+      let id = try p.bead("Gated")
+      #expect(try await p.awaited("apply", "--yes").status == 0)
+      try p.commit("x.txt", "x\n", in: p.worktree(id))
+      _ = try p.sh(["tmux", "-L", p.socket, "kill-server"], check: false)
+      let done = try await p.awaited("done", id)
+      #expect(done.status == 1)
+      #expect(done.stderr.contains("gate `git rev-parse --verify no-such-ref` failed (exit 128) on wt/\(id) merged with main"))
+      #expect(done.stderr.contains("The worker needs a person: its agent is gone."))
+      #expect(done.stderr.contains("fatal: Needed a single revision"))
+      let state = p.json(try String(contentsOfFile: "\(p.dir)/state/state.json", encoding: .utf8)) as? [String: Any]
+      let record = (state?["workers"] as? [String: Any])?["demo/\(id)"] as? [String: Any]
+      #expect(record?["status"] as? String == "needs-input")
+      #expect((record?["statusMessage"] as? String)?.hasSuffix("failed (exit 128) on wt/\(id) merged with main: fatal: Needed a single revision") == true)
+      #expect(try p.git("log", "--format=%s", "main").contains("add x.txt") == false)
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+@testable import Manifest
+@testable import Reconciler
+
+/// The planner and the merge queue: a bead being merged is left alone;
+/// one whose `wt done` died, or that failed, is not held back.
+@Suite struct MergePlanTests {
+  typealias T = PlanTests
+
+  func entry(_ bead: String, _ phase: MergeEntry.Phase) -> MergeEntry {
+    var e = MergeEntry(project: "api", bead: bead, worker: "api/\(bead)", branch: "wt/\(bead)", pid: 42, at: Date(timeIntervalSince1970: 0))
+    e.phase = phase
+    return e
+  }
+
+  func record(_ bead: String) -> WorkerRecord {
+    var r = WorkerRecord(name: "api/\(bead)", project: "api", bead: bead, branch: "wt/\(bead)", worktree: "/wt/api/\(bead)", createdAt: Date(timeIntervalSince1970: 0))
+    r.prompt = .pending
+    return r
+  }
+
+  @Test func aBeadBeingMergedIsNeitherRestartedNorReleasedNorTornDown() {
+    let claimed = T.bead("api-1", status: "in_progress", assignee: "wt")
+    let gone = T.bead("api-2", status: "in_progress", assignee: "wt")
+    let state = State(
+      workers: ["api/api-1": record("api-1"), "api/api-2": record("api-2"), "api/api-3": record("api-3")],
+      merges: ["api/api-1": entry("api-1", .gating), "api/api-2": entry("api-2", .waiting), "api/api-3": entry("api-3", .gating)])
+    // api-1: agent dead, prompt pending; api-2: no worker, no slot; api-3:
+    // its bead just closed, its session still up.
+    let o = T.observed(
+      unclosed: [claimed, gone], panes: [T.pane("api", "api-1", dead: true), T.pane("api", "api-3")], state: state)
+    let p = plan(T.manifest([T.project(workers: 1)]), o)
+    #expect(p.changes.isEmpty, "\(p.rendered())")
+    // The same world without the queue: restart, teardown, release.
+    var unqueued = o
+    unqueued.state.merges = [:]
+    #expect(Set(plan(T.manifest([T.project(workers: 1)]), unqueued).changes.map(\.bead)) == ["api-1", "api-2", "api-3"])
+    #expect(p.notes.map(\.text) == [
+      "api-1 is being merged ('wt queue'); left alone until wt done finishes",
+      "api-3 is being merged ('wt queue'); left alone until wt done finishes",
+      "api-2 is being merged ('wt queue'); left alone until wt done finishes",
+    ])
+  }
+
+  @Test func heldFailedAndInterruptedMergesHoldNothingBack() {
+    let claimed = T.bead("api-1", status: "in_progress", assignee: "wt")
+    for phase in [MergeEntry.Phase.held, .failed, .interrupted] {
+      let state = State(workers: ["api/api-1": record("api-1")], merges: ["api/api-1": entry("api-1", phase)])
+      let o = T.observed(unclosed: [claimed], panes: [T.pane("api", "api-1", dead: true)], state: state)
+      #expect(plan(T.manifest([T.project()]), o).changes.map(\.step) == [.restartAgent(resumeSession: nil)], "\(phase)")
+    }
+  }
+
+  @Test func aMergeWhoseWtDoneDiedIsInterrupted() {
+    let state = State(merges: ["api/api-1": entry("api-1", .gating), "api/api-2": entry("api-2", .held)])
+    let marked = state.markingInterruptedMerges { $0 != 42 }
+    #expect(marked.merges["api/api-1"]?.phase == .interrupted)
+    #expect(marked.merges["api/api-2"]?.phase == .held)
+    #expect(state.markingInterruptedMerges { _ in true } == state)
+  }
+
+  @Test func stateFilesFromBeforeTheQueueStillLoad() throws {
+    let old = #"{"workers": {}}"#
+    let state = try StateStore.decoder.decode(State.self, from: Data(old.utf8))
+    #expect(state.merges.isEmpty)
+  }
+
+  @Test func theGateReportsTheFirstFailureNotTheLastLines() {
+    let output = "Compiling\nok 1 parses\nFAIL 2 merges: expected 3, got 4\n  at merge.swift:10\nok 3\nerror: 1 test failed\nDone."
+    #expect(Gate.firstFailure(output, context: 2) == "FAIL 2 merges: expected 3, got 4\n  at merge.swift:10")
+    #expect(Gate.firstFailure("just\nsome\noutput", context: 2) == "just\nsome")
+  }
+}
