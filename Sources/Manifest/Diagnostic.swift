@@ -140,7 +140,7 @@ public enum Problem: Hashable, Sendable {
     case .unknownBase(_, _, nil, let branches):
       return branches.isEmpty ? "the repository has no branch yet; commit once first" : "its branches: \(branches.prefix(8).joined(separator: ", "))"
     case .noDefaultBranch(_, let current):
-      return "origin/HEAD is not set and the checkout is on \(current.map { "'\($0)'" } ?? "no branch"), not main, master or trunk: "
+      return "origin/HEAD is not set, the checkout is on \(current.map { "'\($0)'" } ?? "no branch"), and the repository has not exactly one of main, master, trunk: "
         + "set 'base:' on the project (or run 'git remote set-head origin --auto')"
     case .noProjects: return "add a 'projects:' entry, or run 'wt project add PATH'"
     default: return nil

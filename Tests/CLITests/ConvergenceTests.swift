@@ -74,6 +74,10 @@ extension EndToEnd {
     @Test func aFeatureBranchCheckoutWithoutBaseAsksForOne() throws {
       let p = try Playground()
       try p.git("checkout", "-qb", "feature")
+      // With one usual default branch in the repository, that is the base.
+      #expect(try p.wt("validate").status == 0)
+      // With none (or several), wt asks.
+      try p.git("branch", "-m", "main", "develop")
       let validate = try p.wt("validate")
       #expect(validate.status == 1)
       #expect(validate.stderr.contains("error: cannot tell the default branch of"), "\(validate.stderr)")
@@ -81,7 +85,7 @@ extension EndToEnd {
       // origin/HEAD decides when it is set.
       try p.git("remote", "add", "origin", p.repo)
       try p.git("fetch", "-q", "origin")
-      try p.git("remote", "set-head", "origin", "main")
+      try p.git("remote", "set-head", "origin", "develop")
       #expect(try p.wt("validate").status == 0)
     }
 

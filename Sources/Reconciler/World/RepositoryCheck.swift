@@ -17,13 +17,15 @@ public struct RepositoryFacts: Equatable, Sendable {
   public var checkedOut: String?
 
   /// `origin/HEAD` when set, else the main checkout's branch when it is
-  /// one of the names a default branch goes by. Any other branch may be a
-  /// feature branch the person happens to be on: wt asks instead of
-  /// guessing.
+  /// one of the names a default branch goes by, else the one such branch
+  /// the repository has (the person may be on a feature branch in their
+  /// main checkout). Anything else is a guess: wt asks instead.
   public var defaultBranch: String? {
     if let originHead { return originHead }
-    if let checkedOut, ["main", "master", "trunk"].contains(checkedOut) { return checkedOut }
-    return nil
+    let usual = ["main", "master", "trunk"]
+    if let checkedOut, usual.contains(checkedOut) { return checkedOut }
+    let present = usual.filter(branches.contains)
+    return present.count == 1 ? present[0] : nil
   }
 
   public func has(branch: String) -> Bool { branches.contains(branch) || remoteBranches.contains(branch) }

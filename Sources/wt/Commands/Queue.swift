@@ -5,6 +5,7 @@ import Reconciler
 extension WT {
   struct Queue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "queue",
       abstract: "The merge queue: finished workers waiting, being gated, held or failed.",
       discussion: """
         'wt done' queues a worker; one merger per repository runs at a time. waiting: behind another merge. \
