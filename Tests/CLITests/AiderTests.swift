@@ -35,18 +35,8 @@ final class AiderStandIn: @unchecked Sendable {
     }
     apiLog = "\(base)/api.log"
     let portFile = "\(base)/port"
-    api = Process()
-    api.executableURL = URL(fileURLWithPath: "\(CLITests.root)/Tests/Support/fake-openai")
-    api.arguments = [portFile, apiLog]
-    api.environment = ProcessInfo.processInfo.environment.merging(["FAKE_API_DELAY": String(delay)]) { _, b in b }
-    api.standardOutput = FileHandle.nullDevice
-    api.standardError = FileHandle.nullDevice
-    try api.run()
-    var port = ""
-    for _ in 0..<100 where port.isEmpty {
-      port = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
-      if port.isEmpty { Thread.sleep(forTimeInterval: 0.1) }
-    }
+    let port: String
+    (api, port) = try StandIn.start("fake-openai", portFile: portFile, log: apiLog, environment: ["FAKE_API_DELAY": String(delay)])
     // Only what this machine needs is overridden: the binary's path, the
     // stand-in model, and unattended file creation. Screen patterns,
     // dialogs and the rest come from the built-in profile.

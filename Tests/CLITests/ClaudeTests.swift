@@ -42,17 +42,8 @@ final class ClaudeRig: @unchecked Sendable {
     try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
     apiLog = "\(base)/api.log"
     let portFile = "\(base)/port"
-    api = Process()
-    api.executableURL = URL(fileURLWithPath: "\(CLITests.root)/Tests/Support/fake-anthropic")
-    api.arguments = [portFile, apiLog]
-    api.standardOutput = FileHandle.nullDevice
-    api.standardError = FileHandle.nullDevice
-    try api.run()
-    var port = ""
-    for _ in 0..<100 where port.isEmpty {
-      port = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
-      if port.isEmpty { Thread.sleep(forTimeInterval: 0.1) }
-    }
+    let port: String
+    (api, port) = try StandIn.start("fake-anthropic", portFile: portFile, log: apiLog)
     // Claude Code asks its service for onboarding unless this is set.
     let version = try Self.version(claude)
     try #"{"hasCompletedOnboarding": true, "lastOnboardingVersion": "\#(version)"}"#

@@ -202,6 +202,29 @@ final class Playground: @unchecked Sendable {
   }
 }
 
+/// A model-API stand-in from Tests/Support (`fake-anthropic`,
+/// `fake-openai`) on 127.0.0.1: started, and its port read once it is
+/// listening.
+enum StandIn {
+  static func start(_ script: String, portFile: String, log: String, environment: [String: String] = [:]) throws
+    -> (process: Process, port: String)
+  {
+    let api = Process()
+    api.executableURL = URL(fileURLWithPath: "\(CLITests.root)/Tests/Support/\(script)")
+    api.arguments = [portFile, log]
+    api.environment = ProcessInfo.processInfo.environment.merging(environment) { _, b in b }
+    api.standardOutput = FileHandle.nullDevice
+    api.standardError = FileHandle.nullDevice
+    try api.run()
+    var port = ""
+    for _ in 0..<100 where port.isEmpty {
+      port = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
+      if port.isEmpty { Thread.sleep(forTimeInterval: 0.1) }
+    }
+    return (api, port)
+  }
+}
+
 struct TestError: Error, CustomStringConvertible {
   var description: String
   init(_ d: String) { description = d }
