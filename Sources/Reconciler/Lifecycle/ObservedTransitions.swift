@@ -27,6 +27,17 @@ extension World {
     return out
   }
 
+  /// One look for a long-running view: observe, record what it shows,
+  /// and carry the state as it is after that record (read again only when
+  /// something was recorded; tmux, git and bd are not asked twice).
+  public func observeRecordingTransitions(
+    _ manifest: Manifest, reusing: [String: Observed.ProjectWorld]? = nil
+  ) async throws -> Observed {
+    var observed = try await observe(manifest, reusing: reusing)
+    if !recordObservedTransitions(manifest, observed).isEmpty { observed.state = try store.load() }
+    return observed
+  }
+
   static func observedEvent(
     _ record: WorkerRecord, pane: Pane?, _ manifest: Manifest, _ observed: Observed, failureBudget: Int
   ) -> WorkerEvent? {

@@ -43,15 +43,21 @@ public struct TrustStore: Sendable {
   }
 
   public func isTrusted(_ foreign: ForeignFile) throws -> Bool {
-    try read().files[Self.key(foreign.path)]?.content == foreign.content
+    try Self.trusts(read(), foreign)
   }
 
-  /// The manifest with every repository file marked trusted or not.
+  static func trusts(_ records: File, _ foreign: ForeignFile) -> Bool {
+    records.files[key(foreign.path)]?.content == foreign.content
+  }
+
+  /// The manifest with every repository file marked trusted or not, from
+  /// one read of the records.
   public func marking(_ manifest: Manifest) throws -> Manifest {
     var m = manifest
-    if let f = m.foreign { m.foreign?.trusted = try isTrusted(f) }
+    let records = try read()
+    if let f = m.foreign { m.foreign?.trusted = Self.trusts(records, f) }
     for i in m.projects.indices {
-      if let f = m.projects[i].foreign { m.projects[i].foreign?.trusted = try isTrusted(f) }
+      if let f = m.projects[i].foreign { m.projects[i].foreign?.trusted = Self.trusts(records, f) }
     }
     return m
   }

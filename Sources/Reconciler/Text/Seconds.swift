@@ -1,3 +1,5 @@
+import Foundation
+
 /// A number of seconds a person typed (`--interval`, `$WT_TIMEOUT`), read
 /// with bounds: `nan`, `inf`, negative, zero and absurd values are refused
 /// with a sentence instead of crashing or spinning a core.
@@ -29,14 +31,4 @@ public enum Seconds {
 public struct SecondsError: Error, CustomStringConvertible, Sendable {
   public var message: String
   public var description: String { message }
-}
-
-extension String {
-  func trimmingCharacters(in set: Set<Character>) -> String {
-    String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
-  }
-}
-
-extension Set where Element == Character {
-  static let whitespaces: Set<Character> = [" ", "\t"]
 }

@@ -21,9 +21,8 @@ extension WT {
     func run() async throws {
       var context = try await Context(options)
       if once {
-        let observed = try await context.world.observe(context.manifest)
-        context.world.recordObservedTransitions(context.manifest, observed)
-        let rows = try await context.world.status(context.manifest, observed: try await context.world.observe(context.manifest, reusing: observed.projects))
+        let observed = try await context.world.observeRecordingTransitions(context.manifest)
+        let rows = try await context.world.status(context.manifest, observed: observed)
         return print(WatchScreen.frame(rows, width: Terminal.width, height: 50, selected: nil, color: false, footer: nil))
       }
       let terminal = RawTerminal()
@@ -154,16 +153,10 @@ struct Look {
     lastLook = .now
     if ContinuousClock.now - projectsAt >= Self.beadsEvery { projects = nil }
     let reuse = projects
-    let observed = try await context.world.observe(context.manifest, reusing: reuse)
+    let observed = try await context.world.observeRecordingTransitions(context.manifest, reusing: reuse)
     if reuse == nil {
       projects = observed.projects
       projectsAt = .now
-    }
-    if !context.world.recordObservedTransitions(context.manifest, observed).isEmpty {
-      // What it recorded is in the state now; read it with the rest.
-      return try await context.world.status(
-        context.manifest, observed: try await context.world.observe(context.manifest, reusing: observed.projects),
-        changes: changes)
     }
     return try await context.world.status(context.manifest, observed: observed, changes: changes)
   }
