@@ -15,13 +15,18 @@ public enum ClaudeHooks {
   /// Marks wt's own entries, so rewriting replaces them and nothing else.
   static let marker = "# wt-hook"
 
+  /// `wt signal EVENT` as a hook runs it: silent, never failing, marked.
+  static func signal(_ exe: String, _ event: String) -> String {
+    "\(exe) signal \(event) >/dev/null 2>&1 || true \(marker)"
+  }
+
   public static func commands(wt: String) -> [String: String] {
     let exe = shellQuoted(wt)
     return [
-      "SessionStart": "\(exe) prime 2>/dev/null; \(exe) signal session-start >/dev/null 2>&1 || true \(marker)",
-      "UserPromptSubmit": "\(exe) signal prompt-submitted >/dev/null 2>&1 || true \(marker)",
-      "Stop": "\(exe) signal stop >/dev/null 2>&1 || true \(marker)",
-      "Notification": "\(exe) signal notification >/dev/null 2>&1 || true \(marker)",
+      "SessionStart": "\(exe) prime 2>/dev/null; " + signal(exe, "session-start"),
+      "UserPromptSubmit": signal(exe, "prompt-submitted"),
+      "Stop": signal(exe, "stop"),
+      "Notification": signal(exe, "notification"),
     ]
   }
 
@@ -33,10 +38,10 @@ public enum ClaudeHooks {
   public static func geminiCommands(wt: String) -> [String: String] {
     let exe = shellQuoted(wt)
     return [
-      "SessionStart": "\(exe) signal session-start >/dev/null 2>&1 || true \(marker)",
-      "BeforeAgent": "\(exe) signal prompt-submitted >/dev/null 2>&1 || true \(marker)",
-      "AfterAgent": "\(exe) signal stop >/dev/null 2>&1 || true \(marker)",
-      "Notification": "\(exe) signal notification >/dev/null 2>&1 || true \(marker)",
+      "SessionStart": signal(exe, "session-start"),
+      "BeforeAgent": signal(exe, "prompt-submitted"),
+      "AfterAgent": signal(exe, "stop"),
+      "Notification": signal(exe, "notification"),
     ]
   }
 
@@ -47,9 +52,9 @@ public enum ClaudeHooks {
   public static func codexCommands(wt: String) -> [String: String] {
     let exe = shellQuoted(wt)
     return [
-      "SessionStart": "\(exe) signal session-start >/dev/null 2>&1 || true \(marker)",
-      "UserPromptSubmit": "\(exe) signal prompt-submitted >/dev/null 2>&1 || true \(marker)",
-      "Stop": "\(exe) signal stop >/dev/null 2>&1 || true \(marker)",
+      "SessionStart": signal(exe, "session-start"),
+      "UserPromptSubmit": signal(exe, "prompt-submitted"),
+      "Stop": signal(exe, "stop"),
     ]
   }
 
