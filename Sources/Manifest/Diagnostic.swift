@@ -64,6 +64,13 @@ public enum Problem: Hashable, Sendable {
   /// No `base` and no default branch git can tell.
   case noDefaultBranch(path: String, current: String?)
   case noProjects
+  case unknownHost(String, known: [String])
+  /// A path on a host that is neither absolute nor under `~`.
+  case hostPath(key: String, path: String, host: String)
+  case unsafeSSHOption(String)
+  case invalidDestination(String)
+  /// `$WT_HOST` names a host the file does not declare.
+  case notThisHost(String)
 
   public var severity: Diagnostic.Severity {
     switch self {
@@ -108,6 +115,11 @@ public enum Problem: Hashable, Sendable {
     case .unknownBase(let base, let path, _, _): return "base '\(base)' is not a branch of \(path)"
     case .noDefaultBranch(let path, _): return "cannot tell the default branch of \(path)"
     case .noProjects: return "no projects are declared, so wt has nothing to do"
+    case .unknownHost(let name, _): return "unknown host '\(name)'"
+    case .hostPath(let key, let path, let host): return "'\(key)' is '\(path)', a path on host '\(host)' that is not absolute"
+    case .unsafeSSHOption(let option): return "ssh option '\(option)' is not one wt passes on"
+    case .invalidDestination(let text): return "'ssh' is '\(text)', not [user@]host"
+    case .notThisHost(let name): return "$WT_HOST is '\(name)', a host this file does not declare"
     }
   }
 
@@ -143,6 +155,13 @@ public enum Problem: Hashable, Sendable {
       return "origin/HEAD is not set, the checkout is on \(current.map { "'\($0)'" } ?? "no branch"), and the repository has not exactly one of main, master, trunk: "
         + "set 'base:' on the project (or run 'git remote set-head origin --auto')"
     case .noProjects: return "add a 'projects:' entry, or run 'wt project add PATH'"
+    case .unknownHost(_, let known):
+      return known.isEmpty ? "declare it under 'hosts:' (with at least 'ssh: user@name')" : "declare it under 'hosts:' or use one of: local, \(known.joined(separator: ", "))"
+    case .hostPath: return "the host's wt reads it with no manifest folder to start from: write /absolute/path or ~/path"
+    case .unsafeSSHOption:
+      return "use one of: " + RemoteHost.allowedSSHOptions.sorted().joined(separator: ", ") + "; anything else goes in your ssh config ('ssh_config:')"
+    case .invalidDestination: return "write the login as ssh takes it, e.g. dev@box1.example.com"
+    case .notThisHost: return "the manifest changed under a running wt; run 'wt apply' on your own machine again"
     default: return nil
     }
   }

@@ -159,9 +159,30 @@ public struct ManifestLoader: Sendable {
       diagnostics.append(Diagnostic(file: display, mark: root.mark, problem: .noProjects))
     }
 
+    // `$WT_HOST`: this wt runs on that host for the wt that drives it, so
+    // its projects are the ones that name the host, with its settings.
+    let perspective = environment["WT_HOST"].flatMap { $0.isEmpty ? nil : $0 }
+    var settings = doc.settings
+    if let perspective {
+      if let host = doc.hosts.first(where: { $0.host.name == perspective })?.host {
+        settings = doc.settings.seen(from: host, paths: paths)
+      } else {
+        diagnostics.append(Diagnostic(file: display, mark: root.mark, problem: .notThisHost(perspective)))
+      }
+    }
+    var remote: [RemoteProject] = []
+
     var projects: [Project] = []
     var sources: [String: ProjectSource] = [:]
     for entry in entries {
+      let host = entry.fields.host.flatMap { $0.value == RemoteHost.local ? nil : $0.value }
+      if host != perspective {
+        // Another machine's project: its wt there checks the rest.
+        if perspective == nil, let host, let path = entry.fields.pathAsWritten {
+          remote.append(RemoteProject(name: entry.name, host: host, path: path.value))
+        }
+        continue
+      }
       var fields = entry.fields
       var fragment: (path: String, text: String, fields: ProjectFields)?
       var refusedFragment: String?
@@ -227,7 +248,10 @@ public struct ManifestLoader: Sendable {
 
     diagnostics.sort()
     guard !diagnostics.hasErrors else { return LoadResult(manifest: nil, diagnostics: diagnostics, sources: sources) }
-    var manifest = Manifest(file: file, settings: doc.settings, agents: doc.agents, projects: projects)
+    var manifest = Manifest(file: file, settings: settings, agents: doc.agents, projects: projects)
+    manifest.hosts = doc.hosts.map(\.host)
+    manifest.remoteProjects = remote
+    manifest.perspective = perspective
     if repositoryFile || !named {
       let commands = Self.commands(of: manifest, declaredAgents: declaredAgents(root))
       if !commands.isEmpty { manifest.foreign = ForeignFile(path: file, content: text, commands: commands) }
@@ -257,6 +281,10 @@ public struct ManifestLoader: Sendable {
   /// `notify`, the agents it declares, and its projects' commands.
   static func commands(of m: Manifest, declaredAgents: [String]) -> [String] {
     var out = m.projects.map { "project \($0.name): \($0.path)" }
+    // ssh runs with the person's keys, and the host's wt runs what the
+    // file says there.
+    out += m.hosts.map { "host \($0.name): ssh \($0.ssh)" + ($0.sshConfig.map { " -F \($0)" } ?? "") }
+    out += m.remoteProjects.map { "project \($0.name) on host \($0.host): \($0.path)" }
     if m.settings.bd != Settings(worktreeRoot: "").bd { out.append("bd: \(m.settings.bd)") }
     if !m.settings.notify.isEmpty { out.append("notify: \(Project.shellWords(m.settings.notify.map(\.source)))") }
     for name in declaredAgents.sorted() {

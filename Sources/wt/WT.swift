@@ -13,7 +13,7 @@ struct WT: AsyncParsableCommand {
     subcommands: [
       Validate.self, Diff.self, Apply.self, Auto.self, Status.self, Ready.self, New.self, Done.self, Queue.self, Abandon.self,
       Signal.self, Seance.self, Handoff.self, Prime.self, Attach.self, ProjectCommand.self, Watch.self, Hub.self,
-      Trust.self, Forget.self, Agents.self,
+      Trust.self, Forget.self, Agents.self, HostCommand.self,
     ]
   )
 

@@ -5,6 +5,7 @@ import Foundation
 struct ManifestDocument {
   var settings: Settings
   var agents: [String: AgentProfile]
+  var hosts: [(host: RemoteHost, mark: Mark)]
   var defaults: ProjectFields
   var projects: [(name: String, mark: Mark, fields: ProjectFields)]
   /// The `project:` block a repository carries for itself, if any.
@@ -13,13 +14,17 @@ struct ManifestDocument {
 }
 
 extension NodeReader {
-  static let rootKeys = ["version", "settings", "agents", "defaults", "projects", "project"]
+  static let rootKeys = ["version", "settings", "hosts", "agents", "defaults", "projects", "project"]
   static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
   static let agentKeys = [
     "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "hooks", "prompt_arg", "trust_seed", "ready_delay",
   ]
   static let dialogKeys = ["match", "keys"]
+  static let hostKeys = [
+    "ssh", "port", "identity", "ssh_config", "ssh_options", "timeout", "wt", "state_dir", "max_workers", "admission",
+    "worktree_root", "tmux_socket", "bd", "labels",
+  ]
 
   func document(_ root: YAMLNode, paths: PathResolver) -> ManifestDocument {
     let f = fields(root, key: "the top level", context: "the top level", known: Self.rootKeys) ?? Fields(pairs: [:])
@@ -32,6 +37,7 @@ extension NodeReader {
     }
     let settings = f["settings"].map { self.settings($0, paths: paths) } ?? Settings(worktreeRoot: paths.defaultWorktreeRoot)
     let agents = f["agents"].map(agents) ?? BuiltInAgents.all
+    let hosts = f["hosts"].map { self.hosts($0, paths: paths) } ?? []
     let defaults = f["defaults"].map {
       projectFields($0, context: "defaults", allowPath: false, resolve: paths.resolve)
     } ?? ProjectFields()
@@ -39,6 +45,14 @@ extension NodeReader {
     for entry in f["projects"].map({ entries($0, key: "projects") }) ?? [] {
       if !Self.isValidName(entry.name) { report(.invalidName(entry.name, what: "project"), at: entry.key.mark) }
       let fields = projectFields(entry.value, context: "project '\(entry.name)'", allowPath: true, resolve: paths.resolve)
+      if let host = fields.host, host.value != RemoteHost.local {
+        if !hosts.contains(where: { $0.host.name == host.value }) {
+          report(.unknownHost(host.value, known: hosts.map(\.host.name)), at: host.mark)
+        }
+        if let path = fields.pathAsWritten, !RemoteHost.isHostPath(path.value) {
+          report(.hostPath(key: "path", path: path.value, host: host.value), at: path.mark)
+        }
+      }
       if fields.path == nil, case .mapping = entry.value.kind {
         report(.missingKey("path", in: "project '\(entry.name)'"), at: entry.key.mark)
       } else if entry.value.isNull {
@@ -48,7 +62,7 @@ extension NodeReader {
     }
     let block = f["project"].map { projectFields($0, context: "project", allowPath: false, resolve: paths.resolve) }
     return ManifestDocument(
-      settings: settings, agents: agents, defaults: defaults, projects: projects, projectBlock: block,
+      settings: settings, agents: agents, hosts: hosts, defaults: defaults, projects: projects, projectBlock: block,
       declaresProjects: f["projects"] != nil)
   }
 
@@ -61,22 +75,11 @@ extension NodeReader {
     var s = Settings(worktreeRoot: paths.defaultWorktreeRoot)
     guard let f = fields(node, key: "settings", context: "settings", known: Self.settingsKeys) else { return s }
     if let n = f["worktree_root"], let raw = string(n, key: "worktree_root") { s.worktreeRoot = paths.resolve(raw) }
-    if let n = f["tmux_socket"], let raw = string(n, key: "tmux_socket") {
-      if raw == "default" {
-        s.tmuxSocket = .default
-      } else if raw.contains("/") || raw.hasPrefix("~") {
-        s.tmuxSocket = .path(paths.resolve(raw))
-      } else if Self.isValidName(raw) {
-        s.tmuxSocket = .named(raw)
-      } else {
-        report(.invalidName(raw, what: "tmux socket"), at: n.mark)
-      }
+    if let n = f["tmux_socket"], let raw = string(n, key: "tmux_socket"), let socket = tmuxSocket(raw, at: n.mark) {
+      s.tmuxSocket = socket.resolved(paths)
     }
     if let n = f["max_workers"] { s.maxWorkers = int(n, key: "max_workers", range: 0...Int.max) }
-    if let n = f["admission"], let a = fields(n, key: "admission", context: "settings.admission", known: Self.admissionKeys) {
-      if let m = a["max_load_per_core"], let v = double(m, key: "max_load_per_core", above: 0) { s.admission.maxLoadPerCore = v }
-      if let m = a["min_free_memory"], let v = size(m, key: "min_free_memory") { s.admission.minFreeMemory = v }
-    }
+    if let n = f["admission"], let a = admission(n, context: "settings.admission") { s.admission = a }
     if let n = f["bd"], let v = string(n, key: "bd") { s.bd = v.contains("/") ? paths.resolve(v) : v }
     if let n = f["ports"] {
       if case .sequence(let items) = n.kind, items.count == 2,
@@ -94,6 +97,77 @@ extension NodeReader {
     }
     if let n = f["notify"] { s.notify = templates(n, key: "notify") ?? [] }
     return s
+  }
+
+  /// `default`, a name for `tmux -L`, or a path for `tmux -S` (not yet
+  /// resolved: a host's is resolved by the host's wt).
+  func tmuxSocket(_ raw: String, at mark: Mark) -> Settings.TmuxSocket? {
+    if raw == "default" { return .default }
+    if raw.contains("/") || raw.hasPrefix("~") { return .path(raw) }
+    if Self.isValidName(raw) { return .named(raw) }
+    report(.invalidName(raw, what: "tmux socket"), at: mark)
+    return nil
+  }
+
+  func admission(_ node: YAMLNode, context: String) -> Admission? {
+    guard let a = fields(node, key: "admission", context: context, known: Self.admissionKeys) else { return nil }
+    var out = Admission()
+    if let m = a["max_load_per_core"], let v = double(m, key: "max_load_per_core", above: 0) { out.maxLoadPerCore = v }
+    if let m = a["min_free_memory"], let v = size(m, key: "min_free_memory") { out.minFreeMemory = v }
+    return out
+  }
+
+  /// `hosts:`. Paths on a host stay as written, for the host's wt to
+  /// resolve; `identity` and `ssh_config` are files on this machine.
+  func hosts(_ node: YAMLNode, paths: PathResolver) -> [(host: RemoteHost, mark: Mark)] {
+    entries(node, key: "hosts").compactMap { entry in
+      let context = "host '\(entry.name)'"
+      if !Self.isValidName(entry.name) || entry.name == RemoteHost.local {
+        report(.invalidName(entry.name, what: "host"), at: entry.key.mark)
+      }
+      guard let f = fields(entry.value, key: entry.name, context: context, known: Self.hostKeys) else { return nil }
+      guard let n = f["ssh"], let ssh = string(n, key: "ssh") else {
+        if f["ssh"] == nil { report(.missingKey("ssh", in: context), at: entry.key.mark) }
+        return nil
+      }
+      if !RemoteHost.isDestination(ssh) { report(.invalidDestination(ssh), at: n.mark) }
+      var h = RemoteHost(name: entry.name, ssh: ssh)
+      if let n = f["port"] { h.port = int(n, key: "port", range: 1...65535) }
+      if let n = f["identity"], let v = string(n, key: "identity") { h.identity = paths.resolve(v) }
+      if let n = f["ssh_config"], let v = string(n, key: "ssh_config") { h.sshConfig = paths.resolve(v) }
+      if let n = f["ssh_options"], let options = strings(n, key: "ssh_options") {
+        for option in options {
+          let parts = option.split(separator: "=", maxSplits: 1)
+          let name = parts.first.map { String($0).trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+          if parts.count != 2 || !RemoteHost.allowedSSHOptions.contains(name) || option.contains(where: \.isNewline) {
+            report(.unsafeSSHOption(option), at: n.mark)
+          }
+        }
+        h.sshOptions = options
+      }
+      if let n = f["timeout"], let v = double(n, key: "timeout", above: 0, atMost: 3600) { h.timeout = v }
+      if let n = f["wt"], let v = string(n, key: "wt") {
+        if v.contains("/") && !RemoteHost.isHostPath(v) { report(.hostPath(key: "wt", path: v, host: entry.name), at: n.mark) }
+        h.wt = v
+      }
+      for (key, keyPath) in [("state_dir", \RemoteHost.stateDir), ("worktree_root", \RemoteHost.worktreeRoot)] {
+        guard let n = f[key], let v = string(n, key: key) else { continue }
+        if !RemoteHost.isHostPath(v) { report(.hostPath(key: key, path: v, host: entry.name), at: n.mark) }
+        h[keyPath: keyPath] = v
+      }
+      if let n = f["max_workers"] { h.maxWorkers = int(n, key: "max_workers", range: 0...Int.max) }
+      if let n = f["admission"] { h.admission = admission(n, context: "\(context).admission") }
+      if let n = f["tmux_socket"], let v = string(n, key: "tmux_socket"), let socket = tmuxSocket(v, at: n.mark) {
+        if case .path(let p) = socket, !RemoteHost.isHostPath(p) { report(.hostPath(key: "tmux_socket", path: p, host: entry.name), at: n.mark) }
+        h.tmuxSocket = v
+      }
+      if let n = f["bd"], let v = string(n, key: "bd") {
+        if v.contains("/") && !RemoteHost.isHostPath(v) { report(.hostPath(key: "bd", path: v, host: entry.name), at: n.mark) }
+        h.bd = v
+      }
+      if let n = f["labels"] { h.labels = strings(n, key: "labels") ?? [] }
+      return (h, entry.key.mark)
+    }
   }
 
   /// Agent profiles: the built-in ones overridden field by field, plus

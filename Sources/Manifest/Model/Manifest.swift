@@ -13,6 +13,14 @@ public struct Manifest: Hashable, Sendable {
   public var projects: [Project]
   /// Set when this file itself is a repository's, not one the person named.
   public var foreign: ForeignFile?
+  /// `hosts:`, in file order.
+  public var hosts: [RemoteHost] = []
+  /// Projects that run on one of `hosts`; `projects` holds only the ones
+  /// that run here.
+  public var remoteProjects: [RemoteProject] = []
+  /// The host this manifest was read for (`$WT_HOST`, set by the wt that
+  /// drives this one); nil on the person's own machine.
+  public var perspective: String?
 
   public init(file: String, settings: Settings, agents: [String: AgentProfile], projects: [Project]) {
     self.file = file
@@ -22,6 +30,16 @@ public struct Manifest: Hashable, Sendable {
   }
 
   public func project(named name: String) -> Project? { projects.first { $0.name == name } }
+
+  public func host(named name: String) -> RemoteHost? { hosts.first { $0.name == name } }
+
+  /// The projects each host runs, for hosts that run any, in file order.
+  public var projectsByHost: [(host: RemoteHost, projects: [RemoteProject])] {
+    hosts.compactMap { host in
+      let mine = remoteProjects.filter { $0.host == host.name }
+      return mine.isEmpty ? nil : (host, mine)
+    }
+  }
 }
 
 /// `settings:`: machine-wide limits and where things live.

@@ -48,8 +48,8 @@ extension Plan {
 
 /// The plan as `wt diff -o json` prints it. Field names are part of wt's
 /// interface (README, "JSON output"); add fields, never rename them.
-public struct PlanJSON: Encodable {
-  struct Change: Encodable {
+public struct PlanJSON: Codable, Sendable {
+  struct Change: Codable, Sendable {
     var action: String
     var project: String
     var bead: String
@@ -60,19 +60,23 @@ public struct PlanJSON: Encodable {
     var session: String
     var agent: String
     var reasons: [String]
+    /// The host it is planned on; absent for this machine.
+    var host: String?
   }
-  struct Waiting: Encodable {
+  struct Waiting: Codable, Sendable {
     var project: String
     var bead: String
     var title: String
     var priority: Int
     var reason: String
+    var host: String?
   }
-  struct Note: Encodable {
+  struct Note: Codable, Sendable {
     var project: String
     var text: String
+    var host: String?
   }
-  struct Summary: Encodable {
+  struct Summary: Codable, Sendable {
     var create: Int
     var update: Int
     var delete: Int
@@ -88,6 +92,27 @@ public struct PlanJSON: Encodable {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return TerminalText.safeJSON(String(decoding: try encoder.encode(value), as: UTF8.self))
+  }
+
+  public static func decode(_ text: String) throws -> PlanJSON {
+    try JSONDecoder().decode(PlanJSON.self, from: Data(text.utf8))
+  }
+
+  public var changeCount: Int { changes.count }
+
+  /// A host's plan, each entry marked with the host.
+  public mutating func add(_ other: PlanJSON, host: String) {
+    changes += other.changes.map { var c = $0; c.host = host; return c }
+    waiting += other.waiting.map { var w = $0; w.host = host; return w }
+    notes += other.notes.map { var n = $0; n.host = host; return n }
+    summary.create += other.summary.create
+    summary.update += other.summary.update
+    summary.delete += other.summary.delete
+  }
+
+  /// A note about a host as a whole.
+  public mutating func add(note: String, host: String) {
+    notes.append(Note(project: "", text: note, host: host))
   }
 
   public init(_ plan: Plan) {

@@ -9,9 +9,11 @@ public struct StateStore: Sendable {
 
   /// `$WT_STATE_DIR`, else `$XDG_STATE_HOME/wt`, else `~/.local/state/wt`.
   public static func directory(environment: [String: String]) -> String {
-    if let d = environment["WT_STATE_DIR"], !d.isEmpty { return d }
+    let home = environment["HOME"] ?? NSHomeDirectory()
+    // A host's `state_dir` arrives as written, `~/…` for the host's home.
+    if let d = environment["WT_STATE_DIR"], !d.isEmpty { return d.hasPrefix("~/") ? home + d.dropFirst(1) : d }
     if let x = environment["XDG_STATE_HOME"], !x.isEmpty { return "\(x)/wt" }
-    return "\(environment["HOME"] ?? NSHomeDirectory())/.local/state/wt"
+    return "\(home)/.local/state/wt"
   }
 
   var stateFile: String { "\(directory)/state.json" }

@@ -57,6 +57,14 @@ public struct ProcessRunner: Sendable {
     _ argv: [String], in directory: String? = nil, environment: [String: String] = [:], input: String? = nil,
     timeout: Duration? = nil
   ) async throws(CommandError) -> CommandOutput {
+    try await output(argv, in: directory, environment: environment, input: input.map { Data($0.utf8) }, timeout: timeout)
+  }
+
+  /// The same with bytes for stdin (a binary copied to a host).
+  public func output(
+    _ argv: [String], in directory: String? = nil, environment: [String: String] = [:], input: Data?,
+    timeout: Duration? = nil
+  ) async throws(CommandError) -> CommandOutput {
     precondition(!argv.isEmpty)
     calls.record(argv[0])
     let limit = timeout ?? defaultTimeout
@@ -75,7 +83,7 @@ public struct ProcessRunner: Sendable {
             if let input {
               try await Subprocess.run(
                 executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
-                input: .string(input), output: .string(limit: Self.outputLimit),
+                input: .data(input), output: .string(limit: Self.outputLimit),
                 error: .string(limit: Self.outputLimit))
             } else {
               try await Subprocess.run(

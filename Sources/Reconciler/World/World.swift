@@ -51,6 +51,8 @@ public struct World: Sendable {
     // wt inside the worker must treat a repository's manifest as such,
     // not as one the person named through WT_CONFIG.
     if manifest.foreign != nil { workerEnvironment["WT_CONFIG_ORIGIN"] = "repository" }
+    // On a host, the worker's wt must see the manifest as this host's share.
+    if let host = manifest.perspective { workerEnvironment["WT_HOST"] = host }
   }
 
   /// Hooks and the hub run wt by this path, so it must be absolute: a

@@ -14,10 +14,21 @@ struct PlanArguments: ParsableArguments {
   var planOptions: PlanOptions { PlanOptions(prune: prune, projects: projects) }
 
   func check(_ manifest: Manifest) throws {
-    for name in projects where manifest.project(named: name) == nil {
+    let remote = manifest.remoteProjects.map(\.name)
+    for name in projects where manifest.project(named: name) == nil && !remote.contains(name) {
       throw ValidationError(
-        "no project '\(name)' in \(manifest.file); projects: \(manifest.projects.map(\.name).joined(separator: ", "))")
+        "no project '\(name)' in \(manifest.file); projects: \((manifest.projects.map(\.name) + remote).joined(separator: ", "))")
     }
+  }
+
+  /// Whether this machine's own projects are part of the command.
+  func includesLocal(_ manifest: Manifest) -> Bool {
+    projects.isEmpty ? !manifest.projects.isEmpty || manifest.remoteProjects.isEmpty : projects.contains { manifest.project(named: $0) != nil }
+  }
+
+  /// The same choices for a host's wt, for its own projects.
+  func remoteArguments(_ host: RemoteHost, _ manifest: Manifest) -> [String] {
+    Fleet.projectArguments(projects, host: host, manifest: manifest) + (prune ? ["--prune"] : [])
   }
 }
 
@@ -49,23 +60,77 @@ extension WT {
     func run() async throws {
       let manifest = try await options.load()
       try plan.check(manifest)
-      let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment)
-      let observed = try await world.observe(manifest, projects: plan.projects)
-      reportCalls(world.runner)
-      let result = world.plan(manifest, observed, options: plan.planOptions)
-      switch json ? .json : output {
-      case .json: try printJSON(PlanJSON(result))
-      case .text:
-        print(result.rendered(color: Terminal.useColor), terminator: "")
-        let commands = WT.Validate.commands(manifest).filter { plan.projects.isEmpty || plan.projects.contains($0.project) }
-        if !commands.isEmpty {
-          print("\nEach new worker runs:")
-          for c in commands {
-            Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
+      let asJSON = json || output == .json
+      // Hosts plan their own projects while this machine plans its own.
+      async let remote = remotePlans(manifest, json: asJSON)
+      var result = Plan()
+      if plan.includesLocal(manifest) {
+        let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment)
+        let observed = try await world.observe(manifest, projects: plan.projects.filter { manifest.project(named: $0) != nil })
+        reportCalls(world.runner)
+        result = world.plan(manifest, observed, options: plan.planOptions)
+      }
+      let hosts = await remote
+      var changed = !result.isEmpty
+      var failed = false
+      switch asJSON {
+      case true:
+        var combined = PlanJSON(result)
+        for answer in hosts {
+          switch answer.result {
+          case .success(let out):
+            guard let theirs = try? PlanJSON.decode(out.stdout) else {
+              failed = true
+              combined.add(note: "its wt answered something that is not a plan; not observed, its workers are left alone", host: answer.host.name)
+              continue
+            }
+            combined.add(theirs, host: answer.host.name)
+            changed = changed || theirs.changeCount > 0
+          case .failure(let error):
+            failed = true
+            combined.add(note: Fleet.leftAlone(error), host: answer.host.name)
+          }
+        }
+        try printJSON(combined)
+      case false:
+        let showLocal = plan.includesLocal(manifest) || hosts.isEmpty
+        if showLocal {
+          print(result.rendered(color: Terminal.useColor), terminator: "")
+          let commands = WT.Validate.commands(manifest).filter { plan.projects.isEmpty || plan.projects.contains($0.project) }
+          if !commands.isEmpty {
+            print("\nEach new worker runs:")
+            for c in commands {
+              Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
+            }
+          }
+        }
+        for (i, answer) in hosts.enumerated() {
+          if showLocal || i > 0 { print() }
+          switch answer.result {
+          case .success(let out):
+            print(Fleet.section(answer.host, out.stdout), terminator: "")
+            if !out.stderr.isEmpty { Terminal.error(out.stderr.trimmingCharacters(in: .newlines)) }
+            if out.status == 2 { changed = true } else if !out.succeeded { failed = true }
+          case .failure(let error):
+            failed = true
+            print(Fleet.section(answer.host, ""), terminator: "")
+            Terminal.error("wt: " + Fleet.leftAlone(error))
           }
         }
       }
-      if detailedExitcode && !result.isEmpty { throw ExitCode(2) }
+      if failed { throw ExitCode.failure }
+      if detailedExitcode && changed { throw ExitCode(2) }
+    }
+
+    /// Every host's plan for its projects: JSON, or its text with
+    /// `--detailed-exitcode` so exit 2 says it has changes.
+    func remotePlans(_ manifest: Manifest, json: Bool) async -> [Fleet.Answer] {
+      guard !manifest.remoteProjects.isEmpty else { return [] }
+      let fleet = await Fleet.connect(manifest, projects: plan.projects)
+      let plan = self.plan
+      return await fleet.run { link in
+        ["diff"] + plan.remoteArguments(link.host, manifest) + (json ? ["--json"] : ["--detailed-exitcode"])
+      }
     }
   }
 }

@@ -1,0 +1,147 @@
+import Foundation
+import Manifest
+
+/// What a host's wt says when it receives the manifest (`wt host receive`),
+/// so one round trip both delivers the file and checks the two wt agree.
+public struct HostHello: Codable, Equatable, Sendable {
+  /// The shape of what the two wt send each other: `wt host receive`, the
+  /// JSON of `diff`, `status` and `queue`, and the variables below. Raised
+  /// when any of them changes incompatibly.
+  public static let currentProtocol = 1
+
+  public var `protocol`: Int
+  public var version: String
+  /// The manifest's copy on the host.
+  public var manifest: String
+  public var stateDir: String
+  public var os: String
+  public var arch: String
+
+  enum CodingKeys: String, CodingKey {
+    case `protocol`, version, manifest, os, arch
+    case stateDir = "state_dir"
+  }
+
+  public init(version: String, manifest: String, stateDir: String, os: String, arch: String) {
+    self.protocol = Self.currentProtocol
+    self.version = version
+    self.manifest = manifest
+    self.stateDir = stateDir
+    self.os = os
+    self.arch = arch
+  }
+}
+
+/// A host's wt with the person's manifest delivered to it: everything wt
+/// does for a project on that host goes through here.
+public struct HostLink: Sendable {
+  public var host: RemoteHost
+  public var transport: SSHTransport
+  public var hello: HostHello
+
+  /// The variables that make the host's wt see the manifest as this host's
+  /// share of it; its workers carry them too.
+  public var environment: [String: String] {
+    var env = ["WT_HOST": host.name, "WT_CONFIG": hello.manifest]
+    env["WT_STATE_DIR"] = host.stateDir
+    return env
+  }
+
+  /// Runs `wt ARGS` on the host. `timeout` defaults to the host's.
+  public func wt(_ arguments: [String], input: Data? = nil, timeout: Duration? = nil) async throws -> CommandOutput {
+    try await transport.output([host.wt] + arguments, environment: environment, input: input, timeout: timeout)
+  }
+
+  /// `ssh -t host … wt ARGS`, for a person's terminal (attach, seance).
+  public func interactiveArguments(_ arguments: [String]) -> [String] {
+    transport.argv([host.wt] + arguments, environment: environment, tty: true)
+  }
+
+  /// Delivers the manifest and checks the host's wt speaks this one's
+  /// protocol: one round trip.
+  public static func connect(
+    _ host: RemoteHost, manifest: Manifest, stateDirectory: String, runner: ProcessRunner
+  ) async throws -> HostLink {
+    let transport = SSHTransport(host: host, stateDirectory: stateDirectory, runner: runner)
+    let text: Data
+    do {
+      text = try Data(contentsOf: URL(fileURLWithPath: manifest.file))
+    } catch {
+      throw HostRefusal(host: host.name, why: "cannot read \(manifest.file) to send it: \(describe(error))")
+    }
+    var env = ["WT_HOST": host.name]
+    env["WT_STATE_DIR"] = host.stateDir
+    let out = try await transport.output(
+      [host.wt, "host", "receive", "--name", receivedName(for: manifest.file)], environment: env, input: text)
+    guard out.succeeded else {
+      // 126/127: env could not run it.
+      if out.status == 127 || out.status == 126 {
+        throw HostRefusal(
+          host: host.name,
+          why: "wt is not installed there ('\(host.wt)' did not run); run 'wt host install \(host.name)' or set hosts.\(host.name).wt")
+      }
+      let said = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+      if said.contains("Unexpected argument 'host'") || said.contains("unknown command") || said.contains("Unknown subcommand") {
+        throw HostRefusal(host: host.name, why: "its wt is too old to take work from another machine; run 'wt host install \(host.name)'")
+      }
+      throw HostRefusal(host: host.name, why: "its wt refused the manifest:\n" + said)
+    }
+    guard let hello = try? JSONDecoder().decode(HostHello.self, from: Data(out.stdout.utf8)) else {
+      throw HostRefusal(host: host.name, why: "its wt answered something that is not wt's: \(out.stdout.prefix(200))")
+    }
+    guard hello.protocol == HostHello.currentProtocol else {
+      throw HostRefusal(
+        host: host.name,
+        why: "its wt \(hello.version) speaks protocol \(hello.protocol), this one \(HostHello.currentProtocol); run 'wt host install \(host.name)'")
+    }
+    return HostLink(host: host, transport: transport, hello: hello)
+  }
+
+  /// The name the manifest's copy has on the host: this machine and which
+  /// of its manifests, so two laptops (or two manifests) never overwrite
+  /// each other's.
+  public static func receivedName(for file: String) -> String {
+    let machine = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "machine"
+    let safe = String(machine.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") ? $0 : "-" }.prefix(40))
+    return "\(safe.isEmpty ? "machine" : safe)-\(String(format: "%08llx", SSHTransport.fnv1a(file) & 0xffff_ffff))"
+  }
+
+  /// Whether `name` is one `receivedName` makes, checked by the host
+  /// before it becomes part of a path.
+  public static func isReceivedName(_ name: String) -> Bool {
+    !name.isEmpty && name.count <= 64 && !name.hasPrefix("-")
+      && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+  }
+
+  /// Links to every host that runs a project (of `projects`, when given),
+  /// made in parallel; a host that fails is reported, not waited for.
+  public static func connectAll(
+    _ manifest: Manifest, projects: [String] = [], stateDirectory: String, runner: ProcessRunner
+  ) async -> [(host: RemoteHost, link: Result<HostLink, Error>)] {
+    let hosts = manifest.projectsByHost.filter { entry in
+      projects.isEmpty || entry.projects.contains { projects.contains($0.name) }
+    }.map(\.host)
+    return await withTaskGroup(of: (Int, Result<HostLink, Error>).self) { group in
+      for (i, host) in hosts.enumerated() {
+        group.addTask {
+          do {
+            return (i, .success(try await connect(host, manifest: manifest, stateDirectory: stateDirectory, runner: runner)))
+          } catch {
+            return (i, .failure(error))
+          }
+        }
+      }
+      var out: [(Int, Result<HostLink, Error>)] = []
+      for await result in group { out.append(result) }
+      return out.sorted { $0.0 < $1.0 }.map { (hosts[$0.0], $0.1) }
+    }
+  }
+}
+
+/// A host that answered but will not take work: no wt, an old wt, or a
+/// manifest its wt finds wrong.
+public struct HostRefusal: Error, CustomStringConvertible, Sendable {
+  public var host: String
+  public var why: String
+  public var description: String { "host \(host): \(why)" }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Manifest
+
+/// How wt reaches a host: OpenSSH, one persistent connection per host
+/// (`ControlMaster`), never a password prompt (`BatchMode`), a bounded
+/// connect and keep-alive probes so a host that stops answering is noticed
+/// on a connection that is already open. Every remote command is an
+/// argument array made into text by `RemoteShell.command`.
+public struct SSHTransport: Sendable {
+  public var host: RemoteHost
+  /// Where the control socket lives: wt's state folder, or a short folder
+  /// under /tmp when that path would be too long for a socket.
+  public var controlPath: String
+  public var runner: ProcessRunner
+
+  public init(host: RemoteHost, stateDirectory: String, runner: ProcessRunner) {
+    self.host = host
+    self.runner = runner
+    controlPath = Self.controlPath(for: host, stateDirectory: stateDirectory)
+  }
+
+  /// A socket path names the connection by what it connects to, so that
+  /// two manifests naming one login share it and a changed port does not.
+  static func controlPath(for host: RemoteHost, stateDirectory: String) -> String {
+    let key = [host.ssh, "\(host.port ?? 0)", host.sshConfig ?? "", host.identity ?? ""].joined(separator: "\u{0}")
+    let name = String(format: "%016llx", fnv1a(key))
+    let inState = (stateDirectory as NSString).appendingPathComponent("ssh/\(name)")
+    // sun_path holds 104 bytes on macOS, 108 on Linux; ssh adds a suffix
+    // of up to 17 while it sets the master up.
+    if inState.utf8.count <= 80 { return inState }
+    return "/tmp/wt-ssh-\(getuid())/\(name)"
+  }
+
+  static func fnv1a(_ text: String) -> UInt64 {
+    text.utf8.reduce(14_695_981_039_346_656_037 as UInt64) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 }
+  }
+
+  /// `ssh` and its options up to the destination; `tty` for a person at a
+  /// terminal (attach), otherwise no terminal at all.
+  public func sshArguments(tty: Bool = false) -> [String] {
+    let connect = max(1, Int(min(host.timeout, 30).rounded(.up)))
+    var argv = ["ssh"]
+    if let config = host.sshConfig { argv += ["-F", config] }
+    argv += [
+      "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connect)", "-o", "ServerAliveInterval=5",
+      "-o", "ServerAliveCountMax=3", "-o", "ControlMaster=auto", "-o", "ControlPath=\(controlPath)",
+      "-o", "ControlPersist=300", "-o", "LogLevel=ERROR",
+    ]
+    if let port = host.port { argv += ["-p", "\(port)"] }
+    if let identity = host.identity { argv += ["-i", identity, "-o", "IdentitiesOnly=yes"] }
+    for option in host.sshOptions { argv += ["-o", option] }
+    argv.append(tty ? "-t" : "-T")
+    // `--`: the destination is never read as an option.
+    argv += ["--", host.ssh]
+    return argv
+  }
+
+  /// The whole argv for running `command` on the host.
+  public func argv(
+    _ command: [String], environment: [String: String] = [:], directory: String? = nil, tty: Bool = false
+  ) -> [String] {
+    sshArguments(tty: tty) + [RemoteShell.command(command, environment: environment, directory: directory)]
+  }
+
+  /// Runs `command` on the host and returns what it left, whatever its
+  /// status; a connection that cannot be made is a `HostUnreachable`.
+  public func output(
+    _ command: [String], environment: [String: String] = [:], directory: String? = nil, input: Data? = nil,
+    timeout: Duration? = nil
+  ) async throws -> CommandOutput {
+    try prepareControlFolder()
+    let limit = timeout ?? .milliseconds(Int(host.timeout * 1000))
+    let argv = argv(command, environment: environment, directory: directory)
+    let out: CommandOutput
+    do throws(CommandError) {
+      out = try await runner.output(argv, input: input, timeout: limit)
+    } catch {
+      let why = if case .timedOut = error.reason { "no answer within \(limit)" } else { error.description }
+      throw HostUnreachable(host: host.name, why: why)
+    }
+    // 255 is ssh's own failure: the connection, not the command.
+    if out.status == 255 {
+      let why = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init)
+      throw HostUnreachable(host: host.name, why: why ?? "ssh failed")
+    }
+    return out
+  }
+
+  func prepareControlFolder() throws {
+    let folder = (controlPath as NSString).deletingLastPathComponent
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+  }
+
+  /// Ends the shared connection, if one is open.
+  public func disconnect() async {
+    _ = try? await runner.output(sshArguments() .dropLast(2) + ["-O", "exit", "--", host.ssh], timeout: .seconds(5))
+  }
+}
+
+/// A host that could not be reached, or did not answer in time: its
+/// projects are not observed and are left alone.
+public struct HostUnreachable: Error, CustomStringConvertible, Sendable {
+  public var host: String
+  public var why: String
+  public var description: String { "host \(host) not reached: \(why)" }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Manifest
+import Reconciler
+
+/// The hosts one command reaches: each linked once (the manifest delivered,
+/// the protocol checked), then asked in parallel. A host that cannot be
+/// reached, or does not answer within its timeout, is reported and left
+/// alone; the others and this machine go on.
+struct Fleet: Sendable {
+  typealias Answer = (host: RemoteHost, result: Result<CommandOutput, Error>)
+
+  var links: [(host: RemoteHost, link: Result<HostLink, Error>)]
+
+  /// Links to the hosts that run a project of `projects` (all when empty).
+  static func connect(_ manifest: Manifest, projects: [String] = []) async -> Fleet {
+    let state = StateStore.directory(environment: ProcessInfo.processInfo.environment)
+    return Fleet(links: await HostLink.connectAll(manifest, projects: projects, stateDirectory: state, runner: ProcessRunner()))
+  }
+
+  var isEmpty: Bool { links.isEmpty }
+
+  /// Runs `wt ARGS` on every linked host at once; `arguments` says what
+  /// for each (nil: nothing there). A host that failed to link answers
+  /// with that failure.
+  func run(
+    timeout: Duration? = nil, _ arguments: @escaping @Sendable (HostLink) -> [String]?
+  ) async -> [Answer] {
+    await withTaskGroup(of: (Int, Result<CommandOutput, Error>?).self) { group in
+      for (i, entry) in links.enumerated() {
+        group.addTask {
+          switch entry.link {
+          case .failure(let error): return (i, .failure(error))
+          case .success(let link):
+            guard let args = arguments(link) else { return (i, nil) }
+            do { return (i, .success(try await link.wt(args, timeout: timeout))) } catch { return (i, .failure(error)) }
+          }
+        }
+      }
+      var answers: [(Int, Result<CommandOutput, Error>)] = []
+      for await (i, result) in group { if let result { answers.append((i, result)) } }
+      return answers.sorted { $0.0 < $1.0 }.map { (links[$0.0].host, $0.1) }
+    }
+  }
+
+  /// `--project` filters that belong to `host` (none: all of its projects).
+  static func projectArguments(_ filter: [String], host: RemoteHost, manifest: Manifest) -> [String] {
+    let mine = Set(manifest.remoteProjects.filter { $0.host == host.name }.map(\.name))
+    return filter.filter(mine.contains).flatMap { ["--project", $0] }
+  }
+
+  /// A host's answer under a heading, its text escaped like everything
+  /// else wt shows: a host's wt is trusted to run work, not to write to
+  /// the person's terminal.
+  static func section(_ host: RemoteHost, _ text: String) -> String {
+    let body = text.hasSuffix("\n") || text.isEmpty ? text : text + "\n"
+    return "── host \(host.name) (\(host.ssh)) ──\n" + TerminalText.escape(body, keepNewlines: true)
+  }
+
+  /// What a failed answer says: the host is left alone.
+  static func leftAlone(_ error: Error) -> String {
+    "\(describe(error)); not observed, its workers are left alone"
+  }
+}
