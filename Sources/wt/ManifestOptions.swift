@@ -120,6 +120,11 @@ func intervalSeconds(_ text: String) throws -> Double {
   }
 }
 
+/// `--pass-after`: 0 (at once) or an interval.
+func intervalOrZero(_ text: String) throws -> Double {
+  text == "0" || text == "0.0" ? 0 : try intervalSeconds(text)
+}
+
 /// Prints a value as stable, sorted, pretty JSON.
 func printJSON(_ value: some Encodable) throws {
   print(try PlanJSON.encode(value))

@@ -52,9 +52,20 @@ public struct HostLink: Sendable {
     try await transport.output([host.wt] + arguments, environment: environment, input: input, timeout: timeout)
   }
 
-  /// `ssh -t host … wt ARGS`, for a person's terminal (attach, seance).
-  public func interactiveArguments(_ arguments: [String]) -> [String] {
-    transport.argv([host.wt] + arguments, environment: environment, tty: true)
+  /// The host's workers (`wt status --json` there), each marked with the host.
+  public func workers() async throws -> [WorkerStatus] {
+    let out = try await wt(["status", "--json"])
+    guard out.succeeded, let rows = try? JSONDecoder().decode([WorkerStatus].self, from: Data(out.stdout.utf8)) else {
+      let said = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init)
+      throw HostRefusal(host: host.name, why: "'wt status' failed there\(said.map { ": \($0)" } ?? "")")
+    }
+    return rows.map { var row = $0; row.host = host.name; return row }
+  }
+
+  /// `ssh -t host … wt ARGS`, for a person's terminal (attach, seance);
+  /// without `tty`, for a pipe.
+  public func interactiveArguments(_ arguments: [String], tty: Bool = true) -> [String] {
+    transport.argv([host.wt] + arguments, environment: environment, tty: tty)
   }
 
   /// Delivers the manifest and checks the host's wt speaks this one's
@@ -143,5 +154,9 @@ public struct HostLink: Sendable {
 public struct HostRefusal: Error, CustomStringConvertible, Sendable {
   public var host: String
   public var why: String
+  public init(host: String, why: String) {
+    self.host = host
+    self.why = why
+  }
   public var description: String { "host \(host): \(why)" }
 }

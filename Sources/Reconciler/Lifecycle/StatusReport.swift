@@ -25,9 +25,11 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   /// Other live workers that changed a file this one changed too: they
   /// will conflict at merge.
   public var sharesFilesWith: [String] = []
+  /// The host it runs on; nil on this machine.
+  public var host: String?
 
   enum CodingKeys: String, CodingKey {
-    case name, project, bead, title, status, worktree, session, message
+    case name, project, bead, title, status, worktree, session, message, host
     case sharesFilesWith = "shares_files_with"
     case statusAge = "status_age"
     case idleFor = "idle_for"

@@ -5,8 +5,11 @@ import Foundation
 public enum StatusTable {
   public static func render(_ rows: [WorkerStatus], width: Int, color: Bool = false, selected: Int? = nil) -> String {
     let showWorktree = width >= 150
+    // HOST only when some worker runs elsewhere; "-" is this machine.
+    let showHost = rows.contains { $0.host != nil }
     var header = ["WORKER", "STATUS", "FOR", "IDLE", "AHEAD", "DIRTY", "MEM", "TITLE"]
     if showWorktree { header.append("WORKTREE") }
+    if showHost { header.insert("HOST", at: 0) }
     let cells: [[String]] = rows.map { r in
       var c = [
         TerminalText.escape(r.name), r.status.rawValue, duration(r.statusAge), duration(r.idleFor), r.commitsAhead.map(String.init) ?? "-",
@@ -14,12 +17,14 @@ public enum StatusTable {
         TerminalText.escape(r.title + (r.message.map { $0.isEmpty ? "" : " — \($0)" } ?? "")),
       ]
       if showWorktree { c.append(TerminalText.escape(r.worktree)) }
+      if showHost { c.insert(TerminalText.escape(r.host ?? "-"), at: 0) }
       return c
     }
     var widths = header.map(DisplayWidth.of)
     for row in cells { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], DisplayWidth.of(cell)) } }
-    // Fit: the title (index 7) takes what the other columns leave.
-    let titleIndex = 7
+    // Fit: the title takes what the other columns leave.
+    let titleIndex = showHost ? 8 : 7
+    let statusIndex = showHost ? 2 : 1
     let others = widths.enumerated().filter { $0.offset != titleIndex }.reduce(0) { $0 + $1.element + 2 }
     widths[titleIndex] = max(5, min(widths[titleIndex], width - others - 2))
     func line(_ row: [String], paint: String? = nil, marker: String = "  ") -> String {
@@ -27,7 +32,7 @@ public enum StatusTable {
       for (i, cell) in row.enumerated() {
         var text = DisplayWidth.truncate(cell, to: widths[i])
         if i < row.count - 1 { text = DisplayWidth.pad(text, to: widths[i]) }
-        if i == 1, let paint, color { text = "\u{1B}[\(paint)m\(text)\u{1B}[0m" }
+        if i == statusIndex, let paint, color { text = "\u{1B}[\(paint)m\(text)\u{1B}[0m" }
         parts.append(text)
       }
       return marker + parts.joined(separator: "  ")

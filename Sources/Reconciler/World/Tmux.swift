@@ -109,7 +109,7 @@ public struct Tmux: Sendable {
 
   /// tmux expands formats (`#{…}`, `#(command)`) in `-c`; `##` is a
   /// literal `#`, so a folder name can never run anything.
-  static func literal(_ text: String) -> String { text.replacingOccurrences(of: "#", with: "##") }
+  public static func literal(_ text: String) -> String { text.replacingOccurrences(of: "#", with: "##") }
 
   /// A session target that matches this name exactly: without `=`, tmux
   /// takes a unique prefix or an fnmatch pattern, so `wt-a` could reach

@@ -20,20 +20,48 @@ extension WT {
     @Flag(help: "Keep reconciling until interrupted.") var watch = false
     @Option(help: "Seconds between passes with --watch when nothing changes (0.5 to 86400).", transform: intervalSeconds)
     var interval: Double = 30
+    /// On a host, for the wt that drives it: wait up to this many seconds
+    /// for a change here (0: none), then make one unattended pass.
+    @Option(help: ArgumentHelp(visibility: .private), transform: intervalOrZero) var passAfter: Double?
+
+    /// No person is asked or shown an empty plan: `--watch`, or a host's
+    /// pass for the wt that drives it.
+    var unattended: Bool { watch || passAfter != nil }
 
     func run() async throws {
       interruptsExit()
-      if !yes && !Terminal.stdinIsTerminal {
+      if !yes && !Terminal.stdinIsTerminal && passAfter == nil {
         Terminal.error("wt: not asking without a terminal; pass --yes to apply the plan as shown by 'wt diff'")
         throw ExitCode.failure
       }
-      var manifest = try await options.load()
+      let manifest = try await options.load()
       try plan.check(manifest)
-      if !watch {
-        let failed = try await pass(manifest, ask: !yes)
-        if failed { throw ExitCode.failure }
+      if let wait = passAfter {
+        if wait > 0 {
+          var watcher = ChangeWatcher(manifest: manifest)
+          await watcher.waitForChange(orAfter: .milliseconds(Int(wait * 1000)))
+        }
+        if try await pass(manifest, ask: false) { throw ExitCode.failure }
         return
       }
+      if !watch {
+        let fleet = manifest.remoteProjects.isEmpty ? nil : await Fleet.connect(manifest, projects: plan.projects)
+        if try await pass(manifest, ask: !yes, fleet: fleet) { throw ExitCode.failure }
+        return
+      }
+      // Each host keeps its own loop, so a slow or lost host never holds
+      // up this machine's passes or another host's.
+      let current = CurrentManifest(manifest)
+      await withTaskGroup(of: Void.self) { group in
+        for host in manifest.projectsByHost.map(\.host) {
+          group.addTask { await hostLoop(host.name, current) }
+        }
+        group.addTask { await localLoop(current) }
+      }
+    }
+
+    func localLoop(_ current: CurrentManifest) async {
+      var manifest = await current.manifest
       var watcher = ChangeWatcher(manifest: manifest)
       var backoff = interval
       while true {
@@ -47,13 +75,61 @@ extension WT {
           Terminal.error("wt: \(describe(error)); retrying in \(Int(backoff)) s")
         }
         await watcher.waitForChange(orAfter: .seconds(backoff))
-        if let reloaded = await watcher.reloadedManifest(loader: options) { manifest = reloaded }
+        if let reloaded = await watcher.reloadedManifest(loader: options) {
+          manifest = reloaded
+          await current.set(reloaded)
+        }
       }
     }
 
-    /// One observe → plan → apply under the apply lock. True when a change
-    /// failed.
-    func pass(_ manifest: Manifest, ask: Bool) async throws -> Bool {
+    /// One host's share of `--watch`: its wt waits there for a change (or
+    /// the interval), makes a pass, and answers; the manifest is delivered
+    /// again each time, so an edit reaches the host on the next pass. A
+    /// host that cannot be reached is said once, then tried again less
+    /// and less often (up to 5 min).
+    func hostLoop(_ name: String, _ current: CurrentManifest) async {
+      let state = StateStore.directory(environment: ProcessInfo.processInfo.environment)
+      var wait = 0.0
+      var backoff = interval
+      var lastProblem: String?
+      while true {
+        let manifest = await current.manifest
+        let filter = plan.projects
+        guard let host = manifest.host(named: name),
+          manifest.remoteProjects.contains(where: { $0.host == name && (filter.isEmpty || filter.contains($0.name)) })
+        else {
+          try? await Task.sleep(for: .seconds(interval))
+          continue
+        }
+        do {
+          let link = try await HostLink.connect(host, manifest: manifest, stateDirectory: state, runner: ProcessRunner())
+          let arguments = ["apply", "--pass-after", String(wait)] + plan.remoteArguments(host, manifest)
+          let out = try await link.wt(arguments, timeout: .seconds(wait + Self.remotePassBudget))
+          if lastProblem != nil { Terminal.error("wt: host \(name) answers again") }
+          lastProblem = nil
+          if !out.stdout.isEmpty { print(Fleet.section(host, out.stdout), terminator: "") }
+          if !out.stderr.isEmpty { Terminal.error(Fleet.section(host, out.stderr)) }
+          wait = interval
+          backoff = interval
+        } catch {
+          let problem = Fleet.leftAlone(error)
+          if problem != lastProblem { Terminal.error("wt: \(problem); trying again") }
+          lastProblem = problem
+          try? await Task.sleep(for: .seconds(backoff))
+          backoff = min(backoff * 2, 300)
+          wait = 0
+        }
+      }
+    }
+
+    /// How long a host's pass may take once it starts: prompts reach their
+    /// agents within the delivery deadline, starts are staggered.
+    static let remotePassBudget = 600.0
+
+    /// One observe → plan → apply under the apply lock, for this machine's
+    /// projects and, when `fleet` is given, every host's at once (asked
+    /// once for all). True when a change failed or a host was not reached.
+    func pass(_ manifest: Manifest, ask: Bool, fleet: Fleet? = nil) async throws -> Bool {
       let environment = ProcessInfo.processInfo.environment
       let world = World(manifest: manifest, environment: environment)
       let lock: ApplyLock
@@ -64,36 +140,79 @@ extension WT {
         throw ExitCode.failure
       }
       defer { withExtendedLifetime(lock) {} }
-      let observed = try await world.observe(manifest, projects: plan.projects)
-      // Unattended, this is the look that notices a dead agent or a bead
-      // closed elsewhere; it records them so a person is told once.
-      if watch { world.recordObservedTransitions(manifest, observed) }
-      let result = world.plan(manifest, observed, options: plan.planOptions)
-      if result.isEmpty && watch { return false }
-      print(result.rendered(color: Terminal.useColor), terminator: "")
-      if result.isEmpty { return false }
+      let local = plan.includesLocal(manifest)
+      var result = Plan()
+      if local {
+        let observed = try await world.observe(manifest, projects: plan.projects.filter { manifest.project(named: $0) != nil })
+        // Unattended, this is the look that notices a dead agent or a bead
+        // closed elsewhere; it records them so a person is told once.
+        if unattended { world.recordObservedTransitions(manifest, observed) }
+        result = world.plan(manifest, observed, options: plan.planOptions)
+      }
+      let plan = self.plan
+      var failed = false
+      var hostsChange = false
+      if ask, let fleet {
+        // A person answers for every host: show each one's plan first.
+        for answer in await fleet.run({ ["diff", "--detailed-exitcode"] + plan.remoteArguments($0.host, manifest) }) {
+          switch answer.result {
+          case .success(let out):
+            print(Fleet.section(answer.host, out.stdout))
+            if out.status == 2 { hostsChange = true } else if !out.succeeded { failed = true }
+          case .failure(let error):
+            failed = true
+            Terminal.error("wt: " + Fleet.leftAlone(error))
+          }
+        }
+      }
+      if local && !(result.isEmpty && unattended) { print(result.rendered(color: Terminal.useColor), terminator: "") }
       if ask {
+        guard !result.isEmpty || hostsChange else { return failed }
         print("Apply this plan? Only 'yes' is accepted: ", terminator: "")
         guard readLine()?.trimmingCharacters(in: .whitespaces) == "yes" else {
           print("Nothing applied.")
-          return false
+          return failed
         }
       }
-      var logger = Logger(label: "wt.apply")
-      logger.logLevel = environment["WT_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
-      let reports = await Applier(manifest: manifest, world: world, logger: logger).apply(result)
-      for report in reports {
-        switch report.outcome {
-        case .done(let text): Terminal.line("\(report.action.rawValue) \(report.worker): \(text)")
-        case .skipped(let text): Terminal.line("\(report.action.rawValue) \(report.worker): skipped: \(text)")
-        case .failed(let text): Terminal.error("\(report.action.rawValue) \(report.worker): failed: \(text)")
+      async let hostReports: [Fleet.Answer] =
+        fleet?.run(timeout: .seconds(Self.remotePassBudget)) { ["apply", "--yes"] + plan.remoteArguments($0.host, manifest) } ?? []
+      if !result.isEmpty {
+        var logger = Logger(label: "wt.apply")
+        logger.logLevel = environment["WT_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        let reports = await Applier(manifest: manifest, world: world, logger: logger).apply(result)
+        for report in reports {
+          switch report.outcome {
+          case .done(let text): Terminal.line("\(report.action.rawValue) \(report.worker): \(text)")
+          case .skipped(let text): Terminal.line("\(report.action.rawValue) \(report.worker): skipped: \(text)")
+          case .failed(let text): Terminal.error("\(report.action.rawValue) \(report.worker): failed: \(text)")
+          }
+        }
+        let failures = reports.filter(\.failed).count
+        let skipped = reports.filter { if case .skipped = $0.outcome { true } else { false } }.count
+        print("Apply: \(reports.count - failures - skipped) done, \(skipped) skipped, \(failures) failed.")
+        failed = failed || failures > 0
+      }
+      for answer in await hostReports {
+        switch answer.result {
+        case .success(let out):
+          print(Fleet.section(answer.host, out.stdout), terminator: "")
+          if !out.stderr.isEmpty { Terminal.error(out.stderr.trimmingCharacters(in: .newlines)) }
+          failed = failed || !out.succeeded
+        case .failure(let error):
+          failed = true
+          Terminal.error("wt: " + Fleet.leftAlone(error))
         }
       }
-      let failed = reports.filter(\.failed).count
-      let skipped = reports.filter { if case .skipped = $0.outcome { true } else { false } }.count
-      print("Apply: \(reports.count - failed - skipped) done, \(skipped) skipped, \(failed) failed.")
-      return failed > 0
+      return failed
     }
+  }
+
+  /// The manifest `apply --watch` works from, shared by this machine's
+  /// loop (which reloads it) and the hosts' loops (which send it on).
+  actor CurrentManifest {
+    private(set) var manifest: Manifest
+    init(_ manifest: Manifest) { self.manifest = manifest }
+    func set(_ manifest: Manifest) { self.manifest = manifest }
   }
 
   struct Auto: AsyncParsableCommand {

@@ -119,6 +119,7 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
+      try await context.forwardIfRemote(worker: bead)
       let worker = try await context.locate(bead)
       let text = message ?? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
       guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -141,6 +142,7 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
+      try await context.forwardIfRemote(worker: bead)
       let worker = try await context.locate(bead)
       guard let found = try await context.world.tracker.show(worker.bead, in: worker.project.path) else {
         Terminal.error("wt: bead \(worker.bead) not found in \(worker.project.path)")
@@ -165,6 +167,7 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
+      try await context.forwardIfRemote(worker: bead)
       let history = History(store: context.world.store)
       let sessions = history.sessions(bead: bead)
       let damaged = history.damagedLines

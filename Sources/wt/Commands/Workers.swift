@@ -10,7 +10,11 @@ struct Context {
   var environment: [String: String]
 
   init(_ options: ManifestOptions) async throws {
-    manifest = try await options.load()
+    self.init(manifest: try await options.load())
+  }
+
+  init(manifest: Manifest) {
+    self.manifest = manifest
     environment = ProcessInfo.processInfo.environment
     world = World(manifest: manifest, environment: environment)
   }
@@ -47,17 +51,26 @@ extension WT {
     func run() async throws {
       if attention { return try Self.printAttention() }
       let context = try await Context(options)
+      let manifest = context.manifest
+      async let hosts = manifest.remoteProjects.isEmpty ? ([], []) : await Fleet.connect(manifest).statusRows()
       let observed = try await context.world.observe(context.manifest)
-      let rows = try await context.world.status(context.manifest, observed: observed)
-      if json { return try printJSON(rows) }
-      if rows.isEmpty { print("No workers. 'wt diff' shows what 'wt apply' would start.") } else {
-        print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
+      let (remoteRows, problems) = await hosts
+      let rows = try await context.world.status(context.manifest, observed: observed) + remoteRows
+      defer { for problem in problems { Terminal.error("wt: \(problem)") } }
+      if json {
+        try printJSON(rows)
+      } else {
+        if rows.isEmpty { print("No workers. 'wt diff' shows what 'wt apply' would start.") } else {
+          print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
+        }
+        let waiting = context.world.plan(context.manifest, observed).waiting
+        if !waiting.isEmpty {
+          print("\nWaiting:")
+          for w in waiting { Terminal.line("  \(w.project)/\(TerminalText.escape(w.bead))  P\(w.priority)  \"\(TerminalText.escape(w.title))\": \(TerminalText.escape(w.reason))") }
+        }
       }
-      let waiting = context.world.plan(context.manifest, observed).waiting
-      if !waiting.isEmpty {
-        print("\nWaiting:")
-        for w in waiting { Terminal.line("  \(w.project)/\(TerminalText.escape(w.bead))  P\(w.priority)  \"\(TerminalText.escape(w.title))\": \(TerminalText.escape(w.reason))") }
-      }
+      // A host not shown is not a glance that tells the truth.
+      if !problems.isEmpty { throw ExitCode.failure }
     }
 
     /// The state file only (no manifest, tmux, git or bd): a status line
@@ -139,7 +152,9 @@ extension WT {
     func run() async throws {
       // Also for a record whose project left wt.yaml, so no project is
       // needed; only the tmux server and the state.
-      let world = World(manifest: try await options.loadMarkingTrust(), environment: ProcessInfo.processInfo.environment)
+      let manifest = try await options.loadMarkingTrust()
+      if worker.contains("/") { try await Context(manifest: manifest).forwardIfRemote(worker: worker) }
+      let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment)
       let store = world.store
       let panes = try await world.tmux.panes().filter(\.isWorker)
       try await acting {
@@ -174,6 +189,7 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
+      try await context.forwardIfRemote(worker: bead, project: project)
       try await acting {
         try await StartOne(manifest: context.manifest, world: context.world).run(bead: bead, project: project, force: force)
           .lines()
@@ -198,6 +214,7 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
+      try await context.forwardIfRemote(worker: bead)
       try await acting {
         let worker = try await context.locate(bead)
         if let foreign = worker.project.foreign, foreign.needsTrust, !worker.project.gate.isEmpty {
@@ -225,6 +242,7 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
+      try await context.forwardIfRemote(worker: bead)
       try await acting {
         let worker = try await context.locate(bead)
         return try await Reconciler.Abandon(world: context.world).run(worker, delete: delete)
@@ -242,6 +260,7 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
+      try await context.forwardIfRemote(worker: name)
       let worker = try await context.locate(name)
       let base = context.world.tmux.commandPrefix
       let inside = !(context.environment["TMUX"] ?? "").isEmpty

@@ -42,6 +42,30 @@ struct Fleet: Sendable {
     }
   }
 
+  /// Every host's workers, each marked with its host, and a line for each
+  /// host that could not be asked.
+  func statusRows() async -> (rows: [WorkerStatus], problems: [String]) {
+    let answers = await withTaskGroup(of: (Int, Result<[WorkerStatus], Error>).self) { group in
+      for (i, entry) in links.enumerated() {
+        group.addTask {
+          do { return (i, .success(try await entry.link.get().workers())) } catch { return (i, .failure(error)) }
+        }
+      }
+      var out: [(Int, Result<[WorkerStatus], Error>)] = []
+      for await answer in group { out.append(answer) }
+      return out.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+    var rows: [WorkerStatus] = []
+    var problems: [String] = []
+    for answer in answers {
+      switch answer {
+      case .success(let theirs): rows += theirs
+      case .failure(let error): problems.append(Fleet.leftAlone(error))
+      }
+    }
+    return (rows, problems)
+  }
+
   /// `--project` filters that belong to `host` (none: all of its projects).
   static func projectArguments(_ filter: [String], host: RemoteHost, manifest: Manifest) -> [String] {
     let mine = Set(manifest.remoteProjects.filter { $0.host == host.name }.map(\.name))

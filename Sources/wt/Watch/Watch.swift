@@ -20,11 +20,18 @@ extension WT {
 
     func run() async throws {
       var context = try await Context(options)
+      let hosts = HostRows(manifest: context.manifest)
       if once {
+        async let remote: Void = hosts.refresh()
         let observed = try await context.world.observeRecordingTransitions(context.manifest)
         let rows = try await context.world.status(context.manifest, observed: observed)
-        return print(WatchScreen.frame(rows, width: Terminal.width, height: 50, selected: nil, color: false, footer: nil))
+        await remote
+        let (remoteRows, problems, _) = hosts.snapshot
+        return print(
+          WatchScreen.frame(rows + remoteRows, width: Terminal.width, height: 50, selected: nil, color: false, footer: nil, problems: problems))
       }
+      if !context.manifest.remoteProjects.isEmpty { hosts.start(every: interval) }
+      var hostsVersion = 0
       let terminal = RawTerminal()
       terminal.enter()
       defer { terminal.leave() }
@@ -32,6 +39,8 @@ extension WT {
       let inHub = context.environment["WT_HUB"] == "1" && !(context.environment["TMUX"] ?? "").isEmpty
       var selected = 0
       var rows: [WorkerStatus] = []
+      var localRows: [WorkerStatus] = []
+      var problems: [String] = []
       var footer: String?
       var look = Look()
       var eventsSize: UInt64 = .max
@@ -45,6 +54,8 @@ extension WT {
           manifestStamp = stamp
           if let reloaded = try? await ManifestOptions.reload(options) {
             context = reloaded
+            hosts.use(reloaded.manifest)
+            if !reloaded.manifest.remoteProjects.isEmpty { hosts.start(every: interval) }
             look.forgetBeads()
             footer = "reloaded \(context.manifest.file)"
           } else {
@@ -54,14 +65,18 @@ extension WT {
         }
         let size = ChangeWatcher.size(context.world.store.directory + "/events.jsonl")
         let resized = Terminal.width != width
-        if size != eventsSize || look.isDue(every: interval) || resized {
-          // Something changed (a signal, a new worker) or it is time: look
-          // again. Between times the table costs nothing.
+        let remote = hosts.snapshot
+        if size != eventsSize || look.isDue(every: interval) || resized || remote.version != hostsVersion {
+          // Something changed (a signal, a new worker, a host's answer) or
+          // it is time: look again. Between times the table costs nothing.
+          if size != eventsSize || look.isDue(every: interval) || resized { localRows = (try? await look.refresh(context)) ?? localRows }
           eventsSize = size
           width = Terminal.width
-          rows = (try? await look.refresh(context)) ?? rows
+          hostsVersion = remote.version
+          problems = remote.problems
+          rows = localRows + remote.rows
           selected = min(selected, max(0, rows.count - 1))
-          terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer))
+          terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer, problems: problems))
         }
         for key in terminal.keys(timeout: .milliseconds(500)) {
           switch key {
@@ -75,19 +90,19 @@ extension WT {
           case .refresh: look.forgetBeads()
           case .enter:
             guard rows.indices.contains(selected) else { continue }
-            footer = open(rows[selected], tmux: context.world.tmux.commandPrefix)
+            footer = open(rows[selected], tmux: context.world.tmux.commandPrefix, hosts: hosts)
           case .diff:
             footer = await planPreview(context)
           case .other: continue
           }
-          terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer))
+          terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer, problems: problems))
         }
       }
     }
 
     /// What Enter does on a row: switch to a live worker's session, or say
     /// what can be done with one that has none.
-    func open(_ row: WorkerStatus, tmux: [String]) -> String {
+    func open(_ row: WorkerStatus, tmux: [String], hosts: HostRows) -> String {
       switch row.status {
       case .kept:
         return "\(row.name) has no session; its worktree \(row.worktree) was kept: \(row.message ?? ""). Look there, then 'wt abandon \(row.bead) --delete' once it holds nothing you want"
@@ -96,8 +111,29 @@ extension WT {
       case .done:
         return "\(row.name) is done; its session ends with it"
       default:
+        if let host = row.host {
+          guard let link = hosts.link(host) else { return "host \(host) is not reached just now; try again in a moment" }
+          return openWindow(link, row: row, tmux: tmux)
+        }
         return switchClient(to: row.session, tmux: tmux)
       }
+    }
+
+    /// A worker on another host: a new window of this tmux client runs
+    /// `ssh -t HOST … wt attach BEAD`, so the dashboard keeps running in
+    /// its own window and detaching there comes back here.
+    func openWindow(_ link: HostLink, row: WorkerStatus, tmux: [String]) -> String {
+      guard !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty else {
+        return "not inside tmux: run 'wt attach \(row.name)' in another terminal, or use 'wt hub'"
+      }
+      let p = Process()
+      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      p.arguments = tmux + ["new-window", "-n", Tmux.literal("\(link.host.name):\(row.bead)")] + link.interactiveArguments(["attach", row.name])
+      try? p.run()
+      p.waitUntilExit()
+      return p.terminationStatus == 0
+        ? "opened \(row.name) on \(link.host.name) in a new window; detach there (prefix + d) to come back"
+        : "could not open a window for \(row.name) on \(link.host.name)"
     }
 
     func detachClient(tmux: [String]) -> String {
@@ -164,7 +200,9 @@ struct Look {
 
 /// One frame of `wt watch`, as text: a title line, the table, the footer.
 enum WatchScreen {
-  static func frame(_ rows: [WorkerStatus], width: Int, height: Int, selected: Int?, color: Bool, footer: String?) -> String {
+  static func frame(
+    _ rows: [WorkerStatus], width: Int, height: Int, selected: Int?, color: Bool, footer: String?, problems: [String] = []
+  ) -> String {
     let attention = rows.filter(\.status.needsPerson).count
     let live = rows.filter(\.status.isLive).count
     let kept = rows.filter { $0.status == .kept }.count
@@ -176,6 +214,8 @@ enum WatchScreen {
     if orphaned > 0 { text += ", \(orphaned) orphaned" }
     text += "   (j/k move · Enter switch · d diff · q quit)\n\n"
     text += rows.isEmpty ? "  No workers. 'wt apply' starts them.\n" : StatusTable.render(rows, width: width, color: color, selected: selected)
+    // A host that did not answer is said in the table's place, not hidden.
+    for problem in problems { text += "\n  ! " + TerminalText.escape(problem) + "\n" }
     if let footer { text += "\n" + footer + "\n" }
     return text
   }
