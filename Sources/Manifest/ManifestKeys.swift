@@ -7,7 +7,8 @@ public enum ManifestKeys {
     "admission": NodeReader.admissionKeys,
     "agent": NodeReader.agentKeys,
     "dialog": NodeReader.dialogKeys,
-    "project": ProjectFields.keys,
+    "host": NodeReader.hostKeys,
+    "project": ProjectFields.keys + ["host"],
     "projectBlock": ProjectFields.keys.filter { $0 != "path" },
     "select": ProjectFields.selectKeys,
   ]

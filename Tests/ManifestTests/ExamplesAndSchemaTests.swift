@@ -7,7 +7,7 @@ import Testing
 @Suite struct ExamplesAndSchemaTests {
   static let examples = [
     "examples/starter/wt.yaml", "examples/team/wt.yaml", "examples/repo-config/wt.yaml",
-    "examples/repo-config/backend/wt.yaml",
+    "examples/repo-config/backend/wt.yaml", "examples/hosts/wt.yaml",
   ]
 
   var schema: [String: Any] {
@@ -40,7 +40,7 @@ import Testing
     let places: [String: Any?] = [
       "root": schema, "settings": defs["settings"], "admission": defs["admission"], "agent": defs["agent"],
       "dialog": defs["dialog"], "project": defs["project"], "projectBlock": defs["projectBlock"],
-      "select": defs["select"],
+      "select": defs["select"], "host": defs["host"],
     ]
     #expect(Set(places.keys) == Set(ManifestKeys.byPlace.keys))
     for (place, object) in places {
@@ -121,6 +121,11 @@ import Testing
     "version: 1\nprojects: {a: {path: a, copy: [/etc/passwd]}}\n",
     "version: 1\nprojects: {a: {path: a, port_env: LD_PRELOAD}}\n",
     "version: 1\nprojects: {a: {path: a, port_env: PATH}}\n",
+    "version: 1\nhosts: {b: {ssh: -oProxyCommand=x}}\n",
+    "version: 1\nhosts: {b: {ssh: u@h, ssh_options: [ProxyCommand=x]}}\n",
+    "version: 1\nhosts: {b: {port: 22}}\n",
+    "version: 1\nhosts: {b: {ssh: u@h, worktree_root: wt}}\n",
+    "version: 1\nhosts: {local: {ssh: u@h}}\n",
   ])
   func schemaAndValidatorBothRejectTheSameMistakes(_ text: String) throws {
     let box = Sandbox()

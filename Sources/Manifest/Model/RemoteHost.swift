@@ -51,9 +51,9 @@ public struct RemoteHost: Hashable, Sendable {
   /// Whether `text` is `[user@]host` and nothing ssh would read as an
   /// option or more than one word.
   public static func isDestination(_ text: String) -> Bool {
-    guard let first = text.first, first != "-", !text.isEmpty else { return false }
+    let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+    guard parts.count <= 2, !parts.contains(where: \.isEmpty), text.first != "-" else { return false }
     return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-@:[]%".contains($0)) }
-      && text.filter { $0 == "@" }.count <= 1
   }
 
   /// Whether a path on a host is one its wt can read without knowing where
