@@ -52,14 +52,19 @@ public struct HostLink: Sendable {
     try await transport.output([host.wt] + arguments, environment: environment, input: input, timeout: timeout)
   }
 
+  /// What `wt ARGS` (a `--json` command) prints there, decoded.
+  public func json<Value: Decodable>(_ arguments: [String], as type: Value.Type) async throws -> Value {
+    let out = try await wt(arguments)
+    guard out.succeeded, let value = try? JSONDecoder().decode(Value.self, from: Data(out.stdout.utf8)) else {
+      let said = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init)
+      throw HostRefusal(host: host.name, why: "'wt \(arguments.first ?? "")' failed there\(said.map { ": \($0)" } ?? "")")
+    }
+    return value
+  }
+
   /// The host's workers (`wt status --json` there), each marked with the host.
   public func workers() async throws -> [WorkerStatus] {
-    let out = try await wt(["status", "--json"])
-    guard out.succeeded, let rows = try? JSONDecoder().decode([WorkerStatus].self, from: Data(out.stdout.utf8)) else {
-      let said = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init)
-      throw HostRefusal(host: host.name, why: "'wt status' failed there\(said.map { ": \($0)" } ?? "")")
-    }
-    return rows.map { var row = $0; row.host = host.name; return row }
+    try await json(["status", "--json"], as: [WorkerStatus].self).map { var row = $0; row.host = host.name; return row }
   }
 
   /// `ssh -t host … wt ARGS`, for a person's terminal (attach, seance);

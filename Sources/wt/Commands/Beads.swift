@@ -13,7 +13,7 @@ extension WT {
     @Argument(help: "Only this project.") var project: String?
     @Flag(help: "Print JSON.") var json = false
 
-    struct Row: Encodable {
+    struct Row: Codable, Sendable {
       var project: String
       var bead: String
       var title: String
@@ -23,19 +23,25 @@ extension WT {
       var starts: Bool
       var reason: String?
       var needsGrooming: Bool
+      /// The host the project runs on; nil for this machine.
+      var host: String?
 
       enum CodingKeys: String, CodingKey {
-        case project, bead, title, priority, type, labels, starts, reason
+        case project, bead, title, priority, type, labels, starts, reason, host
         case needsGrooming = "needs_grooming"
       }
     }
 
     func run() async throws {
       let context = try await Context(options)
+      let manifest = context.manifest
       let projects = project.map { [$0] } ?? []
-      if let project, context.manifest.project(named: project) == nil {
-        throw ValidationError("no project '\(project)' in \(context.manifest.file)")
+      try await context.forwardIfRemote(worker: nil, project: project)
+      if let project, manifest.project(named: project) == nil {
+        throw ValidationError("no project '\(project)' in \(manifest.file)")
       }
+      async let hosts = manifest.remoteProjects.isEmpty || project != nil
+        ? ([], []) : await Fleet.connect(manifest).rows(["ready", "--json"], marking: \Row.host)
       let observed = try await context.world.observe(context.manifest, projects: projects)
       let plan = context.world.plan(context.manifest, observed, options: PlanOptions(projects: projects))
       var rows: [Row] = []
@@ -52,13 +58,22 @@ extension WT {
         rows += plan.waiting.filter { $0.project == p.name }.compactMap { row($0.bead, starts: false, reason: $0.reason) }
         if let error = observed.projects[p.name]?.error { Terminal.error("wt: project \(p.name): \(error)") }
       }
-      if json { return try printJSON(rows) }
-      if rows.isEmpty { return print("No selected ready beads.") }
-      for r in rows {
-        let flag = r.needsGrooming ? "  (needs grooming: no description or acceptance criteria)" : ""
-        let when = r.starts ? "starts now" : "waits: \(r.reason ?? "")"
-        Terminal.line("\(r.project)/\(TerminalText.escape(r.bead))  P\(r.priority) \(TerminalText.escape(r.type))  \"\(TerminalText.escape(r.title))\"  \(when)\(flag)")
+      let (remote, problems) = await hosts
+      rows += remote
+      defer { for problem in problems { Terminal.error("wt: \(problem)") } }
+      if json {
+        try printJSON(rows)
+      } else if rows.isEmpty {
+        print("No selected ready beads.")
+      } else {
+        for r in rows {
+          let flag = r.needsGrooming ? "  (needs grooming: no description or acceptance criteria)" : ""
+          let when = r.starts ? "starts now" : "waits: \(r.reason ?? "")"
+          let host = r.host.map { " on \($0)" } ?? ""
+          Terminal.line("\(r.project)/\(TerminalText.escape(r.bead))\(host)  P\(r.priority) \(TerminalText.escape(r.type))  \"\(TerminalText.escape(r.title))\"  \(when)\(flag)")
+        }
       }
+      if !problems.isEmpty { throw ExitCode.failure }
     }
   }
 

@@ -17,7 +17,7 @@ extension WT {
     @OptionGroup var options: ManifestOptions
     @Flag(help: "Print JSON.") var json = false
 
-    struct Row: Encodable {
+    struct Row: Codable, Sendable {
       var project: String
       var bead: String
       var worker: String
@@ -27,9 +27,11 @@ extension WT {
       var pid: Int32
       var queuedAt: String
       var updatedAt: String
+      /// The host whose queue it is; nil for this machine's.
+      var host: String?
 
       enum CodingKeys: String, CodingKey {
-        case project, bead, worker, branch, phase, reason, pid
+        case project, bead, worker, branch, phase, reason, pid, host
         case queuedAt = "queued_at"
         case updatedAt = "updated_at"
       }
@@ -37,18 +39,31 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
+      let manifest = context.manifest
+      async let hosts = manifest.remoteProjects.isEmpty
+        ? ([], []) : await Fleet.connect(manifest).rows(["queue", "--json"], marking: \Row.host)
       let format = ISO8601DateFormatter()
-      let rows = try MergeQueue(world: context.world).entries().map {
+      var rows = try MergeQueue(world: context.world).entries().map {
         Row(
           project: $0.project, bead: $0.bead, worker: $0.worker, branch: $0.branch, phase: $0.phase.rawValue,
           reason: $0.reason, pid: $0.pid, queuedAt: format.string(from: $0.queuedAt),
           updatedAt: format.string(from: $0.updatedAt))
       }
-      if json { return try printJSON(rows) }
-      if rows.isEmpty { return print("The merge queue is empty.") }
-      for row in rows {
-        print("\(row.worker)  \(row.phase)  \(row.branch)  since \(row.updatedAt)" + (row.reason.map { "\n    \($0)" } ?? ""))
+      let (remote, problems) = await hosts
+      rows += remote
+      defer { for problem in problems { Terminal.error("wt: \(problem)") } }
+      if json {
+        try printJSON(rows)
+      } else if rows.isEmpty {
+        print("The merge queue is empty.")
+      } else {
+        for row in rows {
+          Terminal.line(
+            (row.host.map { "\($0): " } ?? "") + "\(row.worker)  \(row.phase)  \(row.branch)  since \(row.updatedAt)"
+              + (row.reason.map { "\n    \($0)" } ?? ""))
+        }
       }
+      if !problems.isEmpty { throw ExitCode.failure }
     }
   }
 }

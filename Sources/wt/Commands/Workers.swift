@@ -52,7 +52,8 @@ extension WT {
       if attention { return try Self.printAttention() }
       let context = try await Context(options)
       let manifest = context.manifest
-      async let hosts = manifest.remoteProjects.isEmpty ? ([], []) : await Fleet.connect(manifest).statusRows()
+      async let hosts = manifest.remoteProjects.isEmpty
+        ? ([], []) : await Fleet.connect(manifest).rows(["status", "--json"], marking: \WorkerStatus.host)
       let observed = try await context.world.observe(context.manifest)
       let (remoteRows, problems) = await hosts
       let rows = try await context.world.status(context.manifest, observed: observed) + remoteRows

@@ -42,20 +42,29 @@ struct Fleet: Sendable {
     }
   }
 
-  /// Every host's workers, each marked with its host, and a line for each
-  /// host that could not be asked.
-  func statusRows() async -> (rows: [WorkerStatus], problems: [String]) {
-    let answers = await withTaskGroup(of: (Int, Result<[WorkerStatus], Error>).self) { group in
+  /// Every host's rows of a `--json` list (`status`, `ready`, `queue`),
+  /// each marked with its host, and a line for each host that could not
+  /// be asked.
+  func rows<Row: Decodable & Sendable>(
+    _ arguments: [String], marking host: WritableKeyPath<Row, String?> & Sendable
+  ) async -> (rows: [Row], problems: [String]) {
+    let answers = await withTaskGroup(of: (Int, Result<[Row], Error>).self) { group in
       for (i, entry) in links.enumerated() {
         group.addTask {
-          do { return (i, .success(try await entry.link.get().workers())) } catch { return (i, .failure(error)) }
+          do {
+            let link = try entry.link.get()
+            let rows = try await link.json(arguments, as: [Row].self)
+            return (i, .success(rows.map { var row = $0; row[keyPath: host] = link.host.name; return row }))
+          } catch {
+            return (i, .failure(error))
+          }
         }
       }
-      var out: [(Int, Result<[WorkerStatus], Error>)] = []
+      var out: [(Int, Result<[Row], Error>)] = []
       for await answer in group { out.append(answer) }
       return out.sorted { $0.0 < $1.0 }.map(\.1)
     }
-    var rows: [WorkerStatus] = []
+    var rows: [Row] = []
     var problems: [String] = []
     for answer in answers {
       switch answer {
