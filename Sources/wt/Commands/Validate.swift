@@ -11,6 +11,7 @@ extension WT {
 
     @OptionGroup var options: ManifestOptions
     @Flag(help: "Print the result as JSON.") var json = false
+    @Flag(help: "Do not ask the hosts' wt to check their share of the file.") var offline = false
 
     struct Output: Encodable {
       struct Item: Encodable {
@@ -28,6 +29,8 @@ extension WT {
       var why: String
       var diagnostics: [Item]
       var projects: [String]
+      /// Each host's own check of its share (`wt validate` there).
+      var hosts: [HostCheck]
       var commands: [Command]
       /// Agents projects use whose command is not installed here.
       var missingAgents: [MissingAgent]
@@ -37,8 +40,32 @@ extension WT {
       var warnings: [String]
 
       enum CodingKeys: String, CodingKey {
-        case valid, file, diagnostics, projects, commands, warnings
+        case valid, file, diagnostics, projects, commands, warnings, hosts
         case missingAgents = "missing_agents"
+      }
+    }
+
+    struct HostCheck: Encodable {
+      var host: String
+      var projects: [String]
+      var valid: Bool
+      /// What the host's wt said, or why it could not be asked.
+      var output: String
+    }
+
+    /// Every host with projects checks its share where the repositories
+    /// are: paths, bases, agents installed there.
+    static func checkHosts(_ manifest: Manifest) async -> [HostCheck] {
+      let fleet = await Fleet.connect(manifest)
+      return await fleet.run { _ in ["validate"] }.map { answer in
+        let projects = manifest.remoteProjects.filter { $0.host == answer.host.name }.map(\.name)
+        switch answer.result {
+        case .success(let out):
+          let said = [out.stdout, out.stderr].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+          return HostCheck(host: answer.host.name, projects: projects, valid: out.succeeded, output: said.joined(separator: "\n"))
+        case .failure(let error):
+          return HostCheck(host: answer.host.name, projects: projects, valid: false, output: describe(error))
+        }
       }
     }
 
@@ -90,6 +117,11 @@ extension WT {
       let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
       result.manifest = try result.manifest.map { try store.marking($0) }
       let warnings = await Self.toolWarnings(result.manifest)
+      // A file not yet trusted names hosts nobody agreed to connect to.
+      var hosts: [HostCheck] = []
+      if !offline, let m = result.manifest, m.foreign?.needsTrust != true, !m.remoteProjects.isEmpty {
+        hosts = await Self.checkHosts(m)
+      }
       if json {
         try printJSON(
           Output(
@@ -99,7 +131,7 @@ extension WT {
                 file: $0.file, line: $0.mark.line, column: $0.mark.column, severity: $0.severity.rawValue,
                 message: $0.message, hint: $0.hint)
             },
-            projects: result.manifest?.projects.map(\.name) ?? [],
+            projects: result.manifest?.projects.map(\.name) ?? [], hosts: hosts,
             commands: result.manifest.map(Self.commands) ?? [],
             missingAgents: result.manifest.map { Self.missingAgents($0, path: Self.path) } ?? [], warnings: warnings))
       } else {
@@ -117,8 +149,15 @@ extension WT {
           for c in Self.commands(m) {
             Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
           }
+          for host in m.projectsByHost.map(\.host) where offline || m.foreign?.needsTrust == true {
+            Terminal.line("host \(host.name) (\(host.ssh)): not asked")
+          }
+          for check in hosts {
+            print(Fleet.section(m.host(named: check.host)!, check.output), terminator: "")
+          }
         }
       }
+      if hosts.contains(where: { !$0.valid }) { throw ExitCode.failure }
       if result.manifest == nil {
         if !json {
           let count = result.diagnostics.filter { $0.severity == .error }.count
@@ -147,8 +186,10 @@ extension WT {
       let workers = m.projects.reduce(0) { $0 + $1.workers }
       let cap = m.settings.maxWorkers.map { min($0, workers) } ?? workers
       let agents = Set(m.projects.flatMap(\.agents)).sorted().joined(separator: ", ")
+      let elsewhere = m.projectsByHost.map { "\($0.host.name) (\($0.projects.map(\.name).joined(separator: ", ")))" }
       return "\(m.file): ok — \(m.projects.count) project\(m.projects.count == 1 ? "" : "s") (\(names)), "
         + "up to \(cap) worker\(cap == 1 ? "" : "s"), agents: \(agents.isEmpty ? "none" : agents)"
+        + (elsewhere.isEmpty ? "" : "; on other hosts: " + elsewhere.joined(separator: ", "))
     }
   }
 }
