@@ -23,11 +23,22 @@ public struct Notifier: Sendable {
       let store = TrustStore(directory: StateStore.directory(environment: environment))
       guard (try? store.marking(manifest).foreign?.needsTrust) == false else { return }
     }
+    run(manifest, name: r.name, status: transition.current.state, message: transition.current.message, bead: r.bead, project: r.project)
+  }
+
+  /// A worker on a host that entered a status worth telling, as this
+  /// machine's `notify` tells it (the host runs none of its own).
+  public func notify(_ row: WorkerStatus, manifest: Manifest) {
+    guard row.status.notifies, !manifest.settings.notify.isEmpty, manifest.foreign?.needsTrust != true else { return }
+    let name = row.host.map { "\($0):\(row.name)" } ?? row.name
+    run(manifest, name: name, status: row.status, message: row.message, bead: row.bead, project: row.project)
+  }
+
+  func run(_ manifest: Manifest, name: String, status: WorkerState, message: String?, bead: String, project: String) {
     // The message may quote bead or agent text: one line, no control bytes.
     let values = [
-      "worker.name": r.name, "worker.status": transition.current.state.rawValue,
-      "worker.message": PromptText.argument(transition.current.message ?? ""),
-      "bead.id": r.bead, "project.name": r.project,
+      "worker.name": name, "worker.status": status.rawValue, "worker.message": PromptText.argument(message ?? ""),
+      "bead.id": bead, "project.name": project,
     ]
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -109,6 +109,9 @@ extension WT {
           lastProblem = nil
           if !out.stdout.isEmpty { print(Fleet.section(host, out.stdout), terminator: "") }
           if !out.stderr.isEmpty { Terminal.error(Fleet.section(host, out.stderr)) }
+          // Unattended, this is the look that tells a person a worker there
+          // needs them (this machine's notify; the host runs none).
+          if let workers = try? await link.workers() { Fleet.remember(workers, reached: [name], manifest: manifest) }
           wait = interval
           backoff = interval
         } catch {

@@ -41,7 +41,7 @@ extension WT {
         throw ValidationError("no project '\(project)' in \(manifest.file)")
       }
       async let hosts = manifest.remoteProjects.isEmpty || project != nil
-        ? ([], []) : await Fleet.connect(manifest).rows(["ready", "--json"], marking: \Row.host)
+        ? ([], [], []) : await Fleet.connect(manifest).rows(["ready", "--json"], marking: \Row.host)
       let observed = try await context.world.observe(context.manifest, projects: projects)
       let plan = context.world.plan(context.manifest, observed, options: PlanOptions(projects: projects))
       var rows: [Row] = []
@@ -58,7 +58,7 @@ extension WT {
         rows += plan.waiting.filter { $0.project == p.name }.compactMap { row($0.bead, starts: false, reason: $0.reason) }
         if let error = observed.projects[p.name]?.error { Terminal.error("wt: project \(p.name): \(error)") }
       }
-      let (remote, problems) = await hosts
+      let (remote, problems, _) = await hosts
       rows += remote
       defer { for problem in problems { Terminal.error("wt: \(problem)") } }
       if json {

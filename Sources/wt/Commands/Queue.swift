@@ -41,7 +41,7 @@ extension WT {
       let context = try await Context(options)
       let manifest = context.manifest
       async let hosts = manifest.remoteProjects.isEmpty
-        ? ([], []) : await Fleet.connect(manifest).rows(["queue", "--json"], marking: \Row.host)
+        ? ([], [], []) : await Fleet.connect(manifest).rows(["queue", "--json"], marking: \Row.host)
       let format = ISO8601DateFormatter()
       var rows = try MergeQueue(world: context.world).entries().map {
         Row(
@@ -49,7 +49,7 @@ extension WT {
           reason: $0.reason, pid: $0.pid, queuedAt: format.string(from: $0.queuedAt),
           updatedAt: format.string(from: $0.updatedAt))
       }
-      let (remote, problems) = await hosts
+      let (remote, problems, _) = await hosts
       rows += remote
       defer { for problem in problems { Terminal.error("wt: \(problem)") } }
       if json {

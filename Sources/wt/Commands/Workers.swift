@@ -53,9 +53,10 @@ extension WT {
       let context = try await Context(options)
       let manifest = context.manifest
       async let hosts = manifest.remoteProjects.isEmpty
-        ? ([], []) : await Fleet.connect(manifest).rows(["status", "--json"], marking: \WorkerStatus.host)
+        ? ([], [], []) : await Fleet.connect(manifest).rows(["status", "--json"], marking: \WorkerStatus.host)
       let observed = try await context.world.observe(context.manifest)
-      let (remoteRows, problems) = await hosts
+      let (remoteRows, problems, reached) = await hosts
+      if !reached.isEmpty { Fleet.remember(remoteRows, reached: reached, manifest: manifest) }
       let rows = try await context.world.status(context.manifest, observed: observed) + remoteRows
       defer { for problem in problems { Terminal.error("wt: \(problem)") } }
       if json {
@@ -80,7 +81,10 @@ extension WT {
     static func printAttention() throws {
       let store = StateStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
       do {
-        let line = Attention.line(Attention.count(in: try store.load()))
+        // Workers on hosts count as the hub, 'wt status' or 'wt apply
+        // --watch' last saw them; no host is asked from a status line.
+        let remote = HostNotices(directory: store.directory).attention()
+        let line = Attention.line(Attention.count(in: try store.load()) + remote)
         print(line, terminator: line.isEmpty ? "" : "\n")
       } catch {
         Terminal.error("wt: \(error)")

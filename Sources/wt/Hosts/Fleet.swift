@@ -47,7 +47,7 @@ struct Fleet: Sendable {
   /// be asked.
   func rows<Row: Decodable & Sendable>(
     _ arguments: [String], marking host: WritableKeyPath<Row, String?> & Sendable
-  ) async -> (rows: [Row], problems: [String]) {
+  ) async -> (rows: [Row], problems: [String], reached: [String]) {
     let answers = await withTaskGroup(of: (Int, Result<[Row], Error>).self) { group in
       for (i, entry) in links.enumerated() {
         group.addTask {
@@ -66,13 +66,25 @@ struct Fleet: Sendable {
     }
     var rows: [Row] = []
     var problems: [String] = []
-    for answer in answers {
+    var reached: [String] = []
+    for (i, answer) in answers.enumerated() {
       switch answer {
-      case .success(let theirs): rows += theirs
+      case .success(let theirs):
+        rows += theirs
+        reached.append(links[i].host.name)
       case .failure(let error): problems.append(Fleet.leftAlone(error))
       }
     }
-    return (rows, problems)
+    return (rows, problems, reached)
+  }
+
+  /// Remembers what the hosts' workers show (for the status line) and
+  /// tells this machine's `notify` of each that newly needs a person.
+  static func remember(_ rows: [WorkerStatus], reached: [String], manifest: Manifest) {
+    let state = StateStore.directory(environment: ProcessInfo.processInfo.environment)
+    guard let told = try? HostNotices(directory: state).record(rows, reached: reached) else { return }
+    let notifier = Notifier(environment: ProcessInfo.processInfo.environment)
+    for row in told { notifier.notify(row, manifest: manifest) }
   }
 
   /// `--project` filters that belong to `host` (none: all of its projects).

@@ -19,7 +19,7 @@ enum Forward {
     guard let selector else { return nil }
     if let slash = selector.firstIndex(of: "/") { return hostOf(String(selector[..<slash])) }
     if (try? await context.locate(selector)) != nil { return nil }
-    let (rows, _) = await Fleet.connect(manifest).rows(["status", "--json"], marking: \WorkerStatus.host)
+    let (rows, _, _) = await Fleet.connect(manifest).rows(["status", "--json"], marking: \WorkerStatus.host)
     let hosts = Set(rows.filter { $0.bead == selector }.compactMap(\.host))
     return hosts.count == 1 ? hosts.first.flatMap(manifest.host(named:)) : nil
   }

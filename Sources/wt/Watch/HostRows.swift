@@ -67,6 +67,9 @@ final class HostRows: @unchecked Sendable {
       for await answer in group { out.append(answer) }
       return out.sorted { $0.0 < $1.0 }
     }
+    let reached = answers.compactMap { name, result, _ in (try? result.get()) != nil ? name : nil }
+    let seen = answers.flatMap { (try? $0.1.get()) ?? [] }
+    if !reached.isEmpty { Fleet.remember(seen, reached: reached, manifest: manifest) }
     lock.withLock {
       var rows: [WorkerStatus] = []
       var problems: [String] = []
