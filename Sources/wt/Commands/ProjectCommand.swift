@@ -17,7 +17,7 @@ extension WT {
       @OptionGroup var options: ManifestOptions
       @Flag(help: "Print JSON.") var json = false
 
-      struct Row: Encodable {
+      struct Row: Codable, Sendable {
         var name: String
         var path: String
         var base: String
@@ -26,9 +26,11 @@ extension WT {
         var workers: Int
         var maxWorkers: Int
         var error: String?
+        /// The host it runs on; nil for this machine.
+        var host: String?
 
         enum CodingKeys: String, CodingKey {
-          case name, path, base, ready, workers, error
+          case name, path, base, ready, workers, error, host
           case inProgress = "in_progress"
           case maxWorkers = "max_workers"
         }
@@ -36,8 +38,11 @@ extension WT {
 
       func run() async throws {
         let context = try await Context(options)
+        let manifest = context.manifest
+        async let hosts = manifest.remoteProjects.isEmpty
+          ? ([], [], []) : await Fleet.connect(manifest).rows(["project", "list", "--json"], marking: \Row.host)
         let observed = try await context.world.observe(context.manifest)
-        let rows = context.manifest.projects.map { p in
+        var rows = context.manifest.projects.map { p in
           let w = observed.projects[p.name]
           let live = Set(observed.panes.filter { $0.isWorker && $0.project == p.name }.map(\.session)).count
           return Row(
@@ -45,10 +50,18 @@ extension WT {
             inProgress: w?.error == nil ? w?.unclosed.filter { $0.status == "in_progress" }.count : nil,
             workers: live, maxWorkers: p.workers, error: w?.error)
         }
+        let (remote, problems, _) = await hosts
+        rows += remote
+        // A host not reached still lists its projects, as wt.yaml says them.
+        for p in manifest.remoteProjects where !rows.contains(where: { $0.name == p.name }) {
+          rows.append(Row(name: p.name, path: p.path, base: "?", workers: 0, maxWorkers: 0, error: "host \(p.host) not reached", host: p.host))
+        }
+        defer { for problem in problems { Terminal.error("wt: \(problem)") } }
         if json { return try printJSON(rows) }
         for r in rows {
           let beads = r.error.map { "bd: \($0)" } ?? "\(r.ready ?? 0) ready, \(r.inProgress ?? 0) in progress"
-          Terminal.line("\(r.name)  \(r.path)  base \(r.base)  \(beads)  workers \(r.workers)/\(r.maxWorkers)")
+          let host = r.host.map { "\($0):" } ?? ""
+          Terminal.line("\(r.name)  \(host)\(r.path)  base \(r.base)  \(beads)  workers \(r.workers)/\(r.maxWorkers)")
         }
       }
     }

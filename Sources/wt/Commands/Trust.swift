@@ -14,8 +14,18 @@ extension WT {
         """)
 
     @Argument(help: "The repository, or its wt.yaml.") var path: String
+    @OptionGroup var options: ManifestOptions
+    @Option(help: "Trust the file on this host (from hosts: in wt.yaml), where its project's wt reads it; PATH is a path there.")
+    var host: String?
 
     func run() async throws {
+      if let host {
+        let context = Context(manifest: try await options.loadMarkingTrust())
+        guard let remote = context.manifest.host(named: host) else {
+          throw ValidationError("no host '\(host)' in \(context.manifest.file)")
+        }
+        try await Forward.exec(on: remote, context: context, arguments: ["trust", path])
+      }
       let resolved = PathResolver(home: NSHomeDirectory(), directory: FileManager.default.currentDirectoryPath).resolve(path)
       var isDirectory: ObjCBool = false
       FileManager.default.fileExists(atPath: resolved, isDirectory: &isDirectory)

@@ -26,10 +26,11 @@ enum Forward {
 
   /// Replaces wt with `ssh HOST … wt ARGS` (the arguments this wt was
   /// given, less `-f FILE`: the host reads its copy of the manifest).
-  static func exec(on host: RemoteHost, context: Context) async throws -> Never {
+  static func exec(on host: RemoteHost, context: Context, arguments: [String]? = nil) async throws -> Never {
     let state = StateStore.directory(environment: context.environment)
     let link = try await HostLink.connect(host, manifest: context.manifest, stateDirectory: state, runner: ProcessRunner())
-    let argv = link.interactiveArguments(withoutManifestOption(Array(CommandLine.arguments.dropFirst())), tty: Terminal.stdinIsTerminal)
+    let given = arguments ?? withoutManifestOption(Array(CommandLine.arguments.dropFirst()))
+    let argv = link.interactiveArguments(given, tty: Terminal.stdinIsTerminal)
     try replaceProcess(with: argv)
   }
 
