@@ -34,10 +34,10 @@ struct PlanArguments: ParsableArguments {
 
 /// With `WT_CALL_STATS=1`, external calls are counted on stderr, for the
 /// benchmarks.
-func reportCalls(_ runner: ProcessRunner) {
+func reportCalls(_ runner: ProcessRunner, label: String = "calls") {
   guard ProcessInfo.processInfo.environment["WT_CALL_STATS"] == "1" else { return }
   let counts = runner.calls.snapshot.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-  Terminal.error("calls: \(counts.joined(separator: " ")) total=\(runner.calls.total)")
+  Terminal.error("\(label): \(counts.joined(separator: " ")) total=\(runner.calls.total)")
 }
 
 enum OutputFormat: String, ExpressibleByArgument {
@@ -70,7 +70,8 @@ extension WT {
         reportCalls(world.runner)
         result = world.plan(manifest, observed, options: plan.planOptions)
       }
-      let hosts = await remote
+      let (hosts, hostCalls) = await remote
+      if let hostCalls { reportCalls(hostCalls, label: "calls to hosts") }
       var changed = !result.isEmpty
       var failed = false
       switch asJSON {
@@ -124,13 +125,14 @@ extension WT {
 
     /// Every host's plan for its projects: JSON, or its text with
     /// `--detailed-exitcode` so exit 2 says it has changes.
-    func remotePlans(_ manifest: Manifest, json: Bool) async -> [Fleet.Answer] {
-      guard !manifest.remoteProjects.isEmpty else { return [] }
+    func remotePlans(_ manifest: Manifest, json: Bool) async -> ([Fleet.Answer], ProcessRunner?) {
+      guard !manifest.remoteProjects.isEmpty else { return ([], nil) }
       let fleet = await Fleet.connect(manifest, projects: plan.projects)
       let plan = self.plan
-      return await fleet.run { link in
+      let answers = await fleet.run { link in
         ["diff"] + plan.remoteArguments(link.host, manifest) + (json ? ["--json"] : ["--detailed-exitcode"])
       }
+      return (answers, fleet.runner)
     }
   }
 }

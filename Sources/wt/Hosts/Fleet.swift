@@ -10,11 +10,15 @@ struct Fleet: Sendable {
   typealias Answer = (host: RemoteHost, result: Result<CommandOutput, Error>)
 
   var links: [(host: RemoteHost, link: Result<HostLink, Error>)]
+  /// Counts the ssh calls, for the benchmarks (`WT_CALL_STATS=1`).
+  var runner: ProcessRunner
 
   /// Links to the hosts that run a project of `projects` (all when empty).
   static func connect(_ manifest: Manifest, projects: [String] = []) async -> Fleet {
     let state = StateStore.directory(environment: ProcessInfo.processInfo.environment)
-    return Fleet(links: await HostLink.connectAll(manifest, projects: projects, stateDirectory: state, runner: ProcessRunner()))
+    let runner = ProcessRunner()
+    return Fleet(
+      links: await HostLink.connectAll(manifest, projects: projects, stateDirectory: state, runner: runner), runner: runner)
   }
 
   var isEmpty: Bool { links.isEmpty }
