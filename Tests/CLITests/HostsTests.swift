@@ -1,0 +1,303 @@
+import Foundation
+import Testing
+
+/// A project on another host, through a real OpenSSH server on 127.0.0.1
+/// (`SSHServer`): the host is this machine and user with its own HOME,
+/// PATH, tmux and state, and everything wt does there goes through ssh and
+/// the wt installed there.
+final class HostPlayground: @unchecked Sendable {
+  let local: Playground
+  let server: SSHServer
+  /// The project's repository on the host, and its bd.
+  let repo: String
+  let bd = "\(CLITests.root)/Tests/Support/bd"
+  var hostTimeout = 20.0
+  /// hosts.box1.wt; a test may put a slower one in its place.
+  var hostWT = "wt"
+
+  init(agentDelay: String = "0.2") throws {
+    local = try Playground(agentDelay: agentDelay)
+    let binaries = (CLITests.binary as NSString).deletingLastPathComponent
+    server = try SSHServer(path: [binaries, "\(CLITests.root)/Tests/Support"])
+    repo = "\(server.remoteHome)/src/api"
+    try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
+    try "[user]\n\tname = Host\n\temail = host@example.invalid\n"
+      .write(toFile: "\(server.remoteHome)/.gitconfig", atomically: true, encoding: .utf8)
+    for argv in [["git", "init", "-q", "-b", "main"], ["git", "commit", "-q", "--allow-empty", "-m", "init"], [bd, "init", "-p", "api", "-q"]] {
+      try local.sh(argv, in: repo)
+    }
+    try ".beads/\n".write(toFile: "\(repo)/.gitignore", atomically: true, encoding: .utf8)
+    try local.sh(["git", "add", ".gitignore"], in: repo)
+    try local.sh(["git", "commit", "-qm", "ignore beads"], in: repo)
+    try writeManifest()
+  }
+
+  var tmuxSocket: String { "\(server.remoteHome)/tmux.sock" }
+  var agentLog: String { "\(server.remoteHome)/agent.log" }
+  func worktree(_ bead: String) -> String { "\(server.remoteHome)/wts/api/\(bead)" }
+
+  func writeManifest() throws {
+    let support = "\(CLITests.root)/Tests/Support"
+    try """
+      version: 1
+      settings:
+        worktree_root: \(local.dir)/worktrees
+        admission: {max_load_per_core: 1000, min_free_memory: 1MiB}
+      hosts:
+        box1:
+          ssh: \(server.destination)
+          port: \(server.port)
+          ssh_config: \(server.configFile)
+          timeout: \(hostTimeout)
+          wt: \(hostWT)
+          state_dir: ~/state
+          tmux_socket: \(tmuxSocket)
+          worktree_root: ~/wts
+          admission: {max_load_per_core: 1000, min_free_memory: 1MiB}
+          labels: [test]
+      agents:
+        fake:
+          command: [\(support)/fake-agent]
+          ready: '^❯\\u00A0'
+          busy: 'esc to interrupt'
+          env: {FAKE_AGENT_DELAY: "0.2", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(local.dir)/agent.log"}
+        remote:
+          command: [\(support)/fake-agent]
+          ready: '^❯\\u00A0'
+          busy: 'esc to interrupt'
+          env: {FAKE_AGENT_DELAY: "0.2", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(agentLog)"}
+      projects:
+        demo:
+          path: repo
+          agent: fake
+        api:
+          host: box1
+          path: ~/src/api
+          agent: remote
+          workers: 1
+      """.write(toFile: "\(local.dir)/wt.yaml", atomically: true, encoding: .utf8)
+  }
+
+  /// A bead in the host's repository.
+  func bead(_ title: String, description: String = "", priority: Int = 2) throws -> String {
+    try local.sh([bd, "create", title, "-d", description, "-p", "\(priority)", "--silent"], in: repo).stdout
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  func show(_ id: String) throws -> [String: Any] {
+    let out = try local.sh([bd, "show", "--json", "--", id], in: repo).stdout
+    return ((try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]])?.first) ?? [:]
+  }
+
+  func sessions() throws -> [String] {
+    let out = try local.sh(["tmux", "-S", tmuxSocket, "list-sessions", "-F", "#{session_name}"], check: false)
+    return out.stdout.split(separator: "\n").map(String.init).sorted()
+  }
+
+  /// Every prompt the host's agents took.
+  func submissions() -> [[String: Any]] {
+    let text = (try? String(contentsOfFile: agentLog, encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").compactMap { local.json(String($0)) as? [String: Any] }
+  }
+}
+
+extension EndToEnd {
+  @Suite struct HostsTests {
+    /// validate → diff → apply → a worktree and a session on the host → the
+    /// agent takes its prompt → its `wt done` merges there → the bead is
+    /// closed → the next bead starts; this machine's project runs beside.
+    @Test func theWholeLoopRunsOnAHost() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      let steps = [
+        Playground.run("touch", "remote-work.txt"), Playground.run("git", "add", "remote-work.txt"),
+        Playground.run("git", "commit", "-qm", "remote work"), Playground.run("wt", "done"),
+      ].joined(separator: "\n")
+      let first = try h.bead("Remote first", description: steps, priority: 1)
+      // Text that would run on a shell that read it: it must arrive as text.
+      let second = try h.bead("Second $(touch \(h.server.remoteHome)/pwned) `touch \(h.server.remoteHome)/pwned2` ';touch x;'", priority: 2)
+      let localBead = try p.bead("Local work")
+
+      let validate = try p.wt("validate")
+      #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+      #expect(validate.stdout.contains("on other hosts: box1 (api)"))
+      #expect(validate.stdout.contains("── host box1"))
+
+      let diff = try p.wt("diff")
+      #expect(diff.status == 0, diff.stderr)
+      #expect(diff.stdout.contains("+ create demo/\(localBead)"))
+      #expect(diff.stdout.contains("── host box1 (\(h.server.destination)) ──"))
+      #expect(diff.stdout.contains("+ create api/\(first)"))
+      let json = p.json(try p.wt("diff", "--json").stdout) as? [String: Any] ?? [:]
+      let changes = json["changes"] as? [[String: Any]] ?? []
+      #expect(changes.compactMap { $0["host"] as? String } == ["box1"])
+
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+      #expect(try h.sessions().contains("wt-api__\(first)"))
+      // The agent commits and runs `wt done` (the host's) in its session.
+      #expect(try p.wait { (try h.show(first)["status"] as? String) == "closed" }, "\(h.submissions())")
+      #expect(try p.wait { !p.exists(h.worktree(first)) })
+      #expect(try p.git("log", "--format=%s", "main", in: h.repo).contains("remote work"))
+      #expect(p.exists("\(h.repo)/remote-work.txt"))
+      #expect(h.submissions().first?["prompt"] as? String ?? "" != "")
+
+      // The next bead, with its hostile title, starts on the next pass.
+      let next = try p.wt("apply", "--yes")
+      #expect(next.status == 0, "\(next.stdout)\(next.stderr)")
+      #expect(try p.wait { h.submissions().count == 2 })
+      let prompt = h.submissions().last?["prompt"] as? String ?? ""
+      #expect(prompt.contains("$(touch \(h.server.remoteHome)/pwned)"))
+      #expect(!p.exists("\(h.server.remoteHome)/pwned") && !p.exists("\(h.server.remoteHome)/pwned2"))
+
+      // One glance: both machines, a HOST column.
+      let status = try p.wt("status")
+      #expect(status.status == 0, status.stderr)
+      #expect(status.stdout.contains("HOST"))
+      let rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      #expect(Set(rows.compactMap { $0["bead"] as? String }) == [localBead, second])
+      #expect(rows.first { $0["bead"] as? String == second }?["host"] as? String == "box1")
+      #expect(rows.first { $0["bead"] as? String == localBead }?["host"] == nil)
+      let frame = try p.wt("watch", "--once").stdout
+      #expect(frame.contains("box1") && frame.contains("api/\(second)") && frame.contains("demo/\(localBead)"))
+      #expect(try p.wt("diff").stdout.contains("No changes"))
+    }
+
+    /// Commands about one remote worker run by the host's wt: the note is
+    /// kept there, read back from here, and `abandon` releases the bead.
+    @Test func commandsAboutOneWorkerRunOnItsHost() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      let id = try h.bead("Hand me over")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let handoff = try p.wt("handoff", "-m", "half done; see notes.md", "--bead", id)
+      #expect(handoff.status == 0, handoff.stderr)
+      #expect(handoff.stdout.contains(h.server.remoteHome))
+      let prime = try p.wt("prime", "--bead", "api/\(id)")
+      #expect(prime.stdout.contains("half done; see notes.md"), prime.stderr)
+      let abandon = try p.wt("abandon", id)
+      #expect(abandon.status == 0, abandon.stderr)
+      #expect(try h.sessions().isEmpty)
+      #expect(try h.show(id)["status"] as? String == "open")
+      #expect(p.exists(h.worktree(id)))
+    }
+
+    /// A worker on the host that calls for a person: the glance here says
+    /// so, the status line counts it, and this machine's notify runs once.
+    @Test func aRemoteCallForHelpReachesThisMachine() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      let marker = "\(p.dir)/notified"
+      let manifest = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+        .replacingOccurrences(of: "settings:\n", with: "settings:\n  notify: [sh, -c, 'echo \"$0\" >> \(marker)', '{{worker.name}} {{worker.status}}: {{worker.message}}']\n")
+      try manifest.write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let id = try h.bead("Ask me")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      // The agent's hook, on the host.
+      let signal = try h.server.ssh(
+        "cd \(h.worktree(id)) && WT_STATE_DIR=~/state WT_HOST=box1 WT_CONFIG=$(ls ~/state/received/*.yaml) WT_WORKER=api/\(id) wt signal needs-input 'EUR or USD?'")
+      #expect(signal.status == 0, "\(signal.stderr)")
+      let status = try p.wt("status")
+      #expect(status.stdout.contains("needs-input") && status.stdout.contains("EUR or USD?"))
+      #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
+      _ = try p.wt("status")
+      #expect(try p.wait(seconds: 5) { p.exists(marker) })
+      Thread.sleep(forTimeInterval: 0.5)
+      let told = (try? String(contentsOfFile: marker, encoding: .utf8)) ?? ""
+      #expect(told == "box1:api/\(id) needs-input: EUR or USD?\n")
+    }
+
+    /// The host's sshd gone (listener and every connection): its project is
+    /// left alone with a note, this machine's goes on; back, it converges.
+    @Test func anUnreachableHostIsLeftAloneAndTheRestGoesOn() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      let remote = try h.bead("Remote")
+      let localBead = try p.bead("Local")
+      h.server.stop()
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 1)
+      #expect(apply.stderr.contains("host box1 not reached"), apply.stderr)
+      #expect(apply.stderr.contains("its workers are left alone"))
+      #expect(try p.show(localBead)["status"] as? String == "in_progress")
+      let status = try p.wt("status")
+      #expect(status.status == 1)
+      #expect(status.stdout.contains("demo/\(localBead)"))
+      #expect(status.stderr.contains("host box1 not reached"))
+
+      try h.server.start()
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try h.sessions() == ["wt-api__\(remote)"])
+      #expect(try p.wt("diff").stdout.contains("No changes"))
+    }
+
+    /// The SSH connection killed while the host applies: the next apply
+    /// converges, each bead with one worker and one prompt.
+    @Test func aConnectionKilledMidApplyConverges() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      let manifest = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)
+        .replacingOccurrences(of: "FAKE_AGENT_DELAY: \"0.2\", FAKE_AGENT_WORK: \"0.3\", FAKE_AGENT_LOG: \"\(h.agentLog)\"",
+          with: "FAKE_AGENT_DELAY: \"3\", FAKE_AGENT_WORK: \"0.3\", FAKE_AGENT_LOG: \"\(h.agentLog)\"")
+        .replacingOccurrences(of: "      workers: 1\n", with: "      workers: 2\n")
+      try manifest.write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let a = try h.bead("A")
+      let b = try h.bead("B")
+      let apply = try p.background("apply", "--yes", "--project", "api")
+      // Sessions are up and prompts are not yet delivered (the agents take
+      // 3 s to start): cut the connection.
+      #expect(try p.wait(seconds: 20) { try h.sessions().count == 2 })
+      h.server.killConnections()
+      apply.waitUntilExit()
+      var converged = false
+      for _ in 0..<3 where !converged {
+        _ = try p.wt("apply", "--yes")
+        converged = try p.wt("diff", "--project", "api").stdout.contains("No changes")
+      }
+      #expect(converged)
+      #expect(try h.sessions() == ["wt-api__\(a)", "wt-api__\(b)"].sorted())
+      #expect(try p.wait { h.submissions().count == 2 })
+      Thread.sleep(forTimeInterval: 1)
+      let prompts = h.submissions().compactMap { $0["prompt"] as? String }
+      #expect(prompts.filter { $0.contains(a) }.count == 1 && prompts.filter { $0.contains(b) }.count == 1, "\(prompts)")
+    }
+
+    /// A host slower than its timeout is bounded by it: noted, left alone,
+    /// and this machine's plan is still shown.
+    @Test func aSlowHostIsBoundedByItsTimeout() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      let slow = "\(h.server.remoteHome)/slow-wt"
+      try "#!/bin/sh\nsleep 30\nexec wt \"$@\"\n".write(toFile: slow, atomically: true, encoding: .utf8)
+      chmod(slow, 0o755)
+      h.hostTimeout = 2
+      h.hostWT = slow
+      try h.writeManifest()
+      _ = try h.bead("Slow")
+      let localBead = try p.bead("Local")
+      let started = Date()
+      let diff = try p.wt("diff")
+      #expect(Date().timeIntervalSince(started) < 25)
+      #expect(diff.status == 1)
+      #expect(diff.stdout.contains("+ create demo/\(localBead)"))
+      #expect(diff.stderr.contains("host box1 not reached: no answer within"), diff.stderr)
+    }
+
+    /// `wt host install` copies this wt to the host when it matches, and
+    /// `wt host list` then finds it answering.
+    @Test func hostInstallCopiesThisWt() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      let install = try p.wt("host", "install", "box1", "--to", "~/bin/wt")
+      #expect(install.status == 0, install.stderr)
+      #expect(install.stdout.contains("Installed wt"))
+      #expect(FileManager.default.isExecutableFile(atPath: "\(h.server.remoteHome)/bin/wt"))
+      let version = try p.sh(["\(h.server.remoteHome)/bin/wt", "--version"]).stdout
+      #expect(try p.wt("--version").stdout == version)
+      let list = p.json(try p.wt("host", "list", "--json").stdout) as? [[String: Any]] ?? []
+      #expect(list.first?["name"] as? String == "box1")
+      #expect(list.first?["reachable"] as? Bool == true)
+      #expect(list.first?["projects"] as? [String] == ["api"])
+    }
+  }
+}
