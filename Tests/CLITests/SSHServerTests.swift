@@ -124,6 +124,40 @@ extension EndToEnd {
       let back = try server.ssh("echo up", options: master(server))
       #expect(back.status == 0 && back.stdout == "up\n", "\(back.stderr)")
     }
+
+    @Test func everythingItStartedEndsWithIt() throws {
+      var dir = ""
+      var pids: [pid_t] = []
+      do {
+        let server = try SSHServer()
+        dir = server.dir
+        // The host's default tmux server is the rig's own.
+        let tmux = try server.ssh("tmux new-session -d -s rig 'sleep 300' && tmux display -p '#{pid} #{socket_path}'")
+        let fields = tmux.stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(tmux.status == 0 && fields.count == 2, "\(tmux.stdout) \(tmux.stderr)")
+        #expect(fields.last?.hasPrefix("\(server.dir)/tmux/") == true)
+        pids += fields.first.flatMap { pid_t($0) }.map { [$0] } ?? []
+        // A command whose connection is killed keeps running, as on a
+        // real host; the rig still ends it.
+        let inFlight = Thread.detachedResult { try? server.ssh("echo $$ > ~/sleep.pid; exec sleep 30") }
+        var sleeper: pid_t?
+        for _ in 0..<200 where sleeper == nil {
+          sleeper = (try? String(contentsOfFile: "\(server.remoteHome)/sleep.pid", encoding: .utf8))
+            .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+          Thread.sleep(forTimeInterval: 0.02)
+        }
+        server.killConnections()
+        #expect(inFlight.wait(seconds: 5) != nil)
+        #expect(sleeper.map { ProcessEntry(pid: $0)?.state ?? "Z" } != "Z", "the command outlives its connection")
+        pids += sleeper.map { [$0] } ?? []
+        #expect(pids.count == 2)
+      }
+      #expect(!FileManager.default.fileExists(atPath: dir))
+      for pid in pids {
+        let state = ProcessEntry(pid: pid)?.state ?? "Z"
+        #expect(state == "Z" || state == "X", "\(pid) still runs")
+      }
+    }
   }
 }
 
