@@ -143,13 +143,17 @@ final class SSHServer: @unchecked Sendable {
       throw TestError("SSHServer: /usr/sbin/sshd is missing; scripts/install-deps installs openssh-server")
     }
     // sshd wants to be started by its absolute path (it re-executes itself).
+    let logged = sshdLog.utf8.count
     let p = try Child(["/usr/sbin/sshd", "-D", "-e", "-f", sshdConfig], stdout: log, stderr: log)
     let deadline = Date().addingTimeInterval(10)
     while true {
       if let status = p.exitStatus() {
         throw TestError("SSHServer: sshd exited (\(status)) before it listened on port \(port):\n\(sshdLog)")
       }
-      if Self.accepts(port: port) { break }
+      // Listening, by its own word (so not some other program that took
+      // the port since it was picked), and accepting.
+      let said = String(decoding: sshdLog.utf8.dropFirst(logged), as: UTF8.self)
+      if said.contains("Server listening on 127.0.0.1 port \(port).") && Self.accepts(port: port) { break }
       if Date() > deadline {
         p.kill()
         throw TestError("SSHServer: sshd did not accept a connection on port \(port) within 10 s:\n\(sshdLog)")
@@ -385,7 +389,7 @@ final class Child: @unchecked Sendable {
   @discardableResult
   func kill() -> Int32 {
     if let status = exitStatus() { return status }
-    _ = Glibc.kill(pid, SIGKILL)
+    _ = Foundation.kill(pid, SIGKILL)
     var raw: Int32 = 0
     while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
     status = (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
