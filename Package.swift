@@ -41,8 +41,9 @@ let package = Package(
     .plugin(name: "BuildCommit", capability: .buildTool()),
     .testTarget(name: "ManifestTests", dependencies: ["Manifest"], path: "Tests/ManifestTests"),
     // Depends on the executable so that it is built before its end-to-end
-    // tests run.
-    .testTarget(name: "CLITests", dependencies: ["wt"], path: "Tests/CLITests"),
+    // tests run; on Reconciler for RemoteShell, which the SSH rig's tests
+    // send through a real sshd.
+    .testTarget(name: "CLITests", dependencies: ["wt", "Reconciler"], path: "Tests/CLITests"),
     .testTarget(
       name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest"], path: "Tests/ReconcilerTests",
       exclude: ["Fixtures"]),
