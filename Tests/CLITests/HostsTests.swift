@@ -226,6 +226,9 @@ extension EndToEnd {
       #expect(status.status == 1)
       #expect(status.stdout.contains("demo/\(localBead)"))
       #expect(status.stderr.contains("host box1 not reached"))
+      // The dashboard says it in the table's place.
+      let frame = try p.wt("watch", "--once").stdout
+      #expect(frame.contains("demo/\(localBead)") && frame.contains("! host box1 not reached"), "\(frame)")
 
       try h.server.start()
       #expect(try p.wt("apply", "--yes").status == 0)
@@ -281,6 +284,34 @@ extension EndToEnd {
       #expect(diff.status == 1)
       #expect(diff.stdout.contains("+ create demo/\(localBead)"))
       #expect(diff.stderr.contains("host box1 not reached: no answer within"), "\(diff.stderr)")
+    }
+
+    /// In the hub, Enter on a worker on the host opens a window running
+    /// `ssh -t … wt attach` there; the dashboard keeps running in its own.
+    @Test func enterInTheHubOpensARemoteWorkerInANewWindow() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      let id = try h.bead("Look at me")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try p.wt("hub", "--no-attach").status == 0)
+      let tmux = { (args: [String]) in try p.sh(["tmux", "-L", p.socket] + args).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+      let hubPane = try tmux(["list-panes", "-t", "=wt-hub:", "-F", "#{pane_pid}"])
+      let client = Process()
+      client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+      client.arguments = ["python3", "-c", "import pty, sys; pty.spawn(sys.argv[1:])", "tmux", "-L", p.socket, "attach-session", "-t", "=wt-hub"]
+      client.environment = ProcessInfo.processInfo.environment.merging(["TERM": "xterm-256color"]) { _, b in b }
+      client.standardInput = Pipe()
+      client.standardOutput = FileHandle.nullDevice
+      try client.run()
+      defer { client.terminate() }
+      #expect(try p.wait(seconds: 20) { try tmux(["capture-pane", "-p", "-t", "=wt-hub:"]).contains("api/\(id)") })
+      #expect(try tmux(["capture-pane", "-p", "-t", "=wt-hub:"]).contains("box1"))
+      _ = try tmux(["send-keys", "-t", "=wt-hub:", "Enter"])
+      // A second window, running ssh, and a client on the host's session.
+      #expect(try p.wait(seconds: 10) { try tmux(["list-windows", "-t", "=wt-hub", "-F", "#{window_index}"]).split(separator: "\n").count == 2 })
+      let remoteClients = { try p.sh(["tmux", "-S", h.tmuxSocket, "list-clients", "-F", "#{client_session}"], check: false).stdout }
+      #expect(try p.wait(seconds: 15) { try remoteClients().contains("wt-api__\(id)") })
+      #expect(try tmux(["list-panes", "-t", "=wt-hub:0", "-F", "#{pane_pid}"]) == hubPane)
     }
 
     /// `wt host install` copies this wt to the host when it matches, and
