@@ -68,6 +68,12 @@ public struct SSHTransport: Sendable {
     _ command: [String], environment: [String: String] = [:], directory: String? = nil, input: Data? = nil,
     timeout: Duration? = nil
   ) async throws -> CommandOutput {
+    // A NUL would end ssh's command line early and cut the quoting short:
+    // refused, never sent (a YAML string can hold one, "\0").
+    let words = command + environment.values + (directory.map { [$0] } ?? [])
+    if words.contains(where: { $0.contains("\u{0}") }) {
+      throw HostRefusal(host: host.name, why: "a word for the host holds a NUL byte; nothing was sent")
+    }
     try prepareControlFolder()
     let limit = timeout ?? .milliseconds(Int(host.timeout * 1000))
     let argv = argv(command, environment: environment, directory: directory)

@@ -45,8 +45,7 @@ extension WT {
         return
       }
       if !watch {
-        let fleet = manifest.remoteProjects.isEmpty ? nil : await Fleet.connect(manifest, projects: plan.projects)
-        if try await pass(manifest, ask: !yes, fleet: fleet) { throw ExitCode.failure }
+        if try await pass(manifest, ask: !yes, hosts: !manifest.remoteProjects.isEmpty) { throw ExitCode.failure }
         return
       }
       // Each host keeps its own loop, so a slow or lost host never holds
@@ -130,9 +129,16 @@ extension WT {
     static let remotePassBudget = 600.0
 
     /// One observe → plan → apply under the apply lock, for this machine's
-    /// projects and, when `fleet` is given, every host's at once (asked
+    /// projects and, with `hosts`, every host's at the same time (asked
     /// once for all). True when a change failed or a host was not reached.
-    func pass(_ manifest: Manifest, ask: Bool, fleet: Fleet? = nil) async throws -> Bool {
+    func pass(_ manifest: Manifest, ask: Bool, hosts: Bool = false) async throws -> Bool {
+      let plan = self.plan
+      // Unasked, the hosts apply while this machine observes: a slow host
+      // never holds up this machine's workers.
+      let fleet = hosts ? Task { await Fleet.connect(manifest, projects: plan.projects) } : nil
+      let unasked = ask ? nil : fleet.map { fleet in
+        Task { await fleet.value.run(timeout: .seconds(Self.remotePassBudget)) { ["apply", "--yes"] + plan.remoteArguments($0.host, manifest) } }
+      }
       let environment = ProcessInfo.processInfo.environment
       let world = World(manifest: manifest, environment: environment)
       let lock: ApplyLock
@@ -152,12 +158,11 @@ extension WT {
         if unattended { world.recordObservedTransitions(manifest, observed) }
         result = world.plan(manifest, observed, options: plan.planOptions)
       }
-      let plan = self.plan
       var failed = false
       var hostsChange = false
       if ask, let fleet {
         // A person answers for every host: show each one's plan first.
-        for answer in await fleet.run({ ["diff", "--detailed-exitcode"] + plan.remoteArguments($0.host, manifest) }) {
+        for answer in await fleet.value.run({ ["diff", "--detailed-exitcode"] + plan.remoteArguments($0.host, manifest) }) {
           switch answer.result {
           case .success(let out):
             print(Fleet.section(answer.host, out.stdout))
@@ -177,8 +182,9 @@ extension WT {
           return failed
         }
       }
-      async let hostReports: [Fleet.Answer] =
-        fleet?.run(timeout: .seconds(Self.remotePassBudget)) { ["apply", "--yes"] + plan.remoteArguments($0.host, manifest) } ?? []
+      let asked = ask ? fleet.map { fleet in
+        Task { await fleet.value.run(timeout: .seconds(Self.remotePassBudget)) { ["apply", "--yes"] + plan.remoteArguments($0.host, manifest) } }
+      } : nil
       if !result.isEmpty {
         var logger = Logger(label: "wt.apply")
         logger.logLevel = environment["WT_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
@@ -195,7 +201,7 @@ extension WT {
         print("Apply: \(reports.count - failures - skipped) done, \(skipped) skipped, \(failures) failed.")
         failed = failed || failures > 0
       }
-      for answer in await hostReports {
+      for answer in await (unasked ?? asked)?.value ?? [] {
         switch answer.result {
         case .success(let out):
           print(Fleet.section(answer.host, out.stdout), terminator: "")
