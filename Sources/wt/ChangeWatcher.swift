@@ -11,11 +11,28 @@ struct ChangeWatcher {
   var manifestStamp: Date?
   var eventsSize: UInt64
 
-  init(manifest: Manifest) {
+  /// `eventsSeen`: how long the history was when its last pass looked,
+  /// when that was another process (a host's pass for the wt driving it);
+  /// events since then wake it at once.
+  init(manifest: Manifest, eventsSeen: UInt64? = nil) {
     manifestFile = manifest.file
     eventsFile = StateStore.directory(environment: ProcessInfo.processInfo.environment) + "/events.jsonl"
     manifestStamp = Self.modified(manifestFile)
-    eventsSize = Self.size(eventsFile)
+    eventsSize = eventsSeen ?? Self.size(eventsFile)
+  }
+
+  /// Where a host's pass notes how long the history was when it looked.
+  static var hostPassMark: String {
+    StateStore.directory(environment: ProcessInfo.processInfo.environment) + "/host-pass.seen"
+  }
+
+  static func readHostPassMark() -> UInt64? {
+    (try? String(contentsOfFile: hostPassMark, encoding: .utf8)).flatMap { UInt64($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+  }
+
+  static func writeHostPassMark() {
+    let size = Self.size(StateStore.directory(environment: ProcessInfo.processInfo.environment) + "/events.jsonl")
+    try? "\(size)\n".write(toFile: hostPassMark, atomically: true, encoding: .utf8)
   }
 
   static func modified(_ path: String) -> Date? {
@@ -29,13 +46,13 @@ struct ChangeWatcher {
   mutating func waitForChange(orAfter interval: Duration) async {
     let end = ContinuousClock.now + interval
     while ContinuousClock.now < end {
-      try? await Task.sleep(for: .milliseconds(500))
       let size = Self.size(eventsFile)
       if size != eventsSize {
         eventsSize = size
         return
       }
       if Self.modified(manifestFile) != manifestStamp { return }
+      try? await Task.sleep(for: .milliseconds(500))
     }
   }
 

@@ -165,6 +165,29 @@ extension EndToEnd {
       #expect(try p.wt("diff").stdout.contains("No changes"))
     }
 
+    /// `wt auto` works through a host's backlog unattended: the first
+    /// bead's agent finishes with `wt done` there, and the host's pass
+    /// (waiting there for a change) starts the next bead.
+    @Test func autoRunsAHostsBeadsOneAfterAnother() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      let finish = [
+        Playground.run("touch", "one.txt"), Playground.run("git", "add", "one.txt"),
+        Playground.run("git", "commit", "-qm", "one"), Playground.run("wt", "done"),
+      ].joined(separator: "\n")
+      let first = try h.bead("One", description: finish, priority: 1)
+      let second = try h.bead("Two", priority: 2)
+      let auto = try p.background("auto", "--project", "api", "--interval", "60")
+      defer {
+        auto.terminate()
+        auto.waitUntilExit()
+      }
+      #expect(try p.wait(seconds: 30) { (try h.show(first)["status"] as? String) == "closed" })
+      // Well before the 60 s interval: the host's pass woke on the change.
+      #expect(try p.wait(seconds: 30) { h.submissions().contains { ($0["prompt"] as? String ?? "").contains(second) } }, "\(p.backgroundLog)")
+      #expect(try h.sessions() == ["wt-api__\(second)"])
+    }
+
     /// Commands about one remote worker run by the host's wt: the note is
     /// kept there, read back from here, and `abandon` releases the bead.
     @Test func commandsAboutOneWorkerRunOnItsHost() throws {
@@ -312,6 +335,56 @@ extension EndToEnd {
       let remoteClients = { try p.sh(["tmux", "-S", h.tmuxSocket, "list-clients", "-F", "#{client_session}"], check: false).stdout }
       #expect(try p.wait(seconds: 15) { try remoteClients().contains("wt-api__\(id)") })
       #expect(try tmux(["list-panes", "-t", "=wt-hub:0", "-F", "#{pane_pid}"]) == hubPane)
+    }
+
+    /// A host whose wt is missing, or speaks another protocol, is told
+    /// apart and left alone, with what to do.
+    @Test func aHostWithoutWtOrWithAnotherProtocolIsToldApart() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      _ = try h.bead("Waiting")
+      h.hostWT = "\(h.server.remoteHome)/no-such-wt"
+      try h.writeManifest()
+      let missing = try p.wt("diff")
+      #expect(missing.status == 1)
+      #expect(missing.stderr.contains("wt is not installed there"), "\(missing.stderr)")
+      #expect(missing.stderr.contains("wt host install box1"))
+
+      let other = "\(h.server.remoteHome)/other-wt"
+      try """
+        #!/bin/sh
+        cat > /dev/null
+        echo '{"protocol": 99, "version": "9.9.9", "manifest": "/x", "state_dir": "/x", "os": "Linux", "arch": "x86_64"}'
+        """.write(toFile: other, atomically: true, encoding: .utf8)
+      chmod(other, 0o755)
+      h.hostWT = other
+      try h.writeManifest()
+      let skewed = try p.wt("status")
+      #expect(skewed.status == 1)
+      #expect(skewed.stderr.contains("speaks protocol 99"), "\(skewed.stderr)")
+    }
+
+    /// `wt host install` refuses a host of another system or processor,
+    /// and says what to install instead.
+    @Test func hostInstallRefusesAnotherMachine() throws {
+      let p = try Playground()
+      let fake = "\(p.dir)/fake-bin"
+      try FileManager.default.createDirectory(atPath: fake, withIntermediateDirectories: true)
+      try "#!/bin/sh\necho 'Darwin arm64'\n".write(toFile: "\(fake)/uname", atomically: true, encoding: .utf8)
+      chmod("\(fake)/uname", 0o755)
+      let server = try SSHServer(path: [fake])
+      try """
+        version: 1
+        hosts:
+          mac: {ssh: \(server.destination), port: \(server.port), ssh_config: \(server.configFile)}
+        projects:
+          demo: {path: repo}
+        """.write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let install = try p.wt("host", "install", "mac", "--to", "~/bin/wt")
+      #expect(install.status == 1)
+      #expect(install.stderr.contains("host mac is 'Darwin arm64'"), "\(install.stderr)")
+      #expect(install.stderr.contains("build wt on the host"))
+      #expect(!p.exists("\(server.remoteHome)/bin/wt"))
     }
 
     /// `wt host install` copies this wt to the host when it matches, and

@@ -108,11 +108,17 @@ final class Playground: @unchecked Sendable {
     proc.arguments = args
     proc.currentDirectoryURL = URL(fileURLWithPath: repo)
     proc.environment = ProcessInfo.processInfo.environment.merging(env) { _, b in b }
-    proc.standardOutput = FileHandle.nullDevice
-    proc.standardError = FileHandle.nullDevice
+    // Kept in the playground, for a test that fails to show.
+    FileManager.default.createFile(atPath: "\(dir)/background.log", contents: nil)
+    let log = FileHandle(forWritingAtPath: "\(dir)/background.log")
+    log?.seekToEndOfFile()
+    proc.standardOutput = log ?? FileHandle.nullDevice
+    proc.standardError = log ?? FileHandle.nullDevice
     try proc.run()
     return proc
   }
+
+  var backgroundLog: String { (try? String(contentsOfFile: "\(dir)/background.log", encoding: .utf8)) ?? "" }
 
   func bead(_ title: String, description: String = "", priority: Int = 2) throws -> String {
     try sh([env["WT_BD"]!, "create", title, "-d", description, "-p", "\(priority)", "--silent"]).stdout

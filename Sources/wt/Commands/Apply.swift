@@ -37,10 +37,15 @@ extension WT {
       let manifest = try await options.load()
       try plan.check(manifest)
       if let wait = passAfter {
+        // What happened here since the last such pass ended (a worker's
+        // `wt done` while the driving wt was away) wakes this one at once.
         if wait > 0 {
-          var watcher = ChangeWatcher(manifest: manifest)
+          var watcher = ChangeWatcher(manifest: manifest, eventsSeen: ChangeWatcher.readHostPassMark())
           await watcher.waitForChange(orAfter: .milliseconds(Int(wait * 1000)))
         }
+        // Marked as the pass looks: what happens during it (a worker that
+        // finishes at once) wakes the next one.
+        ChangeWatcher.writeHostPassMark()
         if try await pass(manifest, ask: false) { throw ExitCode.failure }
         return
       }
@@ -241,6 +246,8 @@ extension WT {
       apply.yes = true
       apply.watch = true
       apply.interval = interval
+      // Every option of a command made here, not parsed, must be set.
+      apply.passAfter = nil
       try await apply.run()
     }
   }
