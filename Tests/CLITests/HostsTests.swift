@@ -319,13 +319,7 @@ extension EndToEnd {
       #expect(try p.wt("hub", "--no-attach").status == 0)
       let tmux = { (args: [String]) in try p.sh(["tmux", "-L", p.socket] + args).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
       let hubPane = try tmux(["list-panes", "-t", "=wt-hub:", "-F", "#{pane_pid}"])
-      let client = Process()
-      client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      client.arguments = ["python3", "-c", "import pty, sys; pty.spawn(sys.argv[1:])", "tmux", "-L", p.socket, "attach-session", "-t", "=wt-hub"]
-      client.environment = ProcessInfo.processInfo.environment.merging(["TERM": "xterm-256color"]) { _, b in b }
-      client.standardInput = Pipe()
-      client.standardOutput = FileHandle.nullDevice
-      try client.run()
+      let client = try p.attachClient(to: "wt-hub")
       defer { client.terminate() }
       #expect(try p.wait(seconds: 20) { try tmux(["capture-pane", "-p", "-t", "=wt-hub:"]).contains("api/\(id)") })
       #expect(try tmux(["capture-pane", "-p", "-t", "=wt-hub:"]).contains("box1"))

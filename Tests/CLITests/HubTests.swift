@@ -24,15 +24,7 @@ extension EndToEnd {
       #expect(try p.wt("diff").stdout.contains("No changes"))
 
       // A real client, attached to the hub.
-      let client = Process()
-      client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      client.arguments = [
-        "python3", "-c", "import pty, sys; pty.spawn(sys.argv[1:])", "tmux", "-L", p.socket, "attach-session", "-t", "=wt-hub",
-      ]
-      client.environment = ProcessInfo.processInfo.environment.merging(["TERM": "xterm-256color"]) { _, b in b }
-      client.standardInput = Pipe()
-      client.standardOutput = FileHandle.nullDevice
-      try client.run()
+      let client = try p.attachClient(to: "wt-hub")
       defer { client.terminate() }
       let clientSession = { try self.tmux(p, "list-clients", "-F", "#{client_session}") }
       #expect(try p.wait(seconds: 10) { try clientSession() == "wt-hub" })

@@ -118,6 +118,19 @@ final class Playground: @unchecked Sendable {
     return proc
   }
 
+  /// A real tmux client attached to `session` on the playground's server,
+  /// under Python's `pty` for a terminal; the caller terminates it.
+  func attachClient(to session: String) throws -> Process {
+    let client = Process()
+    client.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    client.arguments = ["python3", "-c", "import pty, sys; pty.spawn(sys.argv[1:])", "tmux", "-L", socket, "attach-session", "-t", "=\(session)"]
+    client.environment = ProcessInfo.processInfo.environment.merging(["TERM": "xterm-256color"]) { _, b in b }
+    client.standardInput = Pipe()
+    client.standardOutput = FileHandle.nullDevice
+    try client.run()
+    return client
+  }
+
   var backgroundLog: String { (try? String(contentsOfFile: "\(dir)/background.log", encoding: .utf8)) ?? "" }
 
   func bead(_ title: String, description: String = "", priority: Int = 2) throws -> String {

@@ -31,12 +31,10 @@ public struct HostNotices: Sendable {
   /// entered a status worth telling a person.
   @discardableResult
   public func record(_ rows: [WorkerStatus], reached: [String], now: Date = Date()) throws -> [WorkerStatus] {
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let fd = open("\(directory)/hosts.lock", O_CREAT | O_RDWR, 0o644)
-    guard fd >= 0 else { throw StateError(message: "cannot open \(directory)/hosts.lock") }
-    defer { close(fd) }
-    flock(fd, LOCK_EX)
-    defer { flock(fd, LOCK_UN) }
+    try StateFiles.locked("\(directory)/hosts.lock") { try remember(rows, reached: reached, now: now) }
+  }
+
+  private func remember(_ rows: [WorkerStatus], reached: [String], now: Date) throws -> [WorkerStatus] {
     var known = load()
     var told: [WorkerStatus] = []
     for host in reached {

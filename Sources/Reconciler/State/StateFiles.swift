@@ -19,6 +19,20 @@ enum StateFiles {
     }
   }
 
+  /// Runs `body` holding an exclusive lock on `lockFile` (made when
+  /// missing), for a read, change and write of a file that several wt
+  /// processes update at once.
+  static func locked<T>(_ lockFile: String, _ body: () throws -> T) throws -> T {
+    try FileManager.default.createDirectory(
+      atPath: (lockFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let fd = open(lockFile, O_CREAT | O_RDWR, 0o644)
+    guard fd >= 0 else { throw StateError(message: "cannot open \(lockFile): \(String(cString: strerror(errno)))") }
+    defer { close(fd) }
+    flock(fd, LOCK_EX)
+    defer { flock(fd, LOCK_UN) }
+    return try body()
+  }
+
   /// Writes a new file and renames it over the old one, so a crash or a
   /// full disk leaves the old one whole.
   static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {

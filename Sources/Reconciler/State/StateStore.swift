@@ -58,16 +58,12 @@ public struct StateStore: Sendable {
   /// Reads, changes and writes the state under a short lock, so concurrent
   /// `wt signal` calls from hooks never lose each other's updates.
   public func update<T>(_ change: (inout State) throws -> T) throws -> T {
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let fd = open("\(directory)/state.lock", O_CREAT | O_RDWR, 0o644)
-    guard fd >= 0 else { throw StateError(message: "cannot open \(directory)/state.lock") }
-    defer { close(fd) }
-    flock(fd, LOCK_EX)
-    defer { flock(fd, LOCK_UN) }
-    var state = try load()
-    let result = try change(&state)
-    try save(state)
-    return result
+    try StateFiles.locked("\(directory)/state.lock") {
+      var state = try load()
+      let result = try change(&state)
+      try save(state)
+      return result
+    }
   }
 
   /// One line of history: what happened to which worker, when.

@@ -59,21 +59,12 @@ extension WT {
         if let error = observed.projects[p.name]?.error { Terminal.error("wt: project \(p.name): \(error)") }
       }
       let (remote, problems, _) = await hosts
-      rows += remote
-      defer { for problem in problems { Terminal.error("wt: \(problem)") } }
-      if json {
-        try printJSON(rows)
-      } else if rows.isEmpty {
-        print("No selected ready beads.")
-      } else {
-        for r in rows {
-          let flag = r.needsGrooming ? "  (needs grooming: no description or acceptance criteria)" : ""
-          let when = r.starts ? "starts now" : "waits: \(r.reason ?? "")"
-          let host = r.host.map { " on \($0)" } ?? ""
-          Terminal.line("\(r.project)/\(TerminalText.escape(r.bead))\(host)  P\(r.priority) \(TerminalText.escape(r.type))  \"\(TerminalText.escape(r.title))\"  \(when)\(flag)")
-        }
+      try Fleet.printList(rows + remote, problems: problems, json: json, empty: "No selected ready beads.") { r in
+        let flag = r.needsGrooming ? "  (needs grooming: no description or acceptance criteria)" : ""
+        let when = r.starts ? "starts now" : "waits: \(r.reason ?? "")"
+        let host = r.host.map { " on \($0)" } ?? ""
+        return "\(r.project)/\(TerminalText.escape(r.bead))\(host)  P\(r.priority) \(TerminalText.escape(r.type))  \"\(TerminalText.escape(r.title))\"  \(when)\(flag)"
       }
-      if !problems.isEmpty { throw ExitCode.failure }
     }
   }
 

@@ -56,12 +56,10 @@ extension WT {
         for p in manifest.remoteProjects where !rows.contains(where: { $0.name == p.name }) {
           rows.append(Row(name: p.name, path: p.path, base: "?", workers: 0, maxWorkers: 0, error: "host \(p.host) not reached", host: p.host))
         }
-        defer { for problem in problems { Terminal.error("wt: \(problem)") } }
-        if json { return try printJSON(rows) }
-        for r in rows {
+        try Fleet.printList(rows, problems: problems, json: json, empty: "No projects.") { r in
           let beads = r.error.map { "bd: \($0)" } ?? "\(r.ready ?? 0) ready, \(r.inProgress ?? 0) in progress"
           let host = r.host.map { "\($0):" } ?? ""
-          Terminal.line("\(r.name)  \(host)\(r.path)  base \(r.base)  \(beads)  workers \(r.workers)/\(r.maxWorkers)")
+          return "\(r.name)  \(host)\(r.path)  base \(r.base)  \(beads)  workers \(r.workers)/\(r.maxWorkers)"
         }
       }
     }

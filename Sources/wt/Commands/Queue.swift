@@ -43,27 +43,17 @@ extension WT {
       async let hosts = manifest.remoteProjects.isEmpty
         ? ([], [], []) : await Fleet.connect(manifest).rows(["queue", "--json"], marking: \Row.host)
       let format = ISO8601DateFormatter()
-      var rows = try MergeQueue(world: context.world).entries().map {
+      let rows = try MergeQueue(world: context.world).entries().map {
         Row(
           project: $0.project, bead: $0.bead, worker: $0.worker, branch: $0.branch, phase: $0.phase.rawValue,
           reason: $0.reason, pid: $0.pid, queuedAt: format.string(from: $0.queuedAt),
           updatedAt: format.string(from: $0.updatedAt))
       }
       let (remote, problems, _) = await hosts
-      rows += remote
-      defer { for problem in problems { Terminal.error("wt: \(problem)") } }
-      if json {
-        try printJSON(rows)
-      } else if rows.isEmpty {
-        print("The merge queue is empty.")
-      } else {
-        for row in rows {
-          Terminal.line(
-            (row.host.map { "\($0): " } ?? "") + "\(row.worker)  \(row.phase)  \(row.branch)  since \(row.updatedAt)"
-              + (row.reason.map { "\n    \($0)" } ?? ""))
-        }
+      try Fleet.printList(rows + remote, problems: problems, json: json, empty: "The merge queue is empty.") { row in
+        (row.host.map { "\($0): " } ?? "") + "\(row.worker)  \(row.phase)  \(row.branch)  since \(row.updatedAt)"
+          + (row.reason.map { "\n    \($0)" } ?? "")
       }
-      if !problems.isEmpty { throw ExitCode.failure }
     }
   }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Manifest
 import Reconciler
@@ -80,6 +81,23 @@ struct Fleet: Sendable {
       }
     }
     return (rows, problems, reached)
+  }
+
+  /// A list command's rows, from here and the hosts: JSON, or a line each
+  /// (`empty` when there are none); a host that did not answer is said on
+  /// stderr and makes the exit status 1, since the list is not whole.
+  static func printList<Row: Encodable>(
+    _ rows: [Row], problems: [String], json: Bool, empty: String, line: (Row) -> String
+  ) throws {
+    if json {
+      try printJSON(rows)
+    } else if rows.isEmpty {
+      print(empty)
+    } else {
+      for row in rows { Terminal.line(line(row)) }
+    }
+    for problem in problems { Terminal.error("wt: \(problem)") }
+    if !problems.isEmpty { throw ExitCode.failure }
   }
 
   /// Remembers what the hosts' workers show (for the status line) and
