@@ -149,9 +149,9 @@ public struct HostLink: Sendable {
           }
         }
       }
-      var out: [(Int, Result<HostLink, Error>)] = []
-      for await result in group { out.append(result) }
-      return out.sorted { $0.0 < $1.0 }.map { (hosts[$0.0], $0.1) }
+      var links: [Int: Result<HostLink, Error>] = [:]
+      for await (i, link) in group { links[i] = link }
+      return hosts.indices.compactMap { i in links[i].map { (hosts[i], $0) } }
     }
   }
 }

@@ -24,26 +24,37 @@ struct Fleet: Sendable {
 
   var isEmpty: Bool { links.isEmpty }
 
-  /// Runs `wt ARGS` on every linked host at once; `arguments` says what
-  /// for each (nil: nothing there). A host that failed to link answers
-  /// with that failure.
-  func run(
-    timeout: Duration? = nil, _ arguments: @escaping @Sendable (HostLink) -> [String]?
-  ) async -> [Answer] {
-    await withTaskGroup(of: (Int, Result<CommandOutput, Error>?).self) { group in
+  /// `body` for every linked host at once (nil: nothing to say there),
+  /// in the hosts' order; a host that failed to link answers with that
+  /// failure.
+  func each<Value: Sendable>(
+    _ body: @escaping @Sendable (HostLink) async throws -> Value?
+  ) async -> [(host: RemoteHost, result: Result<Value, Error>)] {
+    await withTaskGroup(of: (Int, Result<Value, Error>?).self) { group in
       for (i, entry) in links.enumerated() {
         group.addTask {
-          switch entry.link {
-          case .failure(let error): return (i, .failure(error))
-          case .success(let link):
-            guard let args = arguments(link) else { return (i, nil) }
-            do { return (i, .success(try await link.wt(args, timeout: timeout))) } catch { return (i, .failure(error)) }
+          do {
+            guard let value = try await body(try entry.link.get()) else { return (i, nil) }
+            return (i, .success(value))
+          } catch {
+            return (i, .failure(error))
           }
         }
       }
-      var answers: [(Int, Result<CommandOutput, Error>)] = []
-      for await (i, result) in group { if let result { answers.append((i, result)) } }
-      return answers.sorted { $0.0 < $1.0 }.map { (links[$0.0].host, $0.1) }
+      var answers: [Int: Result<Value, Error>] = [:]
+      for await (i, result) in group { answers[i] = result }
+      return links.indices.compactMap { i in answers[i].map { (links[i].host, $0) } }
+    }
+  }
+
+  /// Runs `wt ARGS` on every linked host at once; `arguments` says what
+  /// for each (nil: nothing there).
+  func run(
+    timeout: Duration? = nil, _ arguments: @escaping @Sendable (HostLink) -> [String]?
+  ) async -> [Answer] {
+    await each { link in
+      guard let args = arguments(link) else { return nil }
+      return try await link.wt(args, timeout: timeout)
     }
   }
 
@@ -53,30 +64,16 @@ struct Fleet: Sendable {
   func rows<Row: Decodable & Sendable>(
     _ arguments: [String], marking host: WritableKeyPath<Row, String?> & Sendable
   ) async -> (rows: [Row], problems: [String], reached: [String]) {
-    let answers = await withTaskGroup(of: (Int, Result<[Row], Error>).self) { group in
-      for (i, entry) in links.enumerated() {
-        group.addTask {
-          do {
-            let link = try entry.link.get()
-            let rows = try await link.json(arguments, as: [Row].self)
-            return (i, .success(rows.map { var row = $0; row[keyPath: host] = link.host.name; return row }))
-          } catch {
-            return (i, .failure(error))
-          }
-        }
-      }
-      var out: [(Int, Result<[Row], Error>)] = []
-      for await answer in group { out.append(answer) }
-      return out.sorted { $0.0 < $1.0 }.map(\.1)
-    }
     var rows: [Row] = []
     var problems: [String] = []
     var reached: [String] = []
-    for (i, answer) in answers.enumerated() {
-      switch answer {
+    for answer in await each({ link in
+      try await link.json(arguments, as: [Row].self).map { var row = $0; row[keyPath: host] = link.host.name; return row }
+    }) {
+      switch answer.result {
       case .success(let theirs):
         rows += theirs
-        reached.append(links[i].host.name)
+        reached.append(answer.host.name)
       case .failure(let error): problems.append(Fleet.leftAlone(error))
       }
     }
