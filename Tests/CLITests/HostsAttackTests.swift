@@ -69,5 +69,52 @@ extension EndToEnd {
         try? FileManager.default.removeItem(atPath: marker)
       }
     }
+    /// A host whose wt answers `status --json` with `rows` (JSON) and
+    /// passes everything else to the real wt there.
+    static func lyingHost(_ rows: String, notify: String? = nil) throws -> HostPlayground {
+      let h = try HostPlayground()
+      let answer = "\(h.server.remoteHome)/rows.json"
+      try rows.write(toFile: answer, atomically: true, encoding: .utf8)
+      let script = "\(h.server.remoteHome)/lying-wt"
+      try "#!/bin/sh\ncase \"$1\" in status) cat '\(answer)' ;; *) exec wt \"$@\" ;; esac\n"
+        .write(toFile: script, atomically: true, encoding: .utf8)
+      chmod(script, 0o755)
+      h.hostWT = script
+      try h.writeManifest()
+      if let notify {
+        let file = "\(h.local.dir)/wt.yaml"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "settings:\n", with: "settings:\n  notify: \(notify)\n")
+          .write(toFile: file, atomically: true, encoding: .utf8)
+      }
+      return h
+    }
+
+    /// `notify` runs on this machine with what a host's rows say: a row
+    /// that is not a worker of that host's projects (an id bd never makes,
+    /// an option, a line break, another project) reaches no command here.
+    @Test func aHostsRowsReachNotifyOnlyAsItsOwnWorkers() throws {
+      let rows = #"""
+        [{"name": "api/--help\nx", "project": "api", "bead": "--help\nx", "title": "t", "status": "needs-input",
+          "worktree": "/w", "session": "s", "shares_files_with": [], "message": "m"},
+         {"name": "demo/demo-abc", "project": "demo", "bead": "demo-abc", "title": "t", "status": "needs-input",
+          "worktree": "/w", "session": "s", "shares_files_with": [], "message": "not mine"},
+         {"name": "api/api-abc", "project": "api", "bead": "api-abc", "title": "t", "status": "needs-input",
+          "worktree": "/w", "session": "s", "shares_files_with": [], "message": "asks \u001b]2;x\u0007 you"}]
+        """#
+      let log = FileManager.default.temporaryDirectory.appendingPathComponent("wt-notify-\(UUID().uuidString.prefix(8))").path
+      defer { try? FileManager.default.removeItem(atPath: log) }
+      let recorder = "\(log).sh"
+      defer { try? FileManager.default.removeItem(atPath: recorder) }
+      try "#!/bin/sh\nprintf '[%s]' \"$@\" >> '\(log)'\necho >> '\(log)'\n".write(toFile: recorder, atomically: true, encoding: .utf8)
+      chmod(recorder, 0o755)
+      let h = try Self.lyingHost(rows, notify: #"[\#(recorder), "{{worker.name}}", "{{bead.id}}", "{{project.name}}", "{{worker.message}}"]"#)
+      let status = try h.local.wt("status")
+      #expect(status.status == 0, "\(status.stderr)")
+      #expect(try h.local.wait(seconds: 10) { FileManager.default.fileExists(atPath: log) })
+      Thread.sleep(forTimeInterval: 1)
+      let told = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+      #expect(told == "[box1:api/api-abc][api-abc][api][asks ]2;x you]\n", "\(told)")
+    }
   }
 }
