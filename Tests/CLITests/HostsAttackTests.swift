@@ -116,5 +116,25 @@ extension EndToEnd {
       let told = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
       #expect(told == "[box1:api/api-abc][api-abc][api][asks ]2;x you]\n", "\(told)")
     }
+
+    /// What Enter says about a host's row (a kept worker's message, its
+    /// folder) is shown, never obeyed by the terminal.
+    @Test func enterOnAHostsRowPrintsItsTextEscaped() throws {
+      let rows = #"""
+        [{"name": "api/api-abc", "project": "api", "bead": "api-abc", "title": "t", "status": "kept",
+          "worktree": "/w\u001b]2;OWNED\u0007", "session": "s", "shares_files_with": [], "message": "kept \u001b]2;OWNED\u0007"}]
+        """#
+      let h = try Self.lyingHost(rows)
+      let p = h.local
+      #expect(try p.wt("hub", "--no-attach").status == 0)
+      let tmux = { (args: [String]) in try p.sh(["tmux", "-L", p.socket] + args).stdout.trimmingCharacters(in: .whitespacesAndNewlines) }
+      let client = try p.attachClient(to: "wt-hub")
+      defer { client.terminate() }
+      #expect(try p.wait(seconds: 20) { try tmux(["capture-pane", "-p", "-t", "=wt-hub:"]).contains("api/api-abc") })
+      _ = try tmux(["send-keys", "-t", "=wt-hub:", "Enter"])
+      #expect(try p.wait(seconds: 10) { try tmux(["capture-pane", "-p", "-t", "=wt-hub:"]).contains("was kept") })
+      #expect(try !tmux(["display-message", "-p", "-t", "=wt-hub:", "#{pane_title}"]).contains("OWNED"))
+      #expect(try tmux(["capture-pane", "-p", "-J", "-t", "=wt-hub:"]).contains(#"kept \e]2;OWNED\x07"#))
+    }
   }
 }
