@@ -83,6 +83,22 @@ import Testing
     #expect(problems(result).contains(at(1, 1, .notThisHost("box9"))))
   }
 
+  /// `wt` is the program `env` runs on the host: a word with '=' would be
+  /// one more variable (wt crashed making the command), so it is refused.
+  @Test func wtOnTheHostIsAProgramNotAVariable() {
+    for value in ["A=b", "~/bin/x=y", "''"] {
+      let result = Sandbox().load(
+        """
+        version: 1
+        hosts:
+          box1: {ssh: dev@box1, wt: \(value)}
+        projects:
+          api: {host: box1, path: ~/api}
+        """)
+      #expect(result.manifest == nil, "\(value)")
+    }
+  }
+
   @Test func mistakesAreReportedWhereTheyAre() {
     let box = Sandbox()
     let result = box.load(

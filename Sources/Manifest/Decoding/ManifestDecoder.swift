@@ -148,6 +148,11 @@ extension NodeReader {
       if let n = f["timeout"], let v = double(n, key: "timeout", above: 0, atMost: 3600) { h.timeout = v }
       if let n = f["wt"], let v = string(n, key: "wt") {
         if v.contains("/") && !RemoteHost.isHostPath(v) { report(.hostPath(key: "wt", path: v, host: entry.name), at: n.mark) }
+        // It runs through `env`, which would take a word with '=' for a
+        // variable and run what follows it instead.
+        if v.isEmpty || v.contains("=") {
+          report(.outOfRange(key: "wt", value: "'\(v)'", expected: "a program's name or path, without '='"), at: n.mark)
+        }
         h.wt = v
       }
       for (key, keyPath) in [("state_dir", \RemoteHost.stateDir), ("worktree_root", \RemoteHost.worktreeRoot)] {

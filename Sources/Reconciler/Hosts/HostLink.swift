@@ -80,6 +80,13 @@ public struct HostLink: Sendable {
   public static func connect(
     _ host: RemoteHost, manifest: Manifest, stateDirectory: String, runner: ProcessRunner
   ) async throws -> HostLink {
+    // Every command reaches a host through here. A file the person has not
+    // trusted must not make ssh run: its `ssh_config` (ProxyCommand, Match
+    // exec) or `ssh_options` would run or connect with the person's keys,
+    // whichever command happened to read it (`forget`, `trust --host`).
+    if let foreign = manifest.foreign, foreign.needsTrust {
+      throw HostRefusal(host: host.name, why: "not asked: " + foreign.refusal)
+    }
     let transport = SSHTransport(host: host, stateDirectory: stateDirectory, runner: runner)
     let text: Data
     do {

@@ -95,6 +95,16 @@ public struct SSHTransport: Sendable {
   func prepareControlFolder() throws {
     let folder = (controlPath as NSString).deletingLastPathComponent
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    // Whoever can put a socket here answers for the host (ssh's client
+    // does not ask who listens), and `/tmp/wt-ssh-UID` is a name anyone
+    // may take first: only a real folder of this user's that no one else
+    // can write to holds the connection.
+    var info = stat()
+    guard lstat(folder, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == getuid(), info.st_mode & 0o022 == 0
+    else {
+      throw HostRefusal(
+        host: host.name, why: "\(folder), where its connection's socket goes, is not a folder of this user's that only it can write to; nothing was sent")
+    }
   }
 
   /// Ends the shared connection, if one is open.

@@ -30,6 +30,12 @@ public struct Notifier: Sendable {
   /// machine's `notify` tells it (the host runs none of its own).
   public func notify(_ row: WorkerStatus, manifest: Manifest) {
     guard row.status.notifies, !manifest.settings.notify.isEmpty, manifest.foreign?.needsTrust != true else { return }
+    // The row is the host's word, and `notify` runs here: only a worker of
+    // one of that host's projects, named as wt names it, reaches it (a
+    // bead id bd never makes could be an option or hold a line break).
+    guard BeadID.isValid(row.bead), row.name == WorkerNaming.name(project: row.project, bead: row.bead),
+      manifest.remoteProjects.contains(where: { $0.name == row.project && $0.host == row.host })
+    else { return }
     let name = row.host.map { "\($0):\(row.name)" } ?? row.name
     run(manifest, name: name, status: row.status, message: row.message, bead: row.bead, project: row.project)
   }

@@ -49,10 +49,13 @@ public struct World: Sendable {
       "WT_BD": bd,
     ]
     // wt inside the worker must treat a repository's manifest as such,
-    // not as one the person named through WT_CONFIG.
-    if manifest.foreign != nil { workerEnvironment["WT_CONFIG_ORIGIN"] = "repository" }
-    // On a host, the worker's wt must see the manifest as this host's share.
-    if let host = manifest.perspective { workerEnvironment["WT_HOST"] = host }
+    // not as one the person named through WT_CONFIG. On a host, the
+    // worker's wt must see the manifest as this host's share. Both are set,
+    // empty when they do not apply: a session starts with its tmux server's
+    // environment, which is that of whichever wt started the server (on a
+    // host shared with the person's own projects, one driven with WT_HOST).
+    workerEnvironment["WT_CONFIG_ORIGIN"] = manifest.foreign != nil ? "repository" : ""
+    workerEnvironment["WT_HOST"] = manifest.perspective ?? ""
   }
 
   /// Hooks and the hub run wt by this path, so it must be absolute: a

@@ -20,7 +20,9 @@ extension WT {
 
     func run() async throws {
       if let host {
-        let context = Context(manifest: try await options.loadMarkingTrust())
+        // The manifest names the host and how to reach it: it must be one
+        // the person trusts, like for any command that connects.
+        let context = try await Context(options)
         guard let remote = context.manifest.host(named: host) else {
           throw ValidationError("no host '\(host)' in \(context.manifest.file)")
         }

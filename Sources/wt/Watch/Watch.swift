@@ -216,7 +216,8 @@ enum WatchScreen {
     text += rows.isEmpty ? "  No workers. 'wt apply' starts them.\n" : StatusTable.render(rows, width: width, color: color, selected: selected)
     // A host that did not answer is said in the table's place, not hidden.
     for problem in problems { text += "\n  ! " + TerminalText.escape(problem) + "\n" }
-    if let footer { text += "\n" + footer + "\n" }
+    // The footer quotes rows (a kept worker's message), which a host wrote.
+    if let footer { text += "\n" + TerminalText.escape(footer, keepNewlines: true) + "\n" }
     return text
   }
 }
