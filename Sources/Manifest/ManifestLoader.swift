@@ -62,10 +62,14 @@ public struct ManifestLoader: Sendable {
     public var worker: String
     public var file: String
     public var fromRepository: Bool
-    public init(worker: String, file: String, fromRepository: Bool) {
+    /// The host whose share of the file the worker is (`$WT_HOST` when it
+    /// started), when another machine's wt drives this one.
+    public var host: String?
+    public init(worker: String, file: String, fromRepository: Bool, host: String? = nil) {
       self.worker = worker
       self.file = file
       self.fromRepository = fromRepository
+      self.host = host
     }
   }
 
@@ -76,6 +80,18 @@ public struct ManifestLoader: Sendable {
     public var path: String
     public var named: Bool
     public var why: String
+    /// Read as this host's share (`WT_HOST`): a worker's manifest that
+    /// another machine's wt sent, found again from a shell with no
+    /// `WT_HOST` of its own.
+    public var host: String? = nil
+
+    /// The loader for this file: with `WT_HOST` when it is a host's share.
+    public func loader(_ base: ManifestLoader) -> ManifestLoader {
+      guard let host, base.environment["WT_HOST"].map({ $0.isEmpty }) ?? true else { return base }
+      var loader = base
+      loader.environment["WT_HOST"] = host
+      return loader
+    }
   }
 
   public func find(explicit: String?, worker: WorkerManifest? = nil) throws(ManifestNotFound) -> Found {
@@ -91,7 +107,8 @@ public struct ManifestLoader: Sendable {
     // in the worker's session.
     if let worker, FileManager.default.fileExists(atPath: worker.file) {
       return Found(
-        path: worker.file, named: !worker.fromRepository, why: "the manifest that declared worker \(worker.worker)")
+        path: worker.file, named: !worker.fromRepository, why: "the manifest that declared worker \(worker.worker)",
+        host: worker.host)
     }
     let local = cwd.resolve("wt.yaml")
     let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(home)/.config"

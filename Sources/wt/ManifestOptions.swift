@@ -23,7 +23,8 @@ struct ManifestOptions: ParsableArguments {
       let named = env["WT_WORKER"].flatMap { $0.isEmpty ? nil : state.workers[$0] }
       let record = named ?? state.worker(containing: FileManager.default.currentDirectoryPath)
       if let record, let manifest = record.manifest {
-        worker = .init(worker: record.name, file: manifest, fromRepository: record.manifestFromRepository ?? false)
+        worker = .init(
+          worker: record.name, file: manifest, fromRepository: record.manifestFromRepository ?? false, host: record.manifestHost)
       }
     }
     do { return try ManifestLoader().find(explicit: file, worker: worker) } catch {
@@ -63,7 +64,7 @@ struct ManifestOptions: ParsableArguments {
   func loadMarkingTrust() async throws -> Manifest {
     let found = try found()
     let result = await RepositoryCheck.check(
-      ManifestLoader().load(file: found.path, named: found.named), git: Git(runner: ProcessRunner()))
+      found.loader(ManifestLoader()).load(file: found.path, named: found.named), git: Git(runner: ProcessRunner()))
     for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
     guard let manifest = result.manifest else { throw ExitCode.failure }
     let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))

@@ -200,6 +200,11 @@ extension EndToEnd {
       #expect(handoff.stdout.contains(h.server.remoteHome))
       let prime = try p.wt("prime", "--bead", "api/\(id)")
       #expect(prime.stdout.contains("half done; see notes.md"), "\(prime.stderr)")
+      // A person on the host, in the worktree, from a fresh shell: wt reads
+      // the worker's manifest as the host's share, as its agent does.
+      let there = try h.server.ssh("cd \(h.worktree(id)) && WT_STATE_DIR=~/state wt validate --offline")
+      #expect(there.status == 0, "\(there.stderr)")
+      #expect(there.stdout.contains("ok — 1 project (api)") && !there.stdout.contains("other hosts"), "\(there.stdout)")
       let abandon = try p.wt("abandon", id)
       #expect(abandon.status == 0, "\(abandon.stderr)")
       #expect(try h.sessions().isEmpty)

@@ -29,6 +29,7 @@ extension Applier {
     record.retained = nil
     record.manifest = manifest.file
     record.manifestFromRepository = manifest.foreign != nil
+    record.manifestHost = manifest.perspective
     record.agent = change.agent
     if let made {
       record.prompt = .pending

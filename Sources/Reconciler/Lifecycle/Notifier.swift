@@ -15,7 +15,7 @@ public struct Notifier: Sendable {
     let r = transition.record
     let named = r.manifest != nil ? r.manifestFromRepository != true : environment["WT_CONFIG_ORIGIN"] != "repository"
     guard let file = r.manifest ?? environment["WT_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }),
-      let manifest = ManifestLoader(environment: environment).load(file: file, named: named).manifest,
+      let manifest = loader(for: r).load(file: file, named: named).manifest,
       !manifest.settings.notify.isEmpty
     else { return }
     // A repository's own manifest runs its notify only once trusted.
@@ -24,6 +24,15 @@ public struct Notifier: Sendable {
       guard (try? store.marking(manifest).foreign?.needsTrust) == false else { return }
     }
     run(manifest, name: r.name, status: transition.current.state, message: transition.current.message, bead: r.bead, project: r.project)
+  }
+
+  /// The loader for a worker's manifest, as the share it was read as: a
+  /// host's copy read as the person's whole file would run the person's
+  /// notify on the host.
+  func loader(for record: WorkerRecord) -> ManifestLoader {
+    var env = environment
+    if let host = record.manifestHost, !host.isEmpty, record.manifest != nil { env["WT_HOST"] = host }
+    return ManifestLoader(environment: env)
   }
 
   /// A worker on a host that entered a status worth telling, as this

@@ -45,6 +45,10 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   /// That manifest was a repository's (so its notify runs only once
   /// trusted), not one the person named.
   public var manifestFromRepository: Bool?
+  /// The host whose share of that manifest it is (`WT_HOST`), when another
+  /// machine's wt drives this one: wt run later for the worker from a
+  /// shell without `WT_HOST` must read the same share.
+  public var manifestHost: String?
 
   /// A start that failed before the agent ever took its prompt: a bead's
   /// failure count, not a worker (no row, nothing to restart).

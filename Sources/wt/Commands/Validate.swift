@@ -113,7 +113,7 @@ extension WT {
       let found = try options.found()
       let path = found.path
       var result = await RepositoryCheck.check(
-        ManifestLoader().load(file: path, named: found.named), git: Git(runner: ProcessRunner()))
+        found.loader(ManifestLoader()).load(file: path, named: found.named), git: Git(runner: ProcessRunner()))
       let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
       result.manifest = try result.manifest.map { try store.marking($0) }
       let warnings = await Self.toolWarnings(result.manifest)
