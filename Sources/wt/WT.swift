@@ -23,6 +23,10 @@ struct WT: AsyncParsableCommand {
   /// command costs more than the work itself; any other shape (options,
   /// a message, help, a typo) goes through it as usual.
   static func main() async {
+    // A child that exits before reading what wt writes to it (ssh refused
+    // by a host that is down, before it takes the manifest) must be an
+    // error of that call, not a signal that ends wt.
+    signal(SIGPIPE, SIG_IGN)
     let args = Array(CommandLine.arguments.dropFirst())
     do {
       if args.count == 2 && args[0] == "signal" && !args[1].hasPrefix("-") {

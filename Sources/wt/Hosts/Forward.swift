@@ -20,7 +20,10 @@ enum Forward {
     if let slash = selector.firstIndex(of: "/") { return hostOf(String(selector[..<slash])) }
     if (try? await context.locate(selector)) != nil { return nil }
     let (rows, _, _) = await Fleet.connect(manifest).rows(["status", "--json"], marking: \WorkerStatus.host)
-    let hosts = Set(rows.filter { $0.bead == selector }.compactMap(\.host))
+    // A host's word counts only for its own projects' workers.
+    let hosts = Set(rows.filter { row in
+      row.bead == selector && manifest.remoteProjects.contains { $0.name == row.project && $0.host == row.host }
+    }.compactMap(\.host))
     return hosts.count == 1 ? hosts.first.flatMap(manifest.host(named:)) : nil
   }
 
