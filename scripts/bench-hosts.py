@@ -172,6 +172,16 @@ def main():
         own, to_hosts = stats
         ours = to_hosts[0] if to_hosts else {}
         theirs = own[1:]
+        # Numbers from a wrong answer are worse than none: each host's plan
+        # must be its own, from its own wt (a release build once mixed the
+        # hosts' answers up, and only this benchmark runs one).
+        sections = p.stdout.split("── host ")[1:]
+        for h in hosts:
+            mine = [x for x in sections if x.startswith(h.name + " ")]
+            if len(mine) != 1 or ("%s-api/" % h.name) not in mine[0]:
+                sys.exit("bench-hosts: host %s's section is missing or not its own:\n%s" % (h.name, p.stdout))
+        if len(theirs) != len(hosts) or int(ours.get("ssh", 0)) != 2 * len(hosts):
+            sys.exit("bench-hosts: expected one call report from each host and 2 ssh calls each, got %s and %s" % (theirs, ours))
         remote_calls = statistics.mean(sum(int(v) for v in s.values()) for s in theirs) if theirs else 0
 
         print("wt diff, 1 local project + 2 SSH hosts (1 project each), median of %d, cores %d, load %.2f"

@@ -146,20 +146,14 @@ public struct HostLink: Sendable {
     let hosts = manifest.projectsByHost.filter { entry in
       projects.isEmpty || entry.projects.contains { projects.contains($0.name) }
     }.map(\.host)
-    return await withTaskGroup(of: (Int, Result<HostLink, Error>).self) { group in
-      for (i, host) in hosts.enumerated() {
-        group.addTask {
-          do {
-            return (i, .success(try await connect(host, manifest: manifest, stateDirectory: stateDirectory, runner: runner)))
-          } catch {
-            return (i, .failure(error))
-          }
-        }
+    let links = await concurrentMap(hosts) { host -> Result<HostLink, Error> in
+      do {
+        return .success(try await connect(host, manifest: manifest, stateDirectory: stateDirectory, runner: runner))
+      } catch {
+        return .failure(error)
       }
-      var links: [Int: Result<HostLink, Error>] = [:]
-      for await (i, link) in group { links[i] = link }
-      return hosts.indices.compactMap { i in links[i].map { (hosts[i], $0) } }
     }
+    return Array(zip(hosts, links)).map { (host: $0.0, link: $0.1) }
   }
 }
 

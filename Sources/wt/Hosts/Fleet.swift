@@ -30,21 +30,14 @@ struct Fleet: Sendable {
   func each<Value: Sendable>(
     _ body: @escaping @Sendable (HostLink) async throws -> Value?
   ) async -> [(host: RemoteHost, result: Result<Value, Error>)] {
-    await withTaskGroup(of: (Int, Result<Value, Error>?).self) { group in
-      for (i, entry) in links.enumerated() {
-        group.addTask {
-          do {
-            guard let value = try await body(try entry.link.get()) else { return (i, nil) }
-            return (i, .success(value))
-          } catch {
-            return (i, .failure(error))
-          }
-        }
+    let answers = await concurrentMap(links) { entry -> Result<Value, Error>? in
+      do {
+        return try await body(try entry.link.get()).map { .success($0) }
+      } catch {
+        return .failure(error)
       }
-      var answers: [Int: Result<Value, Error>] = [:]
-      for await (i, result) in group { answers[i] = result }
-      return links.indices.compactMap { i in answers[i].map { (links[i].host, $0) } }
     }
+    return zip(links, answers).compactMap { entry, answer in answer.map { (entry.host, $0) } }
   }
 
   /// Runs `wt ARGS` on every linked host at once; `arguments` says what

@@ -48,24 +48,17 @@ final class HostRows: @unchecked Sendable {
     let manifest = lock.withLock { self.manifest }
     let state = StateStore.directory(environment: ProcessInfo.processInfo.environment)
     let hosts = manifest.projectsByHost.map(\.host)
-    let answers = await withTaskGroup(of: (String, Result<[WorkerStatus], Error>, HostLink?).self) { group in
-      for host in hosts {
-        let known = link(host.name)
-        group.addTask {
-          do {
-            let link: HostLink
-            if let known { link = known } else {
-              link = try await HostLink.connect(host, manifest: manifest, stateDirectory: state, runner: ProcessRunner())
-            }
-            return (host.name, .success(try await link.workers()), link)
-          } catch {
-            return (host.name, .failure(error), nil)
-          }
+    let known = lock.withLock { links }
+    let answers = await concurrentMap(hosts) { host -> (String, Result<[WorkerStatus], Error>, HostLink?) in
+      do {
+        let link: HostLink
+        if let cached = known[host.name] { link = cached } else {
+          link = try await HostLink.connect(host, manifest: manifest, stateDirectory: state, runner: ProcessRunner())
         }
+        return (host.name, .success(try await link.workers()), link)
+      } catch {
+        return (host.name, .failure(error), nil)
       }
-      var out: [(String, Result<[WorkerStatus], Error>, HostLink?)] = []
-      for await answer in group { out.append(answer) }
-      return out.sorted { $0.0 < $1.0 }
     }
     let reached = answers.compactMap { name, result, _ in (try? result.get()) != nil ? name : nil }
     let seen = answers.flatMap { (try? $0.1.get()) ?? [] }
