@@ -50,4 +50,19 @@ import Testing
     var info = stat()
     #expect(lstat("\(dir)/ssh", &info) == 0 && info.st_mode & 0o777 == 0o700)
   }
+
+  /// The person's options come first (ssh keeps the first value), the
+  /// destination after `--`, and the command is one quoted word.
+  @Test func argumentsPutThePersonsOptionsFirstAndTheDestinationLast() {
+    var host = RemoteHost(name: "box1", ssh: "dev@box1.invalid")
+    host.port = 2222
+    host.sshOptions = ["ServerAliveInterval=10"]
+    let t = SSHTransport(host: host, stateDirectory: "/s", runner: ProcessRunner())
+    let argv = t.argv(["wt", "status", "--json"], environment: ["WT_HOST": "box1"])
+    let mine = argv.firstIndex(of: "ServerAliveInterval=10")
+    let wts = argv.firstIndex(of: "ServerAliveInterval=5")
+    #expect(mine != nil && wts != nil && mine! < wts!)
+    #expect(argv.contains("BatchMode=yes") && argv.contains("ControlMaster=auto"))
+    #expect(Array(argv.suffix(3)) == ["--", "dev@box1.invalid", "exec env -- 'WT_HOST=box1' 'wt' 'status' '--json'"])
+  }
 }

@@ -41,6 +41,11 @@ public struct SSHTransport: Sendable {
     let connect = max(1, Int(min(host.timeout, 30).rounded(.up)))
     var argv = ["ssh"]
     if let config = host.sshConfig { argv += ["-F", config] }
+    // ssh keeps the first value it is given for an option: the person's
+    // come first, so `ServerAliveInterval=10` beats wt's 5; none of them
+    // can name what wt must decide (the list leaves out BatchMode and the
+    // Control* options).
+    for option in host.sshOptions { argv += ["-o", option] }
     argv += [
       "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connect)", "-o", "ServerAliveInterval=5",
       "-o", "ServerAliveCountMax=3", "-o", "ControlMaster=auto", "-o", "ControlPath=\(controlPath)",
@@ -48,7 +53,6 @@ public struct SSHTransport: Sendable {
     ]
     if let port = host.port { argv += ["-p", "\(port)"] }
     if let identity = host.identity { argv += ["-i", identity, "-o", "IdentitiesOnly=yes"] }
-    for option in host.sshOptions { argv += ["-o", option] }
     argv.append(tty ? "-t" : "-T")
     // `--`: the destination is never read as an option.
     argv += ["--", host.ssh]
@@ -105,11 +109,6 @@ public struct SSHTransport: Sendable {
       throw HostRefusal(
         host: host.name, why: "\(folder), where its connection's socket goes, is not a folder of this user's that only it can write to; nothing was sent")
     }
-  }
-
-  /// Ends the shared connection, if one is open.
-  public func disconnect() async {
-    _ = try? await runner.output(sshArguments() .dropLast(2) + ["-O", "exit", "--", host.ssh], timeout: .seconds(5))
   }
 }
 
