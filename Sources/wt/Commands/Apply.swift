@@ -240,14 +240,14 @@ extension WT {
     var interval: Double = 30
 
     func run() async throws {
-      var apply = Apply()
+      // Parsed, not made with Apply(): every option then has its default,
+      // including ones added later (reading one never set traps).
+      var apply = try Apply.parse([])
       apply.options = options
       apply.plan = plan
       apply.yes = true
       apply.watch = true
       apply.interval = interval
-      // Every option of a command made here, not parsed, must be set.
-      apply.passAfter = nil
       try await apply.run()
     }
   }

@@ -22,8 +22,6 @@ struct Fleet: Sendable {
       links: await HostLink.connectAll(manifest, projects: projects, stateDirectory: state, runner: runner), runner: runner)
   }
 
-  var isEmpty: Bool { links.isEmpty }
-
   /// `body` for every linked host at once (nil: nothing to say there),
   /// in the hosts' order; a host that failed to link answers with that
   /// failure.
