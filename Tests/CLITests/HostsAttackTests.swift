@@ -22,24 +22,12 @@ extension EndToEnd {
         try text.write(toFile: "\(repo)/\(name)", atomically: true, encoding: .utf8)
       }
 
-      func wt(_ args: [String]) throws -> Playground.Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: CLITests.binary)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: repo)
-        var env = ProcessInfo.processInfo.environment
-        for name in ["WT_CONFIG", "WT_CONFIG_ORIGIN", "WT_HOST", "WT_WORKER"] { env[name] = nil }
-        env.merge(["HOME": dir, "WT_STATE_DIR": "\(dir)/state", "NO_COLOR": "1"]) { _, b in b }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return .init(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+      /// wt as the person runs it in the checkout: none of wt's variables
+      /// from the test's own environment (empty is unset to wt), so wt
+      /// finds ./wt.yaml itself.
+      func wt(_ args: [String]) throws -> CLITests.Run {
+        let unset = Dictionary(uniqueKeysWithValues: ["WT_CONFIG", "WT_CONFIG_ORIGIN", "WT_HOST", "WT_WORKER"].map { ($0, "") })
+        return try CLITests().wt(args, in: repo, env: unset.merging(["HOME": dir, "WT_STATE_DIR": "\(dir)/state"]) { _, b in b })
       }
     }
 
