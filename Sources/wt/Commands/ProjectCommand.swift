@@ -113,8 +113,8 @@ extension WT {
         do {
           // Checked as the new file before it replaces the old, so the
           // manifest is never worse than it was, not even for a moment.
-          try ManifestFile.replace(file, with: updated) { candidate in
-            let result = loader.load(file: candidate)
+          try ManifestFile.replace(file, with: updated) { draft, file in
+            let result = loader.load(file: draft, standingFor: file)
             for d in result.diagnostics where d.severity == .error { Terminal.error(d.description) }
             return result.manifest != nil
           }
