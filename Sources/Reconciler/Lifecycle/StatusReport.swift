@@ -149,7 +149,7 @@ extension World {
     }
     let memory = pane.flatMap { $0.dead ? nil : processes?.treeMemory(of: $0.pid) }
     var row = WorkerStatus(
-      name: name, project: projectName, bead: beadID, title: bead?.title ?? "", status: condition.state,
+      name: name, project: projectName, bead: beadID, title: bead?.title ?? record?.title ?? "", status: condition.state,
       statusAge: since.map { Int(now.timeIntervalSince($0)) },
       idleFor: pane.map { max(0, Int(now.timeIntervalSince1970) - $0.activity) }, commitsAhead: changes?.commitsAhead,
       uncommittedFiles: changes?.uncommitted.count, memoryBytes: memory,
