@@ -101,6 +101,24 @@ extension EndToEnd {
       #expect(text.contains("  other:\n    path: \"\(other)\"\n    base: \"trunk\""), "\(text)")
     }
 
+    /// "Each new worker runs" is said where the plan starts one, not under
+    /// "No changes".
+    @Test func diffNamesWhatNewWorkersRunOnlyWhenItStartsOne() throws {
+      let p = try Playground(gate: "[[\"true\"]]")
+      let idle = try p.wt("diff")
+      #expect(idle.status == 0, "\(idle.stderr)")
+      #expect(idle.stdout.contains("No changes"))
+      #expect(!idle.stdout.contains("Each new worker runs"), "\(idle.stdout)")
+      _ = try p.bead("Start one")
+      let starting = try p.wt("diff")
+      #expect(starting.stdout.contains("Plan: 1 to create"))
+      #expect(starting.stdout.contains("Each new worker runs:\n  demo: gate: true\n"), "\(starting.stdout)")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let converged = try p.wt("diff")
+      #expect(converged.stdout.contains("No changes"))
+      #expect(!converged.stdout.contains("Each new worker runs"), "\(converged.stdout)")
+    }
+
     /// `projects: {}` is a manifest with no projects yet; adding one once
     /// failed, and its diagnostic named the draft wt writes beside the file.
     @Test func projectAddFillsAnEmptyProjectsMappingAndNamesOnlyTheRealFile() throws {

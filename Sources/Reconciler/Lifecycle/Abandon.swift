@@ -45,6 +45,8 @@ public struct Abandon: Sendable {
       }
       said.append("kept \(worker.worktree)")
     }
+    // A failed or held merge of it has nothing left to wait for.
+    try MergeQueue(world: world).forget(worker)
     world.store.record("abandoned", worker: worker.name, detail: ["deleted": delete ? "yes" : "no"])
     return said
   }
