@@ -176,6 +176,10 @@ extension WT {
       try await context.forwardIfRemote(worker: bead)
       let history = History(store: context.world.store)
       let sessions = history.sessions(bead: bead)
+      // A host's worker that is gone has no row there, only history.
+      if sessions.isEmpty, let host = await Forward.hostWithSessions(of: bead, context: context) {
+        try await Forward.exec(on: host, context: context)
+      }
       let damaged = history.damagedLines
       if damaged > 0 {
         Terminal.error("wt: skipped \(damaged) damaged line\(damaged == 1 ? "" : "s") of \(context.world.store.directory)/events.jsonl")
@@ -194,7 +198,8 @@ extension WT {
         }
       }
       guard let newest = sessions.first else {
-        Terminal.error("wt: no recorded sessions of \(bead)")
+        let hosts = Set(context.manifest.remoteProjects.map(\.host)).sorted()
+        Terminal.error("wt: no recorded sessions of \(bead)" + (hosts.isEmpty || bead.contains("/") ? "" : " here or on \(hosts.joined(separator: ", "))"))
         throw ExitCode.failure
       }
       if transcript {
