@@ -30,6 +30,21 @@ extension WT {
         case project, bead, title, priority, type, labels, starts, reason, host
         case needsGrooming = "needs_grooming"
       }
+
+      /// `reason` is null for a bead that starts now, never missing.
+      func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(project, forKey: .project)
+        try c.encode(bead, forKey: .bead)
+        try c.encode(title, forKey: .title)
+        try c.encode(priority, forKey: .priority)
+        try c.encode(type, forKey: .type)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(starts, forKey: .starts)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(needsGrooming, forKey: .needsGrooming)
+        try c.encodeIfPresent(host, forKey: .host)
+      }
     }
 
     func run() async throws {
