@@ -120,6 +120,10 @@ public struct ManifestLoader: Sendable {
       if hasUser, isProjectFragment(local), declares(user, repository: currentDirectory) {
         return Found(path: user, named: true, why: "your manifest, which declares this repository (./wt.yaml is its project: block)")
       }
+      // In no repository and the person's alone: theirs, like a named file.
+      if OwnManifest.isPersons(local, userConfig: user) {
+        return Found(path: local, named: true, why: "./wt.yaml in the current folder (yours: no git repository holds it)")
+      }
       return Found(path: local, named: false, why: "./wt.yaml in the current folder")
     }
     if hasUser { return Found(path: user, named: true, why: "your manifest") }

@@ -97,13 +97,11 @@ extension WT {
         let showLocal = plan.includesLocal(manifest) || hosts.isEmpty
         if showLocal {
           print(result.rendered(color: Terminal.useColor), terminator: "")
-          // Only where this plan starts workers, or where beads wait on trust
-          // (what trust would let run is what to read first).
+          // Only where this plan starts workers, or what is not trusted yet
+          // (what trust would let run is what to read before trusting).
           let starting = Set(result.changes.filter { $0.action == .create }.map(\.project))
-          let waiting = Set(result.waiting.map(\.project))
           let commands = WT.Validate.commands(manifest).filter { c in
-            (plan.projects.isEmpty || plan.projects.contains(c.project))
-              && (starting.contains(c.project) || (!c.trusted && waiting.contains(c.project)))
+            (plan.projects.isEmpty || plan.projects.contains(c.project)) && (starting.contains(c.project) || !c.trusted)
           }
           if !commands.isEmpty {
             print("\nEach new worker runs:")
