@@ -55,6 +55,15 @@ public struct Plan: Equatable, Sendable {
 
   /// A selected bead that does not start in this pass, and why.
   public struct Waiting: Equatable, Sendable {
+    /// Why, as a closed set: the loop comes back soon for what may change
+    /// by itself (the machine's load), not for what needs a person.
+    public enum Cause: String, Equatable, Sendable {
+      case noSlot = "no_slot"
+      case admission
+      case failureBudget = "failure_budget"
+      case untrusted
+    }
+    public var cause: Cause
     public var project: String
     public var bead: String
     public var title: String

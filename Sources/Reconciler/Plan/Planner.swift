@@ -254,19 +254,19 @@ private struct Planner {
     for bead in candidates {
       let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]
       if let failures = record?.startFailures, failures >= options.failureBudget {
-        wait(project, bead, "failed to start \(failures) times; see 'wt status', then 'wt new \(bead.id)' to try again")
+        wait(project, bead, .failureBudget, "failed to start \(failures) times; see 'wt status', then 'wt new \(bead.id)' to try again")
         continue
       }
       if let foreign = project.foreign, foreign.needsTrust {
-        wait(project, bead, "\(foreign.path) is not trusted yet: read it, then 'wt trust \(foreign.path)'")
+        wait(project, bead, .untrusted, "\(foreign.path) is not trusted yet: read it, then 'wt trust \(foreign.path)'")
         continue
       }
       guard free > 0 else {
-        wait(project, bead, noSlotReason(project))
+        wait(project, bead, .noSlot, noSlotReason(project))
         continue
       }
       if let reason = admissionRefusal() {
-        wait(project, bead, reason)
+        wait(project, bead, .admission, reason)
         continue
       }
       noteUncheckedAdmission(project)
@@ -352,8 +352,8 @@ private struct Planner {
     (a.priority, a.createdAt, a.id) < (b.priority, b.createdAt, b.id)
   }
 
-  mutating func wait(_ project: Project, _ bead: Bead, _ reason: String) {
-    result.waiting.append(.init(project: project.name, bead: bead.id, title: bead.title, priority: bead.priority, reason: reason))
+  mutating func wait(_ project: Project, _ bead: Bead, _ cause: Plan.Waiting.Cause, _ reason: String) {
+    result.waiting.append(.init(cause: cause, project: project.name, bead: bead.id, title: bead.title, priority: bead.priority, reason: reason))
   }
 
   mutating func add(_ action: Plan.Action, _ step: Plan.Step, _ project: Project, bead: Bead, reasons: [String]) {

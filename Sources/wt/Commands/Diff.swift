@@ -21,14 +21,9 @@ struct PlanArguments: ParsableArguments {
     }
   }
 
-  /// Whether this machine's own projects are part of the command.
-  func includesLocal(_ manifest: Manifest) -> Bool {
-    projects.isEmpty ? !manifest.projects.isEmpty || manifest.remoteProjects.isEmpty : projects.contains { manifest.project(named: $0) != nil }
-  }
-
-  /// The same choices for a host's wt, for its own projects.
-  func remoteArguments(_ host: RemoteHost, _ manifest: Manifest) -> [String] {
-    Fleet.projectArguments(projects, host: host, manifest: manifest) + (prune ? ["--prune"] : [])
+  /// The controller that plans (and applies) with these choices.
+  func controller(environment: [String: String] = ProcessInfo.processInfo.environment) -> Controller {
+    Controller(environment: environment, options: planOptions)
   }
 }
 
@@ -61,15 +56,12 @@ extension WT {
       let manifest = try await options.load()
       try plan.check(manifest)
       let asJSON = json || output == .json
+      let controller = plan.controller()
       // Hosts plan their own projects while this machine plans its own.
-      async let remote = remotePlans(manifest, json: asJSON)
-      var result = Plan()
-      if plan.includesLocal(manifest) {
-        let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment)
-        let observed = try await world.observe(manifest, projects: plan.projects.filter { manifest.project(named: $0) != nil })
-        reportCalls(world.runner)
-        result = world.plan(manifest, observed, options: plan.planOptions)
-      }
+      async let remote = controller.hostPlans(manifest, json: asJSON)
+      let world = World(manifest: manifest, environment: controller.environment)
+      let result = try await controller.plan(manifest, world: world)
+      reportCalls(world.runner)
       let (hosts, hostCalls) = await remote
       if let hostCalls { reportCalls(hostCalls, label: "calls to hosts") }
       var changed = !result.isEmpty
@@ -94,7 +86,7 @@ extension WT {
         }
         try printJSON(combined)
       case false:
-        let showLocal = plan.includesLocal(manifest) || hosts.isEmpty
+        let showLocal = controller.includesLocal(manifest) || hosts.isEmpty
         if showLocal {
           print(result.rendered(color: Terminal.useColor), terminator: "")
           let commands = WT.Validate.commands(manifest).filter { plan.projects.isEmpty || plan.projects.contains($0.project) }
@@ -121,18 +113,6 @@ extension WT {
       }
       if failed { throw ExitCode.failure }
       if detailedExitcode && changed { throw ExitCode(2) }
-    }
-
-    /// Every host's plan for its projects: JSON, or its text with
-    /// `--detailed-exitcode` so exit 2 says it has changes.
-    func remotePlans(_ manifest: Manifest, json: Bool) async -> ([Fleet.Answer], ProcessRunner?) {
-      guard !manifest.remoteProjects.isEmpty else { return ([], nil) }
-      let fleet = await Fleet.connect(manifest, projects: plan.projects)
-      let plan = self.plan
-      let answers = await fleet.run { link in
-        ["diff"] + plan.remoteArguments(link.host, manifest) + (json ? ["--json"] : ["--detailed-exitcode"])
-      }
-      return (answers, fleet.runner)
     }
   }
 }
