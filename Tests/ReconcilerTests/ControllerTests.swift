@@ -104,15 +104,15 @@ import Testing
         preview: PassPreview(plan: Plan(waiting: waiting), includesLocal: true, hosts: []), approved: true, steps: steps,
         hosts: [], requeue: [])
     }
-    #expect(Controller.requeue(after: report([noSlot])).isEmpty)
-    let waits = Controller.requeue(after: report([admission, noSlot]))
+    #expect(Controller.requeue(after: report([noSlot]), observed: nil).isEmpty)
+    let waits = Controller.requeue(after: report([admission, noSlot]), observed: nil)
     #expect(waits.map(\.reason) == ["demo/demo-1 waits for the machine: admission: load"])
     var withRequeue = report([admission])
     withRequeue.requeue = waits
     #expect(Controller.wait(after: withRequeue, interval: .seconds(30)) == .seconds(15))
     #expect(Controller.wait(after: withRequeue, interval: .seconds(5)) == .seconds(5))
     let failed = StepReport(worker: "demo/demo-1", action: .create, outcome: .failed("no"))
-    #expect(Controller.requeue(after: report([], steps: [failed])).map(\.after) == [.seconds(10)])
+    #expect(Controller.requeue(after: report([], steps: [failed]), observed: nil).map(\.after) == [.seconds(10)])
     #expect(Controller.backoff(3, interval: .seconds(60)) == .seconds(300))
   }
 }

@@ -48,12 +48,16 @@ public struct Controller: Sendable {
 
   /// This machine's plan: one observation, planned. Changes nothing.
   public func plan(_ manifest: Manifest, world: World, recording: Bool = false) async throws -> Plan {
-    guard includesLocal(manifest) else { return Plan() }
+    try await observeAndPlan(manifest, world: world, recording: recording).plan
+  }
+
+  func observeAndPlan(_ manifest: Manifest, world: World, recording: Bool) async throws -> (plan: Plan, observed: Observed?) {
+    guard includesLocal(manifest) else { return (Plan(), nil) }
     let observed = try await world.observe(manifest, projects: options.projects.filter { manifest.project(named: $0) != nil })
     // Unattended, this is the look that notices a dead agent or a bead
     // closed elsewhere; it records them so a person is told once.
     if recording { world.recordObservedTransitions(manifest, observed) }
-    return world.plan(manifest, observed, options: options)
+    return (world.plan(manifest, observed, options: options), observed)
   }
 
   /// Every host's plan for its projects, as `wt diff` prints it there
@@ -80,8 +84,8 @@ public struct Controller: Sendable {
     let world = World(manifest: manifest, environment: environment)
     let lock = try await ApplyLock(store: world.store, wait: lockWait)
     defer { withExtendedLifetime(lock) {} }
-    var preview = PassPreview(
-      plan: try await plan(manifest, world: world, recording: unattended), includesLocal: includesLocal(manifest), hosts: [])
+    let (plan, observed) = try await observeAndPlan(manifest, world: world, recording: unattended)
+    var preview = PassPreview(plan: plan, includesLocal: includesLocal(manifest), hosts: [])
     if asking, let fleet {
       // A person answers for every host: show each one's plan first.
       preview.hosts = await fleet.value.run { ["diff", "--detailed-exitcode"] + remoteArguments($0.host, manifest) }
@@ -95,7 +99,7 @@ public struct Controller: Sendable {
       report.steps = await Applier(manifest: manifest, world: world, logger: logger).apply(preview.plan)
     }
     report.hosts = await (unasked ?? asked)?.value ?? []
-    report.requeue = Self.requeue(after: report)
+    report.requeue = Self.requeue(after: report, observed: observed)
     return report
   }
 
@@ -108,8 +112,12 @@ public struct Controller: Sendable {
   /// than at the steady interval: a change that failed (the circuit
   /// breaker caps starts that keep failing), a bead that waits for the
   /// machine's load to fall, a merge held by the person's checkout.
-  static func requeue(after report: PassReport) -> [Requeue] {
+  static func requeue(after report: PassReport, observed: Observed?) -> [Requeue] {
     var out: [Requeue] = []
+    for entry in observed?.state.merges.values.sorted(by: { $0.worker < $1.worker }) ?? []
+    where entry.phase == .held && !(observed?.mergeHoldsCleared.contains(entry.worker) ?? false) {
+      out.append(Requeue(after: .seconds(60), reason: "the merge of \(entry.branch) is held; look at the checkout again"))
+    }
     for step in report.steps where step.failed {
       out.append(Requeue(after: .seconds(10), reason: "\(step.action.word) \(step.worker) failed"))
     }

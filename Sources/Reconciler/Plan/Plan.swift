@@ -34,6 +34,9 @@ public struct Plan: Equatable, Sendable {
     /// the session and start again from the branch, which keeps every
     /// commit.
     case recreate
+    /// Its `wt done` was held by the person's checkout, which is free
+    /// now: merge it as `wt done` would (gate, close, tear down).
+    case retryMerge
     /// Stop the session, remove the worktree only if it holds no work,
     /// release the bead when it is still open.
     case teardown(releaseBead: Bool)

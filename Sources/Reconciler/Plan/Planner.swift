@@ -129,10 +129,17 @@ private struct Planner {
           .flatMap { SessionID.isValid($0) ? $0 : nil }
         add(.update, .restartAgent(resumeSession: resume), project, bead: bead,
             reasons: ["the agent exited" + (resume.map { "; resume session \($0)" } ?? "; start it afresh")])
+      } else if retriesHeldMerge(project, bead: bead) {
+        continue
       } else if let record, record.prompt != .delivered {
         add(.update, .deliverPrompt, project, bead: bead,
             reasons: [record.prompt == .sent ? "prompt sent but not confirmed; check, then retry" : "prompt not yet delivered"])
       }
+    }
+
+    // A held merge of a worker with no session (a person's `wt done`).
+    for bead in world.unclosed.sorted(by: order) where !busyBeads.contains(bead.id) {
+      if retriesHeldMerge(project, bead: bead) || heldMerge(project, bead.id) != nil { busyBeads.insert(bead.id) }
     }
 
     // Beads wt holds with no worker: adopt them, or let them go.
@@ -350,6 +357,24 @@ private struct Planner {
   /// Priority first, then older beads, then id: the order apply starts them.
   func order(_ a: Bead, _ b: Bead) -> Bool {
     (a.priority, a.createdAt, a.id) < (b.priority, b.createdAt, b.id)
+  }
+
+  func heldMerge(_ project: Project, _ bead: String) -> MergeEntry? {
+    observed.state.merges[WorkerNaming.name(project: project.name, bead: bead)].flatMap { $0.phase == .held ? $0 : nil }
+  }
+
+  /// A merge the person's checkout held is merged again once the checkout
+  /// is free (true: planned); until then it is said, and the worker is
+  /// planned as any other.
+  mutating func retriesHeldMerge(_ project: Project, bead: Bead) -> Bool {
+    guard let entry = heldMerge(project, bead.id) else { return false }
+    let why = entry.reason ?? "the person's checkout was busy"
+    guard observed.mergeHoldsCleared.contains(entry.worker) else {
+      result.notes.append(.init(project: project.name, text: "merge of \(entry.branch) held: \(why)"))
+      return false
+    }
+    add(.update, .retryMerge, project, bead: bead, reasons: ["its merge was held (\(why)); that is over: merge it"])
+    return true
   }
 
   mutating func wait(_ project: Project, _ bead: Bead, _ cause: Plan.Waiting.Cause, _ reason: String) {
