@@ -55,14 +55,14 @@ public struct Fleet: Sendable {
   /// Every host's rows of a `--json` list (`status`, `ready`, `queue`),
   /// each marked with its host, and a line for each host that could not
   /// be asked.
-  public func rows<Row: Decodable & Sendable>(
-    _ arguments: [String], marking host: WritableKeyPath<Row, String?> & Sendable
+  public func rows<Row: Codable & Sendable>(
+    _ arguments: [String], key: String, marking host: WritableKeyPath<Row, String?> & Sendable
   ) async -> (rows: [Row], problems: [String], reached: [String]) {
     var rows: [Row] = []
     var problems: [String] = []
     var reached: [String] = []
     for answer in await each({ link in
-      try await link.json(arguments, as: [Row].self).map { var row = $0; row[keyPath: host] = link.host.name; return row }
+      try await link.list(arguments, key: key, as: Row.self).map { var row = $0; row[keyPath: host] = link.host.name; return row }
     }) {
       switch answer.result {
       case .success(let theirs):

@@ -35,9 +35,6 @@ func reportCalls(_ runner: ProcessRunner, label: String = "calls") {
   Terminal.error("\(label): \(counts.joined(separator: " ")) total=\(runner.calls.total)")
 }
 
-enum OutputFormat: String, ExpressibleByArgument {
-  case text, json
-}
 
 extension WT {
   struct Diff: AsyncParsableCommand {
@@ -48,14 +45,13 @@ extension WT {
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var plan: PlanArguments
-    @Option(name: .shortAndLong, help: "text or json (-o json is the same as --json).") var output: OutputFormat = .text
-    @Flag(help: "Print the plan as JSON.") var json = false
+    @OptionGroup var output: OutputOptions
     @Flag(help: "Exit 2 when the plan has changes.") var detailedExitcode = false
 
     func run() async throws {
       let manifest = try await options.load()
       try plan.check(manifest)
-      let asJSON = json || output == .json
+      let asJSON = output.isJSON
       let controller = plan.controller()
       // Hosts plan their own projects while this machine plans its own.
       async let remote = controller.hostPlans(manifest, json: asJSON)

@@ -16,7 +16,7 @@ extension WT {
 
       @OptionGroup var options: ManifestOptions
       @Flag(help: "Only what wt.yaml says; do not connect.") var offline = false
-      @Flag(help: "Print JSON.") var json = false
+      @OptionGroup var output: OutputOptions
 
       struct Row: Encodable {
         var name: String
@@ -48,7 +48,7 @@ extension WT {
           }
           return row
         }
-        if json { return try printJSON(rows) }
+        if output.isJSON { return try printJSON(ListKey.hosts, rows) }
         if rows.isEmpty { return print("No hosts in \(manifest.file); every project runs here.") }
         for row in rows {
           let state =

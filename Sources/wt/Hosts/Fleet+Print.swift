@@ -19,11 +19,11 @@ extension Fleet {
   /// A list command's rows, from here and the hosts: JSON, or a line each
   /// (`empty` when there are none); a host that did not answer is said on
   /// stderr and makes the exit status 1, since the list is not whole.
-  static func printList<Row: Encodable>(
-    _ rows: [Row], problems: [String], json: Bool, empty: String, line: (Row) -> String
+  static func printList<Row: Codable & Sendable>(
+    _ key: String, _ rows: [Row], problems: [String], json: Bool, empty: String, line: (Row) -> String
   ) throws {
     if json {
-      try printJSON(rows)
+      try printJSON(key, rows)
     } else if rows.isEmpty {
       print(empty)
     } else {
