@@ -15,6 +15,14 @@ struct OutputOptions: ParsableArguments {
   var isJSON: Bool { json || output == .json }
 }
 
+/// A runtime failure that names what is wrong and what to do: one `wt: …`
+/// line and exit 1, never the usage (the command line was well formed;
+/// the world or the manifest says otherwise, e.g. a misspelt project).
+struct Failure: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
+
 /// Prints a JSON root as wt does: sorted, pretty, control bytes escaped.
 func printJSON(_ value: some Encodable) throws {
   print(try JSONOutput.encode(value))

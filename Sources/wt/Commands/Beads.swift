@@ -38,7 +38,7 @@ extension WT {
       let projects = project.map { [$0] } ?? []
       try await context.forwardIfRemote(worker: nil, project: project)
       if let project, manifest.project(named: project) == nil {
-        throw ValidationError("no project '\(project)' in \(manifest.file)")
+        throw Failure("no project '\(project)' in \(manifest.file); projects: \(manifest.projects.map(\.name).joined(separator: ", "))")
       }
       async let hosts = manifest.remoteProjects.isEmpty || project != nil
         ? ([], [], []) : await Fleet.connect(manifest).rows(["ready", "--json"], key: ListKey.beads, marking: \Row.host)

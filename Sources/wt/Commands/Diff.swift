@@ -16,7 +16,7 @@ struct PlanArguments: ParsableArguments {
   func check(_ manifest: Manifest) throws {
     let remote = manifest.remoteProjects.map(\.name)
     for name in projects where manifest.project(named: name) == nil && !remote.contains(name) {
-      throw ValidationError(
+      throw Failure(
         "no project '\(name)' in \(manifest.file); projects: \((manifest.projects.map(\.name) + remote).joined(separator: ", "))")
     }
   }

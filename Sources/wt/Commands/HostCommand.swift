@@ -72,7 +72,7 @@ extension WT {
       func run() async throws {
         let manifest = try await options.load()
         guard let host = manifest.host(named: name) else {
-          throw ValidationError("no host '\(name)' in \(manifest.file); hosts: \(manifest.hosts.map(\.name).joined(separator: ", "))")
+          throw Failure("no host '\(name)' in \(manifest.file); hosts: \(manifest.hosts.map(\.name).joined(separator: ", "))")
         }
         if let to, !RemoteHost.isHostPath(to) { throw ValidationError("--to must be an absolute path or start with ~/") }
         let state = StateStore.directory(environment: ProcessInfo.processInfo.environment)
