@@ -196,7 +196,7 @@ extension EndToEnd {
       #expect(done.stdout.contains("opened https://github.invalid/demo/repo/pull/7"))
       #expect(try p.sh(["git", "-C", remote, "rev-parse", "--verify", "wt/\(id)"]).status == 0)
       let args = try String(contentsOfFile: "\(p.dir)/gh.log", encoding: .utf8)
-      #expect(args.contains(#""--title", "Open a PR""#) && args.contains(#""--body", "Body text; $(not run)""#))
+      #expect(args.contains(#""--title=Open a PR""#) && args.contains(#""--body=Body text; $(not run)""#))
       #expect(try p.show(id)["status"] as? String == "closed")
       #expect(p.exists("\(p.worktree(id))/x.txt"))
       #expect(try p.git("log", "--format=%s", "main").contains("x") == false)
