@@ -227,7 +227,7 @@ extension EndToEnd {
       #expect(named.status == 0, "\(named.stderr)")
       let bare = try p.wt("seance", id, "--json")
       #expect(bare.status == 0, "\(bare.stderr)")
-      let sessions = p.json(bare.stdout) as? [[String: Any]] ?? []
+      let sessions = (p.json(bare.stdout) as? [String: Any])?["sessions"] as? [[String: Any]] ?? []
       #expect(sessions.map { $0["worker"] as? String } == ["api/\(id)"])
       #expect(sessions.first?["end"] as? String == "abandoned")
       #expect(bare.stdout == named.stdout)
