@@ -85,7 +85,8 @@ enum Terminal {
 
   static func error(_ text: String) {
     if muted { return }
-    FileHandle.standardError.write(Data((TerminalText.escape(text, keepNewlines: true) + "\n").utf8))
+    // Never traps when stderr is a pipe whose reader is gone.
+    Interrupts.writeIgnoringErrors(STDERR_FILENO, TerminalText.escape(text, keepNewlines: true) + "\n")
   }
 
   /// A line of plain output (no colour of wt's own in it) that may quote

@@ -13,7 +13,7 @@ final class ClaudeRig: @unchecked Sendable {
   let home: String
 
   /// The real Claude Code, shipped in claude-agent-sdk, which
-  /// scripts/install-deps puts in the checkout's .venv.
+  /// scripts/install-deps --tests puts in the checkout's .venv.
   static func claudeBinary() throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "\(CLITests.root)/.venv/bin/python3")
@@ -24,12 +24,12 @@ final class ClaudeRig: @unchecked Sendable {
     let out = Pipe()
     p.standardOutput = out
     p.standardError = FileHandle.nullDevice
-    guard (try? p.run()) != nil else { throw TestError("no \(CLITests.root)/.venv: run scripts/install-deps") }
+    guard (try? p.run()) != nil else { throw TestError("no \(CLITests.root)/.venv: run scripts/install-deps --tests") }
     let path = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     p.waitUntilExit()
     guard p.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: path) else {
-      throw TestError("the real Claude Code is needed in .venv: run scripts/install-deps (.ci/run does)")
+      throw TestError("the real Claude Code is needed in .venv: run scripts/install-deps --tests (.ci/run does)")
     }
     return path
   }

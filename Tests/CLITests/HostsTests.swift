@@ -121,7 +121,7 @@ extension EndToEnd {
       let second = try h.bead("Second $(touch \(h.server.remoteHome)/pwned) `touch \(h.server.remoteHome)/pwned2` ';touch x;'", priority: 2)
       let localBead = try p.bead("Local work")
 
-      let validate = try p.wt("validate")
+      let validate = try p.wt("validate", "--hosts")
       #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
       #expect(validate.stdout.contains("on other hosts: box1 (api)"))
       #expect(validate.stdout.contains("── host box1"))

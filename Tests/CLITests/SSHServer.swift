@@ -134,13 +134,13 @@ final class SSHServer: @unchecked Sendable {
     defer { lock.unlock() }
     guard listener == nil else { return }
     // sshd refuses to start without its privilege separation folder (on
-    // /run, so gone after a reboot; scripts/install-deps makes it too).
+    // /run, so gone after a reboot; scripts/install-deps --tests makes it too).
     if !FileManager.default.fileExists(atPath: "/run/sshd") {
       try FileManager.default.createDirectory(
         atPath: "/run/sshd", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
     }
     guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {
-      throw TestError("SSHServer: /usr/sbin/sshd is missing; scripts/install-deps installs openssh-server")
+      throw TestError("SSHServer: /usr/sbin/sshd is missing; scripts/install-deps --tests installs openssh-server")
     }
     // sshd wants to be started by its absolute path (it re-executes itself).
     let logged = sshdLog.utf8.count

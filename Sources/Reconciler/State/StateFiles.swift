@@ -23,8 +23,12 @@ enum StateFiles {
   /// missing), for a read, change and write of a file that several wt
   /// processes update at once.
   static func locked<T>(_ lockFile: String, _ body: () throws -> T) throws -> T {
-    try FileManager.default.createDirectory(
-      atPath: (lockFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let directory = (lockFile as NSString).deletingLastPathComponent
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw StateError(message: cannotCreate(directory, error))
+    }
     let fd = open(lockFile, O_CREAT | O_RDWR, 0o644)
     guard fd >= 0 else { throw StateError(message: "cannot open \(lockFile): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
@@ -40,7 +44,7 @@ enum StateFiles {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      throw StateError(message: "cannot create \(directory): \(describe(error))")
+      throw StateError(message: cannotCreate(directory, error))
     }
     let temporary = "\(path).\(getpid()).tmp"
     let fd = open(temporary, O_CREAT | O_WRONLY | O_TRUNC, mode)
@@ -59,6 +63,19 @@ enum StateFiles {
       unlink(temporary)
       throw StateError(message: "cannot replace \(path): \(why)")
     }
+  }
+
+  /// Why wt's folder could not be made, and what to do: most often a
+  /// file, or a folder someone else owns, sits where it goes.
+  static func cannotCreate(_ directory: String, _ error: any Error) -> String {
+    var isDirectory: ObjCBool = false
+    let blocker = sequence(first: directory) { ($0 as NSString).deletingLastPathComponent }
+      .prefix { $0 != "/" && !$0.isEmpty }
+      .first { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue }
+    if let blocker {
+      return "cannot create the folder \(directory): \(blocker) is a file, not a folder; move it away (or set WT_STATE_DIR to another folder) and run again"
+    }
+    return "cannot create the folder \(directory): \(describe(error)); fix its parent's owner or mode (or set WT_STATE_DIR to another folder) and run again"
   }
 }
 
