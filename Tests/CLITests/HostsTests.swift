@@ -314,6 +314,38 @@ extension EndToEnd {
       #expect(diff.stderr.contains("host box1 not reached: no answer within"), "\(diff.stderr)")
     }
 
+    /// `apply --yes` gives up on a host that stopped answering per the
+    /// host's `timeout`, as every other command does, and says so; this
+    /// machine's plan is still applied.
+    @Test func applyGivesUpOnAHostThatStoppedAnswering() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      h.hostTimeout = 3
+      // The host's wt marks that its apply began, then stays a moment:
+      // the host is stopped mid-pass, its connection open.
+      let marker = "\(h.server.remoteHome)/apply-began"
+      let marking = "\(h.server.remoteHome)/marking-wt"
+      try "#!/bin/sh\ncase \"$1\" in apply) touch '\(marker)'; sleep 2;; esac\nexec wt \"$@\"\n".write(
+        toFile: marking, atomically: true, encoding: .utf8)
+      chmod(marking, 0o755)
+      h.hostWT = marking
+      try h.writeManifest()
+      _ = try h.bead("Remote")
+      let localBead = try p.bead("Local")
+      let apply = try p.background("apply", "--yes")
+      defer { if apply.isRunning { apply.terminate() } }
+      #expect(try p.wait(seconds: 30) { p.exists(marker) })
+      h.server.freeze()
+      defer { h.server.thaw() }
+      // A deadline for the test, far below the 600 s a pass may take.
+      let ended = try p.wait(seconds: 90) { !apply.isRunning }
+      #expect(ended, "apply still waits for the stopped host: \(p.backgroundLog)")
+      guard ended else { return }
+      #expect(apply.terminationStatus == 1)
+      #expect(p.backgroundLog.contains("host box1 not reached: no answer within 3.0 seconds"), "\(p.backgroundLog)")
+      #expect(p.backgroundLog.contains("+ demo/\(localBead): "), "\(p.backgroundLog)")
+    }
+
     /// In the hub, Enter on a worker on the host opens a window running
     /// `ssh -t … wt attach` there; the dashboard keeps running in its own.
     @Test func enterInTheHubOpensARemoteWorkerInANewWindow() throws {

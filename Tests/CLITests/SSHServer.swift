@@ -178,6 +178,26 @@ final class SSHServer: @unchecked Sendable {
     p.kill()
   }
 
+  /// "Stopped answering": the listener and every connection's sshd are
+  /// stopped (SIGSTOP), so connections stay open and nothing answers on
+  /// them, as on a host that hangs or a network that drops every packet.
+  /// `thaw()` lets them go on.
+  func freeze() {
+    lock.withLock {
+      guard let p = listener else { return }
+      kill(p.pid, SIGSTOP)
+      for entry in ProcessEntry.descendants(of: p.pid) where entry.isSSHD { kill(entry.pid, SIGSTOP) }
+    }
+  }
+
+  func thaw() {
+    lock.withLock {
+      guard let p = listener else { return }
+      for entry in ProcessEntry.descendants(of: p.pid) where entry.isSSHD { kill(entry.pid, SIGCONT) }
+      kill(p.pid, SIGCONT)
+    }
+  }
+
   /// "Connection killed": ends the sshd processes of every established
   /// connection (so every ssh client and ControlMaster on them sees its
   /// connection drop), leaving the listener up for new connections.
