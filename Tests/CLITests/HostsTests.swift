@@ -418,6 +418,34 @@ extension EndToEnd {
       #expect(!p.exists("\(server.remoteHome)/bin/wt"))
     }
 
+    /// `wt host install` with no `--to` puts wt in `~/.local/bin`, which
+    /// the account's PATH lacks (as a non-interactive ssh command's on
+    /// Debian and Ubuntu), and the next `wt diff` finds it there with no
+    /// `wt:` in the manifest.
+    @Test func hostInstallIsFoundWithoutWtInTheManifest() throws {
+      let p = try Playground()
+      let server = try SSHServer(path: ["\(CLITests.root)/Tests/Support"])
+      #expect(try server.ssh("command -v wt").status != 0, "wt is already on the account's PATH")
+      try """
+        version: 1
+        hosts:
+          box: {ssh: \(server.destination), port: \(server.port), ssh_config: \(server.configFile), state_dir: ~/state}
+        projects:
+          api: {host: box, path: ~/src/api}
+        """.write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let before = try p.wt("diff")
+      #expect(before.stderr.contains("wt is not installed there"), "\(before.stderr)")
+      let install = try p.wt("host", "install", "box")
+      #expect(install.status == 0, "\(install.stderr)")
+      #expect(!install.stdout.contains("Set 'wt:"))
+      #expect(FileManager.default.isExecutableFile(atPath: "\(server.remoteHome)/.local/bin/wt"))
+      let diff = try p.wt("diff")
+      #expect(!diff.stderr.contains("not installed"), "\(diff.stderr)")
+      #expect(diff.stdout.contains("── host box"), "\(diff.stdout)\(diff.stderr)")
+      let list = p.json(try p.wt("host", "list", "--json").stdout) as? [[String: Any]] ?? []
+      #expect(list.first?["reachable"] as? Bool == true)
+    }
+
     /// `wt host install` copies this wt to the host when it matches, and
     /// `wt host list` then finds it answering.
     @Test func hostInstallCopiesThisWt() throws {

@@ -63,7 +63,7 @@ import Testing
     let wts = argv.firstIndex(of: "ServerAliveInterval=\(t.aliveInterval)")
     #expect(mine != nil && wts != nil && mine! < wts!)
     #expect(argv.contains("BatchMode=yes") && argv.contains("ControlMaster=auto"))
-    #expect(Array(argv.suffix(3)) == ["--", "dev@box1.invalid", "exec env -- 'WT_HOST=box1' 'wt' 'status' '--json'"])
+    #expect(Array(argv.suffix(3)) == ["--", "dev@box1.invalid", #"exec env -- "PATH=$PATH:$HOME/.local/bin" 'WT_HOST=box1' 'wt' 'status' '--json'"#])
   }
 
   /// A host that stops answering is given up after about its `timeout`:
