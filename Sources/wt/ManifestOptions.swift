@@ -70,8 +70,10 @@ struct ManifestOptions: ParsableArguments {
 
   func loadMarkingTrust(keepingProjects: Bool) async throws -> (manifest: Manifest, problems: [String]) {
     let found = try found()
+    var loader = ManifestLoader()
+    loader.keepingMissingPaths = keepingProjects
     let (result, problems) = await RepositoryCheck.checkKeepingProjects(
-      found.loader(ManifestLoader()).load(file: found.path, named: found.named), git: Git(runner: ProcessRunner()),
+      found.loader(loader).load(file: found.path, named: found.named), git: Git(runner: ProcessRunner()),
       keeping: keepingProjects)
     for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
     guard let manifest = result.manifest else { throw ExitCode.failure }

@@ -98,6 +98,14 @@ public enum RepositoryCheck {
     var owners: [String: [Int]] = [:]
     for i in manifest.projects.indices {
       let project = manifest.projects[i]
+      var isDirectory: ObjCBool = false
+      if keepingProjects, let source = result.sources[project.name],
+        !FileManager.default.fileExists(atPath: project.path, isDirectory: &isDirectory) || !isDirectory.boolValue
+      {
+        baseProblems.append(
+          Diagnostic(file: source.path.file, mark: source.path.mark, problem: .pathNotFound(key: "path", path: project.path)))
+        continue
+      }
       guard let f = facts[i], let source = result.sources[project.name] else { continue }
       owners[f.commonDir, default: []].append(i)
       let at = source.base ?? source.path
