@@ -21,7 +21,7 @@ extension EndToEnd {
       #expect(status.stdout.contains("demo/\(id)"), "\(status.stdout)\(status.stderr)")
       #expect(status.stderr.contains("base 'nope' is not a branch of \(other)"), "\(status.stderr)")
       #expect(status.stderr.contains("'path' names \(p.dir)/gone, which does not exist"), "\(status.stderr)")
-      let json = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      let json = try p.rows("status", "--json")
       #expect(json.map { $0["name"] as? String } == ["demo/\(id)"])
       let watch = try p.wt("watch", "--once")
       #expect(watch.stdout.contains("demo/\(id)") && watch.stdout.contains("base 'nope'"), "\(watch.stdout)\(watch.stderr)")

@@ -442,7 +442,7 @@ extension EndToEnd {
       let diff = try p.wt("diff")
       #expect(!diff.stderr.contains("not installed"), "\(diff.stderr)")
       #expect(diff.stdout.contains("── host box"), "\(diff.stdout)\(diff.stderr)")
-      let list = p.json(try p.wt("host", "list", "--json").stdout) as? [[String: Any]] ?? []
+      let list = try p.rows("host", "list", "--json")
       #expect(list.first?["reachable"] as? Bool == true)
     }
 
