@@ -230,7 +230,18 @@ extension WT {
         finish.allowEmpty = allowEmpty
         finish.insideWorker = context.environment["WT_WORKER"] == worker.name
         finish.progress = { Terminal.error("wt: \($0)") }
-        return try await finish.run(worker)
+        do {
+          return try await finish.run(worker)
+        } catch {
+          // The agent reads why, but a turn that then ends must not leave
+          // the worker idle with no word: the failure is recorded, and a
+          // Stop without a finished bead turns it into needs-input.
+          if finish.insideWorker {
+            _ = try? StatusSignal(store: context.world.store).record(
+              worker: worker.name, event: .doneFailed(StatusSignal.failedDoneMessage(error)))
+          }
+          throw error
+        }
       }
     }
   }
