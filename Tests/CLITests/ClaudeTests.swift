@@ -35,7 +35,9 @@ final class ClaudeRig: @unchecked Sendable {
   }
 
   /// `extraAgents`: more profiles for the manifest (a mixed manifest).
-  init(workers: Int = 1, extraAgents: String = "") throws {
+  /// `allowBash` false: the repository pre-approves nothing, so every
+  /// scripted shell command asks the person for permission in the pane.
+  init(workers: Int = 1, extraAgents: String = "", allowBash: Bool = true) throws {
     claude = try Self.claudeBinary()
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-claude-\(UUID().uuidString.prefix(8))").path
     home = "\(base)/home"
@@ -61,6 +63,7 @@ final class ClaudeRig: @unchecked Sendable {
       \(extraAgents)
       """
     playground = try Playground(workers: workers, agents: agents, agent: "claude")
+    guard allowBash else { return }
     // Scripted shell commands run without asking, as in a trusted repo.
     let settings = "\(playground.repo)/.claude"
     try FileManager.default.createDirectory(atPath: settings, withIntermediateDirectories: true)

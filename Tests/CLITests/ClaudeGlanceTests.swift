@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+extension EndToEnd {
+  /// The glance in the minutes after a person acts, on the real Claude
+  /// Code: a permission the person grants in the pane, and a worker left
+  /// idle past Claude Code's idle notification.
+  @Suite struct ClaudeGlanceTests {
+    func row(_ p: Playground, _ name: String) throws -> [String: Any]? {
+      (p.json(try p.wt("status", "--json").stdout) as? [[String: Any]])?.first { $0["name"] as? String == name }
+    }
+
+    /// Claude asks to run a command; the worker needs a person while the
+    /// question is on the screen (also when the screen is read); the
+    /// person grants it in the pane; the agent runs it, commits and ends
+    /// its turn: the worker is idle and nobody is needed.
+    @Test func aPermissionGrantedInThePaneLeavesNeedsInput() throws {
+      let rig = try ClaudeRig(allowBash: false)
+      let p = rig.playground
+      let id = try p.bead("Needs a grant", description: "RUN: touch g.txt && git add g.txt && git commit -qm granted")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let name = "demo/\(id)"
+      func mine() -> [[String: String]] { rig.events().filter { $0["worker"] == name && $0["event"] == "signal" } }
+      #expect(try p.wait(seconds: 90) { mine().contains { $0["by"] == "notification" && $0["status"] == "needs-input" } }, "\(mine())")
+      // The question stands past the moment the screen may overrule it;
+      // the screen still asks, so it still needs a person.
+      #expect(try p.wait(seconds: 30) { (try row(p, name)?["status_age"] as? Int ?? 0) >= 7 })
+      let pane = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_id}"]).stdout
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      let screen = try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-t", pane]).stdout
+      if let keep = ProcessInfo.processInfo.environment["WT_TEST_KEEP_SCREEN"] {
+        try screen.write(toFile: keep, atomically: true, encoding: .utf8)
+      }
+      _ = try p.wt("watch", "--once")
+      let asking = try #require(try row(p, name))
+      #expect(asking["status"] as? String == "needs-input", "\(asking)\n\(screen)")
+      #expect((asking["message"] as? String)?.contains("permission") == true, "\(asking)")
+      #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n", "\(screen)")
+
+      // The person grants it: the first choice is selected.
+      try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "Enter"])
+      #expect(try p.wait(seconds: 60) { (try? p.git("log", "--format=%s", "-1", in: p.worktree(id))) == "granted\n" })
+      #expect(try p.wait(seconds: 60) { mine().last?["by"] == "stop" }, "\(mine())")
+      let after = try #require(try row(p, name))
+      #expect(after["status"] as? String == "idle", "\(after)\n\(mine())")
+      #expect(try p.wt("status", "--attention").stdout == "")
+      #expect(mine().contains { $0["by"] == "tool-used" && $0["status"] == "working" }, "\(mine())")
+    }
+
+    /// Claude Code sends "Claude is waiting for your input" (idle_prompt)
+    /// about 60 s after a turn ends: the worker stays idle, counted by
+    /// nobody. Slow: it waits for that notification.
+    @Test func anIdleClaudeStaysIdleAfterItsIdleNotification() throws {
+      let rig = try ClaudeRig()
+      let p = rig.playground
+      let id = try p.bead("Think", description: "No commands; just answer.")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let name = "demo/\(id)"
+      func mine() -> [[String: String]] { rig.events().filter { $0["worker"] == name && $0["event"] == "signal" } }
+      #expect(try p.wait(seconds: 60) { mine().contains { $0["by"] == "stop" } }, "\(mine())")
+      #expect(try p.wait(seconds: 150) { mine().contains { $0["by"] == "notification" } }, "\(mine())")
+      #expect(mine().last?["status"] == "idle", "\(mine())")
+      let status = try #require(try row(p, name))
+      #expect(status["status"] as? String == "idle", "\(status)")
+      #expect((status["status_age"] as? Int ?? 0) >= 55, "\(status)")
+      #expect(try p.wt("status", "--attention").stdout == "")
+      #expect(!(try p.wt("watch", "--once").stdout.contains("1 needs you")))
+    }
+  }
+}
