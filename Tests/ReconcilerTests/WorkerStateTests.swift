@@ -87,11 +87,13 @@ import Testing
     typealias N = WorkerEvent.Notice
     #expect(N(type: "permission_prompt", message: "Claude needs your permission to use Bash") == .question)
     #expect(N(type: "elicitation_dialog", message: nil) == .question)
+    #expect(N(type: "worker_permission_prompt", message: nil) == .question)
+    #expect(N(type: "agent_needs_input", message: nil) == .question)
     #expect(N(type: "ToolPermission", message: nil) == .question)
     #expect(N(type: "idle_prompt", message: "Claude is waiting for your input") == .idle)
     #expect(N(type: "", message: "Claude is waiting for your input") == .idle)
     #expect(N(type: "", message: "May I?") == .question)
-    for news in ["auth_success", "elicitation_complete", "elicitation_response", "quota_auto_resume_fired"] {
+    for news in ["auth_success", "elicitation_complete", "elicitation_response", "quota_auto_resume_fired", "agent_completed"] {
       #expect(N(type: news, message: nil) == .news, "\(news)")
     }
   }

@@ -110,23 +110,33 @@ public enum WorkerEvent: Equatable, Sendable {
   /// (https://code.claude.com/docs/en/hooks#notification): only a question
   /// waits for a person.
   public enum Notice: Equatable, Sendable {
-    /// A permission prompt, a question dialog (`permission_prompt`,
-    /// `elicitation_dialog`), or a type wt does not know.
+    /// A permission prompt, a question dialog, a login that needs
+    /// attention (`permission_prompt`, `worker_permission_prompt`,
+    /// `elicitation_dialog`, `agent_needs_input`, `auth_storage_failure`),
+    /// or a type wt does not know.
     case question
     /// "Claude is waiting for your input" (`idle_prompt`), 60 s after a
     /// turn ended: idle is idle.
     case idle
-    /// News that asks nothing (`auth_success`, `elicitation_complete`,
-    /// `elicitation_response`, `quota_auto_resume_*`).
+    /// News that asks nothing and blocks nothing.
     case news
 
-    /// Claude Code's types; Gemini CLI's (`ToolPermission`) and any other
-    /// unknown type count as a question, which a person can dismiss.
+    /// The types Claude Code 2.1.337 names that are only news: the
+    /// documented `auth_success`, `elicitation_complete`,
+    /// `elicitation_response`, and, found in its binary, a subagent that
+    /// finished, an OS or plugin notification, computer use ending, and an
+    /// automatic resume after a usage limit.
+    static let news: Set<String> = [
+      "auth_success", "elicitation_complete", "elicitation_response", "agent_completed", "push_notification",
+      "plugin_notification", "computer_use_exit",
+    ]
+
+    /// Gemini CLI's `ToolPermission` and any type wt does not know count
+    /// as a question, which a person can dismiss.
     public init(type: String, message: String?) {
       switch type {
       case "idle_prompt": self = .idle
-      case "auth_success", "elicitation_complete", "elicitation_response": self = .news
-      case _ where type.hasPrefix("quota_auto_resume"): self = .news
+      case _ where Self.news.contains(type) || type.hasPrefix("quota_auto_resume"): self = .news
       // No type at all (an older agent): its idle message is still idle.
       case "" where (message ?? "").contains("waiting for your input"): self = .idle
       default: self = .question
