@@ -126,7 +126,7 @@ public enum WorkerEvent: Equatable, Sendable {
     /// `elicitation_response`, and, found in its binary, a subagent that
     /// finished, an OS or plugin notification, computer use ending, and an
     /// automatic resume after a usage limit.
-    static let news: Set<String> = [
+    static let newsTypes: Set<String> = [
       "auth_success", "elicitation_complete", "elicitation_response", "agent_completed", "push_notification",
       "plugin_notification", "computer_use_exit",
     ]
@@ -136,7 +136,7 @@ public enum WorkerEvent: Equatable, Sendable {
     public init(type: String, message: String?) {
       switch type {
       case "idle_prompt": self = .idle
-      case _ where Self.news.contains(type) || type.hasPrefix("quota_auto_resume"): self = .news
+      case _ where Self.newsTypes.contains(type) || type.hasPrefix("quota_auto_resume"): self = .news
       // No type at all (an older agent): its idle message is still idle.
       case "" where (message ?? "").contains("waiting for your input"): self = .idle
       default: self = .question
