@@ -47,6 +47,29 @@ extension EndToEnd {
       #expect(mine().contains { $0["by"] == "tool-used" && $0["status"] == "working" }, "\(mine())")
     }
 
+    /// The person says no (Esc) in the pane: no hook reports it, but the
+    /// screen shows the input box again, and the worker leaves
+    /// needs-input, in `wt status` and, once `wt watch` looked, in the
+    /// status line's count.
+    @Test func aPermissionRefusedInThePaneLeavesNeedsInputByTheScreen() throws {
+      let rig = try ClaudeRig(allowBash: false)
+      let p = rig.playground
+      let id = try p.bead("Refused", description: "RUN: touch r.txt && git add r.txt && git commit -qm refused")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let name = "demo/\(id)"
+      func mine() -> [[String: String]] { rig.events().filter { $0["worker"] == name && $0["event"] == "signal" } }
+      #expect(try p.wait(seconds: 90) { mine().contains { $0["by"] == "notification" && $0["status"] == "needs-input" } }, "\(mine())")
+      let pane = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_id}"]).stdout
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "Escape"])
+      #expect(try p.wait(seconds: 30) { try row(p, name)?["status"] as? String == "idle" }, "\(mine())")
+      _ = try p.wt("watch", "--once")
+      #expect(try p.wt("status", "--attention").stdout == "", "\(mine())")
+      // Recorded from the screen: Claude Code reports a refusal to no hook.
+      #expect(mine().last?["status"] == "idle" && mine().last?["by"] == "screen", "\(mine())")
+      #expect(try p.git("log", "--format=%s", "-1", in: p.worktree(id)) != "refused\n")
+    }
+
     /// Claude Code sends "Claude is waiting for your input" (idle_prompt)
     /// about 60 s after a turn ends: the worker stays idle, counted by
     /// nobody. Slow: it waits for that notification.
