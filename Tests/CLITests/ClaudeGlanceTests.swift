@@ -70,6 +70,31 @@ extension EndToEnd {
       #expect(try p.git("log", "--format=%s", "-1", in: p.worktree(id)) != "refused\n")
     }
 
+    /// Claude asks, its process is killed, and `wt apply` resumes it: the
+    /// new session asks nothing, and neither does the worker.
+    @Test func aResumedClaudeDoesNotInheritTheQuestionOfTheKilledOne() throws {
+      let rig = try ClaudeRig(allowBash: false)
+      let p = rig.playground
+      let id = try p.bead("Killed while asking", description: "RUN: touch k.txt && git add k.txt && git commit -qm killed")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let name = "demo/\(id)"
+      func mine() -> [[String: String]] { rig.events().filter { $0["worker"] == name && $0["event"] == "signal" } }
+      #expect(try p.wait(seconds: 90) { mine().contains { $0["by"] == "notification" && $0["status"] == "needs-input" } }, "\(mine())")
+      let pid = try #require(Int32(try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_pid}"]).stdout
+        .trimmingCharacters(in: .whitespacesAndNewlines)))
+      kill(pid, SIGKILL)
+      #expect(try p.wait(seconds: 10) {
+        try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_dead}"]).stdout.hasPrefix("1")
+      })
+      let starts = mine().filter { $0["by"] == "session-start" }.count
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.stdout.contains("resumed session"), "\(apply.stdout)\(apply.stderr)")
+      #expect(try p.wait(seconds: 60) { mine().filter { $0["by"] == "session-start" }.count > starts }, "\(mine())")
+      let after = try #require(try row(p, name))
+      #expect(after["status"] as? String != "needs-input", "\(after)\n\(mine())")
+      #expect(try p.wt("status", "--attention").stdout == "")
+    }
+
     /// Claude Code sends "Claude is waiting for your input" (idle_prompt)
     /// about 60 s after a turn ends: the worker stays idle, counted by
     /// nobody. Slow: it waits for that notification.
