@@ -89,6 +89,19 @@ public struct StatusSignal: Sendable {
     return found
   }
 
+  /// Runs the agent's own `wt done` (`body`, inside its worker). The agent
+  /// reads why it failed, but a turn that then ends must not leave the
+  /// worker idle with no word: the failure is recorded (`doneFailed`), and
+  /// a Stop without a finished bead turns it into needs-input.
+  public func recordingFailedDone<T>(worker: String, _ body: () async throws -> T) async throws -> T {
+    do {
+      return try await body()
+    } catch {
+      _ = try? record(worker: worker, event: .doneFailed(Self.failedDoneMessage(error)))
+      throw error
+    }
+  }
+
   /// What a failed `wt done` says, in one line for the status: its first
   /// line, without the instructions that follow for the agent.
   public static func failedDoneMessage(_ error: any Error) -> String {

@@ -230,18 +230,9 @@ extension WT {
         finish.allowEmpty = allowEmpty
         finish.insideWorker = context.environment["WT_WORKER"] == worker.name
         finish.progress = { Terminal.error("wt: \($0)") }
-        do {
-          return try await finish.run(worker)
-        } catch {
-          // The agent reads why, but a turn that then ends must not leave
-          // the worker idle with no word: the failure is recorded, and a
-          // Stop without a finished bead turns it into needs-input.
-          if finish.insideWorker {
-            _ = try? StatusSignal(store: context.world.store).record(
-              worker: worker.name, event: .doneFailed(StatusSignal.failedDoneMessage(error)))
-          }
-          throw error
-        }
+        guard finish.insideWorker else { return try await finish.run(worker) }
+        let signal = StatusSignal(store: context.world.store)
+        return try await signal.recordingFailedDone(worker: worker.name) { try await finish.run(worker) }
       }
     }
   }
