@@ -63,12 +63,15 @@ extension World {
 
   /// `screenAsksNothing` when the worker's recorded state is the agent's
   /// own question, it has stood a moment, and the pane shows the input box
-  /// or a busy agent instead.
+  /// or a busy agent instead. Only for Claude Code, whose permission
+  /// dialog was seen to match neither (Tests/CLITests/ClaudeGlanceTests):
+  /// other profiles' ready patterns (`\S` for some) would also match a
+  /// question, so their questions go only with their hooks.
   func screenEvent(_ record: WorkerRecord, pane: Pane, _ manifest: Manifest, now: Date = Date()) async -> WorkerEvent? {
     guard let condition = record.condition, condition.state == .needsInput, condition.origin == .question, !pane.dead,
       now.timeIntervalSince(record.statusAt ?? .distantPast) >= Self.questionSettles,
       let profile = manifest.project(named: record.project).flatMap({ manifest.agents[record.agent ?? $0.agent] }),
-      let reader = try? ScreenReader(profile: profile), let screen = try? await tmux.capture(pane: pane.paneID)
+      profile.hooks == .claude, let reader = try? ScreenReader(profile: profile), let screen = try? await tmux.capture(pane: pane.paneID)
     else { return nil }
     switch reader.state(of: screen) {
     case .busy: return .screenAsksNothing(busy: true)
