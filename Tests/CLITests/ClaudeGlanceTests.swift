@@ -95,6 +95,22 @@ extension EndToEnd {
       #expect(try p.wt("status", "--attention").stdout == "")
     }
 
+    /// A turn that ends on an API error (the retries spent): Claude Code
+    /// fires StopFailure, not Stop, and the worker is limited, not left
+    /// working.
+    @Test func aTurnThatFailsOnTheAPIIsLimited() throws {
+      let rig = try ClaudeRig(apiFailures: 50, maxRetries: 1)
+      let p = rig.playground
+      let id = try p.bead("Overloaded", description: "No commands; just answer.")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let name = "demo/\(id)"
+      func mine() -> [[String: String]] { rig.events().filter { $0["worker"] == name && $0["event"] == "signal" } }
+      #expect(try p.wait(seconds: 90) { mine().contains { $0["by"] == "stop-api-error" } }, "\(mine())")
+      let status = try #require(try row(p, name))
+      #expect(status["status"] as? String == "limited", "\(status)")
+      #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
+    }
+
     /// Claude Code sends "Claude is waiting for your input" (idle_prompt)
     /// about 60 s after a turn ends: the worker stays idle, counted by
     /// nobody. Slow: it waits for that notification.

@@ -137,6 +137,14 @@ import Testing
     #expect(try record(signal, "stop", hook: ["transcript_path": transcript]).current.state == .idle)
     try (ok + "\n" + limited + "\n").write(toFile: transcript, atomically: true, encoding: .utf8)
     #expect(try record(signal, "stop", hook: ["transcript_path": transcript]).current.state == .limited)
+    // Claude Code 2.1.337 ends such a turn with StopFailure, not Stop; an
+    // agent whose worktree has no StopFailure hook yet gets there through
+    // the idle notification a minute later: limited too, not idle.
+    _ = try record(signal, "prompt-submitted")
+    #expect(try record(signal, "stop-failure", hook: ["error": "rate_limit"]).current.state == .limited)
+    _ = try record(signal, "prompt-submitted")
+    let idle = ["transcript_path": transcript, "notification_type": "idle_prompt", "message": "Claude is waiting for your input"]
+    #expect(try record(signal, "notification", hook: idle).current.state == .limited)
   }
 
   @Test func transcriptsPrintAsAConversation() {
@@ -162,7 +170,7 @@ import Testing
     let settings = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     #expect(settings["model"] as? String == "x")
     let hooks = try #require(settings["hooks"] as? [String: [[String: Any]]])
-    #expect(Set(hooks.keys) == ["SessionStart", "UserPromptSubmit", "PostToolUse", "Stop", "Notification"])
+    #expect(Set(hooks.keys) == ["SessionStart", "UserPromptSubmit", "PostToolUse", "Stop", "StopFailure", "Notification"])
     let stop = (hooks["Stop"] ?? []).compactMap { ($0["hooks"] as? [[String: Any]])?.first?["command"] as? String }
     #expect(stop == ["say done", #"'/opt/it'\''s/wt' signal stop >/dev/null 2>&1 || true # wt-hook"#])
   }

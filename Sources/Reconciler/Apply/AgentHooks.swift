@@ -9,7 +9,8 @@ import Manifest
 /// SessionStart prints `wt prime` (Claude adds a SessionStart hook's stdout
 /// to the agent's context) and reports the session id; UserPromptSubmit
 /// proves delivery; PostToolUse is activity (past a permission question);
-/// Stop and Notification report idle and needs-input.
+/// Stop, StopFailure (a turn that ended on an API error) and Notification
+/// report idle, limited and needs-input.
 /// Every command ends in `|| true` and sends errors nowhere: a hook must
 /// never block or break the agent.
 public enum ClaudeHooks {
@@ -28,6 +29,7 @@ public enum ClaudeHooks {
       "UserPromptSubmit": signal(exe, "prompt-submitted"),
       "PostToolUse": signal(exe, "tool-used"),
       "Stop": signal(exe, "stop"),
+      "StopFailure": signal(exe, "stop-failure"),
       "Notification": signal(exe, "notification"),
     ]
   }

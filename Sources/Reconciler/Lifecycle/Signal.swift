@@ -6,7 +6,7 @@ import Foundation
 /// under a short lock). Transitions follow `WorkerCondition.next`.
 public struct StatusSignal: Sendable {
   /// Claude Code hook names, mapped to events below.
-  public static let hookEvents = ["session-start", "prompt-submitted", "tool-used", "stop", "notification"]
+  public static let hookEvents = ["session-start", "prompt-submitted", "tool-used", "stop", "stop-failure", "notification"]
   public static let events = WorkerState.allCases.filter { ![.kept, .orphaned].contains($0) }.map(\.rawValue) + hookEvents
 
   public var store: StateStore
@@ -36,10 +36,19 @@ public struct StatusSignal: Sendable {
       // A turn that ended on an API error or rate limit looks like any
       // other end; only the transcript's last record tells.
       return .turnEnded(apiError: (hook["transcript_path"] as? String).map(Self.endedOnAPIError) == true)
+    case "stop-failure":
+      // Claude Code 2.1.337 fires StopFailure instead of Stop when a turn
+      // ends on an API error (https://code.claude.com/docs/en/hooks).
+      return .turnEnded(apiError: true)
     case "notification":
       let text = message ?? hook["message"] as? String
-      let type = hook["notification_type"] as? String ?? ""
-      return .notified(text, WorkerEvent.Notice(type: type, message: text))
+      let notice = WorkerEvent.Notice(type: hook["notification_type"] as? String ?? "", message: text)
+      // The idle notice also follows a turn that failed (after
+      // StopFailure, which an older wt did not hook): the transcript tells.
+      if notice == .idle, (hook["transcript_path"] as? String).map(Self.endedOnAPIError) == true {
+        return .turnEnded(apiError: true)
+      }
+      return .notified(text, notice)
     default:
       guard let state = WorkerState(rawValue: name), events.contains(name) else {
         throw LifecycleError("unknown event '\(name)'; events: \(events.joined(separator: ", "))")
