@@ -7,7 +7,7 @@ extension EndToEnd {
   /// idle past Claude Code's idle notification.
   @Suite struct ClaudeGlanceTests {
     func row(_ p: Playground, _ name: String) throws -> [String: Any]? {
-      (p.json(try p.wt("status", "--json").stdout) as? [[String: Any]])?.first { $0["name"] as? String == name }
+      (try p.rows("status", "--json")).first { $0["name"] as? String == name }
     }
 
     /// Claude asks to run a command; the worker needs a person while the

@@ -24,7 +24,7 @@ extension EndToEnd {
       #expect(try p.show(id)["status"] as? String == "in_progress")
       let followUp = p.prompts().last ?? ""
       #expect(followUp.contains("these files conflict with main:\n- README.md"))
-      let rows = p.json(try await p.awaited("status", "--json").stdout) as? [[String: Any]] ?? []
+      let rows = p.rows(try await p.awaited("status", "--json").stdout)
       #expect(rows.first?["status"] as? String != "needs-input")
       #expect(try p.queue().map { $0["phase"] as? String } == ["failed"])
 
@@ -100,7 +100,7 @@ extension EndToEnd {
       #expect(done.status == 1)
       #expect(done.stderr.contains("What to do:"), "\(done.stderr)")
       func row() throws -> [String: Any]? {
-        (p.json(try p.wt("status", "--json").stdout) as? [[String: Any]])?.first { $0["name"] as? String == name }
+        (try p.rows("status", "--json")).first { $0["name"] as? String == name }
       }
       let working = try #require(try row())
       #expect(working["status"] as? String == "working")
