@@ -243,7 +243,9 @@ extension WT {
         finish.allowEmpty = allowEmpty
         finish.insideWorker = context.environment["WT_WORKER"] == worker.name
         finish.progress = { Terminal.error("wt: \($0)") }
-        return try await finish.run(worker)
+        guard finish.insideWorker else { return try await finish.run(worker) }
+        let signal = StatusSignal(store: context.world.store)
+        return try await signal.recordingFailedDone(worker: worker.name) { try await finish.run(worker) }
       }
     }
   }
