@@ -34,6 +34,7 @@ extension World {
     _ manifest: Manifest, reusing: [String: Observed.ProjectWorld]? = nil
   ) async throws -> Observed {
     var observed = try await observe(manifest, reusing: reusing)
+    await answerQuestions(manifest, observed)
     if !recordObservedTransitions(manifest, observed).isEmpty { observed.state = try store.load() }
     return observed
   }

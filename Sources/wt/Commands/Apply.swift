@@ -161,6 +161,9 @@ extension WT {
         // Unattended, this is the look that notices a dead agent or a bead
         // closed elsewhere; it records them so a person is told once.
         if unattended { world.recordObservedTransitions(manifest, observed) }
+        // Without a person at the plan, the profiles' policies answer the
+        // questions agents ask at work (the rest are needs-input).
+        if !ask { await world.answerQuestions(manifest, observed) }
         result = world.plan(manifest, observed, options: plan.planOptions)
       }
       var failed = false
