@@ -140,8 +140,12 @@ public struct PromptDelivery: Sendable {
           // Our text still stands at the input line, at the bottom of
           // the screen (not a copy of it in the scrollback): the Enter
           // was lost. Press it again, a bounded number of times.
-          let atBottom = (reader.linesBelowInput(screen) ?? .max) <= Self.linesBelowInputLine
-          guard Self.holds(input, prompt), atBottom, enterTries < 3 else { return .notConfirmed }
+          guard (reader.linesBelowInput(screen) ?? .max) <= Self.linesBelowInputLine else {
+            // The agent printed below it: at work, not waiting. Watch on.
+            try await Task.sleep(for: poll)
+            continue
+          }
+          guard Self.holds(input, prompt), enterTries < 3 else { return .notConfirmed }
           enterTries += 1
           try await tmux.sendKeys(pane: pane, ["Enter"])
           try await Task.sleep(for: pasteWindow * (1 << enterTries))
