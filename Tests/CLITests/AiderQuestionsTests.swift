@@ -9,7 +9,7 @@ extension EndToEnd {
   /// again, whatever the screen shows after the paste.
   @Suite struct AiderQuestionsTests {
     @Test func fileQuestionsAnsweredAndThePromptSentOnce() throws {
-      let rig = try AiderRig(builtInPolicy: true)
+      let rig = try AiderRig(delay: 3, builtInPolicy: true)
       let p = rig.playground
       // README.md exists: naming it makes Aider ask "Add file to the
       // chat?"; hello.txt does not: writing it asks "Create new file?".
