@@ -62,7 +62,7 @@ public struct World: Sendable {
   /// relative `argv[0]` would quietly do nothing from a worktree. When the
   /// system cannot say, a bare `wt` is found on PATH when the hook runs.
   static func currentExecutable() -> String {
-    if let path = CurrentHost().executablePath() { return path }
+    if let path = CurrentPlatform().executablePath() { return path }
     let argv0 = CommandLine.arguments[0]
     guard argv0.contains("/") else { return "wt" }
     return argv0.hasPrefix("/") ? argv0 : FileManager.default.currentDirectoryPath + "/" + argv0
@@ -111,9 +111,24 @@ extension World {
     }
     let live = try await panes
     let state = try store.load().markingInterruptedMerges(alive: processIsAlive)
-    return Observed(
+    var observed = Observed(
       projects: await countingUncommitted(manifest, worlds, panes: live), panes: live, state: state,
       machine: Self.machine())
+    observed.mergeHoldsCleared = await mergeHoldsCleared(manifest, state, projects: Set(projects.map(\.name)))
+    return observed
+  }
+
+  /// Held merges whose hold is gone: asked only when a merge is held, one
+  /// look at the person's checkout each.
+  func mergeHoldsCleared(_ manifest: Manifest, _ state: State, projects: Set<String>) async -> Set<String> {
+    var cleared = Set<String>()
+    for entry in state.merges.values where entry.phase == .held && projects.contains(entry.project) {
+      guard let project = manifest.project(named: entry.project),
+        (try? await Merger(world: self).busyCheckout(project)) == .some(nil)
+      else { continue }
+      cleared.insert(entry.worker)
+    }
+    return cleared
   }
 
   /// When more workers run than `workers` or `max_workers` allow, how much
@@ -141,7 +156,7 @@ extension World {
 
   /// Cores, 1-minute load and available memory, as far as the host tells.
   static func machine() -> Observed.Machine {
-    let host = CurrentHost()
+    let host = CurrentPlatform()
     return .init(cores: host.cores(), load1: host.loadAverage(), memoryAvailable: host.availableMemory())
   }
 }
