@@ -47,8 +47,7 @@ extension EndToEnd {
       // The question stands; the worker needs its person, and says why.
       var message = ""
       #expect(try p.wait(seconds: 60) {
-        let rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]]
-        let row = rows?.first { $0["bead"] as? String == bead }
+        let row = try p.rows("status", "--json").first { $0["bead"] as? String == bead }
         message = row?["message"] as? String ?? ""
         return row?["status"] as? String == "needs-input"
       }, "never needs-input: \(message)")
