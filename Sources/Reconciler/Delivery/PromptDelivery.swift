@@ -96,6 +96,10 @@ public struct PromptDelivery: Sendable {
     var stableSince = clock.now
     var sent = alreadySent
     var enterTries = 0
+    // The screen as it was when wt last pressed Enter; nil: not pressed
+    // in this call (a later pass presses only when it sees its own text
+    // hold still at the input line).
+    var beforeEnter: String? = nil
 
     while clock.now < end {
       guard try await tmux.isAlive(pane: pane) else { return .agentExited(afterSend: sent) }
@@ -146,7 +150,17 @@ public struct PromptDelivery: Sendable {
             continue
           }
           guard Self.holds(input, prompt), enterTries < 3 else { return .notConfirmed }
+          // Only an Enter that changed nothing on the screen was lost. One
+          // that did something was taken: the agent may be between the
+          // prompt and its answer (no spinner yet), and a second Enter
+          // would wait in the terminal to answer its next question, "Run
+          // shell command?" included, with yes.
+          guard beforeEnter == nil || screen == beforeEnter else {
+            try await Task.sleep(for: poll)
+            continue
+          }
           enterTries += 1
+          beforeEnter = screen
           try await tmux.sendKeys(pane: pane, ["Enter"])
           try await Task.sleep(for: pasteWindow * (1 << enterTries))
           lastScreen = ""
@@ -163,6 +177,7 @@ public struct PromptDelivery: Sendable {
         sent = true
         try await tmux.paste(pane: pane, text: prompt, buffer: "wt-\(UUID().uuidString)")
         try await Task.sleep(for: pasteWindow)
+        beforeEnter = try await tmux.capture(pane: pane)
         try await tmux.sendKeys(pane: pane, ["Enter"])
         try await Task.sleep(for: pasteWindow)
         lastScreen = ""
