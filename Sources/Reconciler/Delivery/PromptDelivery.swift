@@ -149,7 +149,7 @@ public struct PromptDelivery: Sendable {
             try await Task.sleep(for: poll)
             continue
           }
-          guard Self.holds(input, prompt), enterTries < 3 else { return .notConfirmed }
+          guard Self.holds(input, prompt), enterTries < Self.enterRetries else { return .notConfirmed }
           // Only an Enter that changed nothing on the screen was lost. One
           // that did something was taken: the agent may be between the
           // prompt and its answer (no spinner yet), and a second Enter
@@ -162,7 +162,7 @@ public struct PromptDelivery: Sendable {
           enterTries += 1
           beforeEnter = screen
           try await tmux.sendKeys(pane: pane, ["Enter"])
-          try await Task.sleep(for: pasteWindow * (1 << enterTries))
+          try await Task.sleep(for: pasteWindow * (1 << min(enterTries, 3)))
           lastScreen = ""
           continue
         }
@@ -187,6 +187,12 @@ public struct PromptDelivery: Sendable {
     let tail = lastScreen.split(separator: "\n").suffix(8).joined(separator: "\n")
     return .unknownScreen(tail)
   }
+
+  /// Enter is the only retry after a paste (the paste never is), and it
+  /// is safe while the screen shows nothing changed since the last one:
+  /// enough of them to outlast an agent that drops several, with backoff
+  /// up to 8 paste windows, well inside the deadline.
+  static let enterRetries = 8
 
   /// Claude Code draws two lines (a rule and its status line) under its
   /// input line; Aider none. More than this below it, the line is
