@@ -17,7 +17,12 @@ final class AiderStandIn: @unchecked Sendable {
 
   static var aiderBinary: String { "\(CLITests.root)/.venv/aider/bin/aider" }
 
-  init(delay: Double = 0) throws {
+  /// `builtInPolicy`: the built-in profile as it ships (no `--yes-always`;
+  /// its questions policy answers or leaves Aider's questions), with only
+  /// the binary's path and the stand-in's settings (as Aider's `AIDER_*`
+  /// variables) added. `editFormat`: `whole` for file edits, `diff` for a
+  /// reply that proposes a shell command.
+  init(delay: Double = 0, builtInPolicy: Bool = false, editFormat: String = "whole") throws {
     guard FileManager.default.isExecutableFile(atPath: Self.aiderBinary) else {
       throw TestError("the real Aider is needed in .venv/aider: run scripts/install-deps --tests")
     }
@@ -40,6 +45,21 @@ final class AiderStandIn: @unchecked Sendable {
     // Only what this machine needs is overridden: the binary's path, the
     // stand-in model, and unattended file creation. Screen patterns,
     // dialogs and the rest come from the built-in profile.
+    guard !builtInPolicy else {
+      profile = """
+          aider:
+            command: [\(Self.aiderBinary), --no-check-update, --analytics-disable, --no-show-release-notes, --no-gitignore]
+            env:
+              HOME: \(home)
+              OPENAI_API_KEY: sk-wt-test-dummy
+              OPENAI_API_BASE: "http://127.0.0.1:\(port)/v1"
+              LITELLM_LOCAL_MODEL_COST_MAP: "True"
+              AIDER_MODEL: openai/gpt-4o
+              AIDER_SHOW_MODEL_WARNINGS: "false"
+              AIDER_EDIT_FORMAT: \(editFormat)
+        """
+      return
+    }
     profile = """
         aider:
           command: [\(Self.aiderBinary), --no-check-update, --analytics-disable, --no-show-release-notes, --no-gitignore, --model, openai/gpt-4o, --no-show-model-warnings, --edit-format, whole, --yes-always]
@@ -58,6 +78,14 @@ final class AiderStandIn: @unchecked Sendable {
 
   /// Every request the stand-in received, as text.
   var requests: String { (try? String(contentsOfFile: apiLog, encoding: .utf8)) ?? "" }
+
+  /// The newest user message of each request, one per line: how many times
+  /// Aider was told something.
+  var userMessages: [String] {
+    ((try? String(contentsOfFile: apiLog + ".user", encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+      (try? JSONSerialization.jsonObject(with: Data($0.utf8), options: .fragmentsAllowed)) as? String
+    }
+  }
 }
 
 /// A playground whose project runs the real Aider.
@@ -65,8 +93,8 @@ final class AiderRig: @unchecked Sendable {
   let standIn: AiderStandIn
   let playground: Playground
 
-  init(workers: Int = 1, delay: Double = 0) throws {
-    standIn = try AiderStandIn(delay: delay)
+  init(workers: Int = 1, delay: Double = 0, builtInPolicy: Bool = false, editFormat: String = "whole") throws {
+    standIn = try AiderStandIn(delay: delay, builtInPolicy: builtInPolicy, editFormat: editFormat)
     playground = try Playground(workers: workers, agents: standIn.profile, agent: "aider")
   }
 

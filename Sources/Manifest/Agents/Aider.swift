@@ -10,6 +10,14 @@ extension BuiltInAgents {
   /// - busy: the spinner lines it draws while it waits for the model,
   ///   "Waiting for <model>", and for the commit message, "Generating
   ///   commit message with <model>".
+  /// - questions: Aider asks with `confirm_ask` (aider/io.py: the question,
+  ///   " (Y)es/(N)o", "/(A)ll/(S)kip all" for a group, "/(D)on't ask again",
+  ///   then " [Yes]: "), waiting on the last line. "Create new file?" and
+  ///   "Add file to the chat?" (aider/coders/base_coder.py,
+  ///   `allowed_to_edit` and `check_for_file_mentions`) are part of the
+  ///   edit the bead asked for: answered yes. Any other, "Run shell
+  ///   command?" first of all, is the person's (`--yes-always` would
+  ///   confirm those too, so it is not used).
   /// - no prompt argument (`--message` answers once and exits), no hooks, no
   ///   session ids: the prompt is pasted and status read from the screen.
   public static let aider = AgentProfile(
@@ -24,6 +32,11 @@ extension BuiltInAgents {
       // Answered questions stay on screen: anchored to the end.
       .init(match: "Add \\.aider\\* to \\.gitignore .*\\[Yes\\]:\\s*$", keys: ["n", "Enter"]),
       .init(match: "see what's new in this version\\? .*\\[Yes\\]:\\s*$", keys: ["n", "Enter"]),
+    ],
+    questions: [
+      .init(match: "Create new file\\? \\(Y\\)es/\\(N\\)o[^:]*\\[Yes\\]:\\s*$", keys: ["y", "Enter"]),
+      .init(match: "Add file to the chat\\? \\(Y\\)es/\\(N\\)o[^:]*\\[Yes\\]:\\s*$", keys: ["y", "Enter"]),
+      .init(match: "\\? \\(Y\\)es/\\(N\\)o[^:]*\\[[A-Za-z]+\\]:\\s*$"),
     ],
     hooks: .none,
     origin: .builtIn

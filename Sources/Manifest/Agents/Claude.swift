@@ -19,6 +19,11 @@ extension BuiltInAgents {
       .init(match: "Do you want to use this API key", keys: ["Up", "Enter"]),
     ],
     hooks: .claude,
+    // `claude 'PROMPT'` starts the interactive screen with PROMPT submitted
+    // (reference/claude-code.md); seen here on 2.1.337 with the trust and
+    // API-key dialogs: answered, the prompt then goes to the model once.
+    // It saves the wait for a ready screen and the paste.
+    promptArg: .positional,
     origin: .builtIn
   )
 }

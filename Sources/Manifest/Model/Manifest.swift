@@ -105,6 +105,21 @@ public struct AgentProfile: Hashable, Sendable {
     }
   }
 
+  /// A question the agent asks while it works (after it took the prompt),
+  /// and the profile's policy for it: `keys` answer it; no keys leave it to
+  /// the person, and the worker shows `needs-input` with the question.
+  /// Listed in order; the first that matches wins.
+  public struct Question: Hashable, Sendable {
+    public var match: String
+    public var keys: [String]
+    public init(match: String, keys: [String] = []) {
+      self.match = match
+      self.keys = keys
+    }
+    /// Whether wt answers it (else the person does).
+    public var answered: Bool { !keys.isEmpty }
+  }
+
   /// Which hook files wt writes into a worktree so the agent reports to
   /// `wt signal` (see `AgentHooks`).
   public enum Hooks: String, Hashable, Sendable, CaseIterable {
@@ -150,7 +165,11 @@ public struct AgentProfile: Hashable, Sendable {
   public var ready: String
   /// A screen line matching this means the agent is working.
   public var busy: String?
+  /// Start-up screens, answered before the prompt is sent.
   public var dialogs: [Dialog]
+  /// Questions after the prompt: the agent at work. Never a reason to
+  /// send the prompt again.
+  public var questions: [Question] = []
   public var hooks: Hooks
   /// How to pass the first prompt at start; nil: pasted once ready.
   public var promptArg: PromptArg? = nil

@@ -25,6 +25,13 @@ extension Applier {
     return argv
   }
 
+  /// The prompt, when it is short enough to go on the command line
+  /// (`Tmux.promptArgumentLimit`); nil: it is pasted once the agent is
+  /// ready.
+  static func fitsCommandLine(_ prompt: String) -> String? {
+    PromptText.commandLine(prompt).utf8.count <= Tmux.promptArgumentLimit ? prompt : nil
+  }
+
   /// Hooks, every start, so a moved wt binary or a hand-edited file is
   /// mended. Gemini's settings file may be the repository's own: wt never
   /// edits a tracked file, and that worker's status then comes from the
@@ -186,15 +193,21 @@ extension Applier {
     var fresh = record
     fresh.prompt = .pending
     fresh.sessionId = profile.sessionId ? UUID().uuidString.lowercased() : nil
-    let firstPrompt = profile.promptArg == nil ? nil : try await renderPrompt(change, project: project, record: fresh)
+    let firstPrompt = profile.promptArg == nil
+      ? nil : try await renderPrompt(change, project: project, record: fresh).flatMap(Self.fitsCommandLine)
     if firstPrompt != nil { fresh.prompt = .sent }
     let saved = fresh
     try world.store.update { $0.workers[change.worker] = saved }
     world.store.record(
       "restarted", worker: change.worker, detail: ["bead": change.bead, "session": fresh.sessionId ?? "", "resume": ""])
-    try await world.tmux.respawn(
-      pane: pane.paneID, directory: change.worktree,
-      command: command(profile, record: fresh, change: change, project: project, resume: nil, prompt: firstPrompt))
+    do {
+      try await world.tmux.respawn(
+        pane: pane.paneID, directory: change.worktree,
+        command: command(profile, record: fresh, change: change, project: project, resume: nil, prompt: firstPrompt))
+    } catch {
+      if firstPrompt != nil { try? updateRecord(change.worker) { $0.prompt = .pending } }
+      throw error
+    }
     if let firstPrompt { return try await confirmStarted(change, project: project, profile: profile, prompt: firstPrompt) }
     return try await deliverPrompt(change, project: project)
   }

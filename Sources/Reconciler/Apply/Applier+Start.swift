@@ -55,11 +55,15 @@ extension Applier {
     let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty
       ? record.sessionId.flatMap { SessionID.isValid($0) && sessionExists($0, profile: profile, home: env["HOME"]) ? $0 : nil } : nil
     if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
+    let hasPane = try await pane(of: change.session) != nil
+    // A prompt sent to an agent whose session is gone reached no agent
+    // that runs: the one started now has not had it.
+    if !hasPane && resume == nil && record.prompt == .sent { record.prompt = .pending }
     // An agent that takes its first prompt on the command line gets it
     // there, once: recorded as sent before the agent starts.
     var firstPrompt: String? = nil
-    if resume == nil, profile.promptArg != nil, record.prompt == .pending, try await pane(of: change.session) == nil {
-      firstPrompt = try await renderPrompt(change, project: project, record: record)
+    if resume == nil, profile.promptArg != nil, record.prompt == .pending, !hasPane {
+      firstPrompt = try await renderPrompt(change, project: project, record: record).flatMap(Self.fitsCommandLine)
       if firstPrompt != nil { record.prompt = .sent }
     }
     let saved = record
@@ -68,12 +72,18 @@ extension Applier {
       adopt ? "adopted" : "created", worker: change.worker,
       detail: ["bead": change.bead, "session": resume ?? record.sessionId ?? "", "worktree": change.worktree])
 
-    if try await pane(of: change.session) == nil {
-      try await world.tmux.newSession(
-        name: change.session, directory: change.worktree,
-        environment: env,
-        command: command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt),
-        options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
+    if !hasPane {
+      do {
+        try await world.tmux.newSession(
+          name: change.session, directory: change.worktree,
+          environment: env,
+          command: command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt),
+          options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
+      } catch {
+        // No agent started, so its prompt went nowhere.
+        if firstPrompt != nil { try? updateRecord(change.worker) { $0.prompt = .pending } }
+        throw error
+      }
     }
     let outcome =
       if let firstPrompt {

@@ -94,6 +94,9 @@ public struct Controller: Sendable {
     let approved = await approve(preview)
     var report = PassReport(preview: preview, approved: approved, steps: [], hosts: [], requeue: [])
     guard approved else { return report }
+    // Without a person at the plan, the profiles' policies answer the
+    // questions agents ask at work (the rest are needs-input).
+    if !asking, let observed { await world.answerQuestions(manifest, observed) }
     let asked = asking ? fleet.map { fleet in Task { await applyOnHosts(fleet.value, manifest) } } : nil
     if !preview.plan.isEmpty {
       report.steps = await Applier(manifest: manifest, world: world, logger: logger).apply(preview.plan)

@@ -18,12 +18,13 @@ public enum DeliveryOutcome: Equatable, Sendable {
 /// wait for the agent's ready screen to hold still, answer its start-up
 /// dialogs, make sure the input line is empty, paste the prompt bracketed,
 /// wait past the agent's paste window, press Enter on its own, and verify
-/// the prompt left the input box. Enter is retried, then the paste, with
-/// backoff, until a deadline.
+/// the prompt left the input box. Enter is retried with backoff, until a
+/// deadline; the paste never is.
 public struct PromptDelivery: Sendable {
   public var tmux: Tmux
   public var reader: ScreenReader
   public var dialogs: [AgentProfile.Dialog]
+  public var questions: [AgentProfile.Question]
   public var deadline: Duration = .seconds(90)
   public var poll: Duration = .milliseconds(200)
   /// Claude Code takes input arriving within 100 ms as one paste and
@@ -37,6 +38,7 @@ public struct PromptDelivery: Sendable {
     self.tmux = tmux
     reader = try ScreenReader(profile: profile)
     dialogs = profile.dialogs
+    questions = profile.questions
     if let delay = profile.readyDelay { settle = .milliseconds(Int(delay * 1000)) }
   }
 
@@ -61,6 +63,10 @@ public struct PromptDelivery: Sendable {
         try await tmux.sendKeys(pane: pane, dialogs[i].keys)
         try await Task.sleep(for: settle)
         lastScreen = ""
+      case .question(let i, _):
+        // It took the prompt and asks about its work.
+        try await answer(question: i, in: pane)
+        return .delivered
       case .busy:
         return .delivered
       case .ready where clock.now - stableSince >= settle:
@@ -72,10 +78,12 @@ public struct PromptDelivery: Sendable {
     return .notConfirmed
   }
 
-  /// `alreadySent`: an earlier attempt pasted and pressed Enter without
-  /// confirmation; if the text still stands in the box only Enter is
-  /// pressed, so the agent never gets the prompt twice. `onSent` is called
-  /// before Enter so the caller can record "sent, not confirmed".
+  /// `alreadySent`: an earlier attempt pasted; the prompt is never pasted
+  /// again (any part of it may have reached the agent, and "not ready
+  /// yet" after a paste is not "not delivered"). Afterwards only Enter,
+  /// while our own text still stands in the input line, or confirmation
+  /// follows. `onSent` is called before the paste, so the record says
+  /// "sent" before any byte can reach the agent.
   public func deliver(
     _ rendered: String, to pane: String, alreadySent: Bool = false, onSent: @Sendable () async -> Void = {}
   ) async throws -> DeliveryOutcome {
@@ -88,7 +96,10 @@ public struct PromptDelivery: Sendable {
     var stableSince = clock.now
     var sent = alreadySent
     var enterTries = 0
-    var pastes = 0
+    // The screen as it was when wt last pressed Enter; nil: not pressed
+    // in this call (a later pass presses only when it sees its own text
+    // hold still at the input line).
+    var beforeEnter: String? = nil
 
     while clock.now < end {
       guard try await tmux.isAlive(pane: pane) else { return .agentExited(afterSend: sent) }
@@ -107,6 +118,14 @@ public struct PromptDelivery: Sendable {
         // The dialog redraws or goes away; read again from scratch.
         try await Task.sleep(for: settle)
         lastScreen = ""
+      case .question(let i, _) where sent:
+        // The agent took the prompt and asks about its work: the
+        // profile's policy answers it, or the person does.
+        try await answer(question: i, in: pane)
+        return .delivered
+      case .question:
+        // An earlier turn's question: not ours to type into.
+        try await Task.sleep(for: poll)
       case .busy:
         // Busy after our Enter means it took the prompt.
         if sent { return .delivered }
@@ -119,37 +138,46 @@ public struct PromptDelivery: Sendable {
           continue
         }
         if sent {
-          if input.isEmpty {
-            // The text left the box; with a quick agent the busy screen
-            // may already be over.
-            return .delivered
-          }
-          if Self.holds(input, prompt) && enterTries < 3 {
-            // Our text is still there: the Enter was lost. Press it again.
-            enterTries += 1
-            try await tmux.sendKeys(pane: pane, ["Enter"])
-            try await Task.sleep(for: pasteWindow * (1 << enterTries))
+          // The text left the box; with a quick agent the busy screen
+          // may already be over.
+          if input.isEmpty { return .delivered }
+          // Our text still stands at the input line, at the bottom of
+          // the screen (not a copy of it in the scrollback): the Enter
+          // was lost. Press it again, a bounded number of times.
+          guard (reader.linesBelowInput(screen) ?? .max) <= Self.linesBelowInputLine else {
+            // The agent printed below it: at work, not waiting. Watch on.
+            try await Task.sleep(for: poll)
             continue
           }
-          // Something else stands in the box, or Enter keeps failing:
-          // clear and paste again, a bounded number of times.
-          guard pastes < 3 else { return .notConfirmed }
+          guard Self.holds(input, prompt), enterTries < Self.enterRetries else { return .notConfirmed }
+          // Only an Enter that changed nothing on the screen was lost. One
+          // that did something was taken: the agent may be between the
+          // prompt and its answer (no spinner yet), and a second Enter
+          // would wait in the terminal to answer its next question, "Run
+          // shell command?" included, with yes.
+          guard beforeEnter == nil || screen == beforeEnter else {
+            try await Task.sleep(for: poll)
+            continue
+          }
+          enterTries += 1
+          beforeEnter = screen
+          try await tmux.sendKeys(pane: pane, ["Enter"])
+          try await Task.sleep(for: pasteWindow * (1 << min(enterTries, 3)))
+          lastScreen = ""
+          continue
         }
         if !input.isEmpty {
+          // Nothing of ours was sent yet: clear what someone left there.
           try await tmux.sendKeys(pane: pane, ["C-u"])
           try await Task.sleep(for: poll)
           lastScreen = ""
-          // What was sent is cleared, not submitted: an empty box now
-          // means nothing, until the next paste.
-          sent = false
           continue
         }
-        pastes += 1
-        enterTries = 0
-        try await tmux.paste(pane: pane, text: prompt, buffer: "wt-\(UUID().uuidString)")
-        try await Task.sleep(for: pasteWindow)
         await onSent()
         sent = true
+        try await tmux.paste(pane: pane, text: prompt, buffer: "wt-\(UUID().uuidString)")
+        try await Task.sleep(for: pasteWindow)
+        beforeEnter = try await tmux.capture(pane: pane)
         try await tmux.sendKeys(pane: pane, ["Enter"])
         try await Task.sleep(for: pasteWindow)
         lastScreen = ""
@@ -158,6 +186,23 @@ public struct PromptDelivery: Sendable {
     if sent { return .notConfirmed }
     let tail = lastScreen.split(separator: "\n").suffix(8).joined(separator: "\n")
     return .unknownScreen(tail)
+  }
+
+  /// Enter is the only retry after a paste (the paste never is), and it
+  /// is safe while the screen shows nothing changed since the last one:
+  /// enough of them to outlast an agent that drops several, with backoff
+  /// up to 8 paste windows, well inside the deadline.
+  static let enterRetries = 8
+
+  /// Claude Code draws two lines (a rule and its status line) under its
+  /// input line; Aider none. More than this below it, the line is
+  /// scrollback.
+  static let linesBelowInputLine = 3
+
+  /// Presses the profile's answer to question `i`, if it has one.
+  func answer(question i: Int, in pane: String) async throws {
+    guard questions.indices.contains(i), questions[i].answered else { return }
+    try await tmux.sendKeys(pane: pane, questions[i].keys)
   }
 
   /// Whether what stands in the input box is (the start of) our prompt, or

@@ -6,6 +6,9 @@ public enum ScreenState: Equatable, Sendable {
   /// A start-up dialog the profile knows how to answer (index into
   /// `dialogs`).
   case dialog(Int)
+  /// A question the agent asks at work (index into the profile's
+  /// `questions`); `text` is its last lines, as the screen shows them.
+  case question(Int, text: String)
   /// The agent is working.
   case busy
   /// The agent takes input; `input` is what already stands in its input
@@ -21,11 +24,13 @@ public struct ScreenReader: Sendable {
   let ready: NSRegularExpression
   let busy: NSRegularExpression?
   let dialogs: [NSRegularExpression]
+  let questions: [NSRegularExpression]
 
   public init(profile: AgentProfile) throws {
     ready = try NSRegularExpression(pattern: profile.ready)
     busy = try profile.busy.map { try NSRegularExpression(pattern: $0) }
     dialogs = try profile.dialogs.map { try NSRegularExpression(pattern: $0.match) }
+    questions = try profile.questions.map { try NSRegularExpression(pattern: $0.match) }
   }
 
   /// `ownText`: what wt pasted (the prompt). Lines that show a piece of it
@@ -45,6 +50,11 @@ public struct ScreenReader: Sendable {
     let everyLine = ownText.isEmpty ? all : all.filter { !Self.shows($0, partOf: ownText) }
     let flat = everyLine.map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
     for (i, dialog) in dialogs.enumerated() where Self.matches(dialog, flat) { return .dialog(i) }
+    // A question waits on the last lines, over everything else.
+    for (i, question) in questions.enumerated() where Self.matches(question, flat) {
+      let text = agentLines.suffix(Self.questionLines).map { $0.trimmingCharacters(in: .whitespaces) }
+      return .question(i, text: text.joined(separator: "\n"))
+    }
     if let busy, agentLines.contains(where: { Self.matches(busy, $0) }) { return .busy }
     // The input line is the last line that matches: earlier matches can be
     // scrollback.
@@ -56,6 +66,20 @@ public struct ScreenReader: Sendable {
       }
     }
     return .unknown
+  }
+
+  /// How many last lines are kept as a question's text: the question and
+  /// what it is about (Aider prints the file or the command above it).
+  static let questionLines = 3
+
+  /// How many non-blank lines stand below the input line (the last line
+  /// matching `ready`), nil when there is none: an input line far above
+  /// the bottom is scrollback, not where the cursor waits.
+  public func linesBelowInput(_ screen: String) -> Int? {
+    let lines = screen.split(separator: "\n").map(String.init)
+      .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.suffix(Self.tailLines)
+    guard let i = lines.lastIndex(where: { Self.matches(ready, $0) }) else { return nil }
+    return lines.endIndex - 1 - i
   }
 
   /// Whether a screen line shows a piece of `text`: a line of it (of some

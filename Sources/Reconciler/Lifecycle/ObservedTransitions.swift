@@ -34,6 +34,7 @@ extension World {
     _ manifest: Manifest, reusing: [String: Observed.ProjectWorld]? = nil
   ) async throws -> Observed {
     var observed = try await observe(manifest, reusing: reusing)
+    await answerQuestions(manifest, observed)
     var recorded = !recordObservedTransitions(manifest, observed).isEmpty
     recorded = try await recordAnsweredQuestions(manifest, observed) || recorded
     if recorded { observed.state = try store.load() }
@@ -76,7 +77,7 @@ extension World {
     switch reader.state(of: screen) {
     case .busy: return .screenAsksNothing(busy: true)
     case .ready: return .screenAsksNothing(busy: false)
-    case .dialog, .unknown: return nil
+    case .dialog, .question, .unknown: return nil
     }
   }
 

@@ -147,7 +147,16 @@ extension World {
         let reader = project.flatMap({ readers[record?.agent ?? $0.agent] }), let screen = try? await tmux.capture(pane: pane.paneID)
       {
         // No hook has spoken: read the screen.
+        let agent = record?.agent ?? project?.agent ?? "the agent"
         switch reader.state(of: screen) {
+        case .question(let i, let text):
+          // A question the profile answers is the agent at work (the
+          // long-running looks answer it); any other waits for a person.
+          let answered = manifest.agents[agent]?.questions.indices.contains(i) == true
+            && manifest.agents[agent]?.questions[i].answered == true
+          condition = answered
+            ? WorkerCondition(.working)
+            : WorkerCondition(.needsInput, "\(agent) asks: " + String(PromptText.argument(text).prefix(200)))
         case .busy: condition = WorkerCondition(.working)
         case .ready: condition = WorkerCondition(record?.prompt == .delivered ? .idle : .starting)
         case .dialog, .unknown: break

@@ -88,6 +88,17 @@ public struct Tmux: Sendable {
     try await runner.run(argv)
   }
 
+  /// The longest prompt wt passes on an agent's command line. tmux sends a
+  /// command to its server as one message of at most 16 KiB
+  /// (`MAX_IMSGSIZE`, tmux's compat/imsg.h), shared by every argument, the
+  /// environment (`-e`), the folder and the options; over it tmux says
+  /// "command too long" and starts nothing. Measured on tmux 3.3a: one
+  /// argument of 16 325 bytes passes, 16 326 do not; with an 8 000-byte
+  /// argument, 8 320 bytes of environment are left. Half the message for
+  /// the prompt leaves the other half for the rest; a longer prompt is
+  /// pasted instead.
+  public static let promptArgumentLimit = 8 * 1024
+
   public func respawn(pane: String, directory: String, command: [String]) async throws {
     try await runner.run(base + ["respawn-pane", "-k", "-t", pane, "-c", Self.literal(directory)] + Self.direct(command))
   }
