@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The whole loop on the real Claude Code binary (PyPI's claude-agent-sdk
 /// ships it), offline: a temporary HOME, a dummy key, and the Messages-API
@@ -105,7 +106,7 @@ final class ClaudeRig: @unchecked Sendable {
 }
 
 extension EndToEnd {
-  @Suite struct ClaudeTests {
+  @Suite(.tags(.realAgent), .timeLimit(.minutes(5))) struct ClaudeTests {
     @Test func twoBeadsOneSlotRunUnattendedToTheEnd() throws {
       let rig = try ClaudeRig()
       let p = rig.playground

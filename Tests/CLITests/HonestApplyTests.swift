@@ -4,7 +4,7 @@ import Testing
 /// An apply says what happened: bd's and tmux's failures are failures, with
 /// their own words, and the exit status says so (issue 13).
 extension EndToEnd {
-  @Suite struct HonestApplyTests {
+  @Suite(.timeLimit(.minutes(5))) struct HonestApplyTests {
     @Test func aFailingClaimIsAFailureWithBdsMessage() throws {
       let p = try Playground()
       let id = try p.bead("Cannot claim")

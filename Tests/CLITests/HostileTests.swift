@@ -6,7 +6,7 @@ import Testing
 /// never runs anything, never reaches another worker, never rewrites what a
 /// person reads.
 extension EndToEnd {
-  @Suite struct HostileTests {
+  @Suite(.timeLimit(.minutes(5))) struct HostileTests {
     struct Corpus: Decodable {
       var valid: [String]?
       var hostile: [String]?

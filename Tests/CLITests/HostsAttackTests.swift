@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// What a repository, a bead or a host's answer may try through `hosts:`:
 /// each must leave the person's machine as it was.
 extension EndToEnd {
-  @Suite struct HostsAttackTests {
+  @Suite(.tags(.ssh), .timeLimit(.minutes(5))) struct HostsAttackTests {
     /// A folder with a repository's own ./wt.yaml, and wt run there as a
     /// person would (no WT_CONFIG: wt finds the file itself).
     final class Checkout: @unchecked Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A project on another host, through a real OpenSSH server on 127.0.0.1
 /// (`SSHServer`): the host is this machine and user with its own HOME,
@@ -105,7 +106,7 @@ final class HostPlayground: @unchecked Sendable {
 }
 
 extension EndToEnd {
-  @Suite struct HostsTests {
+  @Suite(.tags(.ssh), .timeLimit(.minutes(5))) struct HostsTests {
     /// validate → diff → apply → a worktree and a session on the host → the
     /// agent takes its prompt → its `wt done` merges there → the bead is
     /// closed → the next bead starts; this machine's project runs beside.

@@ -5,7 +5,7 @@ import Testing
 /// Python's `pty`, which gives it a terminal on Linux and macOS alike): Enter in `wt watch` switches the
 /// client to a worker, and the hub's `wt watch` keeps running throughout.
 extension EndToEnd {
-  @Suite struct HubTests {
+  @Suite(.timeLimit(.minutes(5))) struct HubTests {
     func tmux(_ p: Playground, _ args: String...) throws -> String {
       try p.sh(["tmux", "-L", p.socket] + args).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -1,13 +1,14 @@
 import Foundation
 import Reconciler
 import Testing
+import TestSupport
 
 /// The SSH rig itself, through a real sshd on 127.0.0.1: what wt's
 /// transport will rely on (quoting that survives the login shell, the
 /// host's own HOME, one multiplexed connection) and the faults the host
 /// tests make (a killed connection, a host that is down).
 extension EndToEnd {
-  @Suite(.enabled(if: SSHServer.supported, "the SSH rig needs Linux (/proc)"))
+  @Suite(.enabled(if: SSHServer.supported, "the SSH rig needs Linux (/proc)"), .tags(.ssh), .timeLimit(.minutes(5)))
   struct SSHServerTests {
     static func nulTerminated(_ words: [String]) -> [UInt8] { words.flatMap { Array($0.utf8) + [0] } }
 
@@ -158,6 +159,46 @@ extension EndToEnd {
         #expect(state == "Z" || state == "X", "\(pid) still runs")
       }
     }
+  }
+}
+
+extension EndToEnd.SSHServerTests {
+  /// What a remote wt leaves on a host: a tmux server on the socket the
+  /// manifest names (`~/tmux.sock`, outside `TMUX_TMPDIR`) with an agent
+  /// in its pane, and a process that left its session. The rig ends them
+  /// all, even when the test removed their folder first.
+  @Test func aHostsTmuxServerOnAnySocketEndsWithTheRigEvenWithItsFolderGone() throws {
+    var dir = ""
+    var pids: [pid_t] = []
+    do {
+      let server = try SSHServer()
+      dir = server.dir
+      let socket = "\(server.remoteHome)/tmux.sock"
+      let tmux = try server.ssh(
+        "tmux -S \(socket) new-session -d -s w 'sleep 300' && tmux -S \(socket) display -p '#{pid} #{pane_pid}'")
+      #expect(tmux.status == 0, "\(tmux.stderr)")
+      pids += tmux.stdout.split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
+      let detached = try server.ssh("setsid sh -c 'echo $$ > ~/detached.pid; exec sleep 300' </dev/null >/dev/null 2>&1 &")
+      #expect(detached.status == 0, "\(detached.stderr)")
+      let deadline = Date().addingTimeInterval(10)
+      var loner: pid_t?
+      while loner == nil && Date() < deadline {
+        loner = (try? String(contentsOfFile: "\(server.remoteHome)/detached.pid", encoding: .utf8))
+          .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        if loner == nil { Thread.sleep(forTimeInterval: 0.02) }
+      }
+      pids += loner.map { [$0] } ?? []
+      try #require(pids.count == 3, "tmux: \(tmux.stdout), detached: \(String(describing: loner))")
+      let started = Set(server.processesItStarted().map(\.pid))
+      #expect(Set(pids).isSubset(of: started), "\(pids) among \(started)")
+      try FileManager.default.removeItem(atPath: server.remoteHome)
+    }
+    #expect(SSHServer.processesStarted(by: dir).isEmpty)
+    for pid in pids {
+      let state = ProcessEntry(pid: pid)?.state ?? "X"
+      #expect(state == "Z" || state == "X", "\(pid) still runs")
+    }
+    #expect(!FileManager.default.fileExists(atPath: dir))
   }
 }
 

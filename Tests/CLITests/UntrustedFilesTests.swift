@@ -5,7 +5,7 @@ import Testing
 /// own wt.yaml, the person's manifest, durations, hook input, its own
 /// history and state after someone else touched them.
 extension EndToEnd {
-  @Suite struct UntrustedFilesTests {
+  @Suite(.timeLimit(.minutes(5))) struct UntrustedFilesTests {
     @Test func aRepositorysCommandsRunOnlyOnceTrustedAndAgainAfterAChange() throws {
       let p = try Playground()
       let marker = "\(p.dir)/setup-ran"

@@ -5,7 +5,7 @@ import Testing
 /// The host layer against this machine: the test's own process tree, a
 /// child of known size, symlinked folders. The Darwin implementation
 /// compiles only on macOS; these run there too, against it.
-@Suite struct HostTests {
+@Suite(.timeLimit(.minutes(2))) struct HostTests {
   let host = CurrentHost()
 
   @Test func theExecutableIsThisTestBinaryWithSymlinksResolved() throws {

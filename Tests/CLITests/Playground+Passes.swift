@@ -1,0 +1,35 @@
+import Foundation
+
+/// Passes made observable, so that a test waits for the next pass instead
+/// of a fixed time: every pass asks bd for the ready beads of each project
+/// once, as it begins (`BeadsCLI.ready`), and a wrapper in front of the bd
+/// double writes down each subcommand it is asked.
+extension Playground {
+  var bdCallLog: String { "\(dir)/bd-calls" }
+
+  /// Puts the counting wrapper in front of the bd double (for the commands
+  /// started from now on).
+  func countPasses() throws {
+    let wrapper = "\(dir)/bd-counting"
+    let bd = env["WT_BD"] ?? "\(Self.root)/Tests/Support/bd"
+    for path in [wrapper, bdCallLog, bd] where path.contains("'") {
+      throw TestError("countPasses: '\(path)' cannot be quoted in a shell script")
+    }
+    try "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '\(bdCallLog)'\nexec '\(bd)' \"$@\"\n"
+      .write(toFile: wrapper, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: wrapper)
+    env["WT_BD"] = wrapper
+  }
+
+  /// Passes begun so far (with one project, one `bd ready` each).
+  var passesBegun: Int {
+    ((try? String(contentsOfFile: bdCallLog, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0 == "ready" }.count
+  }
+
+  /// Waits until `count` whole passes have run after this call: the one
+  /// under way (if any) may have looked before, so `count + 1` more begin.
+  func wholePasses(_ count: Int, seconds: Double = 30) async throws -> Bool {
+    let begun = passesBegun
+    return try await eventually(seconds: seconds) { passesBegun >= begun + count + 1 }
+  }
+}
