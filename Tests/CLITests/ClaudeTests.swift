@@ -200,7 +200,12 @@ extension EndToEnd {
       let pane = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_id}"]).stdout
         .trimmingCharacters(in: .whitespacesAndNewlines)
       try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "-l", "USD"])
-      Thread.sleep(forTimeInterval: 0.5)
+      // Enter once Claude Code shows what was typed in its input line
+      // (`❯ ` and the text; sooner, it may take the Enter as part of a
+      // paste).
+      #expect(try p.wait(seconds: 30) {
+        try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-t", pane]).stdout.contains("❯ USD")
+      })
       try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "Enter"])
       #expect(try p.wait(seconds: 30) { mine().contains { $0["by"] == "prompt-submitted" && $0["status"] == "working" } })
       #expect(try p.wait(seconds: 30) { try row()?["status"] as? String != "needs-input" })

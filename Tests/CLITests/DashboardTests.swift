@@ -66,7 +66,7 @@ extension EndToEnd {
       // ended, so every line there will be is written.
       func nothingMoreToTell() throws -> Bool {
         _ = try p.wt("watch", "--once")
-        return try p.wait(seconds: 10) { !ProcessEntry.all().contains { $0.commandLine.contains(log) } }
+        return try p.notifiersEnded(writing: log)
       }
       // Raised by the agent; the Stop and the idle notification after it
       // neither erase it nor tell again.

@@ -101,7 +101,7 @@ extension EndToEnd {
       let status = try h.local.wt("status")
       #expect(status.status == 0, "\(status.stderr)")
       #expect(try h.local.wait(seconds: 10) { FileManager.default.fileExists(atPath: log) })
-      Thread.sleep(forTimeInterval: 1)
+      #expect(try h.local.notifiersEnded(writing: log))
       let told = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
       #expect(told == "[box1:api/api-abc][api-abc][api][asks ]2;x you]\n", "\(told)")
     }

@@ -233,7 +233,7 @@ extension EndToEnd {
       #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
       _ = try p.wt("status")
       #expect(try p.wait(seconds: 5) { p.exists(marker) })
-      Thread.sleep(forTimeInterval: 0.5)
+      #expect(try p.notifiersEnded(writing: marker))
       let told = (try? String(contentsOfFile: marker, encoding: .utf8)) ?? ""
       #expect(told == "box1:api/\(id) needs-input: EUR or USD?\n")
     }
@@ -256,8 +256,9 @@ extension EndToEnd {
       #expect(status.stdout.contains("demo/\(localBead)"))
       #expect(status.stderr.contains("host box1 not reached"))
       // The dashboard says it in the table's place.
-      let frame = try p.wt("watch", "--once").stdout
-      #expect(frame.contains("demo/\(localBead)") && frame.contains("! host box1 not reached"), "\(frame)")
+      let watch = try p.wt("watch", "--once")
+      let frame = watch.stdout
+      #expect(frame.contains("demo/\(localBead)") && frame.contains("! host box1 not reached"), "\(frame)\(watch.stderr)")
 
       try h.server.start()
       #expect(try p.wt("apply", "--yes").status == 0)

@@ -80,7 +80,7 @@ extension EndToEnd {
       _ = try p.wt("signal", "working", "--worker", "demo/\(id)")
       _ = try p.wt("signal", "needs-input", "again", "--worker", "demo/\(id)")
       #expect(try p.wait(seconds: 5) { ((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").split(separator: "\n").count == 2 })
-      Thread.sleep(forTimeInterval: 0.5)
+      #expect(try p.notifiersEnded(writing: marker))
       let lines = try String(contentsOfFile: marker, encoding: .utf8).split(separator: "\n")
       #expect(lines == ["demo/\(id)|needs-input: $(touch \(p.dir)/pwned)", "demo/\(id)|needs-input: again"])
       #expect(!p.exists("\(p.dir)/pwned"))

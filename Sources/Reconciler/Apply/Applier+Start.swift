@@ -55,6 +55,11 @@ extension Applier {
     let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty
       ? record.sessionId.flatMap { SessionID.isValid($0) && sessionExists($0, profile: profile, home: env["HOME"]) ? $0 : nil } : nil
     if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
+    // A new agent, not resumed, never had a prompt "sent" to the one
+    // before it (its tmux server died between paste and confirmation):
+    // it gets the prompt, or delivery would take its empty box for a
+    // prompt taken. A live session keeps what was sent to it.
+    if resume == nil, record.prompt == .sent, try await pane(of: change.session) == nil { record.prompt = .pending }
     // An agent that takes its first prompt on the command line gets it
     // there, once: recorded as sent before the agent starts.
     var firstPrompt: String? = nil

@@ -1,9 +1,10 @@
 import Foundation
 
-/// Passes made observable, so that a test waits for the next pass instead
-/// of a fixed time: every pass asks bd for the ready beads of each project
-/// once, as it begins (`BeadsCLI.ready`), and a wrapper in front of the bd
-/// double writes down each subcommand it is asked.
+/// What a test waits for instead of a fixed time.
+///
+/// Passes: every pass asks bd for the ready beads of each project once, as
+/// it begins (`BeadsCLI.ready`), and a wrapper in front of the bd double
+/// writes down each subcommand it is asked.
 extension Playground {
   var bdCallLog: String { "\(dir)/bd-calls" }
 
@@ -31,5 +32,18 @@ extension Playground {
   func wholePasses(_ count: Int, seconds: Double = 30) async throws -> Bool {
     let begun = passesBegun
     return try await eventually(seconds: seconds) { passesBegun >= begun + count + 1 }
+  }
+}
+
+/// Notifiers: wt starts `settings.notify` before the command that told
+/// ends, and does not wait for it (`Notifier.run`). Once that command has
+/// ended and no process names the file a notifier writes, every line
+/// there will be is written, and a notifier that was never started never
+/// will be.
+extension Playground {
+  /// Waits until no process has `file` in its arguments (its notifier, or
+  /// a script named after it, has ended); whether that came to pass.
+  func notifiersEnded(writing file: String, seconds: Double = 30) throws -> Bool {
+    try wait(seconds: seconds) { !ProcessEntry.all().contains { $0.commandLine.contains { $0.contains(file) } } }
   }
 }
