@@ -201,10 +201,12 @@ extension EndToEnd {
         .trimmingCharacters(in: .whitespacesAndNewlines)
       try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "-l", "USD"])
       // Enter once Claude Code shows what was typed in its input line
-      // (`❯ ` and the text; sooner, it may take the Enter as part of a
-      // paste).
+      // (`❯`, a no-break space and the text, as in the fixture
+      // claude-screens/typed-not-submitted.txt; sooner, it may take the
+      // Enter as part of a paste).
       #expect(try p.wait(seconds: 30) {
-        try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-t", pane]).stdout.contains("❯ USD")
+        try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-t", pane]).stdout.split(separator: "\n")
+          .contains { $0.contains("❯") && $0.hasSuffix("USD") }
       })
       try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "Enter"])
       #expect(try p.wait(seconds: 30) { mine().contains { $0["by"] == "prompt-submitted" && $0["status"] == "working" } })
