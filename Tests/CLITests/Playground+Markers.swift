@@ -47,3 +47,20 @@ extension Playground {
     try wait(seconds: seconds) { !ProcessEntry.all().contains { $0.commandLine.contains { $0.contains(file) } } }
   }
 }
+
+/// Keys: tmux hands a pane's keys to its program in order, so once text
+/// typed after them shows in the agent's input line, the agent has read
+/// every key sent before (by wt or the test) and acted on them.
+extension Playground {
+  /// Types a marker into `session`'s agent, waits until its screen shows
+  /// it, and clears it with C-u; whether it showed.
+  func keysRead(by session: String, seconds: Double = 30) throws -> Bool {
+    let marker = "keys-read-\(UUID().uuidString.prefix(6))"
+    try sh(["tmux", "-L", socket, "send-keys", "-t", "=\(session):", "-l", marker])
+    let shown = try wait(seconds: seconds) {
+      try sh(["tmux", "-L", socket, "capture-pane", "-p", "-t", "=\(session):"]).stdout.contains(marker)
+    }
+    try sh(["tmux", "-L", socket, "send-keys", "-t", "=\(session):", "C-u"])
+    return shown
+  }
+}
