@@ -126,7 +126,3 @@ func intervalOrZero(_ text: String) throws -> Double {
   text == "0" || text == "0.0" ? 0 : try intervalSeconds(text)
 }
 
-/// Prints a value as stable, sorted, pretty JSON.
-func printJSON(_ value: some Encodable) throws {
-  print(try PlanJSON.encode(value))
-}

@@ -84,8 +84,8 @@ final class AiderRig: @unchecked Sendable {
 extension Playground {
   /// The worker's status in `wt status --json`.
   func status(_ bead: String) throws -> String? {
-    let rows = json(try wt("status", "--json").stdout) as? [[String: Any]]
-    return rows?.first { $0["bead"] as? String == bead }?["status"] as? String
+    let rows = try rows("status", "--json")
+    return rows.first { $0["bead"] as? String == bead }?["status"] as? String
   }
 }
 

@@ -38,6 +38,18 @@ extension EndToEnd {
       #expect(run.stdout.contains(": ok — "))
     }
 
+    /// A misspelt project or host is the manifest's word against the
+    /// person's, not a malformed command line: one line, exit 1, no usage.
+    @Test func aMisspeltProjectOrHostIsOneLineAndExitOne() throws {
+      for args in [["diff", "--project", "nope"], ["apply", "--yes", "--project", "nope"], ["ready", "nope"], ["host", "install", "nope"]] {
+        let run = try wt(args + ["-f", "examples/starter/wt.yaml"])
+        #expect(run.status == 1, "\(args): \(run.stderr)")
+        #expect(run.stderr.hasPrefix("wt: no "), "\(args): \(run.stderr)")
+        #expect(!run.stderr.contains("USAGE") && !run.stderr.contains("Usage"), "\(args): \(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(args): \(run.stderr)")
+      }
+    }
+
     @Test func validateListsEveryMistakeAndExitsOne() throws {
       let dir = try sandbox()
       defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -190,7 +190,7 @@ extension EndToEnd {
       }, "\(mine())")
       Thread.sleep(forTimeInterval: 10)
       func row() throws -> [String: Any]? {
-        (p.json(try p.wt("status", "--json").stdout) as? [[String: Any]])?.first { $0["name"] as? String == name }
+        (try p.rows("status", "--json")).first { $0["name"] as? String == name }
       }
       #expect(try row()?["status"] as? String == "needs-input")
       #expect(try row()?["message"] as? String == "EUR or USD?")

@@ -157,7 +157,7 @@ extension EndToEnd {
       let status = try p.wt("status")
       #expect(status.status == 0, "\(status.stderr)")
       #expect(status.stdout.contains("HOST"))
-      let rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      let rows = try p.rows("status", "--json")
       #expect(Set(rows.compactMap { $0["bead"] as? String }) == [localBead, second])
       #expect(rows.first { $0["bead"] as? String == second }?["host"] as? String == "box1")
       #expect(rows.first { $0["bead"] as? String == localBead }?["host"] == nil)
@@ -399,7 +399,7 @@ extension EndToEnd {
       #expect(FileManager.default.isExecutableFile(atPath: "\(h.server.remoteHome)/bin/wt"))
       let version = try p.sh(["\(h.server.remoteHome)/bin/wt", "--version"]).stdout
       #expect(try p.wt("--version").stdout == version)
-      let list = p.json(try p.wt("host", "list", "--json").stdout) as? [[String: Any]] ?? []
+      let list = try p.rows("host", "list", "--json")
       #expect(list.first?["name"] as? String == "box1")
       #expect(list.first?["reachable"] as? Bool == true)
       #expect(list.first?["projects"] as? [String] == ["api"])

@@ -24,7 +24,7 @@ extension EndToEnd {
       #expect(try p.show(id)["status"] as? String == "in_progress")
       let followUp = p.prompts().last ?? ""
       #expect(followUp.contains("these files conflict with main:\n- README.md"))
-      let rows = p.json(try await p.awaited("status", "--json").stdout) as? [[String: Any]] ?? []
+      let rows = p.rows(try await p.awaited("status", "--json").stdout)
       #expect(rows.first?["status"] as? String != "needs-input")
       #expect(try p.queue().map { $0["phase"] as? String } == ["failed"])
 

@@ -38,6 +38,9 @@ public struct Observed: Equatable, Sendable {
   public var panes: [Pane]
   public var state: State
   public var machine: Machine
+  /// Workers whose merge was held by the person's checkout (a merge in
+  /// progress there) and whose checkout is free now: merged again.
+  public var mergeHoldsCleared: Set<String> = []
 
   public init(projects: [String: ProjectWorld], panes: [Pane], state: State, machine: Machine) {
     self.projects = projects

@@ -111,9 +111,24 @@ extension World {
     }
     let live = try await panes
     let state = try store.load().markingInterruptedMerges(alive: processIsAlive)
-    return Observed(
+    var observed = Observed(
       projects: await countingUncommitted(manifest, worlds, panes: live), panes: live, state: state,
       machine: Self.machine())
+    observed.mergeHoldsCleared = await mergeHoldsCleared(manifest, state, projects: Set(projects.map(\.name)))
+    return observed
+  }
+
+  /// Held merges whose hold is gone: asked only when a merge is held, one
+  /// look at the person's checkout each.
+  func mergeHoldsCleared(_ manifest: Manifest, _ state: State, projects: Set<String>) async -> Set<String> {
+    var cleared = Set<String>()
+    for entry in state.merges.values where entry.phase == .held && projects.contains(entry.project) {
+      guard let project = manifest.project(named: entry.project),
+        (try? await Merger(world: self).busyCheckout(project)) == .some(nil)
+      else { continue }
+      cleared.insert(entry.worker)
+    }
+    return cleared
   }
 
   /// When more workers run than `workers` or `max_workers` allow, how much

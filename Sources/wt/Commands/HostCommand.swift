@@ -16,7 +16,7 @@ extension WT {
 
       @OptionGroup var options: ManifestOptions
       @Flag(help: "Only what wt.yaml says; do not connect.") var offline = false
-      @Flag(help: "Print JSON.") var json = false
+      @OptionGroup var output: OutputOptions
 
       struct Row: Encodable {
         var name: String
@@ -48,7 +48,7 @@ extension WT {
           }
           return row
         }
-        if json { return try printJSON(rows) }
+        if output.isJSON { return try printJSON(ListKey.hosts, rows) }
         if rows.isEmpty { return print("No hosts in \(manifest.file); every project runs here.") }
         for row in rows {
           let state =
@@ -72,7 +72,7 @@ extension WT {
       func run() async throws {
         let manifest = try await options.load()
         guard let host = manifest.host(named: name) else {
-          throw ValidationError("no host '\(name)' in \(manifest.file); hosts: \(manifest.hosts.map(\.name).joined(separator: ", "))")
+          throw Failure("no host '\(name)' in \(manifest.file); hosts: \(manifest.hosts.map(\.name).joined(separator: ", "))")
         }
         if let to, !RemoteHost.isHostPath(to) { throw ValidationError("--to must be an absolute path or start with ~/") }
         let state = StateStore.directory(environment: ProcessInfo.processInfo.environment)

@@ -10,7 +10,7 @@ extension WT {
       abstract: "Check wt.yaml and print every problem with its position; exit 1 on an error. Changes nothing.")
 
     @OptionGroup var options: ManifestOptions
-    @Flag(help: "Print the result as JSON.") var json = false
+    @OptionGroup var output: OutputOptions
     @Flag(help: "Do not ask the hosts' wt to check their share of the file.") var offline = false
 
     struct Output: Encodable {
@@ -38,10 +38,12 @@ extension WT {
       /// Problems of the machine rather than the file (e.g. `gh` missing
       /// for on_done: pr); they do not make the manifest invalid.
       var warnings: [String]
+      var formatVersion = JSONOutput.formatVersion
 
       enum CodingKeys: String, CodingKey {
-        case valid, file, diagnostics, projects, commands, warnings, hosts
+        case valid, file, why, diagnostics, projects, commands, warnings, hosts
         case missingAgents = "missing_agents"
+        case formatVersion = "format_version"
       }
     }
 
@@ -122,7 +124,7 @@ extension WT {
       if !offline, let m = result.manifest, m.foreign?.needsTrust != true, !m.remoteProjects.isEmpty {
         hosts = await Self.checkHosts(m)
       }
-      if json {
+      if output.isJSON {
         try printJSON(
           Output(
             valid: result.manifest != nil, file: path, why: found.why,
@@ -159,7 +161,7 @@ extension WT {
       }
       if hosts.contains(where: { !$0.valid }) { throw ExitCode.failure }
       if result.manifest == nil {
-        if !json {
+        if !output.isJSON {
           let count = result.diagnostics.filter { $0.severity == .error }.count
           Terminal.error("\(count) error\(count == 1 ? "" : "s") in \(path)")
         }

@@ -45,7 +45,7 @@ extension WT {
       abstract: "Workers now: status, age, last activity, commits ahead, uncommitted files.")
 
     @OptionGroup var options: ManifestOptions
-    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var output: OutputOptions
     @Flag(help: "Print only how many workers need a person (for a tmux status line).") var attention = false
 
     func run() async throws {
@@ -53,14 +53,14 @@ extension WT {
       let context = try await Context(options)
       let manifest = context.manifest
       async let hosts = manifest.remoteProjects.isEmpty
-        ? ([], [], []) : await Fleet.connect(manifest).rows(["status", "--json"], marking: \WorkerStatus.host)
+        ? ([], [], []) : await Fleet.connect(manifest).rows(["status", "--json"], key: ListKey.workers, marking: \WorkerStatus.host)
       let observed = try await context.world.observe(context.manifest)
       let (remoteRows, problems, reached) = await hosts
       if !reached.isEmpty { Fleet.remember(remoteRows, reached: reached, manifest: manifest) }
       let rows = try await context.world.status(context.manifest, observed: observed) + remoteRows
       defer { for problem in problems { Terminal.error("wt: \(problem)") } }
-      if json {
-        try printJSON(rows)
+      if output.isJSON {
+        try printJSON(ListKey.workers, rows)
       } else {
         if rows.isEmpty { print("No workers. 'wt diff' shows what 'wt apply' would start.") } else {
           print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
