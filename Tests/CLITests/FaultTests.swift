@@ -58,7 +58,8 @@ extension EndToEnd {
       // Under load the agent may log its prompt a moment after it drew the
       // busy screen that confirmed it.
       _ = try p.wait(seconds: 10) { prompts(p).count >= 2 }
-      #expect(prompts(p).count == 2)
+      let events = (try? String(contentsOfFile: "\(p.dir)/state/events.jsonl", encoding: .utf8)) ?? ""
+      #expect(prompts(p).count == 2, "\(prompts(p))\n\(p.backgroundLog)\n\(events)")
     }
 
     @Test func ctrlCDuringAnApplyExits130AndTheNextApplyFinishes() throws {
