@@ -56,7 +56,7 @@ extension World {
   public func status(_ manifest: Manifest, observed: Observed, now: Date = Date(), changes cache: ChangesCache? = nil)
     async throws -> [WorkerStatus]
   {
-    let processes = await CurrentHost().processTable(runner: runner)
+    let processes = await CurrentPlatform().processTable(runner: runner)
     let readers = manifest.agents.compactMapValues { try? ScreenReader(profile: $0) }
     var rows: [(WorkerStatus, Set<String>)] = []
     let panes = observed.panes.filter { $0.isWorker && !$0.hub }

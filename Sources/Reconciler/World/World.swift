@@ -62,7 +62,7 @@ public struct World: Sendable {
   /// relative `argv[0]` would quietly do nothing from a worktree. When the
   /// system cannot say, a bare `wt` is found on PATH when the hook runs.
   static func currentExecutable() -> String {
-    if let path = CurrentHost().executablePath() { return path }
+    if let path = CurrentPlatform().executablePath() { return path }
     let argv0 = CommandLine.arguments[0]
     guard argv0.contains("/") else { return "wt" }
     return argv0.hasPrefix("/") ? argv0 : FileManager.default.currentDirectoryPath + "/" + argv0
@@ -156,7 +156,7 @@ extension World {
 
   /// Cores, 1-minute load and available memory, as far as the host tells.
   static func machine() -> Observed.Machine {
-    let host = CurrentHost()
+    let host = CurrentPlatform()
     return .init(cores: host.cores(), load1: host.loadAverage(), memoryAvailable: host.availableMemory())
   }
 }

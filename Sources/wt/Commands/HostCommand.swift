@@ -85,7 +85,7 @@ extension WT {
           Terminal.error("  build wt on the host ('make install' from a checkout), or copy a build for '\(there)'")
           throw ExitCode.failure
         }
-        guard let binary = CurrentHost().executablePath(), let bytes = FileManager.default.contents(atPath: binary) else {
+        guard let binary = CurrentPlatform().executablePath(), let bytes = FileManager.default.contents(atPath: binary) else {
           Terminal.error("wt: cannot read this wt's own binary")
           throw ExitCode.failure
         }
