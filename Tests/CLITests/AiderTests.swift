@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// The whole loop on the real Aider (PyPI `aider-chat`, which
-/// scripts/install-deps puts in .venv/aider), offline: a temporary HOME, a
+/// scripts/install-deps --tests puts in .venv/aider), offline: a temporary HOME, a
 /// dummy key, and `Tests/Support/fake-openai`, a chat-completions stand-in
 /// on 127.0.0.1 that turns `WRITE:` lines of the prompt into whole-file
 /// edits. Aider has no hooks: everything wt knows of it, it reads on the
@@ -20,7 +20,7 @@ final class AiderStandIn: @unchecked Sendable {
 
   init(delay: Double = 0) throws {
     guard FileManager.default.isExecutableFile(atPath: Self.aiderBinary) else {
-      throw TestError("the real Aider is needed in .venv/aider: run scripts/install-deps")
+      throw TestError("the real Aider is needed in .venv/aider: run scripts/install-deps --tests")
     }
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-aider-\(UUID().uuidString.prefix(8))").path
     let home = "\(base)/home"

@@ -49,7 +49,7 @@ extension EndToEnd {
           api: {host: box1, path: ~/src/api}
         """, to: "wt.yaml")
       for args in [
-        ["status"], ["validate"], ["host", "list"], ["diff"], ["ready"], ["queue"], ["project", "list"],
+        ["status"], ["validate"], ["validate", "--hosts"], ["host", "list"], ["diff"], ["ready"], ["queue"], ["project", "list"],
         ["forget", "api/api-1"], ["trust", "--host", "box1", "~/src/api"], ["attach", "api/api-1"],
         ["done", "api-1"], ["new", "api-1", "--project", "api"],
       ] {

@@ -131,6 +131,9 @@ extension World {
         case .ready: condition = WorkerCondition(record?.prompt == .delivered ? .idle : .starting)
         case .dialog, .unknown: break
         }
+      } else if let record, let event = await screenEvent(record, pane: pane, manifest, now: now) {
+        // The agent's own question: its screen says whether it still asks.
+        condition = WorkerCondition.next(after: condition, on: event)
       }
     } else if let retained = record?.retained {
       condition = WorkerCondition(.kept, retained)

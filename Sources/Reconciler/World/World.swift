@@ -111,8 +111,9 @@ extension World {
     }
     let live = try await panes
     let state = try store.load().markingInterruptedMerges(alive: processIsAlive)
+    let confirmed = await confirmingMissingBeads(manifest, worlds, panes: live, state: state)
     var observed = Observed(
-      projects: await countingUncommitted(manifest, worlds, panes: live), panes: live, state: state,
+      projects: await countingUncommitted(manifest, confirmed, panes: live), panes: live, state: state,
       machine: Self.machine())
     observed.mergeHoldsCleared = await mergeHoldsCleared(manifest, state, projects: Set(projects.map(\.name)))
     return observed
@@ -129,6 +130,38 @@ extension World {
       cleared.insert(entry.worker)
     }
     return cleared
+  }
+
+  /// A worker's bead that `bd list` did not show is not thereby closed:
+  /// the list may be older than the bead or its claim (`wt watch` reuses
+  /// one for a minute; another wt may create and claim between two
+  /// calls). Only `bd show` says closed: a bead it shows unclosed joins
+  /// the unclosed, one it does not find stays missing (deleted), and when
+  /// bd cannot answer the project is not observed this time. A worker
+  /// already recorded done was confirmed when it was recorded.
+  func confirmingMissingBeads(
+    _ manifest: Manifest, _ worlds: [String: Observed.ProjectWorld], panes: [Pane], state: State
+  ) async -> [String: Observed.ProjectWorld] {
+    var out = worlds
+    for project in manifest.projects {
+      guard var world = worlds[project.name], world.error == nil else { continue }
+      let known = Set(world.unclosed.map(\.id))
+      var beads = Set(panes.filter { $0.isWorker && !$0.hub && $0.project == project.name }.map(\.bead))
+      for record in state.workers.values where record.project == project.name && record.retained == nil {
+        beads.insert(record.bead)
+      }
+      let done = Set(state.workers.values.filter { $0.project == project.name && $0.status == .done }.map(\.bead))
+      for id in beads.subtracting(known).subtracting(done).sorted() where BeadID.isValid(id) {
+        do {
+          if let bead = try await tracker.show(id, in: project.path), !bead.isClosed { world.unclosed.append(bead) }
+        } catch {
+          world = .init(error: "bd list did not show bead \(id) and bd show could not say whether it is closed: \(describe(error))")
+          break
+        }
+      }
+      out[project.name] = world
+    }
+    return out
   }
 
   /// When more workers run than `workers` or `max_workers` allow, how much

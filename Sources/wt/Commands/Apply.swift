@@ -161,17 +161,9 @@ extension WT {
   }
 }
 
-/// Ctrl-C ends wt with status 130. Every apply step is idempotent and state
-/// is written atomically, so the next apply finishes what this one began.
+/// Ctrl-C ends wt with status 130 (SIGTERM 143, SIGHUP 129). Every apply
+/// step is idempotent and state is written atomically, so the next apply
+/// finishes what this one began.
 func interruptsExit() {
-  signal(SIGINT, SIG_IGN)
-  let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .main)
-  source.setEventHandler {
-    Terminal.error("\nwt: interrupted; run 'wt apply' again to finish")
-    exit(130)
-  }
-  source.resume()
-  interruptSource = source
+  Interrupts.install(advice: "run 'wt apply' again to finish")
 }
-
-nonisolated(unsafe) private var interruptSource: DispatchSourceSignal?

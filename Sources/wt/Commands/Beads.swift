@@ -33,7 +33,7 @@ extension WT {
     }
 
     func run() async throws {
-      let context = try await Context(options)
+      let context = try await Context(glance: options)
       let manifest = context.manifest
       let projects = project.map { [$0] } ?? []
       try await context.forwardIfRemote(worker: nil, project: project)
@@ -58,7 +58,8 @@ extension WT {
         rows += plan.waiting.filter { $0.project == p.name }.compactMap { row($0.bead, starts: false, reason: $0.reason) }
         if let error = observed.projects[p.name]?.error { Terminal.error("wt: project \(p.name): \(error)") }
       }
-      let (remote, problems, _) = await hosts
+      let (remote, hostProblems, _) = await hosts
+      let problems = context.problems + hostProblems
       try Fleet.printList(ListKey.beads, rows + remote, problems: problems, json: output.isJSON, empty: "No selected ready beads.") { r in
         let flag = r.needsGrooming ? "  (needs grooming: no description or acceptance criteria)" : ""
         let when = r.starts ? "starts now" : "waits: \(r.reason ?? "")"

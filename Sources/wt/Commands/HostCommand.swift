@@ -63,7 +63,7 @@ extension WT {
       static let configuration = CommandConfiguration(
         commandName: "install",
         abstract: "Copy this wt to a host, when the host's system and processor match this machine's.",
-        discussion: "Installs to ~/.local/bin/wt on the host unless --to says where; hosts.NAME.wt must name it if that is not on the host's PATH.")
+        discussion: "Installs to ~/.local/bin/wt on the host unless --to says where. wt looks there after the host's PATH; a wt put elsewhere must be named by hosts.NAME.wt.")
 
       @OptionGroup var options: ManifestOptions
       @Argument(help: "The host, as named under hosts: in wt.yaml.") var name: String

@@ -37,7 +37,7 @@ extension WT {
       }
 
       func run() async throws {
-        let context = try await Context(options)
+        let context = try await Context(glance: options)
         let manifest = context.manifest
         async let hosts = manifest.remoteProjects.isEmpty
           ? ([], [], []) : await Fleet.connect(manifest).rows(["project", "list", "--json"], key: ListKey.projects, marking: \Row.host)
@@ -50,7 +50,8 @@ extension WT {
             inProgress: w?.error == nil ? w?.unclosed.filter { $0.status == "in_progress" }.count : nil,
             workers: live, maxWorkers: p.workers, error: w?.error)
         }
-        let (remote, problems, _) = await hosts
+        let (remote, hostProblems, _) = await hosts
+        let problems = context.problems + hostProblems
         rows += remote
         // A host not reached still lists its projects, as wt.yaml says them.
         for p in manifest.remoteProjects where !rows.contains(where: { $0.name == p.name }) {
