@@ -39,13 +39,17 @@ let package = Package(
     ),
     // `wt --version` names the commit it was built from.
     .plugin(name: "BuildCommit", capability: .buildTool()),
-    .testTarget(name: "ManifestTests", dependencies: ["Manifest"], path: "Tests/ManifestTests"),
+    // What the test targets share: the tags that tell the slow kinds of
+    // test apart and the one child-process helper.
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "ManifestTests", dependencies: ["Manifest", "TestSupport"], path: "Tests/ManifestTests"),
     // Depends on the executable so that it is built before its end-to-end
     // tests run; on Reconciler for RemoteShell, which the SSH rig's tests
     // send through a real sshd.
-    .testTarget(name: "CLITests", dependencies: ["wt", "Reconciler"], path: "Tests/CLITests", exclude: ["Golden"]),
     .testTarget(
-      name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest"], path: "Tests/ReconcilerTests",
+      name: "CLITests", dependencies: ["wt", "Reconciler", "TestSupport"], path: "Tests/CLITests", exclude: ["Golden"]),
+    .testTarget(
+      name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "TestSupport"], path: "Tests/ReconcilerTests",
       exclude: ["Fixtures"]),
   ]
 )

@@ -4,7 +4,7 @@ import Testing
 extension EndToEnd {
   /// `wt agents`, `wt validate`'s warning, and an agent started with its
   /// prompt on the command line.
-  @Suite struct AgentsTests {
+  @Suite(.timeLimit(.minutes(5))) struct AgentsTests {
     @Test func agentsListsBuiltInOverriddenAndDeclaredProfiles() throws {
       let p = try Playground(agent: "codex")
       var yaml = try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8)

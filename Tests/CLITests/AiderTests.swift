@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The whole loop on the real Aider (PyPI `aider-chat`, which
 /// scripts/install-deps --tests puts in .venv/aider), offline: a temporary HOME, a
@@ -117,7 +118,7 @@ extension Playground {
 }
 
 extension EndToEnd {
-  @Suite struct AiderTests {
+  @Suite(.tags(.realAgent), .timeLimit(.minutes(5))) struct AiderTests {
     @Test func twoBeadsOneSlotUnderWatchEditCommitAndFinish() throws {
       // A slow stand-in, so that the working screen lasts long enough to see.
       let rig = try AiderRig(delay: 2)

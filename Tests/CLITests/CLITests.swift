@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The built `wt` binary, run as a person runs it: output and exit status.
 extension EndToEnd {
-  @Suite struct CLITests {
+  @Suite(.timeLimit(.minutes(5))) struct CLITests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().path
     static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -17,24 +18,11 @@ extension EndToEnd {
 
     /// Runs wt with stdin from /dev/null (no terminal), in `directory`.
     func wt(_ args: [String], in directory: String = root, env: [String: String] = [:]) throws -> Run {
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: Self.binary)
-      p.arguments = args
-      p.currentDirectoryURL = URL(fileURLWithPath: directory)
       var environment = ProcessInfo.processInfo.environment
       environment["NO_COLOR"] = "1"
       environment.merge(env) { _, b in b }
-      p.environment = environment
-      let out = Pipe(), err = Pipe()
-      p.standardOutput = out
-      p.standardError = err
-      p.standardInput = FileHandle.nullDevice
-      try p.run()
-      // Drain both pipes before waiting, so a chatty child never stalls.
-      let o = out.fileHandleForReading.readDataToEndOfFile()
-      let e = err.fileHandleForReading.readDataToEndOfFile()
-      p.waitUntilExit()
-      return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+      let r = try runChild(Self.binary, args, in: directory, environment: environment)
+      return Run(status: r.status, stdout: r.stdoutText, stderr: r.stderrText)
     }
 
     func sandbox() throws -> String {

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 extension EndToEnd {
   /// The glance in the minutes after a person acts, on the real Claude
   /// Code: a permission the person grants in the pane, and a worker left
   /// idle past Claude Code's idle notification.
-  @Suite struct ClaudeGlanceTests {
+  @Suite(.tags(.realAgent), .timeLimit(.minutes(5))) struct ClaudeGlanceTests {
     func row(_ p: Playground, _ name: String) throws -> [String: Any]? {
       (try p.rows("status", "--json")).first { $0["name"] as? String == name }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The whole loop on the real Claude Code binary (PyPI's claude-agent-sdk
 /// ships it), offline: a temporary HOME, a dummy key, and the Messages-API
@@ -111,7 +112,7 @@ final class ClaudeRig: @unchecked Sendable {
 }
 
 extension EndToEnd {
-  @Suite struct ClaudeTests {
+  @Suite(.tags(.realAgent), .timeLimit(.minutes(5))) struct ClaudeTests {
     @Test func twoBeadsOneSlotRunUnattendedToTheEnd() throws {
       let rig = try ClaudeRig()
       let p = rig.playground
@@ -205,7 +206,14 @@ extension EndToEnd {
       let pane = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_id}"]).stdout
         .trimmingCharacters(in: .whitespacesAndNewlines)
       try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "-l", "USD"])
-      Thread.sleep(forTimeInterval: 0.5)
+      // Enter once Claude Code shows what was typed in its input line
+      // (`❯`, a no-break space and the text, as in the fixture
+      // claude-screens/typed-not-submitted.txt; sooner, it may take the
+      // Enter as part of a paste).
+      #expect(try p.wait(seconds: 30) {
+        try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-t", pane]).stdout.split(separator: "\n")
+          .contains { $0.contains("❯") && $0.hasSuffix("USD") }
+      })
       try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", pane, "Enter"])
       #expect(try p.wait(seconds: 30) { mine().contains { $0["by"] == "prompt-submitted" && $0["status"] == "working" } })
       #expect(try p.wait(seconds: 30) { try row()?["status"] as? String != "needs-input" })

@@ -4,7 +4,7 @@ import Testing
 /// `wt apply` then `wt diff` says "No changes" and means it, whatever the
 /// paths, branch names and config files look like (issue 13).
 extension EndToEnd {
-  @Suite struct ConvergenceTests {
+  @Suite(.timeLimit(.minutes(5))) struct ConvergenceTests {
     /// Replaces `old` with `new` in the playground's wt.yaml.
     static func edit(_ p: Playground, _ old: String, _ new: String) throws {
       let file = "\(p.dir)/wt.yaml"

@@ -4,9 +4,10 @@ import Testing
 extension EndToEnd {
   /// `wt done` while apply passes run: the finished bead is never released,
   /// reopened or started again.
-  @Suite struct DoneRacingApplyTests {
+  @Suite(.timeLimit(.minutes(5))) struct DoneRacingApplyTests {
     @Test func aFinishedBeadStaysClosedAndIsNeverStartedAgain() async throws {
       let p = try Playground()
+      try p.countPasses()
       let auto = try p.background("auto", "--interval", "1")
       defer { if auto.isRunning { auto.terminate(); auto.waitUntilExit() } }
       var finished: [String] = []
@@ -21,8 +22,9 @@ extension EndToEnd {
         let done = results[0]
         #expect(done.status == 0, "round \(round): \(done.stderr)")
         finished.append(id)
-        // A few more passes, which must leave every finished bead alone.
-        try await Task.sleep(for: .seconds(2.5))
+        // A whole pass of auto after the done, which must leave every
+        // finished bead alone (the earlier ones see a pass each round).
+        #expect(try await p.wholePasses(1), "round \(round): no pass of auto after the done")
         for old in finished {
           #expect(try p.show(old)["status"] as? String == "closed", "\(old) was reopened")
           #expect(p.prompts().filter { $0.hasPrefix("Work on \(old):") }.count == 1, "\(old) was started again")

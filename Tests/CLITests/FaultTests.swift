@@ -5,7 +5,7 @@ import Testing
 /// scripted agent. After each, the next `wt apply` converges, no bead is
 /// left claimed by wt without a worker, and nothing a person wrote is gone.
 extension EndToEnd {
-  @Suite struct FaultTests {
+  @Suite(.timeLimit(.minutes(5))) struct FaultTests {
     func converges(_ p: Playground, sourceLocation: SourceLocation = #_sourceLocation) throws {
       let apply = try p.wt("apply", "--yes")
       #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)", sourceLocation: sourceLocation)
@@ -18,6 +18,12 @@ extension EndToEnd {
       return text.split(separator: "\n").compactMap {
         (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["prompt"] as? String
       }
+    }
+
+    /// An apply has started a worker's session: the marker that it is
+    /// under way.
+    func sessionStarted(_ p: Playground) throws -> Bool {
+      !(try p.sh(["tmux", "-L", p.socket, "list-sessions", "-F", "#{session_name}"], check: false).stdout.isEmpty)
     }
 
     @Test func twoAppliesAtOnceStartEachBeadOnceAndPromptOnce() throws {
@@ -40,7 +46,9 @@ extension EndToEnd {
       _ = try (1...2).map { try p.bead("Bead \($0)") }
       let before = try p.inventory()
       let apply = try p.background("apply", "--yes")
-      Thread.sleep(forTimeInterval: 1)
+      // Mid-way: a session is there and its agent not ready yet (2 s).
+      #expect(try p.wait { try sessionStarted(p) }, "\(p.backgroundLog)")
+      #expect(apply.isRunning)
       _ = try p.sh(["tmux", "-L", p.socket, "kill-server"], check: false)
       apply.waitUntilExit()
       try converges(p)
@@ -50,14 +58,18 @@ extension EndToEnd {
       // Under load the agent may log its prompt a moment after it drew the
       // busy screen that confirmed it.
       _ = try p.wait(seconds: 10) { prompts(p).count >= 2 }
-      #expect(prompts(p).count == 2)
+      let events = (try? String(contentsOfFile: "\(p.dir)/state/events.jsonl", encoding: .utf8)) ?? ""
+      #expect(prompts(p).count == 2, "\(prompts(p))\n\(p.backgroundLog)\n\(events)")
     }
 
     @Test func ctrlCDuringAnApplyExits130AndTheNextApplyFinishes() throws {
       let p = try Playground(workers: 2, agentDelay: "2")
       _ = try (1...2).map { try p.bead("Bead \($0)") }
       let apply = try p.background("apply", "--yes")
-      Thread.sleep(forTimeInterval: 1.2)
+      // Mid-way, as above: not before wt has begun (a signal that early
+      // tests nothing and, on a loaded machine, may precede its handler).
+      #expect(try p.wait { try sessionStarted(p) }, "\(p.backgroundLog)")
+      #expect(apply.isRunning)
       kill(apply.processIdentifier, SIGINT)
       apply.waitUntilExit()
       #expect(apply.terminationStatus == 130)
@@ -144,7 +156,7 @@ extension EndToEnd {
     }
   }
 
-  @Suite struct HostileAgentTests {
+  @Suite(.timeLimit(.minutes(5))) struct HostileAgentTests {
     /// Agents that start after 0.2–3 s, show a trust dialog whose default
     /// answer exits, ignore keys for a while after drawing their prompt, and
     /// drop the first Enter: every prompt is delivered exactly once.

@@ -4,7 +4,7 @@ import Testing
 extension EndToEnd {
   /// wt's state cannot be written (a full disk, a folder in the way): a
   /// command either changes nothing or says exactly what it did.
-  @Suite struct FullDiskTests {
+  @Suite(.timeLimit(.minutes(5))) struct FullDiskTests {
     /// The state's lock cannot be opened (here a folder stands in its
     /// place), as a write fails on a full disk.
     @Test func abandonThatCannotRecordChangesNothing() throws {

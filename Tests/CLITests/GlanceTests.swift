@@ -4,7 +4,7 @@ import Testing
 extension EndToEnd {
   /// One bad project never blanks the glance: the others' workers are
   /// shown, and the problem is named.
-  @Suite struct GlanceTests {
+  @Suite(.timeLimit(.minutes(5))) struct GlanceTests {
     @Test func projectsWhoseBaseOrFolderIsMissingLeaveTheGlance() throws {
       let p = try Playground()
       let id = try p.bead("Running")

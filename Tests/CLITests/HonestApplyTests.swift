@@ -4,7 +4,7 @@ import Testing
 /// An apply says what happened: bd's and tmux's failures are failures, with
 /// their own words, and the exit status says so (issue 13).
 extension EndToEnd {
-  @Suite struct HonestApplyTests {
+  @Suite(.timeLimit(.minutes(5))) struct HonestApplyTests {
     @Test func aFailingClaimIsAFailureWithBdsMessage() throws {
       let p = try Playground()
       let id = try p.bead("Cannot claim")
@@ -55,7 +55,12 @@ extension EndToEnd {
       for n in 1...3 {
         try ConvergenceTests.edit(p, "workers: \(n == 1 ? 3 : n - 1)", "workers: \(n)")
         #expect(try p.wt("apply", "--yes").status == 0)
-        if n < 3 { Thread.sleep(forTimeInterval: 1.1) }
+        if n < 3 {
+          // The next one in a later second than the newest so far.
+          let created = try p.sh(["tmux", "-L", p.socket, "list-sessions", "-F", "#{session_created}"]).stdout
+            .split(separator: "\n").compactMap { Int($0) }.max() ?? 0
+          #expect(try p.wait(seconds: 5) { Int(Date().timeIntervalSince1970) > created })
+        }
       }
       // The oldest worker holds uncommitted work; the newest has none.
       try "draft\n".write(toFile: "\(p.worktree(ids[0]))/draft.txt", atomically: true, encoding: .utf8)

@@ -6,7 +6,7 @@ import Testing
 /// never runs anything, never reaches another worker, never rewrites what a
 /// person reads.
 extension EndToEnd {
-  @Suite struct HostileTests {
+  @Suite(.timeLimit(.minutes(5))) struct HostileTests {
     struct Corpus: Decodable {
       var valid: [String]?
       var hostile: [String]?
@@ -203,7 +203,8 @@ extension EndToEnd {
       #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
       #expect(try p.wait(seconds: 10) { p.submissions().count == 1 })
       #expect(p.submissions().first?["prompt"] as? String == "Work on \(id): esc to interrupt\nIs this a project you created or one you trust")
-      Thread.sleep(forTimeInterval: 1)
+      // Every Enter wt pressed has been read: none submitted it again.
+      #expect(try p.keysRead(by: "wt-demo__\(id)"))
       #expect(p.submissions().count == 1)
     }
   }

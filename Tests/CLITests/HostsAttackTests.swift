@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// What a repository, a bead or a host's answer may try through `hosts:`:
 /// each must leave the person's machine as it was.
 extension EndToEnd {
-  @Suite struct HostsAttackTests {
+  @Suite(.tags(.ssh), .timeLimit(.minutes(5))) struct HostsAttackTests {
     /// A folder with a repository's own ./wt.yaml, and wt run there as a
     /// person would (no WT_CONFIG: wt finds the file itself).
     final class Checkout: @unchecked Sendable {
@@ -107,7 +108,7 @@ extension EndToEnd {
       let status = try h.local.wt("status")
       #expect(status.status == 0, "\(status.stderr)")
       #expect(try h.local.wait(seconds: 10) { FileManager.default.fileExists(atPath: log) })
-      Thread.sleep(forTimeInterval: 1)
+      #expect(try h.local.notifiersEnded(writing: log))
       let told = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
       #expect(told == "[box1:api/api-abc][api-abc][api][asks ]2;x you]\n", "\(told)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A project on another host, through a real OpenSSH server on 127.0.0.1
 /// (`SSHServer`): the host is this machine and user with its own HOME,
@@ -105,7 +106,7 @@ final class HostPlayground: @unchecked Sendable {
 }
 
 extension EndToEnd {
-  @Suite struct HostsTests {
+  @Suite(.tags(.ssh), .timeLimit(.minutes(5))) struct HostsTests {
     /// validate → diff → apply → a worktree and a session on the host → the
     /// agent takes its prompt → its `wt done` merges there → the bead is
     /// closed → the next bead starts; this machine's project runs beside.
@@ -257,7 +258,7 @@ extension EndToEnd {
       #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
       _ = try p.wt("status")
       #expect(try p.wait(seconds: 5) { p.exists(marker) })
-      Thread.sleep(forTimeInterval: 0.5)
+      #expect(try p.notifiersEnded(writing: marker))
       let told = (try? String(contentsOfFile: marker, encoding: .utf8)) ?? ""
       #expect(told == "box1:api/\(id) needs-input: EUR or USD?\n")
     }
@@ -280,8 +281,9 @@ extension EndToEnd {
       #expect(status.stdout.contains("demo/\(localBead)"))
       #expect(status.stderr.contains("host box1 not reached"))
       // The dashboard says it in the table's place.
-      let frame = try p.wt("watch", "--once").stdout
-      #expect(frame.contains("demo/\(localBead)") && frame.contains("! host box1 not reached"), "\(frame)")
+      let watch = try p.wt("watch", "--once")
+      let frame = watch.stdout
+      #expect(frame.contains("demo/\(localBead)") && frame.contains("! host box1 not reached"), "\(frame)\(watch.stderr)")
 
       try h.server.start()
       #expect(try p.wt("apply", "--yes").status == 0)

@@ -6,7 +6,7 @@ import Testing
 /// Python's `pty`, which gives it a terminal on Linux and macOS alike): Enter in `wt watch` switches the
 /// client to a worker, and the hub's `wt watch` keeps running throughout.
 extension EndToEnd {
-  @Suite struct HubTests {
+  @Suite(.timeLimit(.minutes(5))) struct HubTests {
     func tmux(_ p: Playground, _ args: String...) throws -> String {
       try p.sh(["tmux", "-L", p.socket] + args).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -137,7 +137,7 @@ extension EndToEnd {
       _ = try p.wt("signal", "working", "--worker", "demo/\(id)")
       _ = try p.wt("signal", "needs-input", "again", "--worker", "demo/\(id)")
       #expect(try p.wait(seconds: 5) { ((try? String(contentsOfFile: marker, encoding: .utf8)) ?? "").split(separator: "\n").count == 2 })
-      Thread.sleep(forTimeInterval: 0.5)
+      #expect(try p.notifiersEnded(writing: marker))
       let lines = try String(contentsOfFile: marker, encoding: .utf8).split(separator: "\n")
       #expect(lines == ["demo/\(id)|needs-input: $(touch \(p.dir)/pwned)", "demo/\(id)|needs-input: again"])
       #expect(!p.exists("\(p.dir)/pwned"))

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `make install` into a throwaway DESTDIR and PREFIX, then `make
 /// uninstall`: what a person gets, and that nothing else is touched. The
 /// first run builds the release binary (a few minutes); later runs reuse it.
-@Suite struct InstallTests {
+@Suite(.tags(.e2e), .timeLimit(.minutes(20))) struct InstallTests {
   static let root = CLITests.root
   static let installed = [
     "bin/wt", "share/man/man1/wt.1", "share/bash-completion/completions/wt", "share/zsh/site-functions/_wt",

@@ -6,7 +6,7 @@ extension EndToEnd {
   /// with what differs from run to run (folders, ids, times, process ids,
   /// sizes) replaced by placeholders. A change to a shape shows as a diff
   /// of `Tests/CLITests/Golden/`; rerun with WT_UPDATE_GOLDEN=1 and review.
-  @Suite struct JSONGoldenTests {
+  @Suite(.timeLimit(.minutes(5))) struct JSONGoldenTests {
     @Test func everyJSONShapeIsPinned() throws {
       let p = try Playground()
       let first = try p.bead("First", priority: 1)

@@ -4,7 +4,7 @@ import Testing
 /// A day of work through the binary: ready, apply, the agent finishing its
 /// own bead with `wt done`, the next bead starting, and the refusals.
 extension EndToEnd {
-  @Suite struct LifecycleTests {
+  @Suite(.timeLimit(.minutes(5))) struct LifecycleTests {
     @Test func theAgentFinishesItsBeadAndTheNextOneStarts() throws {
       let p = try Playground()
       let steps = [
@@ -131,7 +131,7 @@ extension EndToEnd {
     }
   }
 
-  @Suite struct WatchTests {
+  @Suite(.timeLimit(.minutes(5))) struct WatchTests {
     @Test func autoWorksThroughTheBacklogAndCtrlCExits130() throws {
       let p = try Playground()
       func steps(_ file: String) -> String {
@@ -153,7 +153,7 @@ extension EndToEnd {
     }
   }
 
-  @Suite struct OverlapTests {
+  @Suite(.timeLimit(.minutes(5))) struct OverlapTests {
     @Test func twoWorkersChangingOneFileAreWarnedAbout() throws {
       let p = try Playground(workers: 3)
       let a = try p.bead("A"), b = try p.bead("B"), c = try p.bead("C")
@@ -172,7 +172,7 @@ extension EndToEnd {
     }
   }
 
-  @Suite struct PullRequestTests {
+  @Suite(.timeLimit(.minutes(5))) struct PullRequestTests {
     /// on_done: pr pushes the branch and opens a pull request with the
     /// bead's title and description (gh is a stand-in on PATH); the worktree
     /// stays until the pull request is merged.
@@ -206,7 +206,7 @@ extension EndToEnd {
     }
   }
 
-  @Suite struct StatusTextTests {
+  @Suite(.timeLimit(.minutes(5))) struct StatusTextTests {
     @Test func statusListsWaitingBeadsWithTheReason() throws {
       let p = try Playground()
       _ = try p.bead("Runs", priority: 1)

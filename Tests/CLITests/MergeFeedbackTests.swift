@@ -4,7 +4,7 @@ import Testing
 extension EndToEnd {
   /// What a worker hears when its merge cannot go in: the conflicting files
   /// or the gate's first failure, as a follow-up prompt to its agent.
-  @Suite struct MergeFeedbackTests {
+  @Suite(.timeLimit(.minutes(5))) struct MergeFeedbackTests {
     /// A conflict: the agent is prompted with the file, the bead stays open
     /// and main does not move; after the worker merges main and resolves,
     /// the next `wt done` merges.

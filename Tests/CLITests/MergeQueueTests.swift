@@ -5,7 +5,7 @@ extension EndToEnd {
   /// `wt done` through the merge queue on real git: merges computed
   /// off-checkout, the gate on the merged result, base moved only by
   /// fast-forward or compare-and-swap, and nothing of the person's moved.
-  @Suite struct MergeQueueTests {
+  @Suite(.timeLimit(.minutes(5))) struct MergeQueueTests {
     /// The person is in the middle of a merge in the main checkout, with a
     /// resolution staged: wt holds its merge and touches nothing; once the
     /// person commits, the next `wt done` merges.

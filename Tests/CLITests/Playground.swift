@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A throwaway repository with beads (the bd double), its own tmux server,
 /// state and worktree folders, driven through the built `wt` binary.
@@ -73,24 +74,9 @@ final class Playground: @unchecked Sendable {
 
   @discardableResult
   func sh(_ argv: [String], in directory: String? = nil, check: Bool = true, stdin: String? = nil) throws -> Result {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = argv
-    p.currentDirectoryURL = URL(fileURLWithPath: directory ?? repo)
-    p.environment = ProcessInfo.processInfo.environment.merging(env) { _, b in b }.merging(["NO_COLOR": "1"]) { _, b in b }
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try p.run()
-    if let stdin {
-      input.fileHandleForWriting.write(Data(stdin.utf8))
-      try input.fileHandleForWriting.close()
-    }
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    let r = Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    let environment = ProcessInfo.processInfo.environment.merging(env) { _, b in b }.merging(["NO_COLOR": "1"]) { _, b in b }
+    let c = try runChild("/usr/bin/env", argv, in: directory ?? repo, environment: environment, stdin: stdin.map { Data($0.utf8) })
+    let r = Result(status: c.status, stdout: c.stdoutText, stderr: c.stderrText)
     if check && r.status != 0 { throw TestError("\(argv.joined(separator: " ")) failed (\(r.status)): \(r.stderr)") }
     return r
   }

@@ -4,7 +4,7 @@ import Testing
 extension EndToEnd {
   /// `on_done: pr` checks origin, gh and gh's login before it pushes
   /// anything; `wt validate` warns about the same.
-  @Suite struct PullRequestPreflightTests {
+  @Suite(.timeLimit(.minutes(5))) struct PullRequestPreflightTests {
     func prPlayground(origin: Bool, gh: Bool, gate: String = "[]") throws -> (Playground, String) {
       let p = try Playground(onDone: "pr", gate: gate)
       let remote = "\(p.dir)/remote.git"

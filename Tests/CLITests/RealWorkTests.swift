@@ -4,7 +4,7 @@ import Testing
 extension EndToEnd {
   /// Only real work closes a bead, and teardown keeps anything that might
   /// be work.
-  @Suite struct RealWorkTests {
+  @Suite(.timeLimit(.minutes(5))) struct RealWorkTests {
     /// No commits beyond base: refused, nothing changes; --allow-empty
     /// closes the bead without a merge.
     @Test func noCommitsIsRefusedUnlessAllowEmpty() async throws {

@@ -4,7 +4,7 @@ import Testing
 /// The manifest that declared a worker is the one wt reads about it, even
 /// where the repository's own wt.yaml sits in the current folder (issue 13).
 extension EndToEnd {
-  @Suite struct RightManifestTests {
+  @Suite(.timeLimit(.minutes(5))) struct RightManifestTests {
     /// A playground whose repository commits its own `project:` file, so
     /// every worktree holds one too.
     func playground() throws -> Playground {

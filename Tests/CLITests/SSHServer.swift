@@ -118,12 +118,10 @@ final class SSHServer: @unchecked Sendable {
   deinit {
     stop()
     // Whatever still runs that the rig's sessions started: commands a
-    // killed connection left behind, and the remote tmux servers.
+    // killed connection left behind, the remote tmux servers on any socket
+    // and their panes (SSHServer+Teardown.swift).
     for entry in orphans where entry.isSameProcessAlive { kill(entry.pid, SIGKILL) }
-    let sockets = "\(dir)/tmux/tmux-\(getuid())"
-    for name in (try? FileManager.default.contentsOfDirectory(atPath: sockets)) ?? [] {
-      _ = try? Self.run(["tmux", "-S", "\(sockets)/\(name)", "kill-server"], check: false)
-    }
+    endEverythingItStarted()
     try? FileManager.default.removeItem(atPath: dir)
   }
 

@@ -1,13 +1,14 @@
 import Foundation
 import Reconciler
 import Testing
+import TestSupport
 
 /// The SSH rig itself, through a real sshd on 127.0.0.1: what wt's
 /// transport will rely on (quoting that survives the login shell, the
 /// host's own HOME, one multiplexed connection) and the faults the host
 /// tests make (a killed connection, a host that is down).
 extension EndToEnd {
-  @Suite(.enabled(if: SSHServer.supported, "the SSH rig needs Linux (/proc)"))
+  @Suite(.enabled(if: SSHServer.supported, "the SSH rig needs Linux (/proc)"), .tags(.ssh), .timeLimit(.minutes(5)))
   struct SSHServerTests {
     static func nulTerminated(_ words: [String]) -> [UInt8] { words.flatMap { Array($0.utf8) + [0] } }
 
@@ -88,13 +89,18 @@ extension EndToEnd {
       #expect(try server.sshControl("check", options: master(server)).status == 0)
 
       // A call in flight when its connection goes.
-      let started = Date()
-      let inFlight = Thread.detachedResult { try? server.ssh("sleep 20", options: master(server)) }
-      Thread.sleep(forTimeInterval: 0.5)
+      let inFlight = Thread.detachedResult {
+        try? server.ssh("echo $$ > ~/in-flight.pid; exec sleep 20", options: master(server))
+      }
+      // In flight once it has run on the host, not after a fixed time.
+      let running = "\(server.remoteHome)/in-flight.pid"
+      let deadline = Date().addingTimeInterval(10)
+      while !FileManager.default.fileExists(atPath: running) && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+      #expect(FileManager.default.fileExists(atPath: running))
       server.killConnections()
+      // Cut, not run out: within 10 s of a 20 s command.
       let cut = inFlight.wait(seconds: 10)
       #expect(cut != nil && cut!.status != 0, "\(String(describing: cut))")
-      #expect(Date().timeIntervalSince(started) < 5)
 
       // The master went with it; the next call makes a new one.
       let logins = Self.logins(server)
@@ -158,6 +164,46 @@ extension EndToEnd {
         #expect(state == "Z" || state == "X", "\(pid) still runs")
       }
     }
+  }
+}
+
+extension EndToEnd.SSHServerTests {
+  /// What a remote wt leaves on a host: a tmux server on the socket the
+  /// manifest names (`~/tmux.sock`, outside `TMUX_TMPDIR`) with an agent
+  /// in its pane, and a process that left its session. The rig ends them
+  /// all, even when the test removed their folder first.
+  @Test func aHostsTmuxServerOnAnySocketEndsWithTheRigEvenWithItsFolderGone() throws {
+    var dir = ""
+    var pids: [pid_t] = []
+    do {
+      let server = try SSHServer()
+      dir = server.dir
+      let socket = "\(server.remoteHome)/tmux.sock"
+      let tmux = try server.ssh(
+        "tmux -S \(socket) new-session -d -s w 'sleep 300' && tmux -S \(socket) display -p '#{pid} #{pane_pid}'")
+      #expect(tmux.status == 0, "\(tmux.stderr)")
+      pids += tmux.stdout.split(whereSeparator: \.isWhitespace).compactMap { pid_t($0) }
+      let detached = try server.ssh("setsid sh -c 'echo $$ > ~/detached.pid; exec sleep 300' </dev/null >/dev/null 2>&1 &")
+      #expect(detached.status == 0, "\(detached.stderr)")
+      let deadline = Date().addingTimeInterval(10)
+      var loner: pid_t?
+      while loner == nil && Date() < deadline {
+        loner = (try? String(contentsOfFile: "\(server.remoteHome)/detached.pid", encoding: .utf8))
+          .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        if loner == nil { Thread.sleep(forTimeInterval: 0.02) }
+      }
+      pids += loner.map { [$0] } ?? []
+      try #require(pids.count == 3, "tmux: \(tmux.stdout), detached: \(String(describing: loner))")
+      let started = Set(server.processesItStarted().map(\.pid))
+      #expect(Set(pids).isSubset(of: started), "\(pids) among \(started)")
+      try FileManager.default.removeItem(atPath: server.remoteHome)
+    }
+    #expect(SSHServer.processesStarted(by: dir).isEmpty)
+    for pid in pids {
+      let state = ProcessEntry(pid: pid)?.state ?? "X"
+      #expect(state == "Z" || state == "X", "\(pid) still runs")
+    }
+    #expect(!FileManager.default.fileExists(atPath: dir))
   }
 }
 

@@ -4,7 +4,7 @@ import Testing
 /// `wt seance BEAD --resume` reopens the newest session with the agent's
 /// `resume`, and a refusal changes nothing (issue 13).
 extension EndToEnd {
-  @Suite struct SeanceResumeTests {
+  @Suite(.timeLimit(.minutes(5))) struct SeanceResumeTests {
     func argv(_ p: Playground) -> [[String]] {
       let text = (try? String(contentsOfFile: "\(p.dir)/agent.argv", encoding: .utf8)) ?? ""
       return text.split(separator: "\n").compactMap { p.json(String($0)) as? [String] }

@@ -79,7 +79,7 @@ struct PipedGroup {
 }
 
 extension EndToEnd {
-  @Suite struct SignalsTests {
+  @Suite(.timeLimit(.minutes(5))) struct SignalsTests {
     /// Each time: a line reaches the reader while wt still runs (output to a
     /// pipe is line-buffered), then Ctrl-C to the group ends wt with 130,
     /// never a crash, although its reader died of the same Ctrl-C.

@@ -2,7 +2,7 @@ import Testing
 @testable import Manifest
 
 /// Every diagnostic, with its exact line and column.
-@Suite struct DiagnosticsTests {
+@Suite(.timeLimit(.minutes(1))) struct DiagnosticsTests {
   @Test func listsEveryMistakeInOnePassSortedByPosition() {
     let box = Sandbox()
     box.mkdir("api")

@@ -4,7 +4,7 @@ import Testing
 
 /// The examples are real manifests, and the JSON Schema says what the Swift
 /// validator says.
-@Suite struct ExamplesAndSchemaTests {
+@Suite(.timeLimit(.minutes(1))) struct ExamplesAndSchemaTests {
   static let examples = [
     "examples/starter/wt.yaml", "examples/team/wt.yaml", "examples/repo-config/wt.yaml",
     "examples/repo-config/backend/wt.yaml", "examples/hosts/wt.yaml",

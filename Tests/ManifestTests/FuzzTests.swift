@@ -4,7 +4,7 @@ import Testing
 
 /// Thousands of damaged manifests: every one must come back as a model or
 /// as diagnostics, never a crash or a hang.
-@Suite struct FuzzTests {
+@Suite(.timeLimit(.minutes(1))) struct FuzzTests {
   /// A small deterministic generator so a failure can be replayed.
   struct SplitMix: RandomNumberGenerator {
     var state: UInt64
@@ -61,13 +61,28 @@ import Testing
       let input = mutate(Array(seeds[i % seeds.count]), &rng)
       try Data(input).write(to: URL(fileURLWithPath: path))
       let result = box.loader.load(file: path)
-      if result.manifest != nil { models += 1 } else {
+      if result.manifest != nil {
+        models += 1
+        #expect(!result.diagnostics.hasErrors, "a model and errors for input #\(i): \(result.diagnostics)")
+      } else {
         rejected += 1
         #expect(result.diagnostics.hasErrors, "rejected without an error for input #\(i)")
       }
+      // Every diagnostic points at a line of the input (or just past its
+      // end, where a truncated document is found wanting).
+      let lines = input.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).count
+      for d in result.diagnostics where d.mark.line < 0 || d.mark.line > lines + 1 || d.mark.column < 0 {
+        Issue.record("input #\(i): \(d) points outside its \(lines) lines")
+      }
+      // The same bytes, the same answer (a replayed failure is the failure).
+      if i % 10 == 0 {
+        let again = box.loader.load(file: path)
+        #expect(again.diagnostics == result.diagnostics && again.manifest == result.manifest, "input #\(i)")
+      }
     }
-    #expect(models + rejected == Self.iterations)
-    #expect(rejected > 0)
+    // Both kinds occur, or the campaign tests only one of the two paths.
+    #expect(models > 0, "no mutated manifest loaded")
+    #expect(rejected > 0, "every mutated manifest loaded")
     print("fuzz: \(Self.iterations) inputs, \(models) models, \(rejected) rejected with diagnostics, \(Int(Date().timeIntervalSince(started)))s")
   }
 }

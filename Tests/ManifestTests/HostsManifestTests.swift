@@ -3,7 +3,7 @@ import Testing
 
 /// `hosts:` and `host:`: how this machine sees a project on another host,
 /// how that host's wt sees the same file, and every mistake at its place.
-@Suite struct HostsManifestTests {
+@Suite(.timeLimit(.minutes(1))) struct HostsManifestTests {
   static let manifest = """
     version: 1
     settings:

@@ -1,7 +1,7 @@
 import Testing
 @testable import Manifest
 
-@Suite struct ManifestEditorTests {
+@Suite(.timeLimit(.minutes(1))) struct ManifestEditorTests {
   @Test func addsAtTheEndOfTheProjectsBlockKeepingEverythingElse() throws {
     let text = """
       # my wt.yaml

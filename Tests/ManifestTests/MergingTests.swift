@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Manifest
 
-@Suite struct MergingTests {
+@Suite(.timeLimit(.minutes(1))) struct MergingTests {
   @Test func defaultsFillProjectsAndBuiltInsFillTheRest() throws {
     let box = Sandbox()
     box.mkdir("a")

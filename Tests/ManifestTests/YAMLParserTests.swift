@@ -1,7 +1,7 @@
 import Testing
 @testable import Manifest
 
-@Suite struct YAMLParserTests {
+@Suite(.timeLimit(.minutes(1))) struct YAMLParserTests {
   func mapping(_ node: YAMLNode) -> [YAMLNode.Pair] {
     if case .mapping(let pairs) = node.kind { return pairs }
     Issue.record("not a mapping: \(node)")
@@ -104,7 +104,7 @@ import Testing
   }
 }
 
-@Suite struct YAMLDepthTests {
+@Suite(.timeLimit(.minutes(1))) struct YAMLDepthTests {
   @Test func refusesDeepNesting() {
     let text = "a: " + String(repeating: "[", count: 5000)
     do {

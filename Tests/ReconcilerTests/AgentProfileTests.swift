@@ -8,7 +8,7 @@ import Testing
 /// there); Claude Code's are in ScreenReaderTests. The others cannot run
 /// here (not installable offline): their patterns are tested on the text
 /// the agent prints as quoted by the source named in each case.
-@Suite struct AgentProfileTests {
+@Suite(.timeLimit(.minutes(2))) struct AgentProfileTests {
   static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
     "Fixtures/aider-screens")
 
@@ -92,7 +92,7 @@ import Testing
 }
 
 /// What a trust seed writes, and where it refuses to.
-@Suite struct TrustSeedTests {
+@Suite(.timeLimit(.minutes(2))) struct TrustSeedTests {
   func tempHome() throws -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-seed-\(UUID().uuidString.prefix(8))").path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -139,7 +139,7 @@ import Testing
 }
 
 /// Resuming only a session the agent still has.
-@Suite struct SessionExistsTests {
+@Suite(.timeLimit(.minutes(2))) struct SessionExistsTests {
   @Test func aClaudeSessionExistsOnlyWithItsTranscript() async throws {
     let w = try await TestWorld()
     let applier = Applier(manifest: try w.manifest(), world: try w.world)

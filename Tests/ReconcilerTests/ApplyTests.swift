@@ -7,7 +7,7 @@ import Testing
 /// and the scripted agent.
 func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } }
 
-@Suite(.serialized) struct ApplyTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ApplyTests {
   @Test func diffChangesNothing() async throws {
     let w = try await TestWorld()
     let a = try await w.createBead("First", priority: 1)
@@ -131,8 +131,8 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     try await w.apply()
     let pane = try #require(try await w.panes().first)
     kill(pane.pid, SIGKILL)
-    try await Task.sleep(for: .milliseconds(300))
-    #expect(try await w.panes().first?.dead == true)
+    // tmux marks the pane dead once it has reaped the agent.
+    #expect(try await w.eventually { try await w.panes().first?.dead == true })
     let plan = try await w.plan()
     guard case .restartAgent(let session?) = plan.changes.first?.step else {
       Issue.record("expected a restart with resume, got \(plan.changes)")
@@ -193,7 +193,7 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
   }
 }
 
-@Suite struct StateStoreTests {
+@Suite(.timeLimit(.minutes(2))) struct StateStoreTests {
   @Test func aFailedWriteLeavesTheOldStateWhole() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-state-\(UUID().uuidString.prefix(8))").path
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -4,7 +4,7 @@ import Testing
 
 /// Keeps the bd double honest: wt must read bd's real JSON, and the double
 /// must print the same shapes (field order, arrays vs objects, exit codes).
-@Suite struct BeadsContractTests {
+@Suite(.timeLimit(.minutes(2))) struct BeadsContractTests {
   static let samples = "\(packageRoot)/Tests/ReconcilerTests/Fixtures/beads-samples"
 
   func sample(_ name: String) throws -> Any {

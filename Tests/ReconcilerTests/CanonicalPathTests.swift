@@ -4,7 +4,7 @@ import Testing
 
 /// One spelling per path, whatever the person wrote: links followed as the
 /// file system follows them, the part that does not exist yet folded.
-@Suite struct CanonicalPathTests {
+@Suite(.timeLimit(.minutes(2))) struct CanonicalPathTests {
   @Test func linksDotsAndTrailingSlashesGiveOneSpelling() throws {
     let fm = FileManager.default
     let dir = try #require(CurrentPlatform().canonicalPath(fm.temporaryDirectory.path)) + "/wt-canon-\(UUID().uuidString.prefix(8))"

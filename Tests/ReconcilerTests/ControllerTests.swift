@@ -5,7 +5,7 @@ import Testing
 
 /// The loop without the binary: `Controller.pass` and `run` on a private
 /// world (real git and tmux, the bd double, the scripted agent).
-@Suite(.serialized) struct ControllerTests {
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ControllerTests {
   /// Collects what the loop says, for a test to wait on.
   final class Events: @unchecked Sendable {
     private let lock = NSLock()

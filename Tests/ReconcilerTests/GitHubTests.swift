@@ -4,7 +4,7 @@ import Testing
 
 /// `GitHub` against the gh double, which keeps gh's contract (stdout is
 /// the URL; a second create for the same head fails naming the first).
-@Suite struct GitHubTests {
+@Suite(.timeLimit(.minutes(2))) struct GitHubTests {
   func gh() throws -> (GitHub, String) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-gh-\(UUID().uuidString.prefix(8))").path
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

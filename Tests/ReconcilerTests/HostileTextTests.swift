@@ -30,7 +30,7 @@ enum HostileCorpus {
   }
 }
 
-@Suite struct BeadIDTests {
+@Suite(.timeLimit(.minutes(2))) struct BeadIDTests {
   @Test func acceptsEveryIdBdMakes() throws {
     for id in try HostileCorpus.ids().valid { #expect(BeadID.isValid(id), "\(id)") }
     // bd's own samples.
@@ -46,7 +46,7 @@ enum HostileCorpus {
   }
 }
 
-@Suite struct WorkerNamingTests {
+@Suite(.timeLimit(.minutes(2))) struct WorkerNamingTests {
   static let inert = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-".unicodeScalars)
 
   /// Project names the manifest accepts and bead ids bd makes, mixed so
@@ -96,7 +96,7 @@ enum HostileCorpus {
   }
 }
 
-@Suite struct PromptTextTests {
+@Suite(.timeLimit(.minutes(2))) struct PromptTextTests {
   @Test func everyHostileTextPastesAsInertText() throws {
     for text in try HostileCorpus.texts() {
       let pasted = PromptText.sanitize(text)
@@ -134,7 +134,7 @@ enum HostileCorpus {
   }
 }
 
-@Suite struct TerminalTextTests {
+@Suite(.timeLimit(.minutes(2))) struct TerminalTextTests {
   @Test func everyHostileTextPrintsInert() throws {
     for text in try HostileCorpus.texts() + HostileCorpus.ids().hostile {
       #expect(HostileCorpus.isInert(TerminalText.escape(text)), "\(text.debugDescription)")
@@ -175,7 +175,7 @@ enum HostileCorpus {
   }
 }
 
-@Suite struct BoundsTests {
+@Suite(.timeLimit(.minutes(2))) struct BoundsTests {
   @Test(arguments: ["nan", "inf", "-1", "0", "1e300", "abc", "", "0.1"])
   func refusesUnusableIntervals(_ text: String) {
     guard case .failure(let problem) = Seconds.parse(text, name: "--interval", range: Seconds.intervals) else {

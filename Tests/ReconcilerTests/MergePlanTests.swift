@@ -5,7 +5,7 @@ import Testing
 
 /// The planner and the merge queue: a bead being merged is left alone;
 /// one whose `wt done` died, or that failed, is not held back.
-@Suite struct MergePlanTests {
+@Suite(.timeLimit(.minutes(2))) struct MergePlanTests {
   typealias T = PlanTests
 
   func entry(_ bead: String, _ phase: MergeEntry.Phase) -> MergeEntry {

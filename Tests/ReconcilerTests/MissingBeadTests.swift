@@ -6,7 +6,7 @@ import Testing
 /// hub) reuses its list for a minute; a bead made and started inside that
 /// minute was recorded `done — bead … is closed` one second after its
 /// worker was created, while bd had it in_progress.
-@Suite struct MissingBeadTests {
+@Suite(.timeLimit(.minutes(2))) struct MissingBeadTests {
   @Test func aBeadNewerThanTheListIsNotClosed() async throws {
     let w = try await TestWorld()
     let manifest = try w.manifest()

@@ -4,7 +4,7 @@ import Testing
 @testable import Reconciler
 
 /// `plan` on literals: no tmux, git or bd runs here.
-@Suite struct PlanTests {
+@Suite(.timeLimit(.minutes(2))) struct PlanTests {
   static func project(_ name: String = "api", workers: Int = 2, select: Selection = Selection()) -> Project {
     Project(
       name: name, path: "/code/\(name)", base: "main", workers: workers, agent: "claude", onDone: .merge,

@@ -5,7 +5,7 @@ import Testing
 /// The host layer against this machine: the test's own process tree, a
 /// child of known size, symlinked folders. The Darwin implementation
 /// compiles only on macOS; these run there too, against it.
-@Suite struct PlatformTests {
+@Suite(.timeLimit(.minutes(2))) struct PlatformTests {
   let host = CurrentPlatform()
 
   @Test func theExecutableIsThisTestBinaryWithSymlinksResolved() throws {

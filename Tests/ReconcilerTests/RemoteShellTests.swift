@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Reconciler
 
 /// `RemoteShell.command` run by the shells a host may log in with: every
 /// word comes back as exactly the bytes that went in, and nothing in it runs.
-@Suite struct RemoteShellTests {
+@Suite(.timeLimit(.minutes(2))) struct RemoteShellTests {
   /// Words no quoting may change: the hostile corpus (texts and ids, valid
   /// and hostile) and the classic traps. A word cannot hold NUL (neither can
   /// an argument or a shell's command line), so those are left out.
@@ -44,19 +45,8 @@ import Testing
 
   /// Runs argv (no shell of ours), returning stdout's bytes and the status.
   static func run(_ argv: [String], in directory: String? = nil) throws -> (status: Int32, stdout: [UInt8], stderr: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: argv[0])
-    p.arguments = Array(argv.dropFirst())
-    if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = FileHandle.nullDevice
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, Array(o), String(decoding: e, as: UTF8.self))
+    let r = try runChild(argv[0], Array(argv.dropFirst()), in: directory)
+    return (r.status, Array(r.stdout), r.stderrText)
   }
 
   /// What `printf '%s\0' WORD…` prints.

@@ -6,7 +6,7 @@ import Testing
 
 /// The control socket is the connection: whoever can put a socket where
 /// ssh looks for it answers every command wt sends to the host.
-@Suite struct SSHTransportTests {
+@Suite(.timeLimit(.minutes(2))) struct SSHTransportTests {
   func transport(socketIn folder: String) -> SSHTransport {
     var t = SSHTransport(host: RemoteHost(name: "box1", ssh: "dev@box1.invalid"), stateDirectory: folder, runner: ProcessRunner())
     t.controlPath = "\(folder)/0123456789abcdef"

@@ -5,7 +5,7 @@ import Testing
 
 /// The built-in Claude profile against screens captured from the real
 /// Claude Code (Fixtures/claude-screens, copied from shared/reference).
-@Suite struct ScreenReaderTests {
+@Suite(.timeLimit(.minutes(2))) struct ScreenReaderTests {
   static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
     "Fixtures/claude-screens")
 

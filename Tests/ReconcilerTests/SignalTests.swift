@@ -3,7 +3,7 @@ import Testing
 @testable import Reconciler
 
 /// `wt signal` as hooks call it: statuses, the session id, API errors.
-@Suite struct SignalTests {
+@Suite(.timeLimit(.minutes(2))) struct SignalTests {
   func store() throws -> (StateStore, String) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-signal-\(UUID().uuidString.prefix(8))").path
     let store = StateStore(directory: dir)

@@ -2,7 +2,7 @@ import Testing
 @testable import Reconciler
 
 /// `wt status` / `wt watch` tables on fixed snapshots at several widths.
-@Suite struct StatusTableTests {
+@Suite(.timeLimit(.minutes(2))) struct StatusTableTests {
   static let rows = [
     WorkerStatus(
       name: "api/api-7hd", project: "api", bead: "api-7hd", title: "Fix the login redirect loop on expired sessions",

@@ -7,7 +7,7 @@ import Testing
 /// A worker's session starts with its tmux server's environment, which is
 /// that of whichever wt started the server: what says which manifest and
 /// which view of it the worker's wt reads must be set for every worker.
-@Suite struct WorkerEnvironmentTests {
+@Suite(.timeLimit(.minutes(2))) struct WorkerEnvironmentTests {
   /// On a machine that is both a host and the person's own, a local
   /// worker on a server that a driven wt started (with WT_HOST) must not
   /// read its manifest as that host's share.

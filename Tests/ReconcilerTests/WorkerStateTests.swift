@@ -3,7 +3,7 @@ import Testing
 
 /// The worker state machine, as one table: every state, every kind of
 /// event, the state that follows.
-@Suite struct WorkerStateTests {
+@Suite(.timeLimit(.minutes(2))) struct WorkerStateTests {
   typealias C = WorkerCondition
   static let ask = C(.needsInput, "EUR or USD?")
   static let limited = C(.limited, "429")

@@ -105,7 +105,11 @@ extension Applier {
     delivery.deadline = deliveryDeadline
     let store = world.store
     let name = change.worker
-    let outcome = try await delivery.deliver(prompt, to: pane.paneID, alreadySent: record?.prompt == .sent) {
+    // By the worker's session, not the pane id: a tmux server that died
+    // and was started again numbers panes from %0 again, so the id this
+    // delivery began with may by now be another worker's pane.
+    let target = "=\(change.session):"
+    let outcome = try await delivery.deliver(prompt, to: target, alreadySent: record?.prompt == .sent) {
       try? store.update { state in state.workers[name]?.prompt = .sent }
       store.record("prompt-sent", worker: name)
     }

@@ -56,8 +56,10 @@ extension Applier {
       ? record.sessionId.flatMap { SessionID.isValid($0) && sessionExists($0, profile: profile, home: env["HOME"]) ? $0 : nil } : nil
     if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
     let hasPane = try await pane(of: change.session) != nil
-    // A prompt sent to an agent whose session is gone reached no agent
-    // that runs: the one started now has not had it.
+    // A new agent, not resumed, never had a prompt "sent" to the one
+    // before it (its tmux server died between paste and confirmation):
+    // it gets the prompt, or delivery would take its empty box for a
+    // prompt taken. A live session keeps what was sent to it.
     if !hasPane && resume == nil && record.prompt == .sent { record.prompt = .pending }
     // An agent that takes its first prompt on the command line gets it
     // there, once: recorded as sent before the agent starts.

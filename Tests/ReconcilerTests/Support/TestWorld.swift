@@ -136,6 +136,16 @@ final class TestWorld: @unchecked Sendable {
     try await BeadsCLI(bd: bdDouble, runner: runner).show(id, in: repo)
   }
 
+  /// Polls until `condition` holds or `seconds` pass; whether it held.
+  func eventually(seconds: Double = 20, _ condition: () async throws -> Bool) async throws -> Bool {
+    let end = ContinuousClock.now + .seconds(seconds)
+    while ContinuousClock.now < end {
+      if try await condition() { return true }
+      try await Task.sleep(for: .milliseconds(50))
+    }
+    return try await condition()
+  }
+
   func panes() async throws -> [Pane] { try await Tmux(socket: .named(socket), runner: runner).panes() }
 
   func tmux(_ args: String...) async throws -> String { try await runner.run(["tmux", "-L", socket] + args) }
