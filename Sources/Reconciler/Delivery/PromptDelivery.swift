@@ -52,8 +52,7 @@ public struct PromptDelivery: Sendable {
     var lastScreen = ""
     var stableSince = clock.now
     while clock.now < end {
-      guard try await tmux.isAlive(pane: pane) else { return .agentExited(afterSend: true) }
-      let screen = try await tmux.capture(pane: pane)
+      guard let screen = try await liveScreen(pane) else { return .agentExited(afterSend: true) }
       if screen != lastScreen {
         lastScreen = screen
         stableSince = clock.now
@@ -102,8 +101,7 @@ public struct PromptDelivery: Sendable {
     var beforeEnter: String? = nil
 
     while clock.now < end {
-      guard try await tmux.isAlive(pane: pane) else { return .agentExited(afterSend: sent) }
-      let screen = try await tmux.capture(pane: pane)
+      guard let screen = try await liveScreen(pane) else { return .agentExited(afterSend: sent) }
       if screen != lastScreen {
         lastScreen = screen
         stableSince = clock.now
@@ -193,6 +191,20 @@ public struct PromptDelivery: Sendable {
   /// enough of them to outlast an agent that drops several, with backoff
   /// up to 8 paste windows, well inside the deadline.
   static let enterRetries = 8
+
+  /// The pane's screen, or nil when the pane is gone. An agent that
+  /// finishes at once ends its own session with `wt done`, and with the
+  /// last session the tmux server exits: a capture that fails between the
+  /// two looks is that, not an error of the delivery.
+  func liveScreen(_ pane: String) async throws -> String? {
+    guard try await tmux.isAlive(pane: pane) else { return nil }
+    do {
+      return try await tmux.capture(pane: pane)
+    } catch {
+      if try await tmux.isAlive(pane: pane) { throw error }
+      return nil
+    }
+  }
 
   /// Claude Code draws two lines (a rule and its status line) under its
   /// input line; Aider none. More than this below it, the line is
