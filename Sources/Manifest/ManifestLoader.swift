@@ -315,6 +315,7 @@ public struct ManifestLoader: Sendable {
       out.append("agent \(name): \(Project.shellWords(p.command))")
       if !p.resume.isEmpty { out.append("agent \(name) resume: \(Project.shellWords(p.resume.map(\.source)))") }
       for (k, v) in p.env.sorted(by: { $0.key < $1.key }) { out.append("agent \(name) env: \(k)=\(v)") }
+      if let keep = p.passEnv, !keep.isEmpty { out.append("agent \(name) pass_env: \(keep.joined(separator: " "))") }
       // Files wt writes for the agent: hooks in the worktree run commands,
       // a trust seed tells the agent to trust it.
       if p.hooks != .none { out.append("agent \(name) hooks: \(p.hooks.rawValue)") }

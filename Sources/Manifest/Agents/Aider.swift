@@ -10,6 +10,11 @@ extension BuiltInAgents {
   /// - busy: the spinner lines it draws while it waits for the model,
   ///   "Waiting for <model>", and for the commit message, "Generating
   ///   commit message with <model>".
+  /// - pass_env: OpenAI's variables only. Aider picks its model by the
+  ///   first vendor key it finds, Anthropic's before OpenAI's
+  ///   (aider/onboarding.py), so beside Claude Code it took the person's
+  ///   Claude key; a person who runs Aider on Claude says
+  ///   `pass_env: [ANTHROPIC_*]` in an override.
   /// - no prompt argument (`--message` answers once and exits), no hooks, no
   ///   session ids: the prompt is pasted and status read from the screen.
   public static let aider = AgentProfile(
@@ -26,6 +31,7 @@ extension BuiltInAgents {
       .init(match: "see what's new in this version\\? .*\\[Yes\\]:\\s*$", keys: ["n", "Enter"]),
     ],
     hooks: .none,
+    passEnv: ProviderKeys.openAI,
     origin: .builtIn
   )
 }

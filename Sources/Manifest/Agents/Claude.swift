@@ -19,6 +19,7 @@ extension BuiltInAgents {
       .init(match: "Do you want to use this API key", keys: ["Up", "Enter"]),
     ],
     hooks: .claude,
+    passEnv: ProviderKeys.anthropic,
     origin: .builtIn
   )
 }

@@ -146,6 +146,8 @@ extension WT {
       }
       let environment = ProcessInfo.processInfo.environment
       let world = World(manifest: manifest, environment: environment)
+      // The person's environment is the one every gate runs in.
+      GateEnvironment.record(environment, in: world.store)
       let lock: ApplyLock
       do {
         lock = try await ApplyLock(store: world.store, wait: .seconds(60))
