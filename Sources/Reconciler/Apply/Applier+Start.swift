@@ -128,13 +128,20 @@ extension Applier {
     if !hasPane {
       let argv = command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt)
       try await step("session") {
-        // What the session would inherit: the server's environment, or
-        // this wt's when this call starts the server.
-        let inherited = Set(try await world.tmux.globalEnvironmentNames()).union(world.environment.keys)
-        try await world.tmux.newSession(
-          name: change.session, directory: change.worktree, environment: env,
-          unset: profile.providerKeysToDrop(from: inherited), command: argv,
-          options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
+        do {
+          // What the session would inherit: the server's environment, or
+          // this wt's when this call starts the server.
+          let inherited = Set(try await world.tmux.globalEnvironmentNames()).union(world.environment.keys)
+          try await world.tmux.newSession(
+            name: change.session, directory: change.worktree, environment: env,
+            unset: profile.providerKeysToDrop(from: inherited), command: argv,
+            options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
+        } catch {
+          // No agent started, so a prompt recorded as sent on its command
+          // line never went anywhere: the next start gives it again.
+          if firstPrompt != nil { try? world.store.update { $0.workers[change.worker]?.prompt = .pending } }
+          throw error
+        }
       }
     }
     return Launched(change: change, made: made, firstPrompt: firstPrompt, resume: resume, record: record)
