@@ -46,11 +46,12 @@ extension EndToEnd {
       let gate = """
         [[sh, -c, 'env | grep -v -e "^PWD=" -e "^OLDPWD=" -e "^SHLVL=" -e "^_=" | LC_ALL=C sort > "\(dump)/$(basename "$PWD")"; test "$GATE_TOOL" = present']]
         """
-      let p = try Playground(gate: gate)
-      // The server comes from another shell, without the person's tool.
-      // (Its output goes nowhere: a server holding this test's pipe would
-      // keep the read open until it exits.)
-      try p.sh(["sh", "-c", "exec tmux -L \"$0\" new-session -d -s elsewhere sleep 600 >/dev/null 2>&1", p.socket])
+      let p = try Playground(workers: 2, gate: gate)
+      // The tmux server comes from a shell without the person's tool: a
+      // first worker, started from there, keeps it running.
+      let holding = try p.bead("Holds the server", description: "think", priority: 3)
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try p.wait { p.exists(p.worktree(holding)) })
       p.env["GATE_TOOL"] = "present"
       let steps = [
         Playground.run("touch", "agent.txt"), Playground.run("git", "add", "agent.txt"),
