@@ -43,7 +43,7 @@ let package = Package(
     // Depends on the executable so that it is built before its end-to-end
     // tests run; on Reconciler for RemoteShell, which the SSH rig's tests
     // send through a real sshd.
-    .testTarget(name: "CLITests", dependencies: ["wt", "Reconciler"], path: "Tests/CLITests"),
+    .testTarget(name: "CLITests", dependencies: ["wt", "Reconciler"], path: "Tests/CLITests", exclude: ["Golden"]),
     .testTarget(
       name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest"], path: "Tests/ReconcilerTests",
       exclude: ["Fixtures"]),

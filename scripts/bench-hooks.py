@@ -88,6 +88,9 @@ def main():
         for wt in binaries:
             label = os.path.relpath(wt) if wt.startswith(os.getcwd() + "/") else wt
             rows.append((label, "signal prompt-submitted", measure([wt, "signal", "prompt-submitted"], env, HOOK_JSON)))
+            # Claude Code's PostToolUse, the commonest hook: on a working
+            # worker it reads the state and writes nothing.
+            rows.append((label, "signal tool-used", measure([wt, "signal", "tool-used"], env, HOOK_JSON)))
             rows.append((label, "status --attention", measure([wt, "status", "--attention"], env)))
             rows.append((label, "--version", measure([wt, "--version"], env)))
         print("machine: %d cores, load %.2f; median of %d runs" % (os.cpu_count(), os.getloadavg()[0], RUNS))

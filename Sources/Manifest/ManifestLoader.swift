@@ -36,6 +36,10 @@ public struct ManifestNotFound: Error, CustomStringConvertible, Sendable {
 public struct ManifestLoader: Sendable {
   public var environment: [String: String]
   public var currentDirectory: String
+  /// For a glance (`status`, `watch`): a project whose folder is missing
+  /// is kept, not an error, so the others' workers are still shown;
+  /// `RepositoryCheck.checkKeepingProjects` names it.
+  public var keepingMissingPaths = false
 
   public init(
     environment: [String: String] = ProcessInfo.processInfo.environment,
@@ -385,7 +389,7 @@ public struct ManifestLoader: Sendable {
     var problems: [Diagnostic] = []
     guard let path = f.path else { return (nil, problems) }
     var isDirectory: ObjCBool = false
-    if !FileManager.default.fileExists(atPath: path.value, isDirectory: &isDirectory) || !isDirectory.boolValue {
+    if !keepingMissingPaths, !FileManager.default.fileExists(atPath: path.value, isDirectory: &isDirectory) || !isDirectory.boolValue {
       problems.append(Diagnostic(file: path.file, mark: path.mark, problem: .pathNotFound(key: "path", path: path.value)))
     }
     let agent = f.agent?.value ?? Defaults.agent

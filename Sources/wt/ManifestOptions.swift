@@ -38,17 +38,22 @@ struct ManifestOptions: ParsableArguments {
   /// person has not trusted stops every command but `validate` and
   /// `trust`; a repository's `project:` block is marked, and its project
   /// waits (see `ForeignFile`).
-  func load() async throws -> Manifest {
+  func load() async throws -> Manifest { try await load(keepingProjects: false).manifest }
+
+  /// `load()` for a glance (`status`, `watch`, `hub`, `ready`, `project
+  /// list`): a project whose base is missing stays, and its problem comes
+  /// back as a sentence to show beside the others' workers.
+  func load(keepingProjects: Bool) async throws -> (manifest: Manifest, problems: [String]) {
     if case .failure(let problem) = Seconds.timeout(environment: ProcessInfo.processInfo.environment) {
       Terminal.error("wt: \(problem)")
       throw ExitCode.failure
     }
-    let manifest = try await loadMarkingTrust()
+    let (manifest, problems) = try await loadMarkingTrust(keepingProjects: keepingProjects)
     if let foreign = manifest.foreign, foreign.needsTrust {
       Terminal.error("wt: \(foreign.refusal)")
       throw ExitCode.failure
     }
-    return manifest
+    return (manifest, problems)
   }
 
   /// A fresh context for a long-running command, or nil (errors printed
@@ -56,20 +61,25 @@ struct ManifestOptions: ParsableArguments {
   static func reload(_ options: ManifestOptions) async throws -> Context {
     Terminal.muted = true
     defer { Terminal.muted = false }
-    return try await Context(options)
+    return try await Context(glance: options)
   }
 
   /// The manifest with trust marked, untrusted or not, checked against its
   /// repositories (`RepositoryCheck`).
-  func loadMarkingTrust() async throws -> Manifest {
+  func loadMarkingTrust() async throws -> Manifest { try await loadMarkingTrust(keepingProjects: false).manifest }
+
+  func loadMarkingTrust(keepingProjects: Bool) async throws -> (manifest: Manifest, problems: [String]) {
     let found = try found()
-    let result = await RepositoryCheck.check(
-      found.loader(ManifestLoader()).load(file: found.path, named: found.named), git: Git(runner: ProcessRunner()))
+    var loader = ManifestLoader()
+    loader.keepingMissingPaths = keepingProjects
+    let (result, problems) = await RepositoryCheck.checkKeepingProjects(
+      found.loader(loader).load(file: found.path, named: found.named), git: Git(runner: ProcessRunner()),
+      keeping: keepingProjects)
     for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
     guard let manifest = result.manifest else { throw ExitCode.failure }
     let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
     do {
-      return try store.marking(manifest)
+      return (try store.marking(manifest), problems)
     } catch {
       Terminal.error("wt: \(describe(error))")
       throw ExitCode.failure
@@ -85,7 +95,8 @@ enum Terminal {
 
   static func error(_ text: String) {
     if muted { return }
-    FileHandle.standardError.write(Data((TerminalText.escape(text, keepNewlines: true) + "\n").utf8))
+    // Never traps when stderr is a pipe whose reader is gone.
+    Interrupts.writeIgnoringErrors(STDERR_FILENO, TerminalText.escape(text, keepNewlines: true) + "\n")
   }
 
   /// A line of plain output (no colour of wt's own in it) that may quote
@@ -126,7 +137,3 @@ func intervalOrZero(_ text: String) throws -> Double {
   text == "0" || text == "0.0" ? 0 : try intervalSeconds(text)
 }
 
-/// Prints a value as stable, sorted, pretty JSON.
-func printJSON(_ value: some Encodable) throws {
-  print(try PlanJSON.encode(value))
-}

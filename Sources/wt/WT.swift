@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reconciler
 
 @main
 struct WT: AsyncParsableCommand {
@@ -7,7 +8,7 @@ struct WT: AsyncParsableCommand {
     commandName: "wt",
     abstract: "Run one coding agent per bead, each in its own git worktree and tmux session, declared in wt.yaml.",
     discussion: """
-      Exit codes: 0 ok, 1 error, 2 'wt diff --detailed-exitcode' found changes, 130 interrupted.
+      Exit codes: 0 ok, 1 error, 2 'wt diff --detailed-exitcode' found changes, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
       """,
     version: Version.description,
     subcommands: [
@@ -27,6 +28,7 @@ struct WT: AsyncParsableCommand {
     // by a host that is down, before it takes the manifest) must be an
     // error of that call, not a signal that ends wt.
     signal(SIGPIPE, SIG_IGN)
+    Interrupts.lineBufferStandardOutput()
     let args = Array(CommandLine.arguments.dropFirst())
     do {
       if args.count == 2 && args[0] == "signal" && !args[1].hasPrefix("-") {
@@ -49,7 +51,10 @@ struct WT: AsyncParsableCommand {
   /// errors exit 64 (EX_USAGE), as the README says.
   static func exit(withError error: Error) -> Never {
     let code = exitCode(for: error)
-    let message = fullMessage(for: error)
+    // Foundation's own errors print as a dictionary dump (`NSFilePath=…`);
+    // a person gets the sentence `describe` makes of them.
+    let foundation = [NSCocoaErrorDomain, NSPOSIXErrorDomain].contains((error as NSError).domain)
+    let message = foundation ? describe(error) : fullMessage(for: error)
     if code == .success {
       if !message.isEmpty { print(message) }
     } else if !message.isEmpty {

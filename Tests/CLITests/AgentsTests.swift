@@ -11,7 +11,8 @@ extension EndToEnd {
       yaml = yaml.replacingOccurrences(of: "agents:\n", with: "agents:\n  aider: {command: [/bin/sh]}\n")
       try yaml.write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
       let out = try p.wt("agents", "--json")
-      let rows = try #require(p.json(out.stdout) as? [[String: Any]])
+      let rows = p.rows(out.stdout)
+      try #require(!rows.isEmpty)
       func row(_ name: String) -> [String: Any]? { rows.first { $0["name"] as? String == name } }
       #expect(row("fake")?["origin"] as? String == "declared")
       #expect(row("fake")?["installed"] as? Bool == true)

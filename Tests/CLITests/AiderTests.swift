@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The whole loop on the real Aider (PyPI `aider-chat`, which
-/// scripts/install-deps puts in .venv/aider), offline: a temporary HOME, a
+/// scripts/install-deps --tests puts in .venv/aider), offline: a temporary HOME, a
 /// dummy key, and `Tests/Support/fake-openai`, a chat-completions stand-in
 /// on 127.0.0.1 that turns `WRITE:` lines of the prompt into whole-file
 /// edits. Aider has no hooks: everything wt knows of it, it reads on the
@@ -19,7 +19,7 @@ final class AiderStandIn: @unchecked Sendable {
 
   init(delay: Double = 0) throws {
     guard FileManager.default.isExecutableFile(atPath: Self.aiderBinary) else {
-      throw TestError("the real Aider is needed in .venv/aider: run scripts/install-deps")
+      throw TestError("the real Aider is needed in .venv/aider: run scripts/install-deps --tests")
     }
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-aider-\(UUID().uuidString.prefix(8))").path
     let home = "\(base)/home"
@@ -83,8 +83,8 @@ final class AiderRig: @unchecked Sendable {
 extension Playground {
   /// The worker's status in `wt status --json`.
   func status(_ bead: String) throws -> String? {
-    let rows = json(try wt("status", "--json").stdout) as? [[String: Any]]
-    return rows?.first { $0["bead"] as? String == bead }?["status"] as? String
+    let rows = try rows("status", "--json")
+    return rows.first { $0["bead"] as? String == bead }?["status"] as? String
   }
 }
 

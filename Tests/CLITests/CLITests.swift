@@ -50,6 +50,41 @@ extension EndToEnd {
       #expect(run.stdout.contains(": ok — "))
     }
 
+    /// Every shipped example validates on a fresh clone with no network:
+    /// validate opens no connection unless asked (`--hosts`). An `ssh` first
+    /// on PATH records any attempt.
+    @Test func validateAcceptsEveryExampleWithoutReachingAHost() throws {
+      let dir = try sandbox()
+      defer { try? FileManager.default.removeItem(atPath: dir) }
+      let marker = "\(dir)/ssh-ran"
+      try "#!/bin/sh\ntouch '\(marker)'\nexit 255\n".write(toFile: "\(dir)/ssh", atomically: true, encoding: .utf8)
+      chmod("\(dir)/ssh", 0o755)
+      let examples = try FileManager.default.subpathsOfDirectory(atPath: "\(Self.root)/examples")
+        .filter { $0.hasSuffix("wt.yaml") }.sorted()
+      #expect(examples.contains("hosts/wt.yaml"))
+      let path = "\(dir):" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+      for example in examples {
+        let run = try wt(["validate", "-f", "examples/\(example)"], env: ["PATH": path])
+        #expect(run.status == 0, "\(example): \(run.stdout)\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: marker), "validate \(example) ran ssh")
+      }
+      let asked = try wt(["validate", "--hosts", "-f", "examples/hosts/wt.yaml"], env: ["PATH": path])
+      #expect(asked.status == 1)
+      #expect(FileManager.default.fileExists(atPath: marker))
+    }
+
+    /// A misspelt project or host is the manifest's word against the
+    /// person's, not a malformed command line: one line, exit 1, no usage.
+    @Test func aMisspeltProjectOrHostIsOneLineAndExitOne() throws {
+      for args in [["diff", "--project", "nope"], ["apply", "--yes", "--project", "nope"], ["ready", "nope"], ["host", "install", "nope"]] {
+        let run = try wt(args + ["-f", "examples/starter/wt.yaml"])
+        #expect(run.status == 1, "\(args): \(run.stderr)")
+        #expect(run.stderr.hasPrefix("wt: no "), "\(args): \(run.stderr)")
+        #expect(!run.stderr.contains("USAGE") && !run.stderr.contains("Usage"), "\(args): \(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1, "\(args): \(run.stderr)")
+      }
+    }
+
     @Test func validateListsEveryMistakeAndExitsOne() throws {
       let dir = try sandbox()
       defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -13,7 +13,7 @@ final class ClaudeRig: @unchecked Sendable {
   let home: String
 
   /// The real Claude Code, shipped in claude-agent-sdk, which
-  /// scripts/install-deps puts in the checkout's .venv.
+  /// scripts/install-deps --tests puts in the checkout's .venv.
   static func claudeBinary() throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "\(CLITests.root)/.venv/bin/python3")
@@ -24,18 +24,22 @@ final class ClaudeRig: @unchecked Sendable {
     let out = Pipe()
     p.standardOutput = out
     p.standardError = FileHandle.nullDevice
-    guard (try? p.run()) != nil else { throw TestError("no \(CLITests.root)/.venv: run scripts/install-deps") }
+    guard (try? p.run()) != nil else { throw TestError("no \(CLITests.root)/.venv: run scripts/install-deps --tests") }
     let path = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     p.waitUntilExit()
     guard p.terminationStatus == 0, FileManager.default.isExecutableFile(atPath: path) else {
-      throw TestError("the real Claude Code is needed in .venv: run scripts/install-deps (.ci/run does)")
+      throw TestError("the real Claude Code is needed in .venv: run scripts/install-deps --tests (.ci/run does)")
     }
     return path
   }
 
   /// `extraAgents`: more profiles for the manifest (a mixed manifest).
-  init(workers: Int = 1, extraAgents: String = "") throws {
+  /// `allowBash` false: the repository pre-approves nothing, so every
+  /// scripted shell command asks the person for permission in the pane.
+  /// `apiFailures`: the stand-in's first N conversation requests fail
+  /// with 529; `maxRetries`: Claude Code's `CLAUDE_CODE_MAX_RETRIES`.
+  init(workers: Int = 1, extraAgents: String = "", allowBash: Bool = true, apiFailures: Int = 0, maxRetries: Int? = nil) throws {
     claude = try Self.claudeBinary()
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-claude-\(UUID().uuidString.prefix(8))").path
     home = "\(base)/home"
@@ -43,7 +47,8 @@ final class ClaudeRig: @unchecked Sendable {
     apiLog = "\(base)/api.log"
     let portFile = "\(base)/port"
     let port: String
-    (api, port) = try StandIn.start("fake-anthropic", portFile: portFile, log: apiLog)
+    (api, port) = try StandIn.start(
+      "fake-anthropic", portFile: portFile, log: apiLog, environment: ["FAKE_API_FAIL": String(apiFailures)])
     // Claude Code asks its service for onboarding unless this is set.
     let version = try Self.version(claude)
     try #"{"hasCompletedOnboarding": true, "lastOnboardingVersion": "\#(version)"}"#
@@ -57,10 +62,11 @@ final class ClaudeRig: @unchecked Sendable {
             ANTHROPIC_API_KEY: sk-ant-wt-test-dummy
             ANTHROPIC_BASE_URL: "http://127.0.0.1:\(port)"
             DISABLE_AUTOUPDATER: "1"
-            CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"
+            CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"\(maxRetries.map { "\n      CLAUDE_CODE_MAX_RETRIES: \"\($0)\"" } ?? "")
       \(extraAgents)
       """
     playground = try Playground(workers: workers, agents: agents, agent: "claude")
+    guard allowBash else { return }
     // Scripted shell commands run without asking, as in a trusted repo.
     let settings = "\(playground.repo)/.claude"
     try FileManager.default.createDirectory(atPath: settings, withIntermediateDirectories: true)
@@ -189,7 +195,7 @@ extension EndToEnd {
       }, "\(mine())")
       Thread.sleep(forTimeInterval: 10)
       func row() throws -> [String: Any]? {
-        (p.json(try p.wt("status", "--json").stdout) as? [[String: Any]])?.first { $0["name"] as? String == name }
+        (try p.rows("status", "--json")).first { $0["name"] as? String == name }
       }
       #expect(try row()?["status"] as? String == "needs-input")
       #expect(try row()?["message"] as? String == "EUR or USD?")

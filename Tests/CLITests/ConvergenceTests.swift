@@ -40,7 +40,7 @@ extension EndToEnd {
       // The agent still runs and its bead is still wt's.
       #expect(try p.show(id)["status"] as? String == "in_progress")
       let status = try p.wt("status", "--json")
-      let rows = p.json(status.stdout) as? [[String: Any]] ?? []
+      let rows = p.rows(status.stdout)
       #expect(rows.map { $0["bead"] as? String } == [id])
       #expect(rows.first?["worktree"] as? String == "\(p.dir)/real-root/demo/\(id)" || rows.first?["worktree"] == nil)
     }
@@ -52,7 +52,7 @@ extension EndToEnd {
       let validate = try p.wt("validate")
       #expect(validate.status == 0, "\(validate.stderr)")
       let list = try p.wt("project", "list", "--json")
-      #expect((p.json(list.stdout) as? [[String: Any]])?.first?["base"] as? String == "master")
+      #expect(p.rows(list.stdout).first?["base"] as? String == "master")
       let apply = try p.wt("apply", "--yes")
       #expect(apply.status == 0, "\(apply.stdout) \(apply.stderr)")
       #expect(try p.git("rev-parse", "wt/\(id)") == (try p.git("rev-parse", "master")))

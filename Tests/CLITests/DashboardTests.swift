@@ -6,7 +6,7 @@ import Testing
 extension EndToEnd {
   @Suite struct DashboardTests {
     func rows(_ p: Playground) throws -> [[String: Any]] {
-      p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      try p.rows("status", "--json")
     }
 
     @Test func aStartThatFailedLeavesNoRow() throws {

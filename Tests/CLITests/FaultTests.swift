@@ -95,7 +95,7 @@ extension EndToEnd {
       #expect(try p.wt("apply", "--yes").status == 0)
       try FileManager.default.removeItem(atPath: "\(p.dir)/state")
       #expect(try p.wt("diff").stdout.contains("No changes"))
-      let rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      let rows = try p.rows("status", "--json")
       #expect(rows.map { $0["bead"] as? String } == [id])
       try converges(p)
       #expect(prompts(p).count == 1)

@@ -70,7 +70,7 @@ extension EndToEnd {
       // Lowered to 1 with the oldest dirty: the two newer (clean) go.
       let apply = try p.wt("apply", "--yes", "--prune")
       #expect(apply.status == 0, "\(apply.stdout) \(apply.stderr)")
-      let status = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      let status = try p.rows("status", "--json")
       #expect(status.compactMap { $0["bead"] as? String }.filter { $0 != "" }.contains(ids[0]))
       #expect(try p.show(ids[2])["status"] as? String == "open")
       #expect(try p.wt("diff").stdout.contains("No changes"))

@@ -134,7 +134,7 @@ extension EndToEnd {
       let titles = texts.prefix(8).filter { !$0.contains("\0") }
       for text in titles { try p.bead(text, description: "x") }
       _ = try p.wt("apply", "--yes")
-      let workers = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      let workers = try p.rows("status", "--json")
       let name = try #require(workers.first?["name"] as? String)
       let signal = try p.wt("signal", "--worker", name, "needs-input", "help \u{1B}]52;c;eA==\u{7} now")
       #expect(signal.status == 0, "\(signal.stderr)")
@@ -145,7 +145,7 @@ extension EndToEnd {
         #expect(Self.inert(run.stderr))
       }
       // JSON keeps the exact text.
-      let ready = p.json(try p.wt("ready", "--json").stdout) as? [[String: Any]] ?? []
+      let ready = try p.rows("ready", "--json")
       #expect(Set(ready.compactMap { $0["title"] as? String }).isSubset(of: Set(titles)))
     }
 

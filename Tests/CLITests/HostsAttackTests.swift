@@ -48,7 +48,7 @@ extension EndToEnd {
           api: {host: box1, path: ~/src/api}
         """, to: "wt.yaml")
       for args in [
-        ["status"], ["validate"], ["host", "list"], ["diff"], ["ready"], ["queue"], ["project", "list"],
+        ["status"], ["validate"], ["validate", "--hosts"], ["host", "list"], ["diff"], ["ready"], ["queue"], ["project", "list"],
         ["forget", "api/api-1"], ["trust", "--host", "box1", "~/src/api"], ["attach", "api/api-1"],
         ["done", "api-1"], ["new", "api-1", "--project", "api"],
       ] {
@@ -57,12 +57,13 @@ extension EndToEnd {
         try? FileManager.default.removeItem(atPath: marker)
       }
     }
-    /// A host whose wt answers `status --json` with `rows` (JSON) and
-    /// passes everything else to the real wt there.
-    static func lyingHost(_ rows: String, notify: String? = nil) throws -> HostPlayground {
+    /// A host whose wt answers `status --json` with `rows` (a JSON array,
+    /// put under `workers` with `format_version` unless `root` is given
+    /// whole) and passes everything else to the real wt there.
+    static func lyingHost(_ rows: String, root: String? = nil, notify: String? = nil) throws -> HostPlayground {
       let h = try HostPlayground()
       let answer = "\(h.server.remoteHome)/rows.json"
-      try rows.write(toFile: answer, atomically: true, encoding: .utf8)
+      try (root ?? #"{"format_version": "1.0", "workers": \#(rows)}"#).write(toFile: answer, atomically: true, encoding: .utf8)
       let script = "\(h.server.remoteHome)/lying-wt"
       try "#!/bin/sh\ncase \"$1\" in status) cat '\(answer)' ;; *) exec wt \"$@\" ;; esac\n"
         .write(toFile: script, atomically: true, encoding: .utf8)
@@ -103,6 +104,21 @@ extension EndToEnd {
       Thread.sleep(forTimeInterval: 1)
       let told = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
       #expect(told == "[box1:api/api-abc][api-abc][api][asks ]2;x you]\n", "\(told)")
+    }
+
+    /// A host whose wt prints JSON of another format (a newer wt, or one
+    /// that is not wt) is named and left alone: none of its rows is shown
+    /// or believed.
+    @Test func aHostAnsweringAnotherJSONFormatIsNamedAndLeftAlone() throws {
+      let row = #"[{"name": "api/api-abc", "project": "api", "bead": "api-abc", "title": "t", "status": "needs-input", "worktree": "/w", "session": "s", "shares_files_with": []}]"#
+      for root in [#"{"format_version": "2.0", "workers": \#(row)}"#, row] {
+        let h = try Self.lyingHost("", root: root)
+        let status = try h.local.wt("status", "--json")
+        #expect(status.status == 1)
+        #expect(status.stderr.contains("host box1:"), "\(status.stderr)")
+        #expect(status.stderr.contains(root.hasPrefix("{") ? "JSON format 2.0" : "not wt's JSON"), "\(status.stderr)")
+        #expect(h.local.rows(status.stdout).isEmpty)
+      }
     }
 
     /// What Enter says about a host's row (a kept worker's message, its

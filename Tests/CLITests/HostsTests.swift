@@ -121,7 +121,7 @@ extension EndToEnd {
       let second = try h.bead("Second $(touch \(h.server.remoteHome)/pwned) `touch \(h.server.remoteHome)/pwned2` ';touch x;'", priority: 2)
       let localBead = try p.bead("Local work")
 
-      let validate = try p.wt("validate")
+      let validate = try p.wt("validate", "--hosts")
       #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
       #expect(validate.stdout.contains("on other hosts: box1 (api)"))
       #expect(validate.stdout.contains("── host box1"))
@@ -156,7 +156,7 @@ extension EndToEnd {
       let status = try p.wt("status")
       #expect(status.status == 0, "\(status.stderr)")
       #expect(status.stdout.contains("HOST"))
-      let rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      let rows = try p.rows("status", "--json")
       #expect(Set(rows.compactMap { $0["bead"] as? String }) == [localBead, second])
       #expect(rows.first { $0["bead"] as? String == second }?["host"] as? String == "box1")
       #expect(rows.first { $0["bead"] as? String == localBead }?["host"] == nil)
@@ -314,6 +314,38 @@ extension EndToEnd {
       #expect(diff.stderr.contains("host box1 not reached: no answer within"), "\(diff.stderr)")
     }
 
+    /// `apply --yes` gives up on a host that stopped answering per the
+    /// host's `timeout`, as every other command does, and says so; this
+    /// machine's plan is still applied.
+    @Test func applyGivesUpOnAHostThatStoppedAnswering() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      h.hostTimeout = 3
+      // The host's wt marks that its apply began, then stays a moment:
+      // the host is stopped mid-pass, its connection open.
+      let marker = "\(h.server.remoteHome)/apply-began"
+      let marking = "\(h.server.remoteHome)/marking-wt"
+      try "#!/bin/sh\ncase \"$1\" in apply) touch '\(marker)'; sleep 2;; esac\nexec wt \"$@\"\n".write(
+        toFile: marking, atomically: true, encoding: .utf8)
+      chmod(marking, 0o755)
+      h.hostWT = marking
+      try h.writeManifest()
+      _ = try h.bead("Remote")
+      let localBead = try p.bead("Local")
+      let apply = try p.background("apply", "--yes")
+      defer { if apply.isRunning { apply.terminate() } }
+      #expect(try p.wait(seconds: 30) { p.exists(marker) })
+      h.server.freeze()
+      defer { h.server.thaw() }
+      // A deadline for the test, far below the 600 s a pass may take.
+      let ended = try p.wait(seconds: 90) { !apply.isRunning }
+      #expect(ended, "apply still waits for the stopped host: \(p.backgroundLog)")
+      guard ended else { return }
+      #expect(apply.terminationStatus == 1)
+      #expect(p.backgroundLog.contains("host box1 not reached: no answer within 3.0 seconds"), "\(p.backgroundLog)")
+      #expect(p.backgroundLog.contains("+ demo/\(localBead): "), "\(p.backgroundLog)")
+    }
+
     /// In the hub, Enter on a worker on the host opens a window running
     /// `ssh -t … wt attach` there; the dashboard keeps running in its own.
     @Test func enterInTheHubOpensARemoteWorkerInANewWindow() throws {
@@ -386,6 +418,34 @@ extension EndToEnd {
       #expect(!p.exists("\(server.remoteHome)/bin/wt"))
     }
 
+    /// `wt host install` with no `--to` puts wt in `~/.local/bin`, which
+    /// the account's PATH lacks (as a non-interactive ssh command's on
+    /// Debian and Ubuntu), and the next `wt diff` finds it there with no
+    /// `wt:` in the manifest.
+    @Test func hostInstallIsFoundWithoutWtInTheManifest() throws {
+      let p = try Playground()
+      let server = try SSHServer(path: ["\(CLITests.root)/Tests/Support"])
+      #expect(try server.ssh("command -v wt").status != 0, "wt is already on the account's PATH")
+      try """
+        version: 1
+        hosts:
+          box: {ssh: \(server.destination), port: \(server.port), ssh_config: \(server.configFile), state_dir: ~/state}
+        projects:
+          api: {host: box, path: ~/src/api}
+        """.write(toFile: "\(p.dir)/wt.yaml", atomically: true, encoding: .utf8)
+      let before = try p.wt("diff")
+      #expect(before.stderr.contains("wt is not installed there"), "\(before.stderr)")
+      let install = try p.wt("host", "install", "box")
+      #expect(install.status == 0, "\(install.stderr)")
+      #expect(!install.stdout.contains("Set 'wt:"))
+      #expect(FileManager.default.isExecutableFile(atPath: "\(server.remoteHome)/.local/bin/wt"))
+      let diff = try p.wt("diff")
+      #expect(!diff.stderr.contains("not installed"), "\(diff.stderr)")
+      #expect(diff.stdout.contains("── host box"), "\(diff.stdout)\(diff.stderr)")
+      let list = try p.rows("host", "list", "--json")
+      #expect(list.first?["reachable"] as? Bool == true)
+    }
+
     /// `wt host install` copies this wt to the host when it matches, and
     /// `wt host list` then finds it answering.
     @Test func hostInstallCopiesThisWt() throws {
@@ -397,7 +457,7 @@ extension EndToEnd {
       #expect(FileManager.default.isExecutableFile(atPath: "\(h.server.remoteHome)/bin/wt"))
       let version = try p.sh(["\(h.server.remoteHome)/bin/wt", "--version"]).stdout
       #expect(try p.wt("--version").stdout == version)
-      let list = p.json(try p.wt("host", "list", "--json").stdout) as? [[String: Any]] ?? []
+      let list = try p.rows("host", "list", "--json")
       #expect(list.first?["name"] as? String == "box1")
       #expect(list.first?["reachable"] as? Bool == true)
       #expect(list.first?["projects"] as? [String] == ["api"])

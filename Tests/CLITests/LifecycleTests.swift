@@ -15,7 +15,7 @@ extension EndToEnd {
       let second = try p.bead("Second", description: "think about it", priority: 2)
 
       let ready = try p.wt("ready", "--json")
-      let rows = p.json(ready.stdout) as? [[String: Any]] ?? []
+      let rows = p.rows(ready.stdout)
       #expect(rows.map { $0["bead"] as? String } == [first, second])
       #expect(rows.map { $0["starts"] as? Bool } == [true, false])
       #expect(rows.map { $0["needs_grooming"] as? Bool } == [false, false])
@@ -32,11 +32,11 @@ extension EndToEnd {
       let next = try p.wt("apply", "--yes")
       #expect(next.stdout.contains("+ create demo/\(second)"))
       let status = try p.wt("status", "--json")
-      let workers = p.json(status.stdout) as? [[String: Any]] ?? []
+      let workers = p.rows(status.stdout)
       #expect(workers.map { $0["bead"] as? String } == [second])
 
       let seance = try p.wt("seance", first, "--json")
-      let sessions = p.json(seance.stdout) as? [[String: Any]] ?? []
+      let sessions = p.rows(seance.stdout)
       #expect(sessions.count == 1)
       #expect(sessions.first?["end"] as? String == "done")
     }
@@ -96,12 +96,12 @@ extension EndToEnd {
       let id = try p.bead("Signals", description: "the details")
       #expect(try p.wt("apply", "--yes").status == 0)
       #expect(try p.wt("signal", "needs-input", "which database?", in: p.worktree(id)).status == 0)
-      var rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      var rows = try p.rows("status", "--json")
       #expect(rows.first?["status"] as? String == "needs-input")
       #expect(rows.first?["message"] as? String == "which database?")
       let hook = #"{"session_id": "abc", "hook_event_name": "Notification", "message": "Claude needs your permission"}"#
       #expect(try p.wt("signal", "notification", "--worker", "demo/\(id)", stdin: hook).status == 0)
-      rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      rows = try p.rows("status", "--json")
       #expect(rows.first?["message"] as? String == "Claude needs your permission")
       #expect(try p.wt("signal", "bogus", "--worker", "demo/\(id)").status == 1)
 
@@ -115,7 +115,7 @@ extension EndToEnd {
     @Test func projectListAndAdd() throws {
       let p = try Playground()
       _ = try p.bead("One")
-      let list = p.json(try p.wt("project", "list", "--json").stdout) as? [[String: Any]] ?? []
+      let list = try p.rows("project", "list", "--json")
       #expect(list.first?["name"] as? String == "demo")
       #expect(list.first?["ready"] as? Int == 1)
       let other = "\(p.dir)/other"
@@ -162,7 +162,7 @@ extension EndToEnd {
       try "b\n".write(toFile: "\(p.worktree(b))/README.md", atomically: true, encoding: .utf8)
       _ = try p.git("commit", "-qam", "b", in: p.worktree(b))
       try "c\n".write(toFile: "\(p.worktree(c))/other.txt", atomically: true, encoding: .utf8)
-      let rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      let rows = try p.rows("status", "--json")
       let shares = Dictionary(uniqueKeysWithValues: rows.map { ($0["bead"] as! String, $0["shares_files_with"] as? [String] ?? []) })
       #expect(shares[a] == ["demo/\(b)"])
       #expect(shares[b] == ["demo/\(a)"])
@@ -196,11 +196,11 @@ extension EndToEnd {
       #expect(done.stdout.contains("opened https://github.invalid/demo/repo/pull/7"))
       #expect(try p.sh(["git", "-C", remote, "rev-parse", "--verify", "wt/\(id)"]).status == 0)
       let args = try String(contentsOfFile: "\(p.dir)/gh.log", encoding: .utf8)
-      #expect(args.contains(#""--title", "Open a PR""#) && args.contains(#""--body", "Body text; $(not run)""#))
+      #expect(args.contains(#""--title=Open a PR""#) && args.contains(#""--body=Body text; $(not run)""#))
       #expect(try p.show(id)["status"] as? String == "closed")
       #expect(p.exists("\(p.worktree(id))/x.txt"))
       #expect(try p.git("log", "--format=%s", "main").contains("x") == false)
-      let rows = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      let rows = try p.rows("status", "--json")
       #expect(rows.first?["status"] as? String == "kept")
       #expect((rows.first?["message"] as? String)?.hasPrefix("pull request open") == true)
     }

@@ -24,7 +24,7 @@ extension EndToEnd {
       #expect(try p.show(id)["status"] as? String == "in_progress")
       let followUp = p.prompts().last ?? ""
       #expect(followUp.contains("these files conflict with main:\n- README.md"))
-      let rows = p.json(try await p.awaited("status", "--json").stdout) as? [[String: Any]] ?? []
+      let rows = p.rows(try await p.awaited("status", "--json").stdout)
       #expect(rows.first?["status"] as? String != "needs-input")
       #expect(try p.queue().map { $0["phase"] as? String } == ["failed"])
 
@@ -83,6 +83,41 @@ extension EndToEnd {
       #expect(record?["status"] as? String == "needs-input")
       #expect((record?["statusMessage"] as? String)?.hasSuffix("failed (exit 128) on wt/\(id) merged with main: fatal: Needed a single revision") == true)
       #expect(try p.git("log", "--format=%s", "main").contains("add x.txt") == false)
+    }
+
+    /// The agent's own `wt done` fails on the gate: it reads why and works
+    /// on (`working`, with the failure), and if its turn then ends without
+    /// the bead done, the worker needs a person, with the reason; never
+    /// `idle` with no word.
+    @Test func anAgentsOwnFailedDoneThenTheEndOfItsTurnNeedsAPerson() async throws {
+      let p = try Playground(gate: #"[[sh, -c, "echo 'E   ModuleNotFoundError: No module named pytest' >&2; exit 4"]]"#)
+      let id = try p.bead("Gated")
+      #expect(try await p.awaited("apply", "--yes").status == 0)
+      try p.commit("x.txt", "x\n", in: p.worktree(id))
+      let name = "demo/\(id)"
+      // As the agent runs it: in its worktree, with $WT_WORKER.
+      let done = try p.sh(["env", "WT_WORKER=\(name)", CLITests.binary, "done"], in: p.worktree(id), check: false)
+      #expect(done.status == 1)
+      #expect(done.stderr.contains("What to do:"), "\(done.stderr)")
+      func row() throws -> [String: Any]? {
+        (try p.rows("status", "--json")).first { $0["name"] as? String == name }
+      }
+      let working = try #require(try row())
+      #expect(working["status"] as? String == "working")
+      #expect((working["message"] as? String)?.hasPrefix("'wt done' failed: gate `sh -c") == true, "\(working)")
+      // Claude Code's PostToolUse for that very command changes nothing.
+      #expect(try p.wt("signal", "tool-used", in: p.worktree(id)).status == 0)
+      #expect(try row()?["status"] as? String == "working")
+      // The turn ends (Stop) with the bead still open.
+      #expect(try p.wt("signal", "stop", in: p.worktree(id)).status == 0)
+      let asking = try #require(try row())
+      #expect(asking["status"] as? String == "needs-input")
+      let message = asking["message"] as? String ?? ""
+      #expect(message.hasPrefix("the agent ended its turn after 'wt done' failed: gate `sh -c"), "\(message)")
+      #expect(message.contains("failed (exit 4) on wt/\(id) merged with main"))
+      #expect(!message.contains("What to do"))
+      #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
+      #expect(try p.show(id)["status"] as? String == "in_progress")
     }
   }
 }

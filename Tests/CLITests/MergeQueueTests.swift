@@ -40,6 +40,43 @@ extension EndToEnd {
       #expect(try p.queue().isEmpty)
     }
 
+    /// A held merge is the loop's to finish: once the person commits their
+    /// own merge, the next pass of `wt apply` merges the held one (no second
+    /// `wt done` needed); while the hold lasts, the plan says so and
+    /// changes nothing.
+    @Test func theNextPassMergesAHeldMergeOnceTheCheckoutIsFree() async throws {
+      let p = try Playground()
+      let id = try p.handWorker("Work")
+      try p.commit("work.txt", "work\n", in: p.worktree(id))
+      _ = try p.git("switch", "-q", "-c", "side")
+      try p.commit("README.md", "side\n", in: p.repo)
+      _ = try p.git("switch", "-q", "main")
+      try p.commit("README.md", "main\n", in: p.repo)
+      #expect(try p.sh(["git", "merge", "side"], check: false).status == 1)
+      try "resolved by hand\n".write(toFile: "\(p.repo)/README.md", atomically: true, encoding: .utf8)
+      _ = try p.git("add", "README.md")
+      #expect(try await p.awaited("done", id).status == 1)
+      let before = try mergeSnapshot(p)
+
+      let waiting = try p.wt("diff")
+      #expect(waiting.stdout.contains("merge of wt/\(id) held: \(p.repo) has a merge in progress"), "\(waiting.stdout)")
+      #expect(!waiting.stdout.contains("~ update"))
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try mergeSnapshot(p) == before)
+      #expect(try p.show(id)["status"] as? String == "open")
+
+      _ = try p.git("commit", "-q", "--no-edit")
+      let plan = try p.wt("diff")
+      #expect(plan.stdout.contains("~ update demo/\(id)"), "\(plan.stdout)")
+      #expect(plan.stdout.contains("that is over: merge it"))
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+      #expect(try p.git("show", "main:work.txt") == "work\n")
+      #expect(try p.git("show", "main:README.md") == "resolved by hand\n")
+      #expect(try p.show(id)["status"] as? String == "closed")
+      #expect(try p.queue().isEmpty)
+    }
+
     /// MERGE_HEAD, the index, the files and HEAD of the main checkout.
     func mergeSnapshot(_ p: Playground) throws -> [String] {
       [

@@ -29,7 +29,7 @@ extension Playground {
   }
 
   func queue() throws -> [[String: Any]] {
-    json(try wt("queue", "--json").stdout) as? [[String: Any]] ?? []
+    try rows("queue", "--json")
   }
 
   /// Rewrites wt.yaml (e.g. to add copy: or disposable:).

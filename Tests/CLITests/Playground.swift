@@ -168,6 +168,18 @@ final class Playground: @unchecked Sendable {
 
   func json(_ text: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
 
+  /// The rows of a list wt prints with `--json`: the object's one list,
+  /// beside its `format_version` (none when either is missing).
+  func rows(_ text: String) -> [[String: Any]] {
+    guard let root = json(text) as? [String: Any], root["format_version"] as? String == "1.0" else { return [] }
+    return root.first { $0.key != "format_version" }?.value as? [[String: Any]] ?? []
+  }
+
+  /// `wt ARGS` (a `--json` list command), its rows.
+  func rows(_ args: String..., in directory: String? = nil) throws -> [[String: Any]] {
+    rows(try sh([CLITests.binary] + args, in: directory, check: false).stdout)
+  }
+
   func worktree(_ id: String) -> String { "\(dir)/worktrees/demo/\(id)" }
 
   func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }

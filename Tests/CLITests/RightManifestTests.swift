@@ -28,7 +28,7 @@ extension EndToEnd {
       let validate = try p.wt("validate", in: tree)
       #expect(validate.status == 0, "\(validate.stderr)")
       #expect(validate.stdout.contains("reading \(p.dir)/wt.yaml: the manifest that declared worker demo/\(id)"), "\(validate.stdout)")
-      let status = p.json(try p.wt("status", "--json", in: tree).stdout) as? [[String: Any]] ?? []
+      let status = try p.rows("status", "--json", in: tree)
       #expect(status.map { $0["project"] as? String } == ["demo"])
       #expect(status.first?["status"] as? String != "done")
       let diff = try p.wt("diff", in: tree)

@@ -134,13 +134,13 @@ final class SSHServer: @unchecked Sendable {
     defer { lock.unlock() }
     guard listener == nil else { return }
     // sshd refuses to start without its privilege separation folder (on
-    // /run, so gone after a reboot; scripts/install-deps makes it too).
+    // /run, so gone after a reboot; scripts/install-deps --tests makes it too).
     if !FileManager.default.fileExists(atPath: "/run/sshd") {
       try FileManager.default.createDirectory(
         atPath: "/run/sshd", withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
     }
     guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/sshd") else {
-      throw TestError("SSHServer: /usr/sbin/sshd is missing; scripts/install-deps installs openssh-server")
+      throw TestError("SSHServer: /usr/sbin/sshd is missing; scripts/install-deps --tests installs openssh-server")
     }
     // sshd wants to be started by its absolute path (it re-executes itself).
     let logged = sshdLog.utf8.count
@@ -176,6 +176,26 @@ final class SSHServer: @unchecked Sendable {
     kill(p.pid, SIGSTOP)
     endConnections(of: p.pid)
     p.kill()
+  }
+
+  /// "Stopped answering": the listener and every connection's sshd are
+  /// stopped (SIGSTOP), so connections stay open and nothing answers on
+  /// them, as on a host that hangs or a network that drops every packet.
+  /// `thaw()` lets them go on.
+  func freeze() {
+    lock.withLock {
+      guard let p = listener else { return }
+      kill(p.pid, SIGSTOP)
+      for entry in ProcessEntry.descendants(of: p.pid) where entry.isSSHD { kill(entry.pid, SIGSTOP) }
+    }
+  }
+
+  func thaw() {
+    lock.withLock {
+      guard let p = listener else { return }
+      for entry in ProcessEntry.descendants(of: p.pid) where entry.isSSHD { kill(entry.pid, SIGCONT) }
+      kill(p.pid, SIGCONT)
+    }
   }
 
   /// "Connection killed": ends the sshd processes of every established

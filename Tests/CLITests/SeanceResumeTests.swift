@@ -35,7 +35,7 @@ extension EndToEnd {
       #expect(argv(p).last == ["--resume", session])
       // The conversation continues: the prompt is not sent again.
       #expect(p.submissions().count == 1)
-      let status = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      let status = try p.rows("status", "--json")
       #expect(status.map { $0["bead"] as? String } == [id])
     }
   }

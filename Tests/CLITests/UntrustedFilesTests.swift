@@ -167,7 +167,7 @@ extension EndToEnd {
       #expect(try p.wait(seconds: 20) { !proc.isRunning })
       if proc.isRunning { proc.terminate() }
       #expect(proc.terminationStatus == 0)
-      let status = p.json(try p.wt("status", "--json").stdout) as? [[String: Any]] ?? []
+      let status = try p.rows("status", "--json")
       #expect(status.first?["status"] as? String == "needs-input")
       try stdin.fileHandleForWriting.close()
     }

@@ -67,7 +67,7 @@ import Testing
   }
 
   /// Runs Python's jsonschema on a YAML file; true when it validates.
-  /// PyYAML and jsonschema live in the checkout's .venv (scripts/install-deps).
+  /// PyYAML and jsonschema live in the checkout's .venv (scripts/install-deps --tests).
   func schemaAccepts(_ file: String) throws -> Bool {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "\(packageRoot)/.venv/bin/python3")
@@ -85,7 +85,7 @@ import Testing
     ]
     try p.run()
     p.waitUntilExit()
-    #expect([0, 3].contains(p.terminationStatus), "PyYAML and jsonschema must be in .venv: run scripts/install-deps")
+    #expect([0, 3].contains(p.terminationStatus), "PyYAML and jsonschema must be in .venv: run scripts/install-deps --tests")
     return p.terminationStatus == 0
   }
 

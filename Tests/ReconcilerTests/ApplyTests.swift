@@ -206,6 +206,40 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     #expect(try store.load() == old)
   }
 
+  /// A line cut short by a crash or a full disk costs that line only: the
+  /// next event starts on a line of its own and is read.
+  @Test func anEventAfterATornLineIsKept() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-state-\(UUID().uuidString.prefix(8))").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let store = StateStore(directory: dir)
+    store.record("created", worker: "p/b-1", detail: ["session": "s1", "worktree": "/w"])
+    let handle = try #require(FileHandle(forWritingAtPath: "\(dir)/events.jsonl"))
+    handle.seekToEndOfFile()
+    handle.write(Data(#"{"event":"done","wor"#.utf8))
+    handle.closeFile()
+    store.record("abandoned", worker: "p/b-1")
+    let history = History(store: store)
+    #expect(history.sessions(bead: "b-1").first?.end == "abandoned")
+    #expect(history.damagedLines == 1)
+  }
+
+  /// A state folder that is a file is a sentence naming it, never
+  /// Foundation's dictionary dump.
+  @Test func aStateFolderThatIsAFileIsNamed() throws {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("wt-state-\(UUID().uuidString.prefix(8))").path
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    try "x".write(toFile: file, atomically: true, encoding: .utf8)
+    let store = StateStore(directory: file + "/wt")
+    do {
+      try store.update { $0.workers = [:] }
+      Issue.record("the update succeeded")
+    } catch {
+      let text = "\(error)"
+      #expect(text.contains("\(file) is a file, not a folder"), "\(text)")
+      #expect(!text.contains("NS"), "\(text)")
+    }
+  }
+
   @Test func concurrentUpdatesLoseNothing() async throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-state-\(UUID().uuidString.prefix(8))").path
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -7,7 +7,7 @@ import Testing
 @Suite struct CanonicalPathTests {
   @Test func linksDotsAndTrailingSlashesGiveOneSpelling() throws {
     let fm = FileManager.default
-    let dir = try #require(CurrentHost().canonicalPath(fm.temporaryDirectory.path)) + "/wt-canon-\(UUID().uuidString.prefix(8))"
+    let dir = try #require(CurrentPlatform().canonicalPath(fm.temporaryDirectory.path)) + "/wt-canon-\(UUID().uuidString.prefix(8))"
     defer { try? fm.removeItem(atPath: dir) }
     try fm.createDirectory(atPath: "\(dir)/a/real", withIntermediateDirectories: true)
     try fm.createDirectory(atPath: "\(dir)/b", withIntermediateDirectories: true)

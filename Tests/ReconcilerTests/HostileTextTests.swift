@@ -167,7 +167,7 @@ enum HostileCorpus {
           action: .create, step: .start(adopt: false), project: "p", bead: "p-abc", title: title, worker: "p/p-abc",
           branch: "wt/p-abc", worktree: "/w", session: "wt-p__p-abc", agent: "claude", reasons: [title])
       ],
-      waiting: [.init(project: "p", bead: "p-xyz", title: title, priority: 1, reason: "r\r")],
+      waiting: [.init(cause: .noSlot, project: "p", bead: "p-xyz", title: title, priority: 1, reason: "r\r")],
       notes: [.init(project: "p", text: title)])
     let text = plan.rendered()
     #expect(HostileCorpus.isInert(text, allowing: [0x0A]))

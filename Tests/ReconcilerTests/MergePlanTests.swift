@@ -52,6 +52,25 @@ import Testing
     }
   }
 
+  @Test func aHeldMergeIsRetriedOnceItsHoldIsOverAndSaidUntilThen() {
+    let claimed = T.bead("api-1", status: "in_progress", assignee: "wt")
+    var held = entry("api-1", .held)
+    held.reason = "/repo has a merge in progress"
+    var r = record("api-1")
+    r.prompt = .delivered
+    let state = State(workers: ["api/api-1": r], merges: ["api/api-1": held])
+    for panes in [[T.pane("api", "api-1")], []] {
+      var o = T.observed(unclosed: [claimed], panes: panes, state: state)
+      let waiting = plan(T.manifest([T.project()]), o)
+      #expect(waiting.changes.isEmpty, "\(waiting.rendered())")
+      #expect(waiting.notes.map(\.text) == ["merge of wt/api-1 held: /repo has a merge in progress"])
+      o.mergeHoldsCleared = ["api/api-1"]
+      let retry = plan(T.manifest([T.project()]), o)
+      #expect(retry.changes.map(\.step) == [.retryMerge])
+      #expect(retry.changes.first?.reasons == ["its merge was held (/repo has a merge in progress); that is over: merge it"])
+    }
+  }
+
   @Test func aMergeWhoseWtDoneDiedIsInterrupted() {
     let state = State(merges: ["api/api-1": entry("api-1", .gating), "api/api-2": entry("api-2", .held)])
     let marked = state.markingInterruptedMerges { $0 != 42 }

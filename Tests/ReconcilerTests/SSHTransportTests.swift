@@ -60,9 +60,20 @@ import Testing
     let t = SSHTransport(host: host, stateDirectory: "/s", runner: ProcessRunner())
     let argv = t.argv(["wt", "status", "--json"], environment: ["WT_HOST": "box1"])
     let mine = argv.firstIndex(of: "ServerAliveInterval=10")
-    let wts = argv.firstIndex(of: "ServerAliveInterval=5")
+    let wts = argv.firstIndex(of: "ServerAliveInterval=\(t.aliveInterval)")
     #expect(mine != nil && wts != nil && mine! < wts!)
     #expect(argv.contains("BatchMode=yes") && argv.contains("ControlMaster=auto"))
-    #expect(Array(argv.suffix(3)) == ["--", "dev@box1.invalid", "exec env -- 'WT_HOST=box1' 'wt' 'status' '--json'"])
+    #expect(Array(argv.suffix(3)) == ["--", "dev@box1.invalid", #"exec env -- "PATH=$PATH:$HOME/.local/bin" 'WT_HOST=box1' 'wt' 'status' '--json'"#])
+  }
+
+  /// A host that stops answering is given up after about its `timeout`:
+  /// ssh's questions are spaced so that three unanswered ones fill it.
+  @Test func aliveQuestionsFollowTheHostsTimeout() {
+    for (timeout, interval) in [(3.0, "1"), (20.0, "7"), (60.0, "20")] {
+      var host = RemoteHost(name: "box1", ssh: "dev@box1.invalid")
+      host.timeout = timeout
+      let argv = SSHTransport(host: host, stateDirectory: "/s", runner: ProcessRunner()).sshArguments()
+      #expect(argv.contains("ServerAliveInterval=\(interval)") && argv.contains("ServerAliveCountMax=3"), "\(timeout)")
+    }
   }
 }

@@ -35,7 +35,8 @@ import Testing
     #expect(try record(signal, "prompt-submitted").current.state == .working)
     #expect(try store.load().workers["p/b"]?.prompt == .delivered)
     let waiting = try record(signal, "notification", hook: ["message": "May I?"])
-    #expect(waiting.previous?.state == .working && waiting.current == WorkerCondition(.needsInput, "May I?"))
+    #expect(waiting.previous?.state == .working && waiting.current == WorkerCondition(.needsInput, "May I?", origin: .question))
+    #expect(try store.load().workers["p/b"]?.condition == waiting.current)
     #expect(waiting.shouldNotify)
     #expect(throws: LifecycleError.self) { try StatusSignal.event("bogus", message: nil) }
     #expect(throws: LifecycleError.self) { try signal.record(worker: "nobody", event: .declared(.idle, nil)) }
@@ -51,8 +52,8 @@ import Testing
     _ = try record(signal, "prompt-submitted")
     let asked = try record(signal, "needs-input", "EUR or USD?")
     #expect(asked.shouldNotify)
-    for hook in ["stop", "notification", "session-start", "stop"] {
-      let t = try record(signal, hook, hook: ["message": "Claude is waiting for your input"])
+    for hook in ["stop", "notification", "tool-used", "stop"] {
+      let t = try record(signal, hook, hook: ["message": "Claude is waiting for your input", "notification_type": "idle_prompt"])
       #expect(t.current == WorkerCondition(.needsInput, "EUR or USD?"), "\(hook)")
       #expect(!t.shouldNotify)
     }
@@ -60,6 +61,51 @@ import Testing
     #expect(try record(signal, "prompt-submitted").current == WorkerCondition(.working))
     #expect(Attention.count(in: try store.load()) == 0)
     #expect(try record(signal, "stop").current.state == .idle)
+  }
+
+  /// Claude asks for a permission; the person grants it in the pane; the
+  /// agent runs the tool and ends its turn: the question is gone, also
+  /// from the status line's count. The idle notification that follows a
+  /// minute later is idle, not a call for help.
+  @Test func theAgentsOwnQuestionGoesWithItsNextActivity() throws {
+    let (store, dir) = try store()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let signal = StatusSignal(store: store)
+    _ = try record(signal, "prompt-submitted")
+    let asked = try record(
+      signal, "notification",
+      hook: ["message": "Claude needs your permission to use Bash", "notification_type": "permission_prompt"])
+    #expect(asked.current.state == .needsInput && asked.shouldNotify)
+    #expect(Attention.count(in: try store.load()) == 1)
+    #expect(try record(signal, "tool-used").current == WorkerCondition(.working))
+    #expect(Attention.count(in: try store.load()) == 0)
+    #expect(try record(signal, "stop").current == WorkerCondition(.idle))
+    let idle = try record(
+      signal, "notification", hook: ["message": "Claude is waiting for your input", "notification_type": "idle_prompt"])
+    #expect(idle.current == WorkerCondition(.idle) && !idle.shouldNotify)
+    #expect(Attention.count(in: try store.load()) == 0)
+    // A tool use that changes nothing is no history and no write.
+    let lines = try String(contentsOfFile: "\(dir)/events.jsonl", encoding: .utf8).split(separator: "\n").count
+    _ = try record(signal, "prompt-submitted")
+    _ = try record(signal, "tool-used")
+    #expect(try String(contentsOfFile: "\(dir)/events.jsonl", encoding: .utf8).split(separator: "\n").count == lines + 1)
+  }
+
+  /// A killed agent that `wt apply` resumes asks nothing at its start: a
+  /// question, even one someone said, goes with the old process. A
+  /// compaction is the same session and changes nothing.
+  @Test func aRestartLeavesNoStaleQuestion() throws {
+    let (store, dir) = try store()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let signal = StatusSignal(store: store)
+    _ = try record(
+      signal, "notification",
+      hook: ["message": "Claude needs your permission to use Bash", "notification_type": "permission_prompt"])
+    #expect(try record(signal, "session-start", hook: ["source": "compact"]).current.state == .needsInput)
+    #expect(try record(signal, "session-start", hook: ["source": "resume"]).current == WorkerCondition(.starting))
+    _ = try record(signal, "needs-input", "EUR or USD?")
+    #expect(try record(signal, "session-start", hook: ["source": "startup"]).current == WorkerCondition(.starting))
+    #expect(Attention.count(in: try store.load()) == 0)
   }
 
   @Test func attentionCountsRecordedStatusesThatWaitForAPersonButNotKeptWorktrees() {
@@ -91,6 +137,14 @@ import Testing
     #expect(try record(signal, "stop", hook: ["transcript_path": transcript]).current.state == .idle)
     try (ok + "\n" + limited + "\n").write(toFile: transcript, atomically: true, encoding: .utf8)
     #expect(try record(signal, "stop", hook: ["transcript_path": transcript]).current.state == .limited)
+    // Claude Code 2.1.337 ends such a turn with StopFailure, not Stop; an
+    // agent whose worktree has no StopFailure hook yet gets there through
+    // the idle notification a minute later: limited too, not idle.
+    _ = try record(signal, "prompt-submitted")
+    #expect(try record(signal, "stop-failure", hook: ["error": "rate_limit"]).current.state == .limited)
+    _ = try record(signal, "prompt-submitted")
+    let idle = ["transcript_path": transcript, "notification_type": "idle_prompt", "message": "Claude is waiting for your input"]
+    #expect(try record(signal, "notification", hook: idle).current.state == .limited)
   }
 
   @Test func transcriptsPrintAsAConversation() {
@@ -116,7 +170,7 @@ import Testing
     let settings = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     #expect(settings["model"] as? String == "x")
     let hooks = try #require(settings["hooks"] as? [String: [[String: Any]]])
-    #expect(Set(hooks.keys) == ["SessionStart", "UserPromptSubmit", "Stop", "Notification"])
+    #expect(Set(hooks.keys) == ["SessionStart", "UserPromptSubmit", "PostToolUse", "Stop", "StopFailure", "Notification"])
     let stop = (hooks["Stop"] ?? []).compactMap { ($0["hooks"] as? [[String: Any]])?.first?["command"] as? String }
     #expect(stop == ["say done", #"'/opt/it'\''s/wt' signal stop >/dev/null 2>&1 || true # wt-hook"#])
   }
@@ -130,7 +184,7 @@ import Testing
     try ClaudeHooks.install(in: dir, wt: "/opt/wt", kind: .gemini)
     let data = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/.gemini/settings.json"))
     let hooks = try #require((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["hooks"] as? [String: [[String: Any]]])
-    #expect(Set(hooks.keys) == ["SessionStart", "BeforeAgent", "AfterAgent", "Notification"])
+    #expect(Set(hooks.keys) == ["SessionStart", "BeforeAgent", "AfterTool", "AfterAgent", "Notification"])
     let commands = hooks.values.flatMap { $0 }.compactMap { ($0["hooks"] as? [[String: Any]])?.first?["command"] as? String }
     #expect(commands.allSatisfy { $0.contains(">/dev/null 2>&1 || true") && !$0.contains("prime") })
     #expect(!FileManager.default.fileExists(atPath: "\(dir)/.claude"))

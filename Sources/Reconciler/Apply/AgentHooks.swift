@@ -8,7 +8,9 @@ import Manifest
 ///
 /// SessionStart prints `wt prime` (Claude adds a SessionStart hook's stdout
 /// to the agent's context) and reports the session id; UserPromptSubmit
-/// proves delivery; Stop and Notification report idle and needs-input.
+/// proves delivery; PostToolUse is activity (past a permission question);
+/// Stop, StopFailure (a turn that ended on an API error) and Notification
+/// report idle, limited and needs-input.
 /// Every command ends in `|| true` and sends errors nowhere: a hook must
 /// never block or break the agent.
 public enum ClaudeHooks {
@@ -25,7 +27,9 @@ public enum ClaudeHooks {
     return [
       "SessionStart": "\(exe) prime 2>/dev/null; " + signal(exe, "session-start"),
       "UserPromptSubmit": signal(exe, "prompt-submitted"),
+      "PostToolUse": signal(exe, "tool-used"),
       "Stop": signal(exe, "stop"),
+      "StopFailure": signal(exe, "stop-failure"),
       "Notification": signal(exe, "notification"),
     ]
   }
@@ -40,6 +44,7 @@ public enum ClaudeHooks {
     return [
       "SessionStart": signal(exe, "session-start"),
       "BeforeAgent": signal(exe, "prompt-submitted"),
+      "AfterTool": signal(exe, "tool-used"),
       "AfterAgent": signal(exe, "stop"),
       "Notification": signal(exe, "notification"),
     ]

@@ -78,8 +78,24 @@ public struct Applier: Sendable {
       try await world.tmux.kill(session: change.session)
       _ = try await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
       return try await start(change, project: project, adopt: true)
+    case .retryMerge:
+      return try await retryMerge(change, project: project)
     case .teardown(let release):
       return try await teardown(change, project: project, releaseBead: release)
+    }
+  }
+
+  /// What `wt done` does, for a merge that was held: the merge lock is
+  /// waited for only briefly (another merge of the repository may hold
+  /// it; the next pass comes back), and a hold that returned says why.
+  func retryMerge(_ change: Plan.Change, project: Project) async throws -> StepReport.Outcome {
+    var finish = Finish(manifest: manifest, world: world)
+    finish.lockWait = .seconds(5)
+    let worker = WorkerRef(project: project, bead: change.bead, branch: change.branch, worktree: change.worktree)
+    do {
+      return .done(try await finish.run(worker).joined(separator: "; "))
+    } catch let error as LifecycleError {
+      return .failed(error.message)
     }
   }
 

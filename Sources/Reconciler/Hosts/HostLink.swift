@@ -7,7 +7,7 @@ public struct HostHello: Codable, Equatable, Sendable {
   /// The shape of what the two wt send each other: `wt host receive`, the
   /// JSON of `diff`, `status` and `queue`, and the variables below. Raised
   /// when any of them changes incompatibly.
-  public static let currentProtocol = 1
+  public static let currentProtocol = 2
 
   public var `protocol`: Int
   public var version: String
@@ -55,18 +55,31 @@ public struct HostLink: Sendable {
   }
 
   /// What `wt ARGS` (a `--json` command) prints there, decoded.
-  public func json<Value: Decodable>(_ arguments: [String], as type: Value.Type) async throws -> Value {
+  /// The rows of a list `wt ARGS` (a `--json` command) prints there,
+  /// under `key`. A host whose wt answers another JSON format is named and
+  /// left alone, as a host speaking another protocol is.
+  public func list<Row: Codable & Sendable>(_ arguments: [String], key: String, as type: Row.Type) async throws -> [Row] {
     let out = try await wt(arguments)
-    guard out.succeeded, let value = try? JSONDecoder().decode(Value.self, from: Data(out.stdout.utf8)) else {
-      let said = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init)
+    let said = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init)
+    guard out.succeeded else {
       throw HostRefusal(host: host.name, why: "'wt \(arguments.first ?? "")' failed there\(said.map { ": \($0)" } ?? "")")
     }
-    return value
+    do {
+      return try JSONList<Row>.decode(out.stdout, key: key)
+    } catch let skew as JSONOutput.Skew {
+      throw HostRefusal(host: host.name, why: "\(skew); run 'wt host install \(host.name)'")
+    } catch {
+      throw HostRefusal(host: host.name, why: "'wt \(arguments.first ?? "")' answered something that is not wt's JSON")
+    }
   }
 
   /// The host's workers (`wt status --json` there), each marked with the host.
   public func workers() async throws -> [WorkerStatus] {
-    try await json(["status", "--json"], as: [WorkerStatus].self).map { var row = $0; row.host = host.name; return row }
+    try await list(["status", "--json"], key: ListKey.workers, as: WorkerStatus.self).map {
+      var row = $0
+      row.host = host.name
+      return row
+    }
   }
 
   /// `ssh -t host … wt ARGS`, for a person's terminal (attach, seance);

@@ -19,6 +19,11 @@ public enum RemoteShell {
   /// env's option. Variable names are checked, because `env` would take a
   /// name with `=` in it as two things, and so is the program, which `env`
   /// would take for one more variable if it held `=`.
+  ///
+  /// `wt`, named bare, is also looked for where `wt host install` puts it
+  /// (`~/.local/bin`), which a non-interactive ssh command's PATH lacks on
+  /// Debian and Ubuntu (only a login shell's `~/.profile` adds it): PATH
+  /// gets that folder last, a constant whose `$` the host's shell expands.
   public static func command(
     _ argv: [String], environment: [String: String] = [:], directory: String? = nil
   ) -> String {
@@ -29,10 +34,15 @@ public enum RemoteShell {
     precondition(names.allSatisfy(isVariableName), "environment names must be shell variable names")
     precondition(!argv[0].contains("="), "a program name must not hold '='")
     words += ["exec", "env", "--"]
+    if argv[0] == "wt" && environment["PATH"] == nil { words.append(installedWTPath) }
     for name in names { words.append(quote("\(name)=\(environment[name]!)")) }
     words += argv.map(quote)
     return words.joined(separator: " ")
   }
+
+  /// PATH for a bare `wt`: the host's own, then where `wt host install`
+  /// puts it by default.
+  static let installedWTPath = #""PATH=$PATH:$HOME/.local/bin""#
 
   static func isVariableName(_ name: String) -> Bool {
     guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic)

@@ -47,8 +47,8 @@ public struct SSHTransport: Sendable {
     // Control* options).
     for option in host.sshOptions { argv += ["-o", option] }
     argv += [
-      "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connect)", "-o", "ServerAliveInterval=5",
-      "-o", "ServerAliveCountMax=3", "-o", "ControlMaster=auto", "-o", "ControlPath=\(controlPath)",
+      "-o", "BatchMode=yes", "-o", "ConnectTimeout=\(connect)", "-o", "ServerAliveInterval=\(aliveInterval)",
+      "-o", "ServerAliveCountMax=\(Self.aliveCount)", "-o", "ControlMaster=auto", "-o", "ControlPath=\(controlPath)",
       "-o", "ControlPersist=300", "-o", "LogLevel=ERROR",
     ]
     if let port = host.port { argv += ["-p", "\(port)"] }
@@ -58,6 +58,14 @@ public struct SSHTransport: Sendable {
     argv += ["--", host.ssh]
     return argv
   }
+
+  /// A connection whose host stops answering ends after about the host's
+  /// `timeout`: ssh asks every `aliveInterval` seconds and gives up after
+  /// `aliveCount` unanswered questions (ssh_config(5), ServerAliveInterval).
+  /// A command that runs longer than the timeout (an apply pass) still
+  /// may, as long as the host answers.
+  var aliveInterval: Int { max(1, Int((host.timeout / Double(Self.aliveCount)).rounded(.up))) }
+  static let aliveCount = 3
 
   /// The whole argv for running `command` on the host.
   public func argv(
@@ -82,6 +90,7 @@ public struct SSHTransport: Sendable {
     let limit = timeout ?? .milliseconds(Int(host.timeout * 1000))
     let argv = argv(command, environment: environment, directory: directory)
     let out: CommandOutput
+    let started = ContinuousClock.now
     do throws(CommandError) {
       out = try await runner.output(argv, input: input, timeout: limit)
     } catch {
@@ -91,7 +100,12 @@ public struct SSHTransport: Sendable {
     // 255 is ssh's own failure: the connection, not the command.
     if out.status == 255 {
       let why = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\n").last.map(String.init)
-      throw HostUnreachable(host: host.name, why: why ?? "ssh failed")
+      // Silent (LogLevel=ERROR hides "Timeout, server not responding")
+      // after the questions ssh asks went unanswered: the host stopped
+      // answering mid-command.
+      let unanswered = ContinuousClock.now - started >= .seconds(aliveInterval * Self.aliveCount)
+      let stopped = "no answer within \(Duration.milliseconds(Int(host.timeout * 1000))) (it stopped answering)"
+      throw HostUnreachable(host: host.name, why: why ?? (unanswered ? stopped : "ssh failed"))
     }
     return out
   }

@@ -25,23 +25,40 @@ public struct Abandon: Sendable {
       throw LifecycleError(
         "refusing to delete \(worker.worktree): \(safety.problems(base: project.base)). Nothing was changed; run without --delete to keep it.")
     }
-    var said: [String] = []
-    try await world.tmux.kill(session: worker.session)
-    said.append("stopped \(worker.session)")
-    let released = try await world.releaseUnlessFinishing(bead: worker.bead, worker: worker.name, repo: project.path)
-    if released == .released || released == .merging { said.append(released.said(worker.bead)) }
-    if delete && hasTree {
-      try await world.git.removeWorktree(repo: project.path, path: worker.worktree, branch: worker.branch)
-      said.append("removed \(worker.worktree)")
-      try world.store.update { $0.workers[worker.name] = nil }
-    } else if hasTree {
+    // Recorded first: a state that cannot be written (a full disk) then
+    // changes nothing, rather than leave a stopped session and a released
+    // bead that wt's state does not know of.
+    if hasTree && !delete {
       let why = safety.map { $0.problems(base: project.base) } ?? ""
-      try world.store.update { state in
-        var r = worker.record(in: state)
-        r.retained = "abandoned" + (why.isEmpty ? "" : "; \(why)")
-        state.workers[worker.name] = r
+      do {
+        try world.store.update { state in
+          var r = worker.record(in: state)
+          r.retained = "abandoned" + (why.isEmpty ? "" : "; \(why)")
+          state.workers[worker.name] = r
+        }
+      } catch {
+        throw LifecycleError("cannot record that \(worker.name) is abandoned: \(describe(error)). Nothing was changed.")
       }
-      said.append("kept \(worker.worktree)")
+    }
+    var said: [String] = []
+    do {
+      try await world.tmux.kill(session: worker.session)
+      said.append("stopped \(worker.session)")
+      let released = try await world.releaseUnlessFinishing(bead: worker.bead, worker: worker.name, repo: project.path)
+      if released == .released || released == .merging { said.append(released.said(worker.bead)) }
+      if delete && hasTree {
+        try await world.git.removeWorktree(repo: project.path, path: worker.worktree, branch: worker.branch)
+        said.append("removed \(worker.worktree)")
+        try world.store.update { $0.workers[worker.name] = nil }
+      } else if hasTree {
+        said.append("kept \(worker.worktree)")
+      }
+    } catch {
+      // Exactly what was done, and how to finish: every step is safe to
+      // run again.
+      let done = said.isEmpty ? "nothing was changed" : "done: " + said.joined(separator: ", ")
+      throw LifecycleError(
+        "abandoning \(worker.name) failed: \(describe(error)); \(done). Run 'wt abandon \(worker.bead)\(delete ? " --delete" : "")' again to finish.")
     }
     world.store.record("abandoned", worker: worker.name, detail: ["deleted": delete ? "yes" : "no"])
     return said

@@ -164,11 +164,9 @@ public struct Finish: Sendable {
   }
 
   func pullRequest(_ worker: WorkerRef, title: String, body: String) async throws -> String {
-    try await world.runner.run(["git", "-C", worker.worktree, "push", "-u", "origin", worker.branch], timeout: .seconds(300))
-    let url = try await world.runner.run(
-      ["gh", "pr", "create", "--title", title, "--body", body, "--base", worker.project.base, "--head", worker.branch],
-      in: worker.worktree, timeout: .seconds(300))
-    return url.trimmingCharacters(in: .whitespacesAndNewlines)
+    try await world.git.push(worker.branch, from: worker.worktree)
+    return try await GitHub(runner: world.runner).createPullRequest(
+      title: title, body: body, base: worker.project.base, head: worker.branch, in: worker.worktree)
   }
 
   func signal(_ worker: WorkerRef, status: WorkerState, message: String) throws {

@@ -34,8 +34,50 @@ extension World {
     _ manifest: Manifest, reusing: [String: Observed.ProjectWorld]? = nil
   ) async throws -> Observed {
     var observed = try await observe(manifest, reusing: reusing)
-    if !recordObservedTransitions(manifest, observed).isEmpty { observed.state = try store.load() }
+    var recorded = !recordObservedTransitions(manifest, observed).isEmpty
+    recorded = try await recordAnsweredQuestions(manifest, observed) || recorded
+    if recorded { observed.state = try store.load() }
     return observed
+  }
+
+  /// The agent's own question (a Notification) can be answered where no
+  /// hook sees it, by a person who says no in the pane: a screen that asks
+  /// nothing moves the recorded state on, so the status line's count
+  /// follows the screen.
+  func recordAnsweredQuestions(_ manifest: Manifest, _ observed: Observed) async throws -> Bool {
+    let signal = StatusSignal(store: store)
+    var recorded = false
+    for pane in observed.panes where pane.isWorker && !pane.hub {
+      guard let record = observed.state.workers[WorkerNaming.name(project: pane.project, bead: pane.bead)],
+        let event = await screenEvent(record, pane: pane, manifest)
+      else { continue }
+      _ = try? signal.record(worker: record.name, event: event)
+      recorded = true
+    }
+    return recorded
+  }
+
+  /// How long the agent's question stands before its screen may overrule
+  /// it: the notification can come a moment before the question is drawn.
+  static let questionSettles: TimeInterval = 5
+
+  /// `screenAsksNothing` when the worker's recorded state is the agent's
+  /// own question, it has stood a moment, and the pane shows the input box
+  /// or a busy agent instead. Only for Claude Code, whose permission
+  /// dialog was seen to match neither (Tests/CLITests/ClaudeGlanceTests):
+  /// other profiles' ready patterns (`\S` for some) would also match a
+  /// question, so their questions go only with their hooks.
+  func screenEvent(_ record: WorkerRecord, pane: Pane, _ manifest: Manifest, now: Date = Date()) async -> WorkerEvent? {
+    guard let condition = record.condition, condition.state == .needsInput, condition.origin == .question, !pane.dead,
+      now.timeIntervalSince(record.statusAt ?? .distantPast) >= Self.questionSettles,
+      let profile = manifest.project(named: record.project).flatMap({ manifest.agents[record.agent ?? $0.agent] }),
+      profile.hooks == .claude, let reader = try? ScreenReader(profile: profile), let screen = try? await tmux.capture(pane: pane.paneID)
+    else { return nil }
+    switch reader.state(of: screen) {
+    case .busy: return .screenAsksNothing(busy: true)
+    case .ready: return .screenAsksNothing(busy: false)
+    case .dialog, .unknown: return nil
+    }
   }
 
   static func observedEvent(

@@ -6,16 +6,10 @@ public enum PullRequestTools {
   /// Each missing piece, with what to do; empty when all is there.
   public static func problems(repo: String, runner: ProcessRunner) async -> [String] {
     var problems: [String] = []
-    let origin = try? await runner.output(["git", "-C", repo, "remote", "get-url", "origin"])
-    if origin?.succeeded != true {
+    if await !Git(runner: runner).hasOrigin(repo) {
       problems.append("\(repo) has no remote 'origin' (git remote add origin URL)")
     }
-    do {
-      let auth = try await runner.output(["gh", "auth", "status"], in: repo)
-      if !auth.succeeded { problems.append("gh is not logged in ('gh auth status' failed; run 'gh auth login')") }
-    } catch {
-      problems.append("gh is not installed or not on PATH (https://cli.github.com)")
-    }
+    if let auth = await GitHub(runner: runner).authProblem(in: repo) { problems.append(auth) }
     return problems
   }
 }

@@ -6,7 +6,7 @@ import Foundation
 /// under a short lock). Transitions follow `WorkerCondition.next`.
 public struct StatusSignal: Sendable {
   /// Claude Code hook names, mapped to events below.
-  public static let hookEvents = ["session-start", "prompt-submitted", "stop", "notification"]
+  public static let hookEvents = ["session-start", "prompt-submitted", "tool-used", "stop", "stop-failure", "notification"]
   public static let events = WorkerState.allCases.filter { ![.kept, .orphaned].contains($0) }.map(\.rawValue) + hookEvents
 
   public var store: StateStore
@@ -26,16 +26,29 @@ public struct StatusSignal: Sendable {
   /// stdin, if any.
   public static func event(_ name: String, message: String?, hook: [String: Any] = [:]) throws -> WorkerEvent {
     switch name {
-    case "session-start": return .sessionStarted
+    case "session-start":
+      // A compaction keeps the conversation (and may come mid-turn); a
+      // start, a resume or /clear is a new session.
+      return hook["source"] as? String == "compact" ? .compacted : .sessionStarted
     case "prompt-submitted": return .promptSubmitted
+    case "tool-used": return .toolUsed
     case "stop":
       // A turn that ended on an API error or rate limit looks like any
       // other end; only the transcript's last record tells.
       return .turnEnded(apiError: (hook["transcript_path"] as? String).map(Self.endedOnAPIError) == true)
+    case "stop-failure":
+      // Claude Code 2.1.337 fires StopFailure instead of Stop when a turn
+      // ends on an API error (https://code.claude.com/docs/en/hooks).
+      return .turnEnded(apiError: true)
     case "notification":
       let text = message ?? hook["message"] as? String
-      let kind = hook["notification_type"] as? String ?? ""
-      return .agentWaiting(text, permission: kind.contains("permission") || (text ?? "").contains("permission"))
+      let notice = WorkerEvent.Notice(type: hook["notification_type"] as? String ?? "", message: text)
+      // The idle notice also follows a turn that failed (after
+      // StopFailure, which an older wt did not hook): the transcript tells.
+      if notice == .idle, (hook["transcript_path"] as? String).map(Self.endedOnAPIError) == true {
+        return .turnEnded(apiError: true)
+      }
+      return .notified(text, notice)
     default:
       guard let state = WorkerState(rawValue: name), events.contains(name) else {
         throw LifecycleError("unknown event '\(name)'; events: \(events.joined(separator: ", "))")
@@ -50,6 +63,13 @@ public struct StatusSignal: Sendable {
   public func record(worker: String, event: WorkerEvent, sessionID: String? = nil, at date: Date = Date()) throws
     -> Transition
   {
+    // A tool use is the commonest hook and mostly changes nothing: the
+    // state file is read, not rewritten, and it is no history.
+    if event == .toolUsed, let r = try store.load().workers[worker], let condition = r.condition,
+      WorkerCondition.next(after: condition, on: event) == condition
+    {
+      return Transition(record: r, previous: condition, current: condition)
+    }
     let found = try store.update { state -> Transition? in
       guard var r = state.workers[worker] else { return nil }
       let previous = r.condition
@@ -57,6 +77,7 @@ public struct StatusSignal: Sendable {
       if next != previous {
         r.status = next.state
         r.statusMessage = next.message
+        r.statusOrigin = next.origin == .said ? nil : next.origin
         if next.state != previous?.state { r.statusAt = date }
       }
       // The hook proves the agent took a prompt.
@@ -75,6 +96,28 @@ public struct StatusSignal: Sendable {
       store.record("signal", worker: worker, detail: detail, at: date)
     }
     return found
+  }
+
+  /// Runs the agent's own `wt done` (`body`, inside its worker). The agent
+  /// reads why it failed, but a turn that then ends must not leave the
+  /// worker idle with no word: the failure is recorded (`doneFailed`), and
+  /// a Stop without a finished bead turns it into needs-input.
+  public func recordingFailedDone<T>(worker: String, _ body: () async throws -> T) async throws -> T {
+    do {
+      return try await body()
+    } catch {
+      _ = try? record(worker: worker, event: .doneFailed(Self.failedDoneMessage(error)))
+      throw error
+    }
+  }
+
+  /// What a failed `wt done` says, in one line for the status: its first
+  /// line, without the instructions that follow for the agent.
+  public static func failedDoneMessage(_ error: any Error) -> String {
+    let text = (error as? LifecycleError)?.message ?? describe(error)
+    var line = String(text.split(separator: "\n").first ?? "")
+    if let cut = line.range(of: " What to do:") { line = String(line[..<cut.lowerBound]) }
+    return "'wt done' failed: " + line
   }
 
   /// Whether the transcript's last assistant record is an API error.

@@ -56,7 +56,7 @@ extension World {
   public func status(_ manifest: Manifest, observed: Observed, now: Date = Date(), changes cache: ChangesCache? = nil)
     async throws -> [WorkerStatus]
   {
-    let processes = await CurrentHost().processTable(runner: runner)
+    let processes = await CurrentPlatform().processTable(runner: runner)
     let readers = manifest.agents.compactMapValues { try? ScreenReader(profile: $0) }
     var rows: [(WorkerStatus, Set<String>)] = []
     let panes = observed.panes.filter { $0.isWorker && !$0.hub }
@@ -131,6 +131,9 @@ extension World {
         case .ready: condition = WorkerCondition(record?.prompt == .delivered ? .idle : .starting)
         case .dialog, .unknown: break
         }
+      } else if let record, let event = await screenEvent(record, pane: pane, manifest, now: now) {
+        // The agent's own question: its screen says whether it still asks.
+        condition = WorkerCondition.next(after: condition, on: event)
       }
     } else if let retained = record?.retained {
       condition = WorkerCondition(.kept, retained)

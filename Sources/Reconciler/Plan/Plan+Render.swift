@@ -82,20 +82,24 @@ public struct PlanJSON: Codable, Sendable {
     var delete: Int
   }
 
+  var formatVersion: String? = JSONOutput.formatVersion
   var changes: [Change]
   var waiting: [Waiting]
   var notes: [Note]
   var summary: Summary
 
-  /// Sorted keys, pretty, slashes as they are: stable for scripts and diffs.
-  public static func encode(_ value: some Encodable) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return TerminalText.safeJSON(String(decoding: try encoder.encode(value), as: UTF8.self))
+  enum CodingKeys: String, CodingKey {
+    case formatVersion = "format_version"
+    case changes, waiting, notes, summary
   }
 
+  public static func encode(_ value: some Encodable) throws -> String { try JSONOutput.encode(value) }
+
+  /// A host's plan; `JSONOutput.Skew` when its `format_version` is another.
   public static func decode(_ text: String) throws -> PlanJSON {
-    try JSONDecoder().decode(PlanJSON.self, from: Data(text.utf8))
+    let plan = try JSONDecoder().decode(PlanJSON.self, from: Data(text.utf8))
+    guard plan.formatVersion == JSONOutput.formatVersion else { throw JSONOutput.Skew(found: plan.formatVersion) }
+    return plan
   }
 
   public var changeCount: Int { changes.count }

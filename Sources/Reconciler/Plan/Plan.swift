@@ -34,6 +34,9 @@ public struct Plan: Equatable, Sendable {
     /// the session and start again from the branch, which keeps every
     /// commit.
     case recreate
+    /// Its `wt done` was held by the person's checkout, which is free
+    /// now: merge it as `wt done` would (gate, close, tear down).
+    case retryMerge
     /// Stop the session, remove the worktree only if it holds no work,
     /// release the bead when it is still open.
     case teardown(releaseBead: Bool)
@@ -55,6 +58,15 @@ public struct Plan: Equatable, Sendable {
 
   /// A selected bead that does not start in this pass, and why.
   public struct Waiting: Equatable, Sendable {
+    /// Why, as a closed set: the loop comes back soon for what may change
+    /// by itself (the machine's load), not for what needs a person.
+    public enum Cause: String, Equatable, Sendable {
+      case noSlot = "no_slot"
+      case admission
+      case failureBudget = "failure_budget"
+      case untrusted
+    }
+    public var cause: Cause
     public var project: String
     public var bead: String
     public var title: String

@@ -129,10 +129,17 @@ private struct Planner {
           .flatMap { SessionID.isValid($0) ? $0 : nil }
         add(.update, .restartAgent(resumeSession: resume), project, bead: bead,
             reasons: ["the agent exited" + (resume.map { "; resume session \($0)" } ?? "; start it afresh")])
+      } else if retriesHeldMerge(project, bead: bead) {
+        continue
       } else if let record, record.prompt != .delivered {
         add(.update, .deliverPrompt, project, bead: bead,
             reasons: [record.prompt == .sent ? "prompt sent but not confirmed; check, then retry" : "prompt not yet delivered"])
       }
+    }
+
+    // A held merge of a worker with no session (a person's `wt done`).
+    for bead in world.unclosed.sorted(by: order) where !busyBeads.contains(bead.id) {
+      if retriesHeldMerge(project, bead: bead) || heldMerge(project, bead.id) != nil { busyBeads.insert(bead.id) }
     }
 
     // Beads wt holds with no worker: adopt them, or let them go.
@@ -254,19 +261,19 @@ private struct Planner {
     for bead in candidates {
       let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]
       if let failures = record?.startFailures, failures >= options.failureBudget {
-        wait(project, bead, "failed to start \(failures) times; see 'wt status', then 'wt new \(bead.id)' to try again")
+        wait(project, bead, .failureBudget, "failed to start \(failures) times; see 'wt status', then 'wt new \(bead.id)' to try again")
         continue
       }
       if let foreign = project.foreign, foreign.needsTrust {
-        wait(project, bead, "\(foreign.path) is not trusted yet: read it, then 'wt trust \(foreign.path)'")
+        wait(project, bead, .untrusted, "\(foreign.path) is not trusted yet: read it, then 'wt trust \(foreign.path)'")
         continue
       }
       guard free > 0 else {
-        wait(project, bead, noSlotReason(project))
+        wait(project, bead, .noSlot, noSlotReason(project))
         continue
       }
       if let reason = admissionRefusal() {
-        wait(project, bead, reason)
+        wait(project, bead, .admission, reason)
         continue
       }
       noteUncheckedAdmission(project)
@@ -352,8 +359,26 @@ private struct Planner {
     (a.priority, a.createdAt, a.id) < (b.priority, b.createdAt, b.id)
   }
 
-  mutating func wait(_ project: Project, _ bead: Bead, _ reason: String) {
-    result.waiting.append(.init(project: project.name, bead: bead.id, title: bead.title, priority: bead.priority, reason: reason))
+  func heldMerge(_ project: Project, _ bead: String) -> MergeEntry? {
+    observed.state.merges[WorkerNaming.name(project: project.name, bead: bead)].flatMap { $0.phase == .held ? $0 : nil }
+  }
+
+  /// A merge the person's checkout held is merged again once the checkout
+  /// is free (true: planned); until then it is said, and the worker is
+  /// planned as any other.
+  mutating func retriesHeldMerge(_ project: Project, bead: Bead) -> Bool {
+    guard let entry = heldMerge(project, bead.id) else { return false }
+    let why = entry.reason ?? "the person's checkout was busy"
+    guard observed.mergeHoldsCleared.contains(entry.worker) else {
+      result.notes.append(.init(project: project.name, text: "merge of \(entry.branch) held: \(why)"))
+      return false
+    }
+    add(.update, .retryMerge, project, bead: bead, reasons: ["its merge was held (\(why)); that is over: merge it"])
+    return true
+  }
+
+  mutating func wait(_ project: Project, _ bead: Bead, _ cause: Plan.Waiting.Cause, _ reason: String) {
+    result.waiting.append(.init(cause: cause, project: project.name, bead: bead.id, title: bead.title, priority: bead.priority, reason: reason))
   }
 
   mutating func add(_ action: Plan.Action, _ step: Plan.Step, _ project: Project, bead: Bead, reasons: [String]) {

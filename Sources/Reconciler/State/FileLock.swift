@@ -20,8 +20,12 @@ public final class FileLock: @unchecked Sendable {
   public init(
     path: String, what: String, holder: String, wait: Duration, waiting: (@Sendable (String) -> Void)? = nil
   ) async throws {
-    try FileManager.default.createDirectory(
-      atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let directory = (path as NSString).deletingLastPathComponent
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw StateError(message: StateFiles.cannotCreate(directory, error))
+    }
     infoFile = path + ".info"
     fd = open(path, O_CREAT | O_RDWR, 0o644)
     guard fd >= 0 else { throw StateError(message: "cannot open \(path): \(String(cString: strerror(errno)))") }

@@ -8,8 +8,12 @@ enum StateFiles {
   static func read(_ path: String) throws -> Data? {
     let fd = open(path, O_RDONLY)
     if fd < 0 {
-      if errno == ENOENT { return nil }
-      throw StateError(message: "cannot read \(path): \(String(cString: strerror(errno))); fix its owner or mode (e.g. after a 'sudo wt …'), then run again")
+      let code = errno
+      if code == ENOENT { return nil }
+      if code == ENOTDIR, let blocker = fileInTheWay(of: path) {
+        throw StateError(message: "cannot read \(path): \(blocker) is a file, not a folder; move it away (or set WT_STATE_DIR to another folder), then run again")
+      }
+      throw StateError(message: "cannot read \(path): \(String(cString: strerror(code))); fix its owner or mode (e.g. after a 'sudo wt …'), then run again")
     }
     let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     do {
@@ -23,8 +27,12 @@ enum StateFiles {
   /// missing), for a read, change and write of a file that several wt
   /// processes update at once.
   static func locked<T>(_ lockFile: String, _ body: () throws -> T) throws -> T {
-    try FileManager.default.createDirectory(
-      atPath: (lockFile as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let directory = (lockFile as NSString).deletingLastPathComponent
+    do {
+      try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    } catch {
+      throw StateError(message: cannotCreate(directory, error))
+    }
     let fd = open(lockFile, O_CREAT | O_RDWR, 0o644)
     guard fd >= 0 else { throw StateError(message: "cannot open \(lockFile): \(String(cString: strerror(errno)))") }
     defer { close(fd) }
@@ -40,7 +48,7 @@ enum StateFiles {
     do {
       try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     } catch {
-      throw StateError(message: "cannot create \(directory): \(describe(error))")
+      throw StateError(message: cannotCreate(directory, error))
     }
     let temporary = "\(path).\(getpid()).tmp"
     let fd = open(temporary, O_CREAT | O_WRONLY | O_TRUNC, mode)
@@ -60,6 +68,23 @@ enum StateFiles {
       throw StateError(message: "cannot replace \(path): \(why)")
     }
   }
+
+  /// The file that stands where a folder on `path`'s way should be.
+  static func fileInTheWay(of path: String) -> String? {
+    var isDirectory: ObjCBool = false
+    return sequence(first: (path as NSString).deletingLastPathComponent) { ($0 as NSString).deletingLastPathComponent }
+      .prefix { $0 != "/" && !$0.isEmpty }
+      .first { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue }
+  }
+
+  /// Why wt's folder could not be made, and what to do: most often a
+  /// file, or a folder someone else owns, sits where it goes.
+  static func cannotCreate(_ directory: String, _ error: any Error) -> String {
+    if let blocker = fileInTheWay(of: directory + "/") {
+      return "cannot create the folder \(directory): \(blocker) is a file, not a folder; move it away (or set WT_STATE_DIR to another folder) and run again"
+    }
+    return "cannot create the folder \(directory): \(describe(error)); fix its parent's owner or mode (or set WT_STATE_DIR to another folder) and run again"
+  }
 }
 
 /// An error as a sentence: Foundation's errors carry a POSIX reason under
@@ -75,11 +100,12 @@ public func describe(_ error: any Error) -> String {
   }
   let ns = error as NSError
   if ns.domain != NSCocoaErrorDomain && ns.domain != NSPOSIXErrorDomain { return String(describing: error) }
-  if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-    return String(cString: strerror(Int32(underlying.code)))
-  }
-  if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+  // Where, when Foundation says: a reason alone names no file.
   let path = (ns.userInfo[NSFilePathErrorKey] as? String).map { " (\($0))" } ?? ""
+  if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+    return String(cString: strerror(Int32(underlying.code))) + path
+  }
+  if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) + path }
   switch CocoaError.Code(rawValue: ns.code) {
   case .fileNoSuchFile, .fileReadNoSuchFile: return "no such file" + path
   case .fileReadNoPermission, .fileWriteNoPermission: return "permission denied" + path

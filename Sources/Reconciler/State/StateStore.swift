@@ -76,12 +76,26 @@ public struct StateStore: Sendable {
     line["at"] = date.formatted(.iso8601)
     guard let data = try? Self.lineEncoder.encode(line) else { return }
     try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    let fd = open(eventsFile, O_CREAT | O_WRONLY | O_APPEND, 0o644)
+    let fd = open(eventsFile, O_CREAT | O_RDWR | O_APPEND, 0o644)  // read: endsMidLine
     guard fd >= 0 else { return }
     defer { close(fd) }
+    // A line left half-written by a crash or a full disk would swallow
+    // this one: start on a new line. (Two writers that both see the torn
+    // end leave an empty line, which readers skip.)
+    var bytes = data + Data("\n".utf8)
+    if Self.endsMidLine(fd) { bytes.insert(UInt8(ascii: "\n"), at: bytes.startIndex) }
     // One write of a short line with O_APPEND is atomic, so concurrent
     // writers never interleave inside a line.
-    _ = (data + Data("\n".utf8)).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+  }
+
+  /// Whether the file open at `fd` is non-empty and its last byte is not a
+  /// newline.
+  private static func endsMidLine(_ fd: Int32) -> Bool {
+    var info = stat()
+    guard fstat(fd, &info) == 0, info.st_size > 0 else { return false }
+    var last: UInt8 = 0
+    return pread(fd, &last, 1, off_t(info.st_size - 1)) == 1 && last != UInt8(ascii: "\n")
   }
 }
 

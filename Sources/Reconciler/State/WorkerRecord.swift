@@ -33,6 +33,9 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   public var status: WorkerState?
   public var statusMessage: String?
   public var statusAt: Date?
+  /// Where the status came from, when not from someone saying it (nil):
+  /// the agent's own question, or its own failed `wt done`.
+  public var statusOrigin: WorkerCondition.Origin?
   /// The base commit the branch was made from: a `wt/<bead>` branch that
   /// does not descend from it is not wt's and is never reused.
   public var baseCommit: String?
@@ -55,7 +58,9 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   public var neverStarted: Bool { prompt == .pending && startFailures > 0 }
 
   /// The state and its message, for the transition table.
-  public var condition: WorkerCondition? { status.map { WorkerCondition($0, statusMessage) } }
+  public var condition: WorkerCondition? {
+    status.map { WorkerCondition($0, statusMessage, origin: statusOrigin ?? .said) }
+  }
 
   public init(name: String, project: String, bead: String, branch: String, worktree: String, createdAt: Date) {
     self.name = name

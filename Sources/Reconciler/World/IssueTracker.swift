@@ -4,7 +4,8 @@ import Foundation
 public protocol IssueTracker: Sendable {
   /// Ready beads (open, unblocked), every one of them.
   func ready(in repo: String) async throws -> [Bead]
-  /// Every bead that is not closed, so a missing one means closed.
+  /// Every bead that is not closed, as of the call: a bead missing here
+  /// may be newer than the list, so only `show` says closed.
   func unclosed(in repo: String) async throws -> [Bead]
   func show(_ id: String, in repo: String) async throws -> Bead?
   /// Claims for wt; returns the bead as bd holds it afterwards, so the

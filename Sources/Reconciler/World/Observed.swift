@@ -4,7 +4,8 @@
 public struct Observed: Equatable, Sendable {
   public struct ProjectWorld: Equatable, Sendable {
     public var ready: [Bead]
-    /// Every bead that is not closed; a worker's bead missing here is closed.
+    /// Every bead that is not closed, with every worker's bead that `bd
+    /// show` says is not closed; a worker's bead missing here is closed.
     public var unclosed: [Bead]
     public var worktrees: [Worktree]
     /// Why this project could not be observed; the plan leaves it alone.
@@ -38,6 +39,9 @@ public struct Observed: Equatable, Sendable {
   public var panes: [Pane]
   public var state: State
   public var machine: Machine
+  /// Workers whose merge was held by the person's checkout (a merge in
+  /// progress there) and whose checkout is free now: merged again.
+  public var mergeHoldsCleared: Set<String> = []
 
   public init(projects: [String: ProjectWorld], panes: [Pane], state: State, machine: Machine) {
     self.projects = projects

@@ -71,7 +71,20 @@ public enum RepositoryCheck {
   /// branch, a default that cannot be told, and two projects on one
   /// repository (at both entries).
   public static func check(_ result: LoadResult, git: Git) async -> LoadResult {
-    guard var manifest = result.manifest?.canonical() else { return result }
+    await check(result, git: git, keepingProjects: false).result
+  }
+
+  /// The same checks for a glance (`status`, `watch`, `ready`): a project
+  /// whose base is missing or cannot be told is kept, its problem returned
+  /// as a sentence beside it, so one bad project never blanks the others.
+  public static func checkKeepingProjects(
+    _ result: LoadResult, git: Git, keeping: Bool = true
+  ) async -> (result: LoadResult, problems: [String]) {
+    await check(result, git: git, keepingProjects: keeping)
+  }
+
+  static func check(_ result: LoadResult, git: Git, keepingProjects: Bool) async -> (result: LoadResult, problems: [String]) {
+    guard var manifest = result.manifest?.canonical() else { return (result, []) }
     let facts = await withTaskGroup(of: (Int, RepositoryFacts?).self) { group in
       for (i, project) in manifest.projects.enumerated() {
         group.addTask { (i, try? await git.facts(of: project.path)) }
@@ -81,15 +94,24 @@ public enum RepositoryCheck {
       return out
     }
     var diagnostics = result.diagnostics
+    var baseProblems: [Diagnostic] = []
     var owners: [String: [Int]] = [:]
     for i in manifest.projects.indices {
       let project = manifest.projects[i]
+      var isDirectory: ObjCBool = false
+      if keepingProjects, let source = result.sources[project.name],
+        !FileManager.default.fileExists(atPath: project.path, isDirectory: &isDirectory) || !isDirectory.boolValue
+      {
+        baseProblems.append(
+          Diagnostic(file: source.path.file, mark: source.path.mark, problem: .pathNotFound(key: "path", path: project.path)))
+        continue
+      }
       guard let f = facts[i], let source = result.sources[project.name] else { continue }
       owners[f.commonDir, default: []].append(i)
       let at = source.base ?? source.path
       if source.base == nil {
         guard let base = f.defaultBranch else {
-          diagnostics.append(
+          baseProblems.append(
             Diagnostic(file: at.file, mark: at.mark, problem: .noDefaultBranch(path: project.path, current: f.checkedOut)))
           continue
         }
@@ -97,7 +119,7 @@ public enum RepositoryCheck {
       }
       let base = manifest.projects[i].base
       if !f.has(branch: base) {
-        diagnostics.append(
+        baseProblems.append(
           Diagnostic(
             file: at.file, mark: at.mark,
             problem: .unknownBase(
@@ -115,9 +137,10 @@ public enum RepositoryCheck {
             file: source.path.file, mark: source.path.mark, problem: .sharedRepository(path: project.path, other: other)))
       }
     }
+    if !keepingProjects { diagnostics += baseProblems }
     var checked = result
     checked.diagnostics = diagnostics.sorted()
     checked.manifest = diagnostics.hasErrors ? nil : manifest
-    return checked
+    return (checked, keepingProjects ? baseProblems.sorted().map(\.description) : [])
   }
 }

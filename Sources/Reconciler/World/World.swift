@@ -62,7 +62,7 @@ public struct World: Sendable {
   /// relative `argv[0]` would quietly do nothing from a worktree. When the
   /// system cannot say, a bare `wt` is found on PATH when the hook runs.
   static func currentExecutable() -> String {
-    if let path = CurrentHost().executablePath() { return path }
+    if let path = CurrentPlatform().executablePath() { return path }
     let argv0 = CommandLine.arguments[0]
     guard argv0.contains("/") else { return "wt" }
     return argv0.hasPrefix("/") ? argv0 : FileManager.default.currentDirectoryPath + "/" + argv0
@@ -111,9 +111,57 @@ extension World {
     }
     let live = try await panes
     let state = try store.load().markingInterruptedMerges(alive: processIsAlive)
-    return Observed(
-      projects: await countingUncommitted(manifest, worlds, panes: live), panes: live, state: state,
+    let confirmed = await confirmingMissingBeads(manifest, worlds, panes: live, state: state)
+    var observed = Observed(
+      projects: await countingUncommitted(manifest, confirmed, panes: live), panes: live, state: state,
       machine: Self.machine())
+    observed.mergeHoldsCleared = await mergeHoldsCleared(manifest, state, projects: Set(projects.map(\.name)))
+    return observed
+  }
+
+  /// Held merges whose hold is gone: asked only when a merge is held, one
+  /// look at the person's checkout each.
+  func mergeHoldsCleared(_ manifest: Manifest, _ state: State, projects: Set<String>) async -> Set<String> {
+    var cleared = Set<String>()
+    for entry in state.merges.values where entry.phase == .held && projects.contains(entry.project) {
+      guard let project = manifest.project(named: entry.project),
+        (try? await Merger(world: self).busyCheckout(project)) == .some(nil)
+      else { continue }
+      cleared.insert(entry.worker)
+    }
+    return cleared
+  }
+
+  /// A worker's bead that `bd list` did not show is not thereby closed:
+  /// the list may be older than the bead or its claim (`wt watch` reuses
+  /// one for a minute; another wt may create and claim between two
+  /// calls). Only `bd show` says closed: a bead it shows unclosed joins
+  /// the unclosed, one it does not find stays missing (deleted), and when
+  /// bd cannot answer the project is not observed this time. A worker
+  /// already recorded done was confirmed when it was recorded.
+  func confirmingMissingBeads(
+    _ manifest: Manifest, _ worlds: [String: Observed.ProjectWorld], panes: [Pane], state: State
+  ) async -> [String: Observed.ProjectWorld] {
+    var out = worlds
+    for project in manifest.projects {
+      guard var world = worlds[project.name], world.error == nil else { continue }
+      let known = Set(world.unclosed.map(\.id))
+      var beads = Set(panes.filter { $0.isWorker && !$0.hub && $0.project == project.name }.map(\.bead))
+      for record in state.workers.values where record.project == project.name && record.retained == nil {
+        beads.insert(record.bead)
+      }
+      let done = Set(state.workers.values.filter { $0.project == project.name && $0.status == .done }.map(\.bead))
+      for id in beads.subtracting(known).subtracting(done).sorted() where BeadID.isValid(id) {
+        do {
+          if let bead = try await tracker.show(id, in: project.path), !bead.isClosed { world.unclosed.append(bead) }
+        } catch {
+          world = .init(error: "bd list did not show bead \(id) and bd show could not say whether it is closed: \(describe(error))")
+          break
+        }
+      }
+      out[project.name] = world
+    }
+    return out
   }
 
   /// When more workers run than `workers` or `max_workers` allow, how much
@@ -141,7 +189,7 @@ extension World {
 
   /// Cores, 1-minute load and available memory, as far as the host tells.
   static func machine() -> Observed.Machine {
-    let host = CurrentHost()
+    let host = CurrentPlatform()
     return .init(cores: host.cores(), load1: host.loadAverage(), memoryAvailable: host.availableMemory())
   }
 }

@@ -10,7 +10,7 @@ extension WT {
       abstract: "Agent profiles: built-in or overridden, whether each command is installed, and what each can do.")
 
     @OptionGroup var options: ManifestOptions
-    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var output: OutputOptions
 
     struct Row: Encodable {
       var name: String
@@ -48,7 +48,7 @@ extension WT {
           trustSeed: p.trustSeed == .none ? nil : p.trustSeed.rawValue,
           projects: manifest?.projects.filter { $0.agents.contains(p.name) }.map(\.name) ?? [])
       }
-      if json { return try printJSON(rows) }
+      if output.isJSON { return try printJSON(ListKey.agents, rows) }
       let table = [["AGENT", "ORIGIN", "INSTALLED", "CAN", "COMMAND"]] + rows.map { r in
         [r.name, r.origin, r.installed ? "yes" : "no", agents[r.name]!.capabilities.joined(separator: ","),
          TerminalText.escape(Project.shellWords(r.command))]

@@ -11,7 +11,7 @@ extension WT {
 
     @OptionGroup var options: ManifestOptions
     @Argument(help: "Only this project.") var project: String?
-    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var output: OutputOptions
 
     struct Row: Codable, Sendable {
       var project: String
@@ -33,15 +33,15 @@ extension WT {
     }
 
     func run() async throws {
-      let context = try await Context(options)
+      let context = try await Context(glance: options)
       let manifest = context.manifest
       let projects = project.map { [$0] } ?? []
       try await context.forwardIfRemote(worker: nil, project: project)
       if let project, manifest.project(named: project) == nil {
-        throw ValidationError("no project '\(project)' in \(manifest.file)")
+        throw Failure("no project '\(project)' in \(manifest.file); projects: \(manifest.projects.map(\.name).joined(separator: ", "))")
       }
       async let hosts = manifest.remoteProjects.isEmpty || project != nil
-        ? ([], [], []) : await Fleet.connect(manifest).rows(["ready", "--json"], marking: \Row.host)
+        ? ([], [], []) : await Fleet.connect(manifest).rows(["ready", "--json"], key: ListKey.beads, marking: \Row.host)
       let observed = try await context.world.observe(context.manifest, projects: projects)
       let plan = context.world.plan(context.manifest, observed, options: PlanOptions(projects: projects))
       var rows: [Row] = []
@@ -58,8 +58,9 @@ extension WT {
         rows += plan.waiting.filter { $0.project == p.name }.compactMap { row($0.bead, starts: false, reason: $0.reason) }
         if let error = observed.projects[p.name]?.error { Terminal.error("wt: project \(p.name): \(error)") }
       }
-      let (remote, problems, _) = await hosts
-      try Fleet.printList(rows + remote, problems: problems, json: json, empty: "No selected ready beads.") { r in
+      let (remote, hostProblems, _) = await hosts
+      let problems = context.problems + hostProblems
+      try Fleet.printList(ListKey.beads, rows + remote, problems: problems, json: output.isJSON, empty: "No selected ready beads.") { r in
         let flag = r.needsGrooming ? "  (needs grooming: no description or acceptance criteria)" : ""
         let when = r.starts ? "starts now" : "waits: \(r.reason ?? "")"
         let host = r.host.map { " on \($0)" } ?? ""
@@ -169,7 +170,7 @@ extension WT {
     @Flag(help: "Reopen the newest session in a worker (with the agent's 'resume'; a fresh session when there is none).")
     var resume = false
     @Flag(help: "With --resume: start even when the project's workers or max_workers are all running.") var force = false
-    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var output: OutputOptions
 
     func run() async throws {
       let context = try await Context(options)
@@ -208,7 +209,7 @@ extension WT {
         }
         return Terminal.line(Transcript.render(try String(contentsOfFile: path, encoding: .utf8)), terminator: "")
       }
-      if json { return try printJSON(sessions) }
+      if output.isJSON { return try printJSON(ListKey.sessions, sessions) }
       for s in sessions {
         Terminal.line("\(s.started)  \(s.worker)  session \(s.session.isEmpty ? "(no id)" : s.session)  \(s.end.map { "ended \($0) at \(s.ended ?? "?")" } ?? "running")")
       }

@@ -16,19 +16,14 @@ struct PlanArguments: ParsableArguments {
   func check(_ manifest: Manifest) throws {
     let remote = manifest.remoteProjects.map(\.name)
     for name in projects where manifest.project(named: name) == nil && !remote.contains(name) {
-      throw ValidationError(
+      throw Failure(
         "no project '\(name)' in \(manifest.file); projects: \((manifest.projects.map(\.name) + remote).joined(separator: ", "))")
     }
   }
 
-  /// Whether this machine's own projects are part of the command.
-  func includesLocal(_ manifest: Manifest) -> Bool {
-    projects.isEmpty ? !manifest.projects.isEmpty || manifest.remoteProjects.isEmpty : projects.contains { manifest.project(named: $0) != nil }
-  }
-
-  /// The same choices for a host's wt, for its own projects.
-  func remoteArguments(_ host: RemoteHost, _ manifest: Manifest) -> [String] {
-    Fleet.projectArguments(projects, host: host, manifest: manifest) + (prune ? ["--prune"] : [])
+  /// The controller that plans (and applies) with these choices.
+  func controller(environment: [String: String] = ProcessInfo.processInfo.environment) -> Controller {
+    Controller(environment: environment, options: planOptions)
   }
 }
 
@@ -40,9 +35,6 @@ func reportCalls(_ runner: ProcessRunner, label: String = "calls") {
   Terminal.error("\(label): \(counts.joined(separator: " ")) total=\(runner.calls.total)")
 }
 
-enum OutputFormat: String, ExpressibleByArgument {
-  case text, json
-}
 
 extension WT {
   struct Diff: AsyncParsableCommand {
@@ -53,23 +45,19 @@ extension WT {
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var plan: PlanArguments
-    @Option(name: .shortAndLong, help: "text or json (-o json is the same as --json).") var output: OutputFormat = .text
-    @Flag(help: "Print the plan as JSON.") var json = false
+    @OptionGroup var output: OutputOptions
     @Flag(help: "Exit 2 when the plan has changes.") var detailedExitcode = false
 
     func run() async throws {
       let manifest = try await options.load()
       try plan.check(manifest)
-      let asJSON = json || output == .json
+      let asJSON = output.isJSON
+      let controller = plan.controller()
       // Hosts plan their own projects while this machine plans its own.
-      async let remote = remotePlans(manifest, json: asJSON)
-      var result = Plan()
-      if plan.includesLocal(manifest) {
-        let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment)
-        let observed = try await world.observe(manifest, projects: plan.projects.filter { manifest.project(named: $0) != nil })
-        reportCalls(world.runner)
-        result = world.plan(manifest, observed, options: plan.planOptions)
-      }
+      async let remote = controller.hostPlans(manifest, json: asJSON)
+      let world = World(manifest: manifest, environment: controller.environment)
+      let result = try await controller.plan(manifest, world: world)
+      reportCalls(world.runner)
       let (hosts, hostCalls) = await remote
       if let hostCalls { reportCalls(hostCalls, label: "calls to hosts") }
       var changed = !result.isEmpty
@@ -94,7 +82,7 @@ extension WT {
         }
         try printJSON(combined)
       case false:
-        let showLocal = plan.includesLocal(manifest) || hosts.isEmpty
+        let showLocal = controller.includesLocal(manifest) || hosts.isEmpty
         if showLocal {
           print(result.rendered(color: Terminal.useColor), terminator: "")
           let commands = WT.Validate.commands(manifest).filter { plan.projects.isEmpty || plan.projects.contains($0.project) }
@@ -121,18 +109,6 @@ extension WT {
       }
       if failed { throw ExitCode.failure }
       if detailedExitcode && changed { throw ExitCode(2) }
-    }
-
-    /// Every host's plan for its projects: JSON, or its text with
-    /// `--detailed-exitcode` so exit 2 says it has changes.
-    func remotePlans(_ manifest: Manifest, json: Bool) async -> ([Fleet.Answer], ProcessRunner?) {
-      guard !manifest.remoteProjects.isEmpty else { return ([], nil) }
-      let fleet = await Fleet.connect(manifest, projects: plan.projects)
-      let plan = self.plan
-      let answers = await fleet.run { link in
-        ["diff"] + plan.remoteArguments(link.host, manifest) + (json ? ["--json"] : ["--detailed-exitcode"])
-      }
-      return (answers, fleet.runner)
     }
   }
 }

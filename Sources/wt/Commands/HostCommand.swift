@@ -16,7 +16,7 @@ extension WT {
 
       @OptionGroup var options: ManifestOptions
       @Flag(help: "Only what wt.yaml says; do not connect.") var offline = false
-      @Flag(help: "Print JSON.") var json = false
+      @OptionGroup var output: OutputOptions
 
       struct Row: Encodable {
         var name: String
@@ -48,7 +48,7 @@ extension WT {
           }
           return row
         }
-        if json { return try printJSON(rows) }
+        if output.isJSON { return try printJSON(ListKey.hosts, rows) }
         if rows.isEmpty { return print("No hosts in \(manifest.file); every project runs here.") }
         for row in rows {
           let state =
@@ -63,7 +63,7 @@ extension WT {
       static let configuration = CommandConfiguration(
         commandName: "install",
         abstract: "Copy this wt to a host, when the host's system and processor match this machine's.",
-        discussion: "Installs to ~/.local/bin/wt on the host unless --to says where; hosts.NAME.wt must name it if that is not on the host's PATH.")
+        discussion: "Installs to ~/.local/bin/wt on the host unless --to says where. wt looks there after the host's PATH; a wt put elsewhere must be named by hosts.NAME.wt.")
 
       @OptionGroup var options: ManifestOptions
       @Argument(help: "The host, as named under hosts: in wt.yaml.") var name: String
@@ -72,7 +72,7 @@ extension WT {
       func run() async throws {
         let manifest = try await options.load()
         guard let host = manifest.host(named: name) else {
-          throw ValidationError("no host '\(name)' in \(manifest.file); hosts: \(manifest.hosts.map(\.name).joined(separator: ", "))")
+          throw Failure("no host '\(name)' in \(manifest.file); hosts: \(manifest.hosts.map(\.name).joined(separator: ", "))")
         }
         if let to, !RemoteHost.isHostPath(to) { throw ValidationError("--to must be an absolute path or start with ~/") }
         let state = StateStore.directory(environment: ProcessInfo.processInfo.environment)
@@ -85,7 +85,7 @@ extension WT {
           Terminal.error("  build wt on the host ('make install' from a checkout), or copy a build for '\(there)'")
           throw ExitCode.failure
         }
-        guard let binary = CurrentHost().executablePath(), let bytes = FileManager.default.contents(atPath: binary) else {
+        guard let binary = CurrentPlatform().executablePath(), let bytes = FileManager.default.contents(atPath: binary) else {
           Terminal.error("wt: cannot read this wt's own binary")
           throw ExitCode.failure
         }

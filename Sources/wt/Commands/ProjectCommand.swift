@@ -15,7 +15,7 @@ extension WT {
         abstract: "Projects with path, base, ready and in-progress beads, and live workers.")
 
       @OptionGroup var options: ManifestOptions
-      @Flag(help: "Print JSON.") var json = false
+      @OptionGroup var output: OutputOptions
 
       struct Row: Codable, Sendable {
         var name: String
@@ -37,10 +37,10 @@ extension WT {
       }
 
       func run() async throws {
-        let context = try await Context(options)
+        let context = try await Context(glance: options)
         let manifest = context.manifest
         async let hosts = manifest.remoteProjects.isEmpty
-          ? ([], [], []) : await Fleet.connect(manifest).rows(["project", "list", "--json"], marking: \Row.host)
+          ? ([], [], []) : await Fleet.connect(manifest).rows(["project", "list", "--json"], key: ListKey.projects, marking: \Row.host)
         let observed = try await context.world.observe(context.manifest)
         var rows = context.manifest.projects.map { p in
           let w = observed.projects[p.name]
@@ -50,13 +50,14 @@ extension WT {
             inProgress: w?.error == nil ? w?.unclosed.filter { $0.status == "in_progress" }.count : nil,
             workers: live, maxWorkers: p.workers, error: w?.error)
         }
-        let (remote, problems, _) = await hosts
+        let (remote, hostProblems, _) = await hosts
+        let problems = context.problems + hostProblems
         rows += remote
         // A host not reached still lists its projects, as wt.yaml says them.
         for p in manifest.remoteProjects where !rows.contains(where: { $0.name == p.name }) {
           rows.append(Row(name: p.name, path: p.path, base: "?", workers: 0, maxWorkers: 0, error: "host \(p.host) not reached", host: p.host))
         }
-        try Fleet.printList(rows, problems: problems, json: json, empty: "No projects.") { r in
+        try Fleet.printList(ListKey.projects, rows, problems: problems, json: output.isJSON, empty: "No projects.") { r in
           let beads = r.error.map { "bd: \($0)" } ?? "\(r.ready ?? 0) ready, \(r.inProgress ?? 0) in progress"
           let host = r.host.map { "\($0):" } ?? ""
           return "\(r.name)  \(host)\(r.path)  base \(r.base)  \(beads)  workers \(r.workers)/\(r.maxWorkers)"

@@ -15,7 +15,7 @@ extension WT {
         """)
 
     @OptionGroup var options: ManifestOptions
-    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var output: OutputOptions
 
     struct Row: Codable, Sendable {
       var project: String
@@ -41,7 +41,7 @@ extension WT {
       let context = try await Context(options)
       let manifest = context.manifest
       async let hosts = manifest.remoteProjects.isEmpty
-        ? ([], [], []) : await Fleet.connect(manifest).rows(["queue", "--json"], marking: \Row.host)
+        ? ([], [], []) : await Fleet.connect(manifest).rows(["queue", "--json"], key: ListKey.entries, marking: \Row.host)
       let format = ISO8601DateFormatter()
       let rows = try MergeQueue(world: context.world).entries().map {
         Row(
@@ -50,7 +50,7 @@ extension WT {
           updatedAt: format.string(from: $0.updatedAt))
       }
       let (remote, problems, _) = await hosts
-      try Fleet.printList(rows + remote, problems: problems, json: json, empty: "The merge queue is empty.") { row in
+      try Fleet.printList(ListKey.entries, rows + remote, problems: problems, json: output.isJSON, empty: "The merge queue is empty.") { row in
         (row.host.map { "\($0): " } ?? "") + "\(row.worker)  \(row.phase)  \(row.branch)  since \(row.updatedAt)"
           + (row.reason.map { "\n    \($0)" } ?? "")
       }

@@ -24,7 +24,7 @@ extension WT {
         // the person trusts, like for any command that connects.
         let context = try await Context(options)
         guard let remote = context.manifest.host(named: host) else {
-          throw ValidationError("no host '\(host)' in \(context.manifest.file)")
+          throw Failure("no host '\(host)' in \(context.manifest.file)")
         }
         try await Forward.exec(on: remote, context: context, arguments: ["trust", path])
       }

@@ -10,8 +10,17 @@ extension WT {
       abstract: "Check wt.yaml and print every problem with its position; exit 1 on an error. Changes nothing.")
 
     @OptionGroup var options: ManifestOptions
-    @Flag(help: "Print the result as JSON.") var json = false
-    @Flag(help: "Do not ask the hosts' wt to check their share of the file.") var offline = false
+    @OptionGroup var output: OutputOptions
+    /// Like `terraform validate`, the check opens no connection by default,
+    /// so a CI job or a fresh clone can validate a file naming hosts it
+    /// cannot reach.
+    @Flag(help: "Also ask each host's wt to check its share of the file (paths, bases, agents there).") var hosts = false
+    /// The default since hosts are asked only with --hosts; still accepted.
+    @Flag(help: ArgumentHelp("Ask no host (the default).", visibility: .hidden)) var offline = false
+
+    func validate() throws {
+      if hosts && offline { throw ValidationError("--hosts and --offline contradict each other; pass one") }
+    }
 
     struct Output: Encodable {
       struct Item: Encodable {
@@ -38,10 +47,12 @@ extension WT {
       /// Problems of the machine rather than the file (e.g. `gh` missing
       /// for on_done: pr); they do not make the manifest invalid.
       var warnings: [String]
+      var formatVersion = JSONOutput.formatVersion
 
       enum CodingKeys: String, CodingKey {
-        case valid, file, diagnostics, projects, commands, warnings, hosts
+        case valid, file, why, diagnostics, projects, commands, warnings, hosts
         case missingAgents = "missing_agents"
+        case formatVersion = "format_version"
       }
     }
 
@@ -118,11 +129,11 @@ extension WT {
       result.manifest = try result.manifest.map { try store.marking($0) }
       let warnings = await Self.toolWarnings(result.manifest)
       // A file not yet trusted names hosts nobody agreed to connect to.
-      var hosts: [HostCheck] = []
-      if !offline, let m = result.manifest, m.foreign?.needsTrust != true, !m.remoteProjects.isEmpty {
-        hosts = await Self.checkHosts(m)
+      var checks: [HostCheck] = []
+      if hosts, let m = result.manifest, m.foreign?.needsTrust != true, !m.remoteProjects.isEmpty {
+        checks = await Self.checkHosts(m)
       }
-      if json {
+      if output.isJSON {
         try printJSON(
           Output(
             valid: result.manifest != nil, file: path, why: found.why,
@@ -131,7 +142,7 @@ extension WT {
                 file: $0.file, line: $0.mark.line, column: $0.mark.column, severity: $0.severity.rawValue,
                 message: $0.message, hint: $0.hint)
             },
-            projects: result.manifest?.projects.map(\.name) ?? [], hosts: hosts,
+            projects: result.manifest?.projects.map(\.name) ?? [], hosts: checks,
             commands: result.manifest.map(Self.commands) ?? [],
             missingAgents: result.manifest.map { Self.missingAgents($0, path: Self.path) } ?? [], warnings: warnings))
       } else {
@@ -149,17 +160,17 @@ extension WT {
           for c in Self.commands(m) {
             Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
           }
-          for host in m.projectsByHost.map(\.host) where offline || m.foreign?.needsTrust == true {
-            Terminal.line("host \(host.name) (\(host.ssh)): not asked")
+          for host in m.projectsByHost.map(\.host) where !hosts || m.foreign?.needsTrust == true {
+            Terminal.line("host \(host.name) (\(host.ssh)): not asked" + (hosts ? " (the file is not trusted)" : "; --hosts asks it"))
           }
-          for check in hosts {
+          for check in checks {
             print(Fleet.section(m.host(named: check.host)!, check.output), terminator: "")
           }
         }
       }
-      if hosts.contains(where: { !$0.valid }) { throw ExitCode.failure }
+      if checks.contains(where: { !$0.valid }) { throw ExitCode.failure }
       if result.manifest == nil {
-        if !json {
+        if !output.isJSON {
           let count = result.diagnostics.filter { $0.severity == .error }.count
           Terminal.error("\(count) error\(count == 1 ? "" : "s") in \(path)")
         }

@@ -9,8 +9,19 @@ struct Context {
   var world: World
   var environment: [String: String]
 
+  /// What a glance names beside its rows: projects whose base is missing
+  /// (see `ManifestOptions.load(keepingProjects:)`).
+  var problems: [String] = []
+
   init(_ options: ManifestOptions) async throws {
     self.init(manifest: try await options.load())
+  }
+
+  /// For a glance: one project with a missing base leaves the others'.
+  init(glance options: ManifestOptions) async throws {
+    let (manifest, problems) = try await options.load(keepingProjects: true)
+    self.init(manifest: manifest)
+    self.problems = problems
   }
 
   init(manifest: Manifest) {
@@ -45,22 +56,23 @@ extension WT {
       abstract: "Workers now: status, age, last activity, commits ahead, uncommitted files.")
 
     @OptionGroup var options: ManifestOptions
-    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var output: OutputOptions
     @Flag(help: "Print only how many workers need a person (for a tmux status line).") var attention = false
 
     func run() async throws {
       if attention { return try Self.printAttention() }
-      let context = try await Context(options)
+      let context = try await Context(glance: options)
       let manifest = context.manifest
       async let hosts = manifest.remoteProjects.isEmpty
-        ? ([], [], []) : await Fleet.connect(manifest).rows(["status", "--json"], marking: \WorkerStatus.host)
+        ? ([], [], []) : await Fleet.connect(manifest).rows(["status", "--json"], key: ListKey.workers, marking: \WorkerStatus.host)
       let observed = try await context.world.observe(context.manifest)
-      let (remoteRows, problems, reached) = await hosts
+      let (remoteRows, hostProblems, reached) = await hosts
+      let problems = context.problems + hostProblems
       if !reached.isEmpty { Fleet.remember(remoteRows, reached: reached, manifest: manifest) }
       let rows = try await context.world.status(context.manifest, observed: observed) + remoteRows
       defer { for problem in problems { Terminal.error("wt: \(problem)") } }
-      if json {
-        try printJSON(rows)
+      if output.isJSON {
+        try printJSON(ListKey.workers, rows)
       } else {
         if rows.isEmpty { print("No workers. 'wt diff' shows what 'wt apply' would start.") } else {
           print(StatusTable.render(rows, width: Terminal.width, color: Terminal.useColor), terminator: "")
@@ -71,7 +83,8 @@ extension WT {
           for w in waiting { Terminal.line("  \(w.project)/\(TerminalText.escape(w.bead))  P\(w.priority)  \"\(TerminalText.escape(w.title))\": \(TerminalText.escape(w.reason))") }
         }
       }
-      // A host not shown is not a glance that tells the truth.
+      // A host not shown, or a project whose base is missing, is not a
+      // glance that tells the whole truth: shown, named, and exit 1.
       if !problems.isEmpty { throw ExitCode.failure }
     }
 
@@ -111,7 +124,7 @@ extension WT {
     @Flag(help: "Only make sure the hub runs.") var noAttach = false
 
     func run() async throws {
-      let context = try await Context(options)
+      let context = try await Context(glance: options)
       let tmux = context.world.tmux
       let panes = try await tmux.panes()
       if let hub = panes.first(where: { $0.session == Self.session && $0.hub }), hub.dead {
@@ -234,7 +247,9 @@ extension WT {
         finish.allowEmpty = allowEmpty
         finish.insideWorker = context.environment["WT_WORKER"] == worker.name
         finish.progress = { Terminal.error("wt: \($0)") }
-        return try await finish.run(worker)
+        guard finish.insideWorker else { return try await finish.run(worker) }
+        let signal = StatusSignal(store: context.world.store)
+        return try await signal.recordingFailedDone(worker: worker.name) { try await finish.run(worker) }
       }
     }
   }

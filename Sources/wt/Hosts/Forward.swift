@@ -19,7 +19,7 @@ enum Forward {
     guard let selector else { return nil }
     if let slash = selector.firstIndex(of: "/") { return hostOf(String(selector[..<slash])) }
     if (try? await context.locate(selector)) != nil { return nil }
-    let (rows, _, _) = await Fleet.connect(manifest).rows(["status", "--json"], marking: \WorkerStatus.host)
+    let (rows, _, _) = await Fleet.connect(manifest).rows(["status", "--json"], key: ListKey.workers, marking: \WorkerStatus.host)
     // A host's word counts only for its own projects' workers.
     let hosts = Set(rows.filter { row in
       row.bead == selector && manifest.remoteProjects.contains { $0.name == row.project && $0.host == row.host }

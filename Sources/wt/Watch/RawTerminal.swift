@@ -15,6 +15,15 @@ final class RawTerminal {
     tcsetattr(STDIN_FILENO, TCSANOW, &raw)
     write("\u{1B}[?1049h\u{1B}[?25l")
     active = true
+    // SIGTERM or SIGHUP ends wt from outside the loop: the terminal is
+    // given back all the same.
+    let saved = saved
+    Interrupts.restoreTerminal = {
+      Interrupts.writeIgnoringErrors(STDOUT_FILENO, "\u{1B}[?25h\u{1B}[?1049l")
+      var mode = saved
+      tcsetattr(STDIN_FILENO, TCSANOW, &mode)
+    }
+    Interrupts.install(advice: nil)
   }
 
   func leave() {
@@ -22,10 +31,11 @@ final class RawTerminal {
     write("\u{1B}[?25h\u{1B}[?1049l")
     tcsetattr(STDIN_FILENO, TCSANOW, &saved)
     active = false
+    Interrupts.restoreTerminal = nil
   }
 
   func write(_ text: String) {
-    FileHandle.standardOutput.write(Data(text.utf8))
+    Interrupts.writeIgnoringErrors(STDOUT_FILENO, text)
   }
 
   /// Keys typed within `timeout`, decoded; empty when none.

@@ -19,14 +19,15 @@ extension WT {
     @Flag(help: "Print one frame and exit (for scripts and tests).") var once = false
 
     func run() async throws {
-      var context = try await Context(options)
+      var context = try await Context(glance: options)
       let hosts = HostRows(manifest: context.manifest)
       if once {
         async let remote: Void = hosts.refresh()
         let observed = try await context.world.observeRecordingTransitions(context.manifest)
         let rows = try await context.world.status(context.manifest, observed: observed)
         await remote
-        let (remoteRows, problems, _) = hosts.snapshot
+        let (remoteRows, hostProblems, _) = hosts.snapshot
+        let problems = context.problems + hostProblems
         return print(
           WatchScreen.frame(rows + remoteRows, width: Terminal.width, height: 50, selected: nil, color: false, footer: nil, problems: problems))
       }
@@ -73,7 +74,7 @@ extension WT {
           eventsSize = size
           width = Terminal.width
           hostsVersion = remote.version
-          problems = remote.problems
+          problems = context.problems + remote.problems
           rows = localRows + remote.rows
           selected = min(selected, max(0, rows.count - 1))
           terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer, problems: problems))

@@ -2,14 +2,15 @@ import Foundation
 
 /// Facts about the machine that Linux and macOS answer in different ways:
 /// the running binary, load, memory and the process table. One
-/// implementation per system, chosen at compile time (`CurrentHost`);
+/// implementation per system, chosen at compile time (`CurrentPlatform`);
+/// "host" in wt means another machine (`hosts:`), never this one;
 /// nothing else in wt reads `/proc` or calls Mach.
 ///
 /// Every fact is optional: nil means "this system would not say", and the
 /// caller shows that (`?` in `wt status`, a note from admission) instead
 /// of guessing. Don't use it for anything a POSIX call answers the same way
 /// everywhere; that belongs where it is used.
-public protocol HostSystem: Sendable {
+public protocol Platform: Sendable {
   /// The absolute path of the running wt binary, symlinks resolved.
   func executablePath() -> String?
   /// Bytes new processes can take without pushing others to swap.
@@ -19,12 +20,12 @@ public protocol HostSystem: Sendable {
 }
 
 #if os(Linux)
-  public typealias CurrentHost = LinuxHost
+  public typealias CurrentPlatform = LinuxPlatform
 #elseif canImport(Darwin)
-  public typealias CurrentHost = DarwinHost
+  public typealias CurrentPlatform = DarwinPlatform
 #endif
 
-extension HostSystem {
+extension Platform {
   /// The 1-minute load average. `getloadavg(3)` exists on both systems.
   public func loadAverage() -> Double? {
     var load = [0.0]

@@ -2,7 +2,7 @@
   import Foundation
 
   /// Linux answers from `/proc`.
-  public struct LinuxHost: HostSystem {
+  public struct LinuxPlatform: Platform {
     public init() {}
 
     public func executablePath() -> String? {

@@ -5,8 +5,8 @@ import Testing
 /// The host layer against this machine: the test's own process tree, a
 /// child of known size, symlinked folders. The Darwin implementation
 /// compiles only on macOS; these run there too, against it.
-@Suite struct HostTests {
-  let host = CurrentHost()
+@Suite struct PlatformTests {
+  let host = CurrentPlatform()
 
   @Test func theExecutableIsThisTestBinaryWithSymlinksResolved() throws {
     let path = try #require(host.executablePath())

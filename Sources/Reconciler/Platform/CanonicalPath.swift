@@ -10,7 +10,7 @@ public enum CanonicalPath {
   /// The real path of the longest part that exists, with the rest appended
   /// as written (`.` and `..` already folded), so a worktree root that
   /// apply has yet to create gets the spelling it will have once it exists.
-  public static func of(_ path: String, host: some HostSystem = CurrentHost()) -> String {
+  public static func of(_ path: String, host: some Platform = CurrentPlatform()) -> String {
     // Not `standardizingPath` first: on macOS it strips `/private`, and it
     // folds `..` by the letter where the file system follows the link.
     guard path.hasPrefix("/") else { return path }

@@ -3,7 +3,7 @@
 
   /// macOS answers through dyld, Mach and `ps`; it has no `/proc`.
   /// Compiled only on macOS: keep it small and to the documented APIs.
-  public struct DarwinHost: HostSystem {
+  public struct DarwinPlatform: Platform {
     public init() {}
 
     /// `_NSGetExecutablePath` may give a path through symlinks or with

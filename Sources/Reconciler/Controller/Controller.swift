@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+import Manifest
+
+/// Runs reconcile passes: observe → plan → apply, for this machine's
+/// projects and every host's, once (`wt apply`) or until stopped (`wt apply
+/// --watch`, `wt auto`). Level-based, as controller-runtime's `Reconcile`
+/// (https://pkg.go.dev/sigs.k8s.io/controller-runtime/pkg/reconcile): every
+/// pass recomputes from the world; what must happen later is re-queued by
+/// the loop with a reason and a time (`Requeue`), never left for the next
+/// command a person happens to run.
+///
+/// The command line only asks, prints and exits: it hands `pass` a way to
+/// approve a preview, and `run` a sink for what happens.
+public struct Controller: Sendable {
+  public var environment: [String: String]
+  public var options: PlanOptions
+  /// Nobody is asked and empty plans are not shown; what a look observes
+  /// (a dead agent, a bead closed elsewhere) is recorded, so a person is
+  /// told once: `--watch`, or a host's pass for the wt that drives it.
+  public var unattended = false
+  /// How long a pass waits for another apply's lock.
+  public var lockWait: Duration = .seconds(60)
+  /// How long a host's pass may take once it starts: prompts reach their
+  /// agents within the delivery deadline, starts are staggered.
+  public var hostPassBudget: Duration = .seconds(600)
+  public var logger: Logger
+
+  public init(environment: [String: String], options: PlanOptions, logger: Logger = Logger(label: "wt.apply")) {
+    self.environment = environment
+    self.options = options
+    self.logger = logger
+  }
+
+  var stateDirectory: String { StateStore.directory(environment: environment) }
+
+  /// Whether this machine's own projects are part of a pass.
+  public func includesLocal(_ manifest: Manifest) -> Bool {
+    options.projects.isEmpty
+      ? !manifest.projects.isEmpty || manifest.remoteProjects.isEmpty
+      : options.projects.contains { manifest.project(named: $0) != nil }
+  }
+
+  /// The same choices for a host's wt, for its own projects.
+  public func remoteArguments(_ host: RemoteHost, _ manifest: Manifest) -> [String] {
+    Fleet.projectArguments(options.projects, host: host, manifest: manifest) + (options.prune ? ["--prune"] : [])
+  }
+
+  /// This machine's plan: one observation, planned. Changes nothing.
+  public func plan(_ manifest: Manifest, world: World, recording: Bool = false) async throws -> Plan {
+    try await observeAndPlan(manifest, world: world, recording: recording).plan
+  }
+
+  func observeAndPlan(_ manifest: Manifest, world: World, recording: Bool) async throws -> (plan: Plan, observed: Observed?) {
+    guard includesLocal(manifest) else { return (Plan(), nil) }
+    let observed = try await world.observe(manifest, projects: options.projects.filter { manifest.project(named: $0) != nil })
+    // Unattended, this is the look that notices a dead agent or a bead
+    // closed elsewhere; it records them so a person is told once.
+    if recording { world.recordObservedTransitions(manifest, observed) }
+    return (world.plan(manifest, observed, options: options), observed)
+  }
+
+  /// Every host's plan for its projects, as `wt diff` prints it there
+  /// (`json`: as JSON; otherwise with exit 2 for changes).
+  public func hostPlans(_ manifest: Manifest, json: Bool) async -> (answers: [HostAnswer], calls: ProcessRunner?) {
+    guard !manifest.remoteProjects.isEmpty else { return ([], nil) }
+    let fleet = await Fleet.connect(manifest, projects: options.projects, stateDirectory: stateDirectory)
+    let answers = await fleet.run { link in
+      ["diff"] + remoteArguments(link.host, manifest) + (json ? ["--json"] : ["--detailed-exitcode"])
+    }
+    return (answers.map { HostAnswer(host: $0.host, result: $0.result) }, fleet.runner)
+  }
+
+  /// One observe → plan → apply under the apply lock, for this machine's
+  /// projects and, with `hosts`, every host's at the same time. `approve`
+  /// sees the preview (this machine's plan; each host's when a person is
+  /// asked) and says whether to go on; unasked, hosts apply while this
+  /// machine observes, so a slow host never holds up local workers.
+  public func pass(
+    _ manifest: Manifest, hosts: Bool, asking: Bool, approve: @Sendable (PassPreview) async -> Bool
+  ) async throws -> PassReport {
+    let fleet = hosts ? Task { await Fleet.connect(manifest, projects: options.projects, stateDirectory: stateDirectory) } : nil
+    let unasked = asking ? nil : fleet.map { fleet in Task { await applyOnHosts(fleet.value, manifest) } }
+    let world = World(manifest: manifest, environment: environment)
+    // The person's environment is the one every gate runs in.
+    GateEnvironment.record(environment, in: world.store)
+    let lock = try await ApplyLock(store: world.store, wait: lockWait)
+    defer { withExtendedLifetime(lock) {} }
+    let (plan, observed) = try await observeAndPlan(manifest, world: world, recording: unattended)
+    var preview = PassPreview(plan: plan, includesLocal: includesLocal(manifest), hosts: [])
+    if asking, let fleet {
+      // A person answers for every host: show each one's plan first.
+      preview.hosts = await fleet.value.run { ["diff", "--detailed-exitcode"] + remoteArguments($0.host, manifest) }
+        .map { HostAnswer(host: $0.host, result: $0.result) }
+    }
+    let approved = await approve(preview)
+    var report = PassReport(preview: preview, approved: approved, steps: [], hosts: [], requeue: [])
+    guard approved else { return report }
+    let asked = asking ? fleet.map { fleet in Task { await applyOnHosts(fleet.value, manifest) } } : nil
+    if !preview.plan.isEmpty {
+      report.steps = await Applier(manifest: manifest, world: world, logger: logger).apply(preview.plan)
+    }
+    report.hosts = await (unasked ?? asked)?.value ?? []
+    report.requeue = Self.requeue(after: report, observed: observed)
+    return report
+  }
+
+  func applyOnHosts(_ fleet: Fleet, _ manifest: Manifest) async -> [HostAnswer] {
+    await fleet.run(timeout: hostPassBudget) { ["apply", "--yes"] + remoteArguments($0.host, manifest) }
+      .map { HostAnswer(host: $0.host, result: $0.result) }
+  }
+
+  /// What this pass leaves for the loop to look at again soon, rather
+  /// than at the steady interval: a change that failed (the circuit
+  /// breaker caps starts that keep failing), a bead that waits for the
+  /// machine's load to fall, a merge held by the person's checkout.
+  static func requeue(after report: PassReport, observed: Observed?) -> [Requeue] {
+    var out: [Requeue] = []
+    for entry in observed?.state.merges.values.sorted(by: { $0.worker < $1.worker }) ?? []
+    where entry.phase == .held && !(observed?.mergeHoldsCleared.contains(entry.worker) ?? false) {
+      out.append(Requeue(after: .seconds(60), reason: "the merge of \(entry.branch) is held; look at the checkout again"))
+    }
+    for step in report.steps where step.failed {
+      out.append(Requeue(after: .seconds(10), reason: "\(step.action.word) \(step.worker) failed"))
+    }
+    for waiting in report.plan.waiting where waiting.cause == .admission {
+      out.append(Requeue(after: .seconds(15), reason: "\(waiting.project)/\(waiting.bead) waits for the machine: \(waiting.reason)"))
+    }
+    return out
+  }
+}
