@@ -28,6 +28,7 @@ public enum ManifestEditor {
       return (lines + block).joined(separator: "\n") + "\n"
     }
     let projects = top[index]
+    let keyLine = projects.key.mark.line - 1
     var indent = 2
     switch projects.value.kind {
     case .mapping(let entries):
@@ -39,15 +40,21 @@ public enum ManifestEditor {
           throw Refusal(description: "'projects:' is written in flow style ({…}); add the entry by hand")
         }
         indent = first.key.mark.column - 1
+      } else if projects.value.mark.line == projects.key.mark.line {
+        // `projects: {}`: the empty mapping goes, so the block can follow.
+        lines[keyLine] = try removingEmptyValue(lines[keyLine], at: projects.value.mark, pattern: #"^\{\s*\}"#)
       }
     default:
-      if !projects.value.isNull {
+      guard projects.value.isNull else {
         throw Refusal(description: "'projects:' is not a mapping; fix the manifest first")
+      }
+      if projects.value.mark.line == projects.key.mark.line, projects.value.scalar?.isEmpty == false {
+        // `projects: ~` or `projects: null`, the same.
+        lines[keyLine] = try removingEmptyValue(lines[keyLine], at: projects.value.mark, pattern: #"^(~|null|Null|NULL)(?![^\s#])"#)
       }
     }
     // The block ends before the next line that starts at column 1 with a
     // key (comments and blank lines right before it stay with what follows).
-    let keyLine = projects.key.mark.line - 1
     var end = lines.count
     for i in (keyLine + 1)..<lines.count {
       let line = lines[i]
@@ -63,5 +70,24 @@ public enum ManifestEditor {
     let pad = String(repeating: " ", count: indent)
     lines.insert(contentsOf: ["\(pad)\(name):"] + fields.map { "\(pad)  \($0)" }, at: end)
     return lines.joined(separator: "\n") + (endsWithNewline ? "\n" : "")
+  }
+
+  /// `line` without the empty value written at `mark` (a comment after it
+  /// stays); a value that is not `pattern` is left to the person.
+  private static func removingEmptyValue(_ line: String, at mark: Mark, pattern: String) throws -> String {
+    let scalars = Array(line.unicodeScalars)
+    let start = mark.column - 1
+    guard start >= 0, start <= scalars.count else {
+      throw Refusal(description: "cannot find the value of 'projects:' on line \(mark.line); add the entry by hand")
+    }
+    var before = String(String.UnicodeScalarView(scalars[..<start]))
+    let rest = String(String.UnicodeScalarView(scalars[start...]))
+    guard let match = rest.range(of: pattern, options: .regularExpression) else {
+      throw Refusal(description: "cannot edit the value of 'projects:' on line \(mark.line); add the entry by hand")
+    }
+    let after = rest[match.upperBound...]
+    while before.hasSuffix(" ") { before.removeLast() }
+    let comment = after.trimmingCharacters(in: .whitespaces)
+    return comment.isEmpty ? before : before + " " + comment
   }
 }

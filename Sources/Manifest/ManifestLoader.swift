@@ -124,6 +124,10 @@ public struct ManifestLoader: Sendable {
       if hasUser, isProjectFragment(local), declares(user, repository: currentDirectory) {
         return Found(path: user, named: true, why: "your manifest, which declares this repository (./wt.yaml is its project: block)")
       }
+      // In no repository and the person's alone: theirs, like a named file.
+      if OwnManifest.isPersons(local, userConfig: user) {
+        return Found(path: local, named: true, why: "./wt.yaml in the current folder (yours: no git repository holds it)")
+      }
       return Found(path: local, named: false, why: "./wt.yaml in the current folder")
     }
     if hasUser { return Found(path: user, named: true, why: "your manifest") }
@@ -156,8 +160,12 @@ public struct ManifestLoader: Sendable {
   /// `named`: the person named this file (`-f`, `$WT_CONFIG`, their
   /// config folder). A file found as `./wt.yaml` was not named: it may be a
   /// repository's, so what it would run waits for `wt trust`.
-  public func load(file: String, named: Bool = true) -> LoadResult {
-    let display = displayName(file)
+  /// `standingFor`: the file this one is a draft of (a new version written
+  /// beside it before it replaces it), named in diagnostics instead of the
+  /// draft, which the person never had.
+  public func load(file: String, named: Bool = true, standingFor original: String? = nil) -> LoadResult {
+    let shown = original ?? file
+    let display = displayName(shown)
     let reader = NodeReader(file: display)
     guard let (root, text) = parse(file, reader: reader) else {
       return LoadResult(manifest: nil, diagnostics: reader.diagnostics.sorted())
@@ -208,7 +216,7 @@ public struct ManifestLoader: Sendable {
       var fragment: (path: String, text: String, fields: ProjectFields)?
       var refusedFragment: String?
       if doc.declaresProjects, let path = fields.path?.value {
-        let (found, repoDiagnostics) = repositoryBlock(in: path, manifest: file, agents: doc.agents)
+        let (found, repoDiagnostics) = repositoryBlock(in: path, manifest: shown, agents: doc.agents)
         // A repository's broken file stops its own project, not every
         // project: its problems are warnings, and its project waits.
         if repoDiagnostics.hasErrors || repoDiagnostics.contains(where: { if case .repositoryFileIgnored = $0.problem { true } else { false } }) {

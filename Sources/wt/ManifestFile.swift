@@ -10,8 +10,9 @@ enum ManifestFile {
 
   /// Writes `text` beside `file`, asks `accept` about it there (relative
   /// paths in it resolve the same way), then renames it over `file` with the
-  /// old file's mode and owner.
-  static func replace(_ link: String, with text: String, accept: (String) -> Bool) throws {
+  /// old file's mode and owner. `accept` gets the draft's path and the
+  /// path the person knows it by, for its messages.
+  static func replace(_ link: String, with text: String, accept: (_ draft: String, _ file: String) -> Bool) throws {
     // A manifest kept as a link (to a dotfiles repository, say) is edited
     // where it lives; the link stays a link.
     let file = URL(fileURLWithPath: link).resolvingSymlinksInPath().path
@@ -37,8 +38,8 @@ enum ManifestFile {
     fchmod(fd, info.st_mode & 0o7777)
     _ = fchown(fd, info.st_uid, info.st_gid)
     close(fd)
-    guard written == data.count else { throw Refusal(description: "cannot write \(candidate): disk full?") }
-    guard accept(candidate) else { throw Refusal(description: "the result would not be a valid wt.yaml") }
+    guard written == data.count else { throw Refusal(description: "cannot write the new \(file) in \(directory): disk full?") }
+    guard accept(candidate, link) else { throw Refusal(description: "the result would not be a valid wt.yaml") }
     guard rename(candidate, file) == 0 else {
       throw Refusal(description: "cannot replace \(file): \(String(cString: strerror(errno)))")
     }

@@ -28,8 +28,11 @@ extension EndToEnd {
       #expect(Set(rows.compactMap { $0["name"] as? String }).isSuperset(of: [
         "claude", "codex", "gemini", "opencode", "cursor", "copilot", "amp", "aider", "goose",
       ]))
-      let table = try p.wt("agents").stdout
-      #expect(table.hasPrefix("AGENT"))
+      let table = try p.wt("agents").stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+      // README: "which projects use it", as a column too.
+      #expect(table.first == ["AGENT", "ORIGIN", "INSTALLED", "CAN", "PROJECTS", "COMMAND"])
+      #expect(table.first { $0.first == "codex" }?[4] == "demo")
+      #expect(table.first { $0.first == "gemini" }?[4] == "-")
     }
 
     @Test func validateWarnsWhenAProjectsAgentIsNotInstalled() throws {

@@ -101,6 +101,49 @@ extension EndToEnd {
       #expect(text.contains("  other:\n    path: \"\(other)\"\n    base: \"trunk\""), "\(text)")
     }
 
+    /// "Each new worker runs" is said where the plan starts one, not under
+    /// "No changes".
+    @Test func diffNamesWhatNewWorkersRunOnlyWhenItStartsOne() throws {
+      let p = try Playground(gate: "[[\"true\"]]")
+      let idle = try p.wt("diff")
+      #expect(idle.status == 0, "\(idle.stderr)")
+      #expect(idle.stdout.contains("No changes"))
+      #expect(!idle.stdout.contains("Each new worker runs"), "\(idle.stdout)")
+      _ = try p.bead("Start one")
+      let starting = try p.wt("diff")
+      #expect(starting.stdout.contains("Plan: 1 to create"))
+      #expect(starting.stdout.contains("Each new worker runs:\n  demo: gate: true\n"), "\(starting.stdout)")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      let converged = try p.wt("diff")
+      #expect(converged.stdout.contains("No changes"))
+      #expect(!converged.stdout.contains("Each new worker runs"), "\(converged.stdout)")
+    }
+
+    /// `projects: {}` is a manifest with no projects yet; adding one once
+    /// failed, and its diagnostic named the draft wt writes beside the file.
+    @Test func projectAddFillsAnEmptyProjectsMappingAndNamesOnlyTheRealFile() throws {
+      let p = try Playground()
+      let file = "\(p.dir)/wt.yaml"
+      try "version: 1\nsettings:\n  worktree_root: \(p.dir)/worktrees\nprojects: {}\n".write(toFile: file, atomically: true, encoding: .utf8)
+      let add = try p.wt("project", "add", p.repo)
+      #expect(add.status == 0, "\(add.stderr)")
+      let text = try String(contentsOfFile: file, encoding: .utf8)
+      #expect(text.hasSuffix("projects:\n  repo:\n    path: \"\(p.repo)\"\n    base: \"main\"\n"), "\(text)")
+      #expect(try p.wt("validate").status == 0)
+
+      // A manifest that is already wrong stays as it was, and what is
+      // wrong is said at the person's file, never at the draft's.
+      try "version: 1\nsettings:\n  worktree_root: \(p.dir)/worktrees\n  max_workers: lots\nprojects: {}\n".write(
+        toFile: file, atomically: true, encoding: .utf8)
+      let refused = try p.wt("project", "add", p.repo)
+      #expect(refused.status == 1)
+      #expect(refused.stderr.contains("wt.yaml:4:16: error:"), "\(refused.stderr)")
+      #expect(!refused.stderr.contains(".new"), "\(refused.stderr)")
+      #expect(try String(contentsOfFile: file, encoding: .utf8).hasSuffix("projects: {}\n"))
+      let leftovers = try FileManager.default.contentsOfDirectory(atPath: p.dir).filter { $0.hasPrefix(".wt.yaml") }
+      #expect(leftovers.isEmpty)
+    }
+
     @Test func twoProjectsOnOneRepositoryAreRefusedAtBothEntries() throws {
       let p = try Playground()
       try p.git("worktree", "add", "-q", "\(p.dir)/second", "-b", "second")

@@ -20,6 +20,24 @@ extension EndToEnd {
       #expect(try p.show(id)["status"] as? String == "open")
     }
 
+    /// bd no longer lists a closed bead; the row of its finished worker
+    /// still says what it was (on a host, the hub shows the host's rows).
+    @Test func aFinishedWorkerKeepsItsTitle() throws {
+      let p = try Playground(onDone: "keep")
+      let id = try p.bead("Kept for review")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      try "x\n".write(toFile: "\(p.worktree(id))/x.txt", atomically: true, encoding: .utf8)
+      try p.sh(["git", "add", "x.txt"], in: p.worktree(id))
+      try p.sh(["git", "commit", "-qm", "x"], in: p.worktree(id))
+      let done = try p.wt("done", id)
+      #expect(done.status == 0, "\(done.stderr)")
+      #expect(try p.show(id)["status"] as? String == "closed")
+      let row = try #require(try rows(p).first { $0["bead"] as? String == id })
+      #expect(row["status"] as? String == "kept")
+      #expect(row["title"] as? String == "Kept for review")
+      #expect(try p.wt("watch", "--once").stdout.contains("Kept for review"))
+    }
+
     @Test func aProjectRemovedFromTheManifestIsOrphanedUntilForgotten() throws {
       let p = try Playground()
       let id = try p.bead("Orphan")

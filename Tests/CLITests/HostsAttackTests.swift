@@ -14,6 +14,12 @@ extension EndToEnd {
       init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-attack-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: "\(dir)/repo", withIntermediateDirectories: true)
+        // A clone: a git work tree (a folder in no repository is the person's own).
+        let git = Process()
+        git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        git.arguments = ["git", "init", "-q", "\(dir)/repo"]
+        try git.run()
+        git.waitUntilExit()
       }
 
       deinit { try? FileManager.default.removeItem(atPath: dir) }

@@ -212,6 +212,31 @@ extension EndToEnd {
       #expect(p.exists(h.worktree(id)))
     }
 
+    /// A host's worker that is gone (no row anywhere) still has its
+    /// history there: `wt seance BEAD` finds it as `PROJECT/BEAD` does.
+    @Test func seanceByBeadAloneFindsAFinishedWorkersHost() throws {
+      let h = try HostPlayground()
+      let p = h.local
+      let id = try h.bead("Gone but remembered")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try p.wait { h.submissions().count == 1 })
+      let abandon = try p.wt("abandon", id, "--delete")
+      #expect(abandon.status == 0, "\(abandon.stderr)")
+      #expect(try h.sessions().isEmpty && !p.exists(h.worktree(id)))
+      let named = try p.wt("seance", "api/\(id)", "--json")
+      #expect(named.status == 0, "\(named.stderr)")
+      let bare = try p.wt("seance", id, "--json")
+      #expect(bare.status == 0, "\(bare.stderr)")
+      let sessions = (p.json(bare.stdout) as? [String: Any])?["sessions"] as? [[String: Any]] ?? []
+      #expect(sessions.map { $0["worker"] as? String } == ["api/\(id)"])
+      #expect(sessions.first?["end"] as? String == "abandoned")
+      #expect(bare.stdout == named.stdout)
+      // A bead no machine has heard of is said as such, once.
+      let unknown = try p.wt("seance", "api-nothing")
+      #expect(unknown.status == 1)
+      #expect(unknown.stderr.contains("no recorded sessions of api-nothing here or on box1"), "\(unknown.stderr)")
+    }
+
     /// A worker on the host that calls for a person: the glance here says
     /// so, the status line counts it, and this machine's notify runs once.
     @Test func aRemoteCallForHelpReachesThisMachine() throws {

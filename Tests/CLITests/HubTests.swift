@@ -1,4 +1,5 @@
 import Foundation
+import Reconciler
 import Testing
 
 /// The hub on a private tmux server with a real client attached (under
@@ -38,6 +39,62 @@ extension EndToEnd {
       #expect(try p.wait(seconds: 10) { try clientSession() == "wt-hub" })
       #expect(try hubPane() == before)
       #expect(try self.tmux(p, "capture-pane", "-p", "-t", "=wt-hub:").contains("switched to wt-demo__\(id)"))
+    }
+
+    /// What the hub says is true: prefix + H brings a person back (wt binds
+    /// it on its own server), `q` detaches and the header says so, and at
+    /// 80 columns the header stays one line instead of wrapping.
+    @Test func prefixHComesBackAndTheHeaderFitsAndSaysDetach() throws {
+      let p = try Playground()
+      let id = try p.bead("Back and forth")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try p.wt("hub", "--no-attach").status == 0)
+      #expect(try tmux(p, "list-keys", "-T", "prefix", "H") == "bind-key -T prefix H switch-client -t =wt-hub")
+      let client = try p.attachClient(to: "wt-hub")
+      defer { client.terminate() }
+      let clientSession = { try self.tmux(p, "list-clients", "-F", "#{client_session}") }
+      #expect(try p.wait(seconds: 10) { try clientSession() == "wt-hub" })
+      let screen = { try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-t", "=wt-hub:"]).stdout.components(separatedBy: "\n") }
+
+      for width in [120, 80] {
+        _ = try tmux(p, "resize-window", "-t", "=wt-hub:", "-x", "\(width)", "-y", "24")
+        // tmux cuts the old frame at the new width; wt's redraw is the one
+        // whose header ends in its own hint.
+        let fits = try p.wait(seconds: 15) {
+          let lines = try screen()
+          return lines.count > 3 && lines[0].hasPrefix("wt watch — 1 live worker") && lines[0].hasSuffix("q detach)")
+            && lines[1].isEmpty && lines[2].hasPrefix("  WORKER") && lines[3].contains("demo/\(id)")
+        }
+        let lines = try screen()
+        #expect(fits, "\(width): \(lines.prefix(4).joined(separator: "\n"))")
+        #expect(!lines.joined().contains("q quit"))
+        for line in lines { #expect(DisplayWidth.of(line) <= width, "\(line)") }
+      }
+
+      // Enter: to the worker; the footer names a way back, and it works.
+      _ = try tmux(p, "send-keys", "-t", "=wt-hub:", "Enter")
+      #expect(try p.wait(seconds: 10) { try clientSession() == "wt-demo__\(id)" })
+      #expect(try p.wait(seconds: 10) { try screen().joined().contains("prefix + H or 'wt hub' brings you back") })
+      let keys = try #require(client.standardInput as? Pipe)
+      keys.fileHandleForWriting.write(Data("\u{02}H".utf8))
+      #expect(try p.wait(seconds: 10) { try clientSession() == "wt-hub" })
+    }
+
+    /// The person's default server is never configured: a socket path that
+    /// is the default server's (here under a private TMUX_TMPDIR) gets no
+    /// binding, and the hub names only what works.
+    @Test func theDefaultServerGetsNoBinding() throws {
+      let p = try Playground()
+      let folder = "\(p.dir)/tmux-\(getuid())"
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      p.env["TMUX_TMPDIR"] = p.dir
+      p.env["WT_TMUX_SOCKET"] = "\(folder)/default"
+      defer { _ = try? p.sh(["tmux", "-S", "\(folder)/default", "kill-server"], check: false) }
+      let hub = try p.wt("hub", "--no-attach")
+      #expect(hub.status == 0, "\(hub.stderr)")
+      #expect(try p.sh(["tmux", "-S", "\(folder)/default", "has-session", "-t", "=wt-hub"], check: false).status == 0)
+      let keys = try p.sh(["tmux", "-S", "\(folder)/default", "list-keys", "-T", "prefix", "H"], check: false)
+      #expect(keys.status != 0 && keys.stdout.isEmpty, "\(keys.stdout)")
     }
 
     /// A relative `argv[0]` through a symlink, from another folder: the hub

@@ -66,6 +66,34 @@ extension EndToEnd {
       #expect(followUp.contains("wt did not finish your branch wt/\(b): the gate `sh -c"))
     }
 
+    /// A real pytest as the gate: the queue names its first failure (not
+    /// its banner, not a progress line that holds "errors" in a file
+    /// name), and `wt abandon` takes the failed row away with the worker.
+    @Test func theQueueNamesPytestsFailureAndAbandonClearsIt() async throws {
+      let p = try Playground(gate: "[[python3, -m, pytest, -p, no:cacheprovider]]")
+      let id = try p.bead("Parse dates")
+      #expect(try await p.awaited("apply", "--yes").status == 0)
+      try p.commit("test_errors.py", "def test_error_is_raised():\n    assert True\n", in: p.worktree(id))
+      try p.commit(
+        "test_parse.py", "def parse(s):\n    return int(s)\n\n\ndef test_parse_date():\n    assert parse('2020') == 2021\n",
+        in: p.worktree(id))
+      let done = try await p.awaited("done", id)
+      #expect(done.status == 1)
+      let row = try #require(try p.queue().first)
+      #expect(row["phase"] as? String == "failed")
+      let reason = row["reason"] as? String ?? ""
+      #expect(reason.hasSuffix(": FAILED test_parse.py::test_parse_date - AssertionError: assert 2020 == 2021"), "\(reason)")
+      let text = try await p.awaited("queue").stdout
+      #expect(text.contains("FAILED test_parse.py::test_parse_date") && !text.contains("test session starts"), "\(text)")
+      let followUp = p.prompts().last ?? ""
+      #expect(followUp.contains("The first failure:\n>       assert parse('2020') == 2021\nE       AssertionError"), "\(followUp)")
+
+      let abandon = try await p.awaited("abandon", id)
+      #expect(abandon.status == 0, "\(abandon.stderr)")
+      #expect(try p.queue().isEmpty)
+      #expect(try await p.awaited("queue").stdout == "The merge queue is empty.\n")
+    }
+
     /// A failing gate when the agent is gone: the worker needs a person.
     @Test func aFailingGateWithTheAgentGoneNeedsAPerson() async throws {
       let p = try Playground(gate: "[[git, rev-parse, --verify, no-such-ref]]")

@@ -87,6 +87,42 @@ extension EndToEnd {
       #expect(p.exists(marker))
     }
 
+    /// The person's own ./wt.yaml in a folder that is no repository runs
+    /// as they wrote it, edit after edit, with no `wt trust`; the same file
+    /// as a cloned repository brings it still waits for trust.
+    @Test func yourOwnWtYamlOutsideAnyRepositoryNeedsNoTrust() throws {
+      let p = try Playground()
+      let marker = "\(p.dir)/setup-ran"
+      p.env["WT_CONFIG"] = ""
+      try p.editManifest { $0.replacingOccurrences(of: "    gate: []", with: "    gate: []\n    setup: [[touch, \(marker)]]") }
+      let id = try p.bead("Set up")
+      let validate = try p.wt("validate", in: p.dir)
+      #expect(validate.stdout.contains("yours: no git repository holds it") && !validate.stdout.contains("not trusted"), "\(validate.stdout)")
+      let apply = try p.wt("apply", "--yes", in: p.dir)
+      #expect(apply.status == 0, "\(apply.stderr)")
+      #expect(p.exists(marker) && p.exists(p.worktree(id)))
+      // An edit is the person's edit too.
+      try p.editManifest { $0.replacingOccurrences(of: "    gate: []", with: "    gate: [[\"true\"]]") }
+      let diff = try p.wt("diff", in: p.dir)
+      #expect(diff.status == 0, "\(diff.stderr)")
+      #expect(diff.stdout.contains("No changes"))
+
+      // A repository that carries a whole manifest: cloned, it is not
+      // the person's, wherever the clone is.
+      let hostile = "\(p.dir)/hostile"
+      try FileManager.default.createDirectory(atPath: hostile, withIntermediateDirectories: true)
+      try p.sh(["git", "init", "-q", "-b", "main"], in: hostile)
+      try "version: 1\nprojects:\n  x:\n    path: .\n    setup: [[touch, \(p.dir)/pwned]]\n".write(
+        toFile: "\(hostile)/wt.yaml", atomically: true, encoding: .utf8)
+      try p.sh(["git", "add", "wt.yaml"], in: hostile)
+      try p.sh(["git", "commit", "-qm", "a manifest"], in: hostile)
+      try p.sh(["git", "clone", "-q", hostile, "\(p.dir)/clone"])
+      let refused = try p.wt("apply", "--yes", in: "\(p.dir)/clone")
+      #expect(refused.status == 1)
+      #expect(refused.stderr.contains("is not your own wt.yaml") && refused.stderr.contains("wt trust"), "\(refused.stderr)")
+      #expect(!p.exists("\(p.dir)/pwned"))
+    }
+
     @Test func copyNeverReadsOutsideTheRepository() throws {
       let p = try Playground()
       try "version: 1\nproject:\n  copy: [../../.ssh/id_rsa, /etc/passwd, .env]\n".write(

@@ -22,6 +22,18 @@ import Testing
     #expect(result.manifest?.projects.isEmpty == false)
   }
 
+  /// README shows the prompt a project without `prompt:` gets; it is
+  /// that prompt, word for word.
+  @Test func readmeShowsTheDefaultPrompt() throws {
+    let readme = try String(contentsOfFile: "\(packageRoot)/README.md", encoding: .utf8)
+    let start = try #require(readme.range(of: "- **The default prompt**"))
+    let fence = try #require(readme[start.upperBound...].range(of: "  ```\n"))
+    let end = try #require(readme[fence.upperBound...].range(of: "  ```\n"))
+    let shown = readme[fence.upperBound..<end.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
+      .map { $0.hasPrefix("  ") ? String($0.dropFirst(2)) : String($0) }.joined(separator: "\n")
+    #expect(shown == Defaults.prompt)
+  }
+
   @Test func repoConfigExampleMergesTheRepositoryBlock() throws {
     let loader = ManifestLoader(environment: ["HOME": "/home/example"], currentDirectory: packageRoot)
     let m = try #require(loader.load(file: "\(packageRoot)/examples/repo-config/wt.yaml").manifest)

@@ -46,6 +46,23 @@ import Testing
     }
   }
 
+  /// `projects: {}` (what a person writes for "none yet"), `~` and `null`
+  /// were once followed by the block, which is no YAML at all.
+  @Test(arguments: [
+    ("projects: {}\n", "projects:\n"), ("projects: { }  # none yet\n", "projects: # none yet\n"),
+    ("projects: ~\n", "projects:\n"), ("projects: null # later\n", "projects: # later\n"),
+  ])
+  func anEmptyValueOnTheKeysLineMakesWayForTheBlock(_ written: String, _ kept: String) throws {
+    let out = try ManifestEditor.addingProject(name: "a", path: "/x", to: "version: 1\n" + written + "defaults: {workers: 1}\n")
+    #expect(out == "version: 1\n" + kept + "  a:\n    path: \"/x\"\ndefaults: {workers: 1}\n")
+    let root = try YAMLParser.parse(out)
+    guard case .mapping(let top) = root.kind, case .mapping(let projects) = top[1].value.kind else {
+      Issue.record("bad shape: \(out)")
+      return
+    }
+    #expect(projects.map(\.key.scalar) == ["a"])
+  }
+
   @Test func pathsWithQuotesStayData() throws {
     let out = try ManifestEditor.addingProject(name: "q", path: "/tmp/a \"b\" #c", to: "version: 1\nprojects:\n")
     let root = try YAMLParser.parse(out)

@@ -100,6 +100,45 @@ import Testing
     }
   }
 
+  /// A ./wt.yaml in a folder no git repository holds, the person's alone,
+  /// is theirs (named); in a work tree, below one, through a link into
+  /// one, or writable by others, it is not.
+  @Test func aFileInNoRepositoryIsThePersons() throws {
+    let box = Sandbox()
+    let env = ["HOME": box.root, "XDG_CONFIG_HOME": "\(box.root)/xdg"]
+    func found(_ folder: String) throws -> ManifestLoader.Found {
+      try ManifestLoader(environment: env, currentDirectory: "\(box.root)/\(folder)").find(explicit: nil)
+    }
+    box.write("mine/wt.yaml", "version: 1\n")
+    #expect(try found("mine").named)
+    #expect(try found("mine").why.contains("yours"))
+
+    box.write("clone/wt.yaml", "version: 1\n")
+    box.mkdir("clone/.git")
+    #expect(try !found("clone").named)
+    box.write("clone/sub/wt.yaml", "version: 1\n")
+    #expect(try !found("clone/sub").named)
+    // A linked worktree or submodule has a .git file.
+    box.write("linked/.git", "gitdir: /elsewhere\n")
+    box.write("linked/wt.yaml", "version: 1\n")
+    #expect(try !found("linked").named)
+
+    box.mkdir("link")
+    try FileManager.default.createSymbolicLink(atPath: "\(box.root)/link/wt.yaml", withDestinationPath: "\(box.root)/clone/wt.yaml")
+    #expect(try !found("link").named)
+
+    box.write("shared/wt.yaml", "version: 1\n")
+    chmod("\(box.root)/shared/wt.yaml", 0o664)
+    #expect(try !found("shared").named)
+    chmod("\(box.root)/shared/wt.yaml", 0o644)
+    #expect(try found("shared").named)
+
+    // The person's config folder is theirs even in a dotfiles repository.
+    box.write("xdg/wt/wt.yaml", "version: 1\n")
+    box.mkdir("xdg/.git")
+    #expect(try found("xdg/wt").named)
+  }
+
   @Test func sizesAndSockets() throws {
     #expect(NodeReader.parseSize("2GiB") == 2 << 30)
     #expect(NodeReader.parseSize("512MiB") == 512 << 20)

@@ -90,4 +90,45 @@ import Testing
     #expect(Gate.firstFailure(output, context: 2) == "FAIL 2 merges: expected 3, got 4\n  at merge.swift:10")
     #expect(Gate.firstFailure("just\nsome\noutput", context: 2) == "just\nsome")
   }
+
+  /// Banners, progress lines and names that hold a marker are not
+  /// failures; a CamelCase error name and go's `--- FAIL` are.
+  @Test func bannersAndFileNamesAreNotFailures() {
+    #expect(!Gate.isFailure("=================================== FAILURES ==================================="))
+    #expect(!Gate.isFailure("tests/test_errors.py ......                                   [ 12%]"))
+    #expect(!Gate.isFailure("plugins: rerunfailures-14.0, hypothesis-6.1"))
+    #expect(!Gate.isFailure("    def test_error_handling():"))
+    #expect(Gate.isFailure("E       ModuleNotFoundError: No module named 'yaml'"))
+    #expect(Gate.isFailure("--- FAIL: TestMerge (0.00s)"))
+    #expect(Gate.isFailure("thread 'main' panicked at src/lib.rs:5:9:"))
+    #expect(Gate.isFailure("src/x.c:3:1: error: expected ';'"))
+    let output = """
+      ============================= test session starts ==============================
+      collected 2 items
+
+      test_errors.py .                                                         [ 50%]
+      test_parse.py F                                                          [100%]
+
+      =================================== FAILURES ===================================
+      _______________________________ test_parse_date ________________________________
+
+          def test_parse_date():
+      >       assert parse('2020') == 2021
+      E       AssertionError: assert 2020 == 2021
+
+      test_parse.py:6: AssertionError
+      =========================== short test summary info ============================
+      FAILED test_parse.py::test_parse_date - AssertionError: assert 2020 == 2021
+      ========================= 1 failed, 1 passed in 0.50s ==========================
+      """
+    let excerpt = Gate.firstFailure(output, context: 2)
+    #expect(excerpt == """
+      >       assert parse('2020') == 2021
+      E       AssertionError: assert 2020 == 2021
+      …
+      FAILED test_parse.py::test_parse_date - AssertionError: assert 2020 == 2021
+      """)
+    #expect(Gate.headline(excerpt) == "FAILED test_parse.py::test_parse_date - AssertionError: assert 2020 == 2021")
+    #expect(Gate.headline("==== x ====\n  fatal:   no  such ref") == "fatal: no such ref")
+  }
 }

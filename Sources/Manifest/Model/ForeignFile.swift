@@ -27,7 +27,8 @@ public struct ForeignFile: Hashable, Sendable {
 
   /// What to tell a person, and the one command that lifts it.
   public var refusal: String {
-    "\(path) is the repository's own wt.yaml and asks wt to run: \(commands.joined(separator: "; ")). "
+    "\(path) is not your own wt.yaml (a repository brought it, or someone else may write it) and asks wt to run: "
+      + "\(commands.joined(separator: "; ")). "
       + "Read it, then run 'wt trust \(path)' to allow exactly this content."
   }
 }

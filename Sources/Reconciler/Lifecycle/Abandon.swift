@@ -60,6 +60,8 @@ public struct Abandon: Sendable {
       throw LifecycleError(
         "abandoning \(worker.name) failed: \(describe(error)); \(done). Run 'wt abandon \(worker.bead)\(delete ? " --delete" : "")' again to finish.")
     }
+    // A failed or held merge of it has nothing left to wait for.
+    try MergeQueue(world: world).forget(worker)
     world.store.record("abandoned", worker: worker.name, detail: ["deleted": delete ? "yes" : "no"])
     return said
   }

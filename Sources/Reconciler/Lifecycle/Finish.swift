@@ -151,7 +151,7 @@ public struct Finish: Sendable {
   ) async throws -> Never {
     let shown = command.joined(separator: " ")
     let why = "gate `\(shown)` failed (exit \(status)) on \(what)"
-    let first = excerpt.split(separator: "\n").first ?? ""
+    let first = Gate.headline(excerpt)
     try queue?.set(worker, .failed, reason: "\(why): \(first)")
     let told = try await followUp(
       worker, status: "\(why): \(first)",

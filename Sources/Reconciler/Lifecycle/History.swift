@@ -9,6 +9,18 @@ public struct PastSession: Codable, Equatable, Sendable {
   public var ended: String?
   /// How it ended: done, deleted, abandoned, restarted, or nil while it runs.
   public var end: String?
+
+  /// `ended` and `end` are null while it runs, never missing (README,
+  /// "JSON output").
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(worker, forKey: .worker)
+    try c.encode(session, forKey: .session)
+    try c.encode(started, forKey: .started)
+    try c.encode(worktree, forKey: .worktree)
+    try c.encode(ended, forKey: .ended)
+    try c.encode(end, forKey: .end)
+  }
 }
 
 public struct History: Sendable {

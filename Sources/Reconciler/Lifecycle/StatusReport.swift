@@ -37,6 +37,27 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
     case uncommittedFiles = "uncommitted_files"
     case memoryBytes = "memory_bytes"
   }
+
+  /// Every documented key is present, null where it is not known (a kept
+  /// row has no age or idle time); `host` only for another machine's row.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(name, forKey: .name)
+    try c.encode(project, forKey: .project)
+    try c.encode(bead, forKey: .bead)
+    try c.encode(title, forKey: .title)
+    try c.encode(status, forKey: .status)
+    try c.encode(statusAge, forKey: .statusAge)
+    try c.encode(idleFor, forKey: .idleFor)
+    try c.encode(commitsAhead, forKey: .commitsAhead)
+    try c.encode(uncommittedFiles, forKey: .uncommittedFiles)
+    try c.encode(memoryBytes, forKey: .memoryBytes)
+    try c.encode(worktree, forKey: .worktree)
+    try c.encode(session, forKey: .session)
+    try c.encode(message, forKey: .message)
+    try c.encode(sharesFilesWith, forKey: .sharesFilesWith)
+    try c.encodeIfPresent(host, forKey: .host)
+  }
 }
 
 extension World {
@@ -152,7 +173,7 @@ extension World {
     }
     let memory = pane.flatMap { $0.dead ? nil : processes?.treeMemory(of: $0.pid) }
     var row = WorkerStatus(
-      name: name, project: projectName, bead: beadID, title: bead?.title ?? "", status: condition.state,
+      name: name, project: projectName, bead: beadID, title: bead?.title ?? record?.title ?? "", status: condition.state,
       statusAge: since.map { Int(now.timeIntervalSince($0)) },
       idleFor: pane.map { max(0, Int(now.timeIntervalSince1970) - $0.activity) }, commitsAhead: changes?.commitsAhead,
       uncommittedFiles: changes?.uncommitted.count, memoryBytes: memory,

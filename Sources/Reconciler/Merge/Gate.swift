@@ -61,18 +61,4 @@ struct Gate: Sendable {
     if FileManager.default.fileExists(atPath: directory) { try FileManager.default.removeItem(atPath: directory) }
     _ = try await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
   }
-
-  /// The first failure in a gate's output with a few lines after it: the
-  /// first error is the cause, later ones are mostly its echoes. Without a
-  /// recognisable failure line, the first lines.
-  static func firstFailure(_ output: String, context: Int = 6) -> String {
-    let lines = output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    let markers = ["error", "fail", "fatal", "panic", "exception", "assert", "✘", "traceback"]
-    let start = lines.firstIndex { line in
-      let lower = line.lowercased()
-      return markers.contains { lower.contains($0) }
-    }
-    let excerpt = start.map { Array(lines[$0..<min(lines.count, $0 + context)]) } ?? Array(lines.prefix(context))
-    return excerpt.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-  }
 }

@@ -47,6 +47,15 @@ public struct MergeQueue: Sendable {
     }
   }
 
+  /// Drops the worker's entry when no `wt done` is at it (held, failed,
+  /// interrupted): an abandoned worker has nothing left to merge.
+  func forget(_ worker: WorkerRef) throws {
+    try world.store.update { state in
+      guard let entry = state.merges[worker.name], !(entry.isActive && processIsAlive(entry.pid)) else { return }
+      state.merges[worker.name] = nil
+    }
+  }
+
   /// The repository's merge lock (`wt-merge.lock` in its git directory,
   /// shared by every checkout and every state directory), waiting its turn
   /// behind the merger that holds it.

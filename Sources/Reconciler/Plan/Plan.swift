@@ -102,5 +102,6 @@ extension WorkerRecord {
     self.init(
       name: change.worker, project: change.project, bead: change.bead, branch: change.branch,
       worktree: change.worktree, createdAt: Date())
+    title = change.title.isEmpty ? nil : change.title
   }
 }

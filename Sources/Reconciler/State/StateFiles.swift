@@ -53,14 +53,15 @@ enum StateFiles {
     let temporary = "\(path).\(getpid()).tmp"
     let fd = open(temporary, O_CREAT | O_WRONLY | O_TRUNC, mode)
     guard fd >= 0 else {
-      throw StateError(message: "cannot write \(temporary): \(String(cString: strerror(errno)))")
+      // The draft's name is ours; the person knows the file and its folder.
+      throw StateError(message: "cannot write a new \(path) in \(directory): \(String(cString: strerror(errno)))")
     }
     let written = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
     let failure = written == data.count ? nil : String(cString: strerror(errno))
     close(fd)
     if let failure {
       unlink(temporary)
-      throw StateError(message: "cannot write \(temporary) (\(failure)); the old \(path) is unchanged")
+      throw StateError(message: "cannot write a new \(path) (\(failure)); the old one is unchanged")
     }
     if rename(temporary, path) != 0 {
       let why = String(cString: strerror(errno))

@@ -19,6 +19,9 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   public var bead: String
   public var branch: String
   public var worktree: String
+  /// The bead's title when the worker started: a closed bead is no longer
+  /// listed, and a finished or kept worker's row still says what it was.
+  public var title: String?
   public var sessionId: String?
   /// The agent profile it runs (a project may pick one per bead label).
   public var agent: String?

@@ -32,6 +32,22 @@ extension WT {
         case promptArg = "prompt_arg"
         case trustSeed = "trust_seed"
       }
+
+      /// What is not there (a command not installed, no prompt argument,
+      /// no trust seed) is null, never missing.
+      func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(origin, forKey: .origin)
+        try c.encode(command, forKey: .command)
+        try c.encode(path, forKey: .path)
+        try c.encode(installed, forKey: .installed)
+        try c.encode(hooks, forKey: .hooks)
+        try c.encode(resume, forKey: .resume)
+        try c.encode(promptArg, forKey: .promptArg)
+        try c.encode(trustSeed, forKey: .trustSeed)
+        try c.encode(projects, forKey: .projects)
+      }
     }
 
     func run() async throws {
@@ -49,13 +65,13 @@ extension WT {
           projects: manifest?.projects.filter { $0.agents.contains(p.name) }.map(\.name) ?? [])
       }
       if output.isJSON { return try printJSON(ListKey.agents, rows) }
-      let table = [["AGENT", "ORIGIN", "INSTALLED", "CAN", "COMMAND"]] + rows.map { r in
+      let table = [["AGENT", "ORIGIN", "INSTALLED", "CAN", "PROJECTS", "COMMAND"]] + rows.map { r in
         [r.name, r.origin, r.installed ? "yes" : "no", agents[r.name]!.capabilities.joined(separator: ","),
-         TerminalText.escape(Project.shellWords(r.command))]
+         r.projects.isEmpty ? "-" : r.projects.joined(separator: ","), TerminalText.escape(Project.shellWords(r.command))]
       }
-      let widths = (0..<5).map { c in table.map { $0[c].count }.max() ?? 0 }
+      let widths = (0..<table[0].count).map { c in table.map { DisplayWidth.of($0[c]) }.max() ?? 0 }
       for line in table {
-        Terminal.line(zip(line, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        Terminal.line(zip(line, widths).map { DisplayWidth.pad($0, to: $1) }.joined(separator: "  ")
           .trimmingCharacters(in: .whitespaces))
       }
     }

@@ -30,6 +30,21 @@ extension WT {
         case project, bead, title, priority, type, labels, starts, reason, host
         case needsGrooming = "needs_grooming"
       }
+
+      /// `reason` is null for a bead that starts now, never missing.
+      func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(project, forKey: .project)
+        try c.encode(bead, forKey: .bead)
+        try c.encode(title, forKey: .title)
+        try c.encode(priority, forKey: .priority)
+        try c.encode(type, forKey: .type)
+        try c.encode(labels, forKey: .labels)
+        try c.encode(starts, forKey: .starts)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(needsGrooming, forKey: .needsGrooming)
+        try c.encodeIfPresent(host, forKey: .host)
+      }
     }
 
     func run() async throws {
@@ -177,6 +192,10 @@ extension WT {
       try await context.forwardIfRemote(worker: bead)
       let history = History(store: context.world.store)
       let sessions = history.sessions(bead: bead)
+      // A host's worker that is gone has no row there, only history.
+      if sessions.isEmpty, let host = await Forward.hostWithSessions(of: bead, context: context) {
+        try await Forward.exec(on: host, context: context)
+      }
       let damaged = history.damagedLines
       if damaged > 0 {
         Terminal.error("wt: skipped \(damaged) damaged line\(damaged == 1 ? "" : "s") of \(context.world.store.directory)/events.jsonl")
@@ -195,7 +214,8 @@ extension WT {
         }
       }
       guard let newest = sessions.first else {
-        Terminal.error("wt: no recorded sessions of \(bead)")
+        let hosts = Set(context.manifest.remoteProjects.map(\.host)).sorted()
+        Terminal.error("wt: no recorded sessions of \(bead)" + (hosts.isEmpty || bead.contains("/") ? "" : " here or on \(hosts.joined(separator: ", "))"))
         throw ExitCode.failure
       }
       if transcript {

@@ -85,7 +85,12 @@ extension WT {
         let showLocal = controller.includesLocal(manifest) || hosts.isEmpty
         if showLocal {
           print(result.rendered(color: Terminal.useColor), terminator: "")
-          let commands = WT.Validate.commands(manifest).filter { plan.projects.isEmpty || plan.projects.contains($0.project) }
+          // Only where this plan starts workers, or what is not trusted yet
+          // (what trust would let run is what to read before trusting).
+          let starting = Set(result.changes.filter { $0.action == .create }.map(\.project))
+          let commands = WT.Validate.commands(manifest).filter { c in
+            (plan.projects.isEmpty || plan.projects.contains(c.project)) && (starting.contains(c.project) || !c.trusted)
+          }
           if !commands.isEmpty {
             print("\nEach new worker runs:")
             for c in commands {

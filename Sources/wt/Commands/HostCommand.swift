@@ -159,8 +159,9 @@ extension WT {
           throw ExitCode.failure
         }
         // Checked before it replaces the copy running workers read.
-        let result = ManifestLoader(environment: environment).load(file: candidate, named: true)
-        for d in result.diagnostics { Terminal.error(d.description.replacingOccurrences(of: candidate, with: "wt.yaml (on \(host))")) }
+        // Named as the person knows it: their wt.yaml, as this host reads it.
+        let result = ManifestLoader(environment: environment).load(file: candidate, named: true, standingFor: "wt.yaml (on \(host))")
+        for d in result.diagnostics { Terminal.error(d.description) }
         guard result.manifest != nil else {
           try? FileManager.default.removeItem(atPath: candidate)
           throw ExitCode.failure

@@ -34,6 +34,21 @@ extension WT {
           case inProgress = "in_progress"
           case maxWorkers = "max_workers"
         }
+
+        /// bd's counts are null when bd failed (`error` says why), and
+        /// `error` is null when it did not; never missing.
+        func encode(to encoder: any Encoder) throws {
+          var c = encoder.container(keyedBy: CodingKeys.self)
+          try c.encode(name, forKey: .name)
+          try c.encode(path, forKey: .path)
+          try c.encode(base, forKey: .base)
+          try c.encode(ready, forKey: .ready)
+          try c.encode(inProgress, forKey: .inProgress)
+          try c.encode(workers, forKey: .workers)
+          try c.encode(maxWorkers, forKey: .maxWorkers)
+          try c.encode(error, forKey: .error)
+          try c.encodeIfPresent(host, forKey: .host)
+        }
       }
 
       func run() async throws {
@@ -114,8 +129,8 @@ extension WT {
         do {
           // Checked as the new file before it replaces the old, so the
           // manifest is never worse than it was, not even for a moment.
-          try ManifestFile.replace(file, with: updated) { candidate in
-            let result = loader.load(file: candidate)
+          try ManifestFile.replace(file, with: updated) { draft, file in
+            let result = loader.load(file: draft, standingFor: file)
             for d in result.diagnostics where d.severity == .error { Terminal.error(d.description) }
             return result.manifest != nil
           }

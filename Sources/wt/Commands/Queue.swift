@@ -35,6 +35,21 @@ extension WT {
         case queuedAt = "queued_at"
         case updatedAt = "updated_at"
       }
+
+      /// `reason` is null when there is none, never missing.
+      func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(project, forKey: .project)
+        try c.encode(bead, forKey: .bead)
+        try c.encode(worker, forKey: .worker)
+        try c.encode(branch, forKey: .branch)
+        try c.encode(phase, forKey: .phase)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(pid, forKey: .pid)
+        try c.encode(queuedAt, forKey: .queuedAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+        try c.encodeIfPresent(host, forKey: .host)
+      }
     }
 
     func run() async throws {

@@ -7,7 +7,7 @@ extension WT {
   struct Trust: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "trust",
-      abstract: "Allow a repository's own wt.yaml to run what it declares (setup, gate, copy, agents, bd, notify).",
+      abstract: "Allow a repository's own wt.yaml to run what it declares (setup, gate, copy, agents, bd, notify); your own ./wt.yaml outside any repository needs none.",
       discussion: """
         A repository's wt.yaml may have been written by anyone who can push to it, so wt runs none of its
         commands until you have read it and trusted its exact content. A changed file needs trusting again.

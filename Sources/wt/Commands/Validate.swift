@@ -30,6 +30,19 @@ extension WT {
         var severity: String
         var message: String
         var hint: String?
+
+        /// `hint` is null when there is none, never missing.
+        func encode(to encoder: any Encoder) throws {
+          var c = encoder.container(keyedBy: CodingKeys.self)
+          try c.encode(file, forKey: .file)
+          try c.encode(line, forKey: .line)
+          try c.encode(column, forKey: .column)
+          try c.encode(severity, forKey: .severity)
+          try c.encode(message, forKey: .message)
+          try c.encode(hint, forKey: .hint)
+        }
+
+        enum CodingKeys: String, CodingKey { case file, line, column, severity, message, hint }
       }
       var valid: Bool
       var file: String

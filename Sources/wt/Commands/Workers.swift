@@ -110,7 +110,7 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "hub",
       abstract: "Open the dashboard: a tmux session on wt's server running 'wt watch', created once and reused.",
-      discussion: "Enter on a worker switches this client to it; the hub keeps running. Back: 'wt hub' or a key bound to 'switch-client -t wt-hub'.")
+      discussion: "Enter on a worker switches this client to it; the hub keeps running. Back: prefix + H (bound on wt's own tmux server when H is free there) or 'wt hub'.")
 
     static let session = "wt-hub"
 
@@ -150,6 +150,8 @@ extension WT {
           ])
         print("started the hub: session \(Self.session)")
       }
+      // On wt's own server, prefix + H comes back here from any worker.
+      _ = try? await tmux.bindHubKey(to: Self.session)
       if noAttach { return }
       // A dead hub cannot be reused: a respawn above failed if it is still dead.
       let inside = !(context.environment["TMUX"] ?? "").isEmpty

@@ -27,6 +27,27 @@ enum Forward {
     return hosts.count == 1 ? hosts.first.flatMap(manifest.host(named:)) : nil
   }
 
+  /// The one host whose history has sessions of `bead`, for `wt seance`
+  /// with a bare bead id whose worker is gone: no host lists it among its
+  /// workers any more, but the history there keeps it. A host's word
+  /// counts only for its own projects' workers.
+  static func hostWithSessions(of bead: String, context: Context) async -> RemoteHost? {
+    let manifest = context.manifest
+    guard !manifest.remoteProjects.isEmpty, !bead.contains("/") else { return nil }
+    // A host with none answers with an error; only the rows matter.
+    let (rows, _, _) = await Fleet.connect(manifest).rows(["seance", bead, "--json"], key: ListKey.sessions, marking: \SessionOnHost.host)
+    let hosts = Set(rows.filter { row in
+      manifest.remoteProjects.contains { row.worker == "\($0.name)/\(bead)" && $0.host == row.host }
+    }.compactMap(\.host))
+    return hosts.count == 1 ? hosts.first.flatMap(manifest.host(named:)) : nil
+  }
+
+  /// What `hostWithSessions` reads of a host's `seance --json` row.
+  struct SessionOnHost: Codable, Sendable {
+    var worker: String
+    var host: String?
+  }
+
   /// Replaces wt with `ssh HOST … wt ARGS` (the arguments this wt was
   /// given, less `-f FILE`: the host reads its copy of the manifest).
   static func exec(on host: RemoteHost, context: Context, arguments: [String]? = nil) async throws -> Never {

@@ -21,6 +21,9 @@ extension WT {
     func run() async throws {
       var context = try await Context(glance: options)
       let hosts = HostRows(manifest: context.manifest)
+      // In the hub, q detaches (the dashboard keeps running), so the keys
+      // line says so.
+      let inHub = context.environment["WT_HUB"] == "1" && !(context.environment["TMUX"] ?? "").isEmpty
       if once {
         async let remote: Void = hosts.refresh()
         let observed = try await context.world.observeRecordingTransitions(context.manifest)
@@ -29,7 +32,9 @@ extension WT {
         let (remoteRows, hostProblems, _) = hosts.snapshot
         let problems = context.problems + hostProblems
         return print(
-          WatchScreen.frame(rows + remoteRows, width: Terminal.width, height: 50, selected: nil, color: false, footer: nil, problems: problems))
+          WatchScreen.frame(
+            rows + remoteRows, width: Terminal.width, height: 50, selected: nil, color: false, footer: nil, problems: problems,
+            inHub: inHub))
       }
       if !context.manifest.remoteProjects.isEmpty { hosts.start(every: interval) }
       var hostsVersion = 0
@@ -37,7 +42,6 @@ extension WT {
       terminal.enter()
       defer { terminal.leave() }
       signal(SIGWINCH, SIG_IGN)
-      let inHub = context.environment["WT_HUB"] == "1" && !(context.environment["TMUX"] ?? "").isEmpty
       var selected = 0
       var rows: [WorkerStatus] = []
       var localRows: [WorkerStatus] = []
@@ -77,7 +81,7 @@ extension WT {
           problems = context.problems + remote.problems
           rows = localRows + remote.rows
           selected = min(selected, max(0, rows.count - 1))
-          terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer, problems: problems))
+          terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer, problems: problems, inHub: inHub))
         }
         for key in terminal.keys(timeout: .milliseconds(500)) {
           switch key {
@@ -91,19 +95,19 @@ extension WT {
           case .refresh: look.forgetBeads()
           case .enter:
             guard rows.indices.contains(selected) else { continue }
-            footer = open(rows[selected], tmux: context.world.tmux.commandPrefix, hosts: hosts)
+            footer = await open(rows[selected], tmux: context.world.tmux, hosts: hosts, inHub: inHub)
           case .diff:
             footer = await planPreview(context)
           case .other: continue
           }
-          terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer, problems: problems))
+          terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer, problems: problems, inHub: inHub))
         }
       }
     }
 
     /// What Enter does on a row: switch to a live worker's session, or say
     /// what can be done with one that has none.
-    func open(_ row: WorkerStatus, tmux: [String], hosts: HostRows) -> String {
+    func open(_ row: WorkerStatus, tmux: Tmux, hosts: HostRows, inHub: Bool) async -> String {
       switch row.status {
       case .kept:
         return "\(row.name) has no session; its worktree \(row.worktree) was kept: \(row.message ?? ""). Look there, then 'wt abandon \(row.bead) --delete' once it holds nothing you want"
@@ -114,9 +118,9 @@ extension WT {
       default:
         if let host = row.host {
           guard let link = hosts.link(host) else { return "host \(host) is not reached just now; try again in a moment" }
-          return openWindow(link, row: row, tmux: tmux)
+          return openWindow(link, row: row, tmux: tmux.commandPrefix)
         }
-        return switchClient(to: row.session, tmux: tmux)
+        return await switchClient(to: row.session, tmux: tmux, inHub: inHub)
       }
     }
 
@@ -147,8 +151,11 @@ extension WT {
     }
 
     /// Moves this tmux client to the worker; the dashboard keeps running
-    /// in its own session, so coming back finds it as it was.
-    func switchClient(to session: String, tmux: [String]) -> String {
+    /// in its own session, so coming back finds it as it was. The way back
+    /// named is one that works: prefix + H only where it is bound to the
+    /// hub (`wt hub` binds it on wt's own server).
+    func switchClient(to session: String, tmux server: Tmux, inHub: Bool) async -> String {
+      let tmux = server.commandPrefix
       guard !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty else {
         return "not inside tmux: run 'wt attach \(session)' in another terminal, or use 'wt hub'"
       }
@@ -157,7 +164,10 @@ extension WT {
       p.arguments = tmux + ["switch-client", "-t", Tmux.exact(session)]
       try? p.run()
       p.waitUntilExit()
-      return p.terminationStatus == 0 ? "switched to \(session); prefix + H or 'wt hub' brings you back" : "could not switch to \(session)"
+      guard p.terminationStatus == 0 else { return "could not switch to \(session)" }
+      guard inHub else { return "switched to \(session)" }
+      let key = await server.hubKeyLeads(to: WT.Hub.session)
+      return "switched to \(session); \(key ? "prefix + \(Tmux.hubKey) or " : "")'wt hub' brings you back"
     }
 
     func planPreview(_ context: Context) async -> String {
@@ -202,7 +212,8 @@ struct Look {
 /// One frame of `wt watch`, as text: a title line, the table, the footer.
 enum WatchScreen {
   static func frame(
-    _ rows: [WorkerStatus], width: Int, height: Int, selected: Int?, color: Bool, footer: String?, problems: [String] = []
+    _ rows: [WorkerStatus], width: Int, height: Int, selected: Int?, color: Bool, footer: String?, problems: [String] = [],
+    inHub: Bool = false
   ) -> String {
     let attention = rows.filter(\.status.needsPerson).count
     let live = rows.filter(\.status.isLive).count
@@ -210,10 +221,16 @@ enum WatchScreen {
     let orphaned = rows.filter { $0.status == .orphaned }.count
     var text = "\u{1B}[H\u{1B}[2J"
     if !color { text = "" }
-    text += "wt watch — \(live) live worker\(live == 1 ? "" : "s"), \(attention) need\(attention == 1 ? "s" : "") you"
-    if kept > 0 { text += ", \(kept) kept" }
-    if orphaned > 0 { text += ", \(orphaned) orphaned" }
-    text += "   (j/k move · Enter switch · d diff · q quit)\n\n"
+    var counts = "wt watch — \(live) live worker\(live == 1 ? "" : "s"), \(attention) need\(attention == 1 ? "s" : "") you"
+    if kept > 0 { counts += ", \(kept) kept" }
+    if orphaned > 0 { counts += ", \(orphaned) orphaned" }
+    let q = "q \(inHub ? "detach" : "quit")"
+    // One line whatever the width: the key hints give way first (the way
+    // out last), then the counts are cut; a wrapped header would push the
+    // table down and off the screen.
+    let hints = ["j/k move · Enter switch · d diff · \(q)", "Enter switch · \(q)", q].map { "   (\($0))" }
+    let header = hints.map { counts + $0 }.first { DisplayWidth.of($0) <= width } ?? counts
+    text += DisplayWidth.truncate(header, to: max(1, width)) + "\n\n"
     text += rows.isEmpty ? "  No workers. 'wt apply' starts them.\n" : StatusTable.render(rows, width: width, color: color, selected: selected)
     // A host that did not answer is said in the table's place, not hidden.
     for problem in problems { text += "\n  ! " + TerminalText.escape(problem) + "\n" }
