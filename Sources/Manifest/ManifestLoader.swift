@@ -296,8 +296,14 @@ public struct ManifestLoader: Sendable {
     if mine.gate == nil, let v = repo.gate { out += v.isEmpty ? ["gate: (none)"] : v.map { "gate: \(Project.shellWords($0))" } }
     if mine.copy == nil, let v = repo.copy { out += v.map { "copy: \($0)" } }
     if mine.portEnv == nil, let v = repo.portEnv { out.append("port_env: \(v)") }
+    // Files `wt done` deletes with the worktree: a repository could name
+    // the person's edited `.env` or database.
+    if mine.disposable == nil, let v = repo.disposable { out += v.map { "disposable: \($0)" } }
     if mine.prompt == nil, let v = repo.prompt { out.append("prompt: \(v.source.debugDescription)") }
     if mine.agent == nil, let v = repo.agent { out.append("agent: \(v.value)") }
+    if mine.agentByLabel == nil, let v = repo.agentByLabel {
+      out += v.map { "agent_by_label: \($0.value.label) → \($0.value.agent)" }
+    }
     if mine.onDone == nil, let v = repo.onDone { out.append("on_done: \(v.rawValue)") }
     if mine.select == nil, repo.select != nil { out.append("select: (its own selection of beads)") }
     if mine.base == nil, let v = repo.base { out.append("base: \(v.value)") }
@@ -321,6 +327,7 @@ public struct ManifestLoader: Sendable {
       out.append("agent \(name): \(Project.shellWords(p.command))")
       if !p.resume.isEmpty { out.append("agent \(name) resume: \(Project.shellWords(p.resume.map(\.source)))") }
       for (k, v) in p.env.sorted(by: { $0.key < $1.key }) { out.append("agent \(name) env: \(k)=\(v)") }
+      if let keep = p.passEnv, !keep.isEmpty { out.append("agent \(name) pass_env: \(keep.joined(separator: " "))") }
       // Files wt writes for the agent: hooks in the worktree run commands,
       // a trust seed tells the agent to trust it.
       if p.hooks != .none { out.append("agent \(name) hooks: \(p.hooks.rawValue)") }

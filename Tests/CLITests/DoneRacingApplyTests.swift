@@ -33,5 +33,38 @@ extension EndToEnd {
       }
       #expect(try p.claimedWithoutWorker().isEmpty)
     }
+
+    /// Issue 21: a worker's session is killed, `wt apply --yes` starts it
+    /// again, and `wt done` merges and closes the bead while that apply
+    /// waits for the new agent (which takes 2 s to its ready screen). The
+    /// apply finds the agent gone before it took the prompt; it must not
+    /// give back the bead that was closed meanwhile. Twenty times.
+    @Test func aDoneDuringTheRestartOfAKilledWorkerNeverReopensItsBead() async throws {
+      let p = try Playground(agentDelay: "2")
+      for round in 1...20 {
+        let id = try p.bead("Round \(round)")
+        let session = "wt-demo__\(id)"
+        let first = try p.wt("apply", "--yes")
+        #expect(first.status == 0, "round \(round): \(first.stderr)")
+        try p.commit("round\(round).txt", "\(round)\n", in: p.worktree(id))
+        try p.sh(["tmux", "-L", p.socket, "kill-session", "-t", "=\(session)"])
+        let apply = try p.started(["apply", "--yes"])
+        // The marker: the apply made the session again and now waits for
+        // its agent, the moment the issue's `wt done` landed in.
+        let restarted = try await p.eventually {
+          try p.sh(["tmux", "-L", p.socket, "has-session", "-t", "=\(session)"], check: false).status == 0
+        }
+        #expect(restarted, "round \(round): the apply never restarted \(session)")
+        let done = try await p.awaited("done", id)
+        #expect(done.status == 0, "round \(round): \(done.stderr)")
+        let applied = await p.finished(apply)
+        #expect(!applied.stdout.contains("released \(id)"), "round \(round): \(applied.stdout)")
+        #expect(try p.show(id)["status"] as? String == "closed", "round \(round): \(id) was reopened: \(applied.stdout)")
+        let plan = try p.wt("diff")
+        #expect(!plan.stdout.contains(id), "round \(round): the next pass plans \(id) again: \(plan.stdout)")
+        #expect(p.exists("\(p.repo)/round\(round).txt"))
+      }
+      #expect(try p.claimedWithoutWorker().isEmpty)
+    }
   }
 }

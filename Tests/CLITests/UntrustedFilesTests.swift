@@ -37,6 +37,32 @@ extension EndToEnd {
       #expect(changed.contains("asks wt to run: setup: touch \(marker)-2") && changed.contains("not trusted yet"), "\(changed)")
     }
 
+    /// Issue 21: an untrusted repository wt.yaml declaring `disposable:`
+    /// made `wt done` delete the person's edited ignored files with the
+    /// worktree. It waits for `wt trust` like `setup`, is listed like it,
+    /// and deletes nothing meanwhile.
+    @Test func aRepositorysDisposableWaitsForTrustAndDeletesNothing() throws {
+      let p = try Playground()
+      let repoFile = "\(p.repo)/wt.yaml"
+      try "version: 1\nproject:\n  disposable: [.env]\n".write(toFile: repoFile, atomically: true, encoding: .utf8)
+      try ".beads/\n.env\n".write(toFile: "\(p.repo)/.gitignore", atomically: true, encoding: .utf8)
+      try p.sh(["git", "add", "-A"])
+      try p.sh(["git", "commit", "-qm", "a wt.yaml"])
+      let validate = try p.wt("validate")
+      #expect(validate.stdout.contains("demo: disposable: .env  (not trusted yet: wt trust \(repoFile))"), "\(validate.stdout)")
+      #expect(try p.wt("diff").stdout.contains("asks wt to run: disposable: .env"))
+      let waiting = try p.bead("Waits")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try p.show(waiting)["status"] as? String == "open")
+      // A worker that was there before the file said so (made by hand).
+      let id = try p.handWorker("Work")
+      let tree = p.worktree(id)
+      try "TOKEN=mine\n".write(toFile: "\(tree)/.env", atomically: true, encoding: .utf8)
+      try p.commit("work.txt", "work\n", in: tree)
+      _ = try p.wt("done", id)
+      #expect(p.read("\(tree)/.env") == Data("TOKEN=mine\n".utf8))
+    }
+
     @Test func aRepositorysOwnManifestRunsNothingUntilTrusted() throws {
       let p = try Playground()
       let marker = "\(p.dir)/bd-ran"

@@ -136,6 +136,51 @@ import Testing
     #expect(throws: StateError.self) { try TrustSeed.seed(.codex, worktree: "/w/x", home: home) }
     #expect(!FileManager.default.fileExists(atPath: "\(elsewhere)/config.toml"))
   }
+
+  /// Issue 21: a `0600` `~/.codex/config.toml` (it holds a token) turned
+  /// `0644`, and its hard link was split from it.
+  @Test func keepsTheFilesModeAndItsHardLinks() throws {
+    let home = try tempHome()
+    let config = "\(home)/.codex/config.toml", linked = "\(home)/dotfiles-config.toml"
+    try FileManager.default.createDirectory(atPath: "\(home)/.codex", withIntermediateDirectories: true)
+    try "token = \"secret\"\n".write(toFile: config, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: config)
+    try FileManager.default.linkItem(atPath: config, toPath: linked)
+    try TrustSeed.seed(.codex, worktree: "/w/demo/x", home: home)
+    let attributes = try FileManager.default.attributesOfItem(atPath: config)
+    #expect(attributes[.posixPermissions] as? Int == 0o600)
+    #expect(attributes[.referenceCount] as? Int == 2)
+    #expect(try String(contentsOfFile: linked, encoding: .utf8).contains("[projects.\"/w/demo/x\"]"))
+  }
+
+  /// A trust file wt creates may come to hold the agent's secrets.
+  @Test func aNewTrustFileIsThePersonsAlone() throws {
+    let home = try tempHome()
+    try TrustSeed.seed(.gemini, worktree: "/w/demo/x", home: home)
+    let attributes = try FileManager.default.attributesOfItem(atPath: "\(home)/.gemini/trustedFolders.json")
+    #expect(attributes[.posixPermissions] as? Int == 0o600)
+  }
+
+  /// Issue 21: a symbolic link anywhere on the way, here
+  /// `~/.cursor/projects`, was written through.
+  @Test func refusesALinkDeeperOnTheWay() throws {
+    let home = try tempHome()
+    let elsewhere = try tempHome()
+    try FileManager.default.createDirectory(atPath: "\(home)/.cursor", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: "\(home)/.cursor/projects", withDestinationPath: elsewhere)
+    #expect(throws: StateError.self) { try TrustSeed.seed(.cursor, worktree: "/w/demo/x", home: home) }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: elsewhere).isEmpty)
+  }
+
+  /// A link as the file itself is refused too, and left as it is.
+  @Test func refusesALinkedTrustFile() throws {
+    let home = try tempHome()
+    let elsewhere = try tempHome()
+    try FileManager.default.createDirectory(atPath: "\(home)/.gemini", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: "\(home)/.gemini/trustedFolders.json", withDestinationPath: "\(elsewhere)/t.json")
+    #expect(throws: StateError.self) { try TrustSeed.seed(.gemini, worktree: "/w/demo/x", home: home) }
+    #expect(!FileManager.default.fileExists(atPath: "\(elsewhere)/t.json"))
+  }
 }
 
 /// Resuming only a session the agent still has.

@@ -18,6 +18,11 @@ extension BuiltInAgents {
   ///   edit the bead asked for: answered yes. Any other, "Run shell
   ///   command?" first of all, is the person's (`--yes-always` would
   ///   confirm those too, so it is not used).
+  /// - pass_env: OpenAI's variables only. Aider picks its model by the
+  ///   first vendor key it finds, Anthropic's before OpenAI's
+  ///   (aider/onboarding.py), so beside Claude Code it took the person's
+  ///   Claude key; a person who runs Aider on Claude says
+  ///   `pass_env: [ANTHROPIC_*]` in an override.
   /// - no prompt argument (`--message` answers once and exits), no hooks, no
   ///   session ids: the prompt is pasted and status read from the screen.
   public static let aider = AgentProfile(
@@ -39,6 +44,7 @@ extension BuiltInAgents {
       .init(match: "\\? \\(Y\\)es/\\(N\\)o[^:]*\\[[A-Za-z]+\\]:\\s*$"),
     ],
     hooks: .none,
+    passEnv: ProviderKeys.openAI,
     origin: .builtIn
   )
 }

@@ -20,6 +20,7 @@ extension BuiltInAgents {
     dialogs: [],
     hooks: .none,
     readyDelay: 3,
+    passEnv: ["AMP_API_KEY"],
     origin: .builtIn
   )
 }

@@ -24,6 +24,7 @@ extension BuiltInAgents {
     // API-key dialogs: answered, the prompt then goes to the model once.
     // It saves the wait for a ready screen and the paste.
     promptArg: .positional,
+    passEnv: ProviderKeys.anthropic,
     origin: .builtIn
   )
 }

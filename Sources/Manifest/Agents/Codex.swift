@@ -32,6 +32,7 @@ extension BuiltInAgents {
     hooks: .codex,
     promptArg: .positional,
     trustSeed: .codex,
+    passEnv: ProviderKeys.openAI,
     origin: .builtIn
   )
 }

@@ -19,6 +19,7 @@ extension BuiltInAgents {
     hooks: .none,
     promptArg: .flag("--interactive"),
     readyDelay: 3,
+    passEnv: [],
     origin: .builtIn
   )
 }

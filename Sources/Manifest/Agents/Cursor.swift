@@ -26,6 +26,7 @@ extension BuiltInAgents {
     promptArg: .positional,
     trustSeed: .cursor,
     readyDelay: 3,
+    passEnv: ["CURSOR_API_KEY"],
     origin: .builtIn
   )
 }

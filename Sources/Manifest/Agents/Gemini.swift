@@ -26,6 +26,7 @@ extension BuiltInAgents {
     hooks: .gemini,
     promptArg: .flag("--prompt-interactive"),
     trustSeed: .gemini,
+    passEnv: ProviderKeys.google,
     origin: .builtIn
   )
 }

@@ -19,6 +19,7 @@ extension NodeReader {
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
   static let agentKeys = [
     "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "questions", "hooks", "prompt_arg", "trust_seed", "ready_delay",
+    "pass_env",
   ]
   static let dialogKeys = ["match", "keys"]
   static let hostKeys = [
@@ -189,6 +190,7 @@ extension NodeReader {
       guard let f = fields(entry.value, key: entry.name, context: context, known: Self.agentKeys) else { continue }
       if let n = f["command"], let v = command(n, key: "command") { p.command = v }
       if let n = f["env"], let v = stringMap(n, key: "env") { p.env = v }
+      if let n = f["pass_env"], let v = strings(n, key: "pass_env") { p.passEnv = v }
       if let n = f["session_id"], let v = bool(n, key: "session_id") { p.sessionId = v }
       if let n = f["resume"] { p.resume = templates(n, key: "resume") ?? [] }
       if let n = f["ready"], let v = regex(n, key: "ready") { p.ready = v }

@@ -35,10 +35,12 @@ public struct ForeignFile: Hashable, Sendable {
 
 extension Project {
   /// What this project would run, as a person reads it: every setup and
-  /// gate command and every copied file.
+  /// gate command, every copied file and every file `wt done` may delete
+  /// with the worktree.
   public var commandsToRun: [String] {
     setup.map { "setup: \(Self.shellWords($0))" } + gate.map { "gate: \(Self.shellWords($0))" }
       + copy.map { "copy: \($0)" } + (portEnv.map { ["port_env: \($0)"] } ?? [])
+      + disposable.map { "disposable: \($0)" }
   }
 
   /// An argument array as a person would type it, quoting what needs it.

@@ -177,6 +177,11 @@ public struct AgentProfile: Hashable, Sendable {
   /// Seconds the ready screen must stay unchanged before wt types, for an
   /// agent whose prompt is drawn before it listens; nil: wt's default.
   public var readyDelay: Double? = nil
+  /// Vendor variables (`ProviderKeys.known`) this agent uses and keeps
+  /// from the person's environment; the other vendors' are removed from
+  /// its worker. nil: every variable is kept (a profile a person declares
+  /// without `pass_env`, or one that picks its vendor from its own config).
+  public var passEnv: [String]? = nil
   public var origin: Origin = .declared
 
   /// What the profile can do, for `wt agents`.

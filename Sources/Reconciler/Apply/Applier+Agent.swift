@@ -134,8 +134,9 @@ extension Applier {
       let screen = (try? await world.tmux.capture(pane: pane.paneID)) ?? ""
       let tail = screen.split(separator: "\n").suffix(5).joined(separator: "\n")
       try await world.tmux.kill(session: change.session)
-      try await giveBack(change, project: project)
-      return .failed("the agent exited before it took the prompt; released \(change.bead)" + (tail.isEmpty ? "" : ". Last screen:\n\(tail)"))
+      let released = try await giveBack(change, project: project)
+      if released == .closed { return .done("\(change.bead) was finished meanwhile; its session is gone") }
+      return .failed("the agent exited before it took the prompt; \(released.said(change.bead))" + (tail.isEmpty ? "" : ". Last screen:\n\(tail)"))
     case .unknownScreen(let tail):
       return .failed("the agent's screen is not one wt knows; last lines:\n\(tail)")
     case .notConfirmed:

@@ -17,76 +17,19 @@ extension Applier {
     case .heldBy(let other): return .skipped("bead \(change.bead) is claimed by \(other)")
     case .notClaimable(let status): return .skipped("bead \(change.bead) cannot be claimed (status \(status))")
     }
-    let made: MadeWorktree?
+    // From here on the bead is ours: a step that fails before the agent's
+    // session exists gives it back and counts for the circuit breaker, so
+    // a bead is never left claimed without a worker nor retried for ever.
+    let launched: Launched
     do {
-      made = try await ensureWorktree(change, project: project)
-    } catch {
-      try await giveBack(change, project: project)
-      return .failed("worktree: \(describe(error))")
+      launched = try await launch(planned, project: project, profile: profile, adopt: adopt)
+    } catch let failed as StartStepFailed {
+      let released = try await giveBack(change, project: project)
+      return .failed("\(failed.step): \(describe(failed.error)); \(released.said(change.bead))")
     }
-    if let made { change.branch = made.branch }
-    var record = try record(change.worker) ?? WorkerRecord(for: change)
-    record.retained = nil
-    record.manifest = manifest.file
-    record.manifestFromRepository = manifest.foreign != nil
-    record.manifestHost = manifest.perspective
-    record.agent = change.agent
-    if let made {
-      record.prompt = .pending
-      record.sessionId = nil
-      record.branch = made.branch
-      if let base = made.baseCommit { record.baseCommit = base }
-      do {
-        let copied = try CopiedFiles.copy(project.copy, from: project.path, into: change.worktree)
-        record.copied = try await world.git.blobIDs(copied, in: change.worktree)
-        for command in project.setup {
-          try await world.runner.run(command, in: change.worktree, timeout: .seconds(900))
-        }
-      } catch {
-        try await giveBack(change, project: project)
-        return .failed("setup: \(describe(error))")
-      }
-    }
-    try await world.git.exclude(CopiedFiles.ownFiles, in: change.worktree)
-    try await installHooks(profile, in: change.worktree)
-    if project.portEnv != nil && record.port == nil { record.port = try freePort(for: change.worker) }
-    let env = environment(change, project: project, profile: profile, record: record)
-    if let home = env["HOME"] { try TrustSeed.seed(profile.trustSeed, worktree: change.worktree, home: home) }
-    let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty
-      ? record.sessionId.flatMap { SessionID.isValid($0) && sessionExists($0, profile: profile, home: env["HOME"]) ? $0 : nil } : nil
-    if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
-    let hasPane = try await pane(of: change.session) != nil
-    // A new agent, not resumed, never had a prompt "sent" to the one
-    // before it (its tmux server died between paste and confirmation):
-    // it gets the prompt, or delivery would take its empty box for a
-    // prompt taken. A live session keeps what was sent to it.
-    if !hasPane && resume == nil && record.prompt == .sent { record.prompt = .pending }
-    // An agent that takes its first prompt on the command line gets it
-    // there, once: recorded as sent before the agent starts.
-    var firstPrompt: String? = nil
-    if resume == nil, profile.promptArg != nil, record.prompt == .pending, !hasPane {
-      firstPrompt = try await renderPrompt(change, project: project, record: record).flatMap(Self.fitsCommandLine)
-      if firstPrompt != nil { record.prompt = .sent }
-    }
-    let saved = record
-    try world.store.update { $0.workers[change.worker] = saved }
-    world.store.record(
-      adopt ? "adopted" : "created", worker: change.worker,
-      detail: ["bead": change.bead, "session": resume ?? record.sessionId ?? "", "worktree": change.worktree])
-
-    if !hasPane {
-      do {
-        try await world.tmux.newSession(
-          name: change.session, directory: change.worktree,
-          environment: env,
-          command: command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt),
-          options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
-      } catch {
-        // No agent started, so its prompt went nowhere.
-        if firstPrompt != nil { try? updateRecord(change.worker) { $0.prompt = .pending } }
-        throw error
-      }
-    }
+    change = launched.change
+    let made = launched.made
+    let (firstPrompt, resume, record) = (launched.firstPrompt, launched.resume, launched.record)
     let outcome =
       if let firstPrompt {
         try await confirmStarted(change, project: project, profile: profile, prompt: firstPrompt)
@@ -99,17 +42,115 @@ extension Applier {
     return .done("\(text); note: \(note)")
   }
 
-  /// A start that failed after the claim: the bead goes back, so it is
-  /// never left claimed without a worker, and the failure is counted for
-  /// the circuit breaker.
-  func giveBack(_ change: Plan.Change, project: Project) async throws {
-    try? await world.tracker.release(change.bead, in: project.path)
+  /// A start that failed after the claim: the bead goes back (unless it
+  /// was finished meanwhile), so it is never left claimed without a
+  /// worker, and the failure is counted for the circuit breaker.
+  @discardableResult
+  func giveBack(_ change: Plan.Change, project: Project) async throws -> BeadRelease {
+    let released = try await world.releaseUnlessFinishing(bead: change.bead, worker: change.worker, repo: project.path)
+    // A bead finished meanwhile keeps no record: its `wt done` removed it.
+    guard released == .released || released == .gone else { return released }
     let name = change.worker
     try world.store.update { state in
       var r = state.workers[name] ?? WorkerRecord(for: change)
       r.startFailures += 1
       state.workers[name] = r
     }
+    return released
+  }
+
+  struct Launched {
+    var change: Plan.Change
+    var made: MadeWorktree?
+    var firstPrompt: String?
+    var resume: String?
+    var record: WorkerRecord
+  }
+
+  /// A start step that failed, named for the message.
+  struct StartStepFailed: Error {
+    var step: String
+    var error: any Error
+  }
+
+  /// Worktree → copy, port, setup → hooks, trust → record → session.
+  func launch(_ planned: Plan.Change, project: Project, profile: AgentProfile, adopt: Bool) async throws -> Launched {
+    func step<T>(_ name: String, _ body: () async throws -> T) async throws -> T {
+      do { return try await body() } catch { throw StartStepFailed(step: name, error: error) }
+    }
+    var change = planned
+    let made = try await step("worktree") { try await ensureWorktree(change, project: project) }
+    if let made { change.branch = made.branch }
+    var record = try await step("state") { try self.record(change.worker) } ?? WorkerRecord(for: change)
+    record.retained = nil
+    record.manifest = manifest.file
+    record.manifestFromRepository = manifest.foreign != nil
+    record.manifestHost = manifest.perspective
+    record.agent = change.agent
+    if let made {
+      record.prompt = .pending
+      record.sessionId = nil
+      record.branch = made.branch
+      if let base = made.baseCommit { record.baseCommit = base }
+      try await step("setup") {
+        let copied = try CopiedFiles.copy(project.copy, from: project.path, into: change.worktree)
+        record.copied = try await world.git.blobIDs(copied, in: change.worktree)
+        for command in project.setup {
+          try await world.runner.run(command, in: change.worktree, timeout: .seconds(900))
+        }
+      }
+    }
+    try await step("hooks") {
+      try await world.git.exclude(CopiedFiles.ownFiles, in: change.worktree)
+      try await installHooks(profile, in: change.worktree)
+    }
+    if project.portEnv != nil && record.port == nil { record.port = try await step("port") { try freePort(for: change.worker) } }
+    let env = environment(change, project: project, profile: profile, record: record)
+    try await step("trust file") {
+      try TrustSeed.seed(profile.trustSeed, worktree: change.worktree, home: env["HOME"] ?? world.environment["HOME"] ?? NSHomeDirectory())
+    }
+    let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty
+      ? record.sessionId.flatMap { SessionID.isValid($0) && sessionExists($0, profile: profile, home: env["HOME"]) ? $0 : nil } : nil
+    if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
+    // An agent that takes its first prompt on the command line gets it
+    // there, once: recorded as sent before the agent starts.
+    var firstPrompt: String? = nil
+    let hasPane = try await step("session") { try await pane(of: change.session) != nil }
+    // A new agent, not resumed, never had a prompt "sent" to the one
+    // before it (its tmux server died between paste and confirmation):
+    // it gets the prompt, or delivery would take its empty box for a
+    // prompt taken. A live session keeps what was sent to it.
+    if !hasPane && resume == nil && record.prompt == .sent { record.prompt = .pending }
+    if resume == nil, profile.promptArg != nil, record.prompt == .pending, !hasPane {
+      firstPrompt = try await step("prompt") { try await renderPrompt(change, project: project, record: record) }
+        .flatMap(Self.fitsCommandLine)
+      if firstPrompt != nil { record.prompt = .sent }
+    }
+    let saved = record
+    try await step("state") { try world.store.update { $0.workers[change.worker] = saved } }
+    world.store.record(
+      adopt ? "adopted" : "created", worker: change.worker,
+      detail: ["bead": change.bead, "session": resume ?? record.sessionId ?? "", "worktree": change.worktree])
+    if !hasPane {
+      let argv = command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt)
+      try await step("session") {
+        do {
+          // What the session would inherit: the server's environment, or
+          // this wt's when this call starts the server.
+          let inherited = Set(try await world.tmux.globalEnvironmentNames()).union(world.environment.keys)
+          try await world.tmux.newSession(
+            name: change.session, directory: change.worktree, environment: env,
+            unset: profile.providerKeysToDrop(from: inherited), command: argv,
+            options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
+        } catch {
+          // No agent started, so a prompt recorded as sent on its command
+          // line never went anywhere: the next start gives it again.
+          if firstPrompt != nil { try? world.store.update { $0.workers[change.worker]?.prompt = .pending } }
+          throw error
+        }
+      }
+    }
+    return Launched(change: change, made: made, firstPrompt: firstPrompt, resume: resume, record: record)
   }
 
   func freePort(for worker: String) throws -> Int? {

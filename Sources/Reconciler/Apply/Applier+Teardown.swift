@@ -46,16 +46,10 @@ extension Applier {
     return .done(said.joined(separator: "; "))
   }
 
-  /// Releases the bead unless it is closed or being merged, asking bd and
-  /// the merge queue right before, under the bead guard that `wt done`
-  /// takes to queue a merge: a release can never land after a close.
+  /// Releases the bead unless it is closed or being merged
+  /// (`World.releaseUnlessFinishing`).
   func releaseUnlessFinishing(_ change: Plan.Change, project: Project) async throws -> String? {
-    try await world.guardingBeads {
-      let state = try world.store.load().markingInterruptedMerges(alive: processIsAlive)
-      if state.isMerging(change.worker) { return "left \(change.bead) claimed: it is being merged" }
-      guard let bead = try await world.tracker.show(change.bead, in: project.path), !bead.isClosed else { return nil }
-      try await world.tracker.release(change.bead, in: project.path)
-      return "released \(change.bead)"
-    }
+    let outcome = try await world.releaseUnlessFinishing(bead: change.bead, worker: change.worker, repo: project.path)
+    return outcome == .closed || outcome == .gone ? nil : outcome.said(change.bead)
   }
 }

@@ -8,13 +8,20 @@ import Manifest
 /// built here, and a link on the way is refused.
 public enum TrustSeed {
   public static func seed(_ kind: AgentProfile.TrustSeed, worktree: String, home: String, now: Date = Date()) throws {
-    let fm = FileManager.default
     func write(_ folder: String, _ name: String, _ update: (Data?) throws -> Data?) throws {
       let dir = (home as NSString).appendingPathComponent(folder)
+      // Every folder from the home down, not only the last: a linked
+      // `~/.cursor/projects` would aim the write anywhere.
+      var walked = home
+      var steps: [String] = []
+      for part in folder.split(separator: "/") {
+        walked = (walked as NSString).appendingPathComponent(String(part))
+        steps.append(walked)
+      }
       let file = (dir as NSString).appendingPathComponent(name)
-      try ClaudeHooks.refuseLinks([dir, file], what: "an agent's trust only into real files of its home")
-      try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
-      if let data = try update(fm.contents(atPath: file)) { try data.write(to: URL(fileURLWithPath: file), options: .atomic) }
+      try ClaudeHooks.refuseLinks(steps + [file], what: "an agent's trust only into real files of its home")
+      try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      try HomeFile.update(file, update)
     }
     switch kind {
     case .none: return

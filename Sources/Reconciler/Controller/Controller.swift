@@ -82,6 +82,8 @@ public struct Controller: Sendable {
     let fleet = hosts ? Task { await Fleet.connect(manifest, projects: options.projects, stateDirectory: stateDirectory) } : nil
     let unasked = asking ? nil : fleet.map { fleet in Task { await applyOnHosts(fleet.value, manifest) } }
     let world = World(manifest: manifest, environment: environment)
+    // The person's environment is the one every gate runs in.
+    GateEnvironment.record(environment, in: world.store)
     let lock = try await ApplyLock(store: world.store, wait: lockWait)
     defer { withExtendedLifetime(lock) {} }
     let (plan, observed) = try await observeAndPlan(manifest, world: world, recording: unattended)

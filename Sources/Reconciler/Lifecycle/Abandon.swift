@@ -44,10 +44,8 @@ public struct Abandon: Sendable {
     do {
       try await world.tmux.kill(session: worker.session)
       said.append("stopped \(worker.session)")
-      if let bead = try await world.tracker.show(worker.bead, in: project.path), !bead.isClosed {
-        try await world.tracker.release(worker.bead, in: project.path)
-        said.append("released \(worker.bead)")
-      }
+      let released = try await world.releaseUnlessFinishing(bead: worker.bead, worker: worker.name, repo: project.path)
+      if released == .released || released == .merging { said.append(released.said(worker.bead)) }
       if delete && hasTree {
         try await world.git.removeWorktree(repo: project.path, path: worker.worktree, branch: worker.branch)
         said.append("removed \(worker.worktree)")

@@ -63,7 +63,9 @@ public struct Finish: Sendable {
       keepWorktree = "on_done is keep; branch \(worker.branch)"
     }
     if bead?.isClosed != true {
-      try await world.tracker.close(worker.bead, reason: reason, in: project.path)
+      // Under the bead guard: a release that read the bead open cannot
+      // land between that read and this close.
+      try await world.guardingBeads { try await world.tracker.close(worker.bead, reason: reason, in: project.path) }
       said.append("closed \(worker.bead)")
     }
     try MergeQueue(world: world).remove(worker)

@@ -37,9 +37,12 @@ struct Gate: Sendable {
   private func check() async throws -> Result {
     // The gate sees what a new worktree sees: copied files and setup.
     _ = try CopiedFiles.copy(project.copy, from: project.path, into: directory)
+    // The person's environment, whoever runs `wt done` (GateEnvironment).
+    let environment = GateEnvironment.current(store: world.store, fallback: world.environment)
     var passed: [String] = []
     for (command, limit) in project.setup.map({ ($0, 900) }) + project.gate.map({ ($0, 1800) }) {
-      let out = try await world.runner.output(command, in: directory, timeout: .seconds(limit))
+      let out = try await world.runner.output(
+        command, in: directory, environment: environment, timeout: .seconds(limit), inherit: false)
       if !out.succeeded {
         return .failed(command: command, status: out.status, excerpt: Self.firstFailure(out.stdout + out.stderr))
       }

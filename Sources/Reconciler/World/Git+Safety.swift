@@ -56,7 +56,12 @@ public struct IgnoredFiles: Sendable {
 
   /// For a worker of `project`: what `copy:` put there, by its record.
   public init(project: Project, record: WorkerRecord?) {
-    self.init(copied: record?.copied ?? [:], copy: project.copy, source: project.path, disposable: project.disposable)
+    // A repository's untrusted `disposable:` deletes nothing: its files
+    // count as the person's work, and the worktree is kept.
+    let untrusted = project.foreign.map { $0.needsTrust && $0.commands.contains { $0.hasPrefix("disposable:") } } ?? false
+    self.init(
+      copied: record?.copied ?? [:], copy: project.copy, source: project.path,
+      disposable: untrusted ? [] : project.disposable)
   }
 
   func isDisposable(_ path: String) -> Bool {

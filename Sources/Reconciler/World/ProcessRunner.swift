@@ -55,15 +55,17 @@ public struct ProcessRunner: Sendable {
   /// only when it cannot start or runs past `timeout`.
   public func output(
     _ argv: [String], in directory: String? = nil, environment: [String: String] = [:], input: String? = nil,
-    timeout: Duration? = nil
+    timeout: Duration? = nil, inherit: Bool = true
   ) async throws(CommandError) -> CommandOutput {
-    try await output(argv, in: directory, environment: environment, input: input.map { Data($0.utf8) }, timeout: timeout)
+    try await output(
+      argv, in: directory, environment: environment, input: input.map { Data($0.utf8) }, timeout: timeout, inherit: inherit)
   }
 
   /// The same with bytes for stdin (a binary copied to a host).
+  /// `inherit: false` runs it with `environment` alone.
   public func output(
     _ argv: [String], in directory: String? = nil, environment: [String: String] = [:], input: Data?,
-    timeout: Duration? = nil
+    timeout: Duration? = nil, inherit: Bool = true
   ) async throws(CommandError) -> CommandOutput {
     precondition(!argv.isEmpty)
     calls.record(argv[0])
@@ -76,7 +78,7 @@ public struct ProcessRunner: Sendable {
           let executable: Executable = argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0])
           var updates: [Environment.Key: String?] = [:]
           for (k, v) in environment { if let key = Environment.Key(rawValue: k) { updates[key] = v } }
-          let env = Environment.inherit.updating(updates)
+          let env = inherit ? Environment.inherit.updating(updates) : Environment.custom(updates.compactMapValues { $0 })
           let cwd = directory.map { FilePath($0) }
           let args = Arguments(Array(argv.dropFirst()))
           let result =

@@ -76,14 +76,18 @@ public struct Tmux: Sendable {
   /// the same tmux call, so no other client ever sees an unmarked worker.
   /// `remain-on-exit` keeps the pane when the agent exits, so its last
   /// screen can be read and the death observed.
+  /// `unset` names variables the session must not have, though the
+  /// server's environment does: the first process starts through `env -u`,
+  /// and `set-environment -r` keeps them from every later respawn.
   public func newSession(
-    name: String, directory: String, environment: [String: String], command: [String], options: [String: String],
-    width: Int = 200, height: Int = 50
+    name: String, directory: String, environment: [String: String], unset: [String] = [], command: [String],
+    options: [String: String], width: Int = 200, height: Int = 50
   ) async throws {
     var argv = base + ["new-session", "-d", "-s", name, "-c", Self.literal(directory), "-x", "\(width)", "-y", "\(height)"]
     for (k, v) in environment.sorted(by: { $0.key < $1.key }) { argv += ["-e", "\(k)=\(v)"] }
-    argv += Self.direct(command)
+    argv += unset.isEmpty ? Self.direct(command) : ["/usr/bin/env"] + unset.flatMap { ["-u", $0] } + command
     argv += [";", "set-option", "-t", Self.exact(name) + ":", "remain-on-exit", "on"]
+    for k in unset { argv += [";", "set-environment", "-t", Self.exact(name), "-r", k] }
     for (k, v) in options.sorted(by: { $0.key < $1.key }) { argv += [";", "set-option", "-t", Self.exact(name) + ":", k, v] }
     try await runner.run(argv)
   }
@@ -98,6 +102,16 @@ public struct Tmux: Sendable {
   /// the prompt leaves the other half for the rest; a longer prompt is
   /// pasted instead.
   public static let promptArgumentLimit = 8 * 1024
+
+  /// Names in the server's global environment, which every new session
+  /// starts with; none when no server runs.
+  public func globalEnvironmentNames() async throws -> [String] {
+    let out = try await runner.output(base + ["show-environment", "-g"])
+    guard out.succeeded else { return [] }
+    return out.stdout.split(separator: "\n").compactMap { line in
+      line.hasPrefix("-") ? nil : line.split(separator: "=", maxSplits: 1).first.map(String.init)
+    }
+  }
 
   public func respawn(pane: String, directory: String, command: [String]) async throws {
     try await runner.run(base + ["respawn-pane", "-k", "-t", pane, "-c", Self.literal(directory)] + Self.direct(command))

@@ -209,6 +209,7 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
+      GateEnvironment.record(context.environment, in: context.world.store)
       try await context.forwardIfRemote(worker: bead, project: project)
       try await acting {
         try await StartOne(manifest: context.manifest, world: context.world).run(bead: bead, project: project, force: force)
@@ -235,6 +236,9 @@ extension WT {
     func run() async throws {
       let context = try await Context(options)
       try await context.forwardIfRemote(worker: bead)
+      // From the person's shell, this is the environment the gate runs in;
+      // from a worker's session, the last one the person's wt recorded.
+      GateEnvironment.record(context.environment, in: context.world.store)
       try await acting {
         let worker = try await context.locate(bead)
         if let foreign = worker.project.foreign, foreign.needsTrust, !worker.project.gate.isEmpty {
