@@ -31,8 +31,10 @@ struct WT: AsyncParsableCommand {
     Interrupts.lineBufferStandardOutput()
     let args = Array(CommandLine.arguments.dropFirst())
     do {
-      if args.count == 2 && args[0] == "signal" && !args[1].hasPrefix("-") {
-        return try Signal.perform(event: args[1], message: nil, worker: nil)
+      // The same enum the parser reads: a name it does not know goes
+      // through the parser, which refuses it as a usage error.
+      if args.count == 2 && args[0] == "signal", let event = SignalEvent(rawValue: args[1]) {
+        return try Signal.perform(event: event, message: nil, worker: nil)
       }
       if args == ["status", "--attention"] { return try Status.printAttention() }
     } catch {

@@ -114,9 +114,13 @@ extension EndToEnd {
       #expect(state.contains(#""prompt" : "delivered""#) && state.contains("which colour?"))
       let events = try String(contentsOfFile: "\(dir)/state/events.jsonl", encoding: .utf8).split(separator: "\n")
       #expect(events.count == 2 && events[0].contains(#""status":"working""#))
+      // An unknown event is a usage error (64) that names the known ones,
+      // also on the fast path hooks take.
       let bogus = try wt(["signal", "bogus"], in: dir, env: env)
-      #expect(bogus.status == 1)
-      #expect(bogus.stderr.hasPrefix("wt: unknown event 'bogus'"))
+      #expect(bogus.status == 64)
+      #expect(bogus.stderr.hasPrefix("wt: The value 'bogus' is invalid for '<event>'"))
+      #expect(bogus.stderr.contains("needs-input") && bogus.stderr.contains("session-start"))
+      #expect(try wt(["signal", "kept"], in: dir, env: env).status == 64)
       #expect(try wt(["signal", "--help"], in: dir, env: env).stdout.contains("USAGE: wt signal <event> [<message>]"))
     }
 

@@ -103,7 +103,7 @@ extension EndToEnd {
       #expect(try p.wt("signal", "notification", "--worker", "demo/\(id)", stdin: hook).status == 0)
       rows = try p.rows("status", "--json")
       #expect(rows.first?["message"] as? String == "Claude needs your permission")
-      #expect(try p.wt("signal", "bogus", "--worker", "demo/\(id)").status == 1)
+      #expect(try p.wt("signal", "bogus", "--worker", "demo/\(id)").status == 64)
 
       #expect(try p.wt("handoff", "-m", "tried sqlite, too slow", in: p.worktree(id)).status == 0)
       let prime = try p.wt("prime", in: p.worktree(id))

@@ -212,12 +212,12 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-state-\(UUID().uuidString.prefix(8))").path
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let store = StateStore(directory: dir)
-    store.record("created", worker: "p/b-1", detail: ["session": "s1", "worktree": "/w"])
+    store.record(.created(bead: "b-1", session: "s1", worktree: "/w"), worker: "p/b-1")
     let handle = try #require(FileHandle(forWritingAtPath: "\(dir)/events.jsonl"))
     handle.seekToEndOfFile()
     handle.write(Data(#"{"event":"done","wor"#.utf8))
     handle.closeFile()
-    store.record("abandoned", worker: "p/b-1")
+    store.record(.abandoned(deleted: false), worker: "p/b-1")
     let history = History(store: store)
     #expect(history.sessions(bead: "b-1").first?.end == "abandoned")
     #expect(history.damagedLines == 1)

@@ -74,7 +74,7 @@ import Testing
     try await events.wait("the first worker") { events.reports.contains { $0.steps.contains { $0.worker == "demo/\(a)" } } }
     try await w.bd("close", a, "--reason", "done")
     // What a hook does when a worker finishes: an event in the history.
-    try w.world.store.record("signal", worker: "demo/\(a)", detail: ["status": "done"])
+    try w.world.store.record(.signal(status: .done, by: "done", message: nil, session: nil), worker: "demo/\(a)")
     try await events.wait("the next bead") { events.reports.contains { $0.steps.contains { $0.worker == "demo/\(b)" } } }
     let last = try #require(events.reports.last { $0.steps.contains { $0.worker == "demo/\(b)" } })
     #expect(last.plan.changes.map { "\($0.action.rawValue)\($0.bead)" } == ["-\(a)", "+\(b)"])

@@ -164,7 +164,7 @@ enum HostileCorpus {
     let plan = Plan(
       changes: [
         .init(
-          action: .create, step: .start(adopt: false), project: "p", bead: "p-abc", title: title, worker: "p/p-abc",
+          step: .start(adopt: false), project: "p", bead: "p-abc", title: title, worker: "p/p-abc",
           branch: "wt/p-abc", worktree: "/w", session: "wt-p__p-abc", agent: "claude", reasons: [title])
       ],
       waiting: [.init(cause: .noSlot, project: "p", bead: "p-xyz", title: title, priority: 1, reason: "r\r")],

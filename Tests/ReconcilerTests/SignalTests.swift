@@ -17,7 +17,7 @@ import Testing
     -> StatusSignal.Transition
   {
     try signal.record(
-      worker: "p/b", event: try StatusSignal.event(name, message: message, hook: hook),
+      worker: "p/b", event: StatusSignal.event(try #require(SignalEvent(rawValue: name)), message: message, hook: hook),
       sessionID: name == "session-start" ? hook["session_id"] as? String : nil)
   }
 
@@ -38,8 +38,24 @@ import Testing
     #expect(waiting.previous?.state == .working && waiting.current == WorkerCondition(.needsInput, "May I?", origin: .question))
     #expect(try store.load().workers["p/b"]?.condition == waiting.current)
     #expect(waiting.shouldNotify)
-    #expect(throws: LifecycleError.self) { try StatusSignal.event("bogus", message: nil) }
+    #expect(SignalEvent(rawValue: "bogus") == nil)
+    // What wt observes of a worker that is gone is never said of one.
+    #expect(SignalEvent(rawValue: "kept") == nil && SignalEvent(rawValue: "orphaned") == nil)
     #expect(throws: LifecycleError.self) { try signal.record(worker: "nobody", event: .declared(.idle, nil)) }
+  }
+
+  /// One vocabulary: every event a hook setting wt writes runs is one
+  /// `wt signal` accepts, and every name reads back as itself.
+  @Test func hookSettingsNameOnlyEventsSignalAccepts() throws {
+    #expect(SignalEvent.allCases.allSatisfy { SignalEvent(rawValue: $0.rawValue) == $0 })
+    let settings = [ClaudeHooks.commands(wt: "wt"), ClaudeHooks.geminiCommands(wt: "wt"), ClaudeHooks.codexCommands(wt: "wt")]
+    for command in settings.flatMap(\.values) {
+      let words = command.split(separator: " ")
+      let name = try #require(words.firstIndex(of: "signal").map { String(words[$0 + 1]) })
+      #expect(HookEvent(rawValue: name) != nil, "\(command)")
+    }
+    #expect(Set(settings[0].values.compactMap { c in HookEvent.allCases.first { c.contains("signal \($0.rawValue) ") } })
+      == Set(HookEvent.allCases))
   }
 
   /// The agent asks for a person, then Claude Code's Stop and the idle

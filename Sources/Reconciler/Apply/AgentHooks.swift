@@ -18,19 +18,19 @@ public enum ClaudeHooks {
   static let marker = "# wt-hook"
 
   /// `wt signal EVENT` as a hook runs it: silent, never failing, marked.
-  static func signal(_ exe: String, _ event: String) -> String {
-    "\(exe) signal \(event) >/dev/null 2>&1 || true \(marker)"
+  static func signal(_ exe: String, _ event: HookEvent) -> String {
+    "\(exe) signal \(event.rawValue) >/dev/null 2>&1 || true \(marker)"
   }
 
   public static func commands(wt: String) -> [String: String] {
     let exe = shellQuoted(wt)
     return [
-      "SessionStart": "\(exe) prime 2>/dev/null; " + signal(exe, "session-start"),
-      "UserPromptSubmit": signal(exe, "prompt-submitted"),
-      "PostToolUse": signal(exe, "tool-used"),
-      "Stop": signal(exe, "stop"),
-      "StopFailure": signal(exe, "stop-failure"),
-      "Notification": signal(exe, "notification"),
+      "SessionStart": "\(exe) prime 2>/dev/null; " + signal(exe, .sessionStart),
+      "UserPromptSubmit": signal(exe, .promptSubmitted),
+      "PostToolUse": signal(exe, .toolUsed),
+      "Stop": signal(exe, .stop),
+      "StopFailure": signal(exe, .stopFailure),
+      "Notification": signal(exe, .notification),
     ]
   }
 
@@ -42,11 +42,11 @@ public enum ClaudeHooks {
   public static func geminiCommands(wt: String) -> [String: String] {
     let exe = shellQuoted(wt)
     return [
-      "SessionStart": signal(exe, "session-start"),
-      "BeforeAgent": signal(exe, "prompt-submitted"),
-      "AfterTool": signal(exe, "tool-used"),
-      "AfterAgent": signal(exe, "stop"),
-      "Notification": signal(exe, "notification"),
+      "SessionStart": signal(exe, .sessionStart),
+      "BeforeAgent": signal(exe, .promptSubmitted),
+      "AfterTool": signal(exe, .toolUsed),
+      "AfterAgent": signal(exe, .stop),
+      "Notification": signal(exe, .notification),
     ]
   }
 
@@ -57,9 +57,9 @@ public enum ClaudeHooks {
   public static func codexCommands(wt: String) -> [String: String] {
     let exe = shellQuoted(wt)
     return [
-      "SessionStart": signal(exe, "session-start"),
-      "UserPromptSubmit": signal(exe, "prompt-submitted"),
-      "Stop": signal(exe, "stop"),
+      "SessionStart": signal(exe, .sessionStart),
+      "UserPromptSubmit": signal(exe, .promptSubmitted),
+      "Stop": signal(exe, .stop),
     ]
   }
 

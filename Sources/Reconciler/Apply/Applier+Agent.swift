@@ -63,7 +63,7 @@ extension Applier {
     switch try await delivery.awaitStart(prompt, in: pane.paneID) {
     case .delivered:
       try updateRecord(change.worker) { $0.prompt = .delivered }
-      world.store.record("prompt-delivered", worker: change.worker)
+      world.store.record(.promptDelivered, worker: change.worker)
       return .done("prompt given to the agent on its command line in \(change.session)")
     case .agentExited:
       if try await world.tracker.show(change.bead, in: project.path)?.isClosed == true {
@@ -111,16 +111,16 @@ extension Applier {
     let target = "=\(change.session):"
     let outcome = try await delivery.deliver(prompt, to: target, alreadySent: record?.prompt == .sent) {
       try? store.update { state in state.workers[name]?.prompt = .sent }
-      store.record("prompt-sent", worker: name)
+      store.record(.promptSent, worker: name)
     }
     switch outcome {
     case .delivered:
       try updateRecord(name) { $0.prompt = .delivered }
-      world.store.record("prompt-delivered", worker: name)
+      world.store.record(.promptDelivered, worker: name)
       return .done("prompt delivered to \(change.session)")
     case .agentExited(afterSend: true):
       if try await world.tracker.show(change.bead, in: project.path)?.isClosed == true {
-        world.store.record("prompt-delivered", worker: name)
+        world.store.record(.promptDelivered, worker: name)
         return .done("prompt delivered; the agent finished \(change.bead) and ended its session")
       }
       return .failed("the agent exited after the prompt was sent (see 'wt seance \(change.bead)')")
@@ -155,8 +155,7 @@ extension Applier {
     }
     let saved = record
     try world.store.update { $0.workers[change.worker] = saved }
-    world.store.record(
-      "restarted", worker: change.worker, detail: ["bead": change.bead, "session": resume, "resume": resume])
+    world.store.record(.restarted(bead: change.bead, session: resume, resume: resume), worker: change.worker)
     try await world.tmux.respawn(
       pane: pane.paneID, directory: change.worktree,
       command: command(profile, record: record, change: change, project: project, resume: resume))
@@ -203,8 +202,7 @@ extension Applier {
     if firstPrompt != nil { fresh.prompt = .sent }
     let saved = fresh
     try world.store.update { $0.workers[change.worker] = saved }
-    world.store.record(
-      "restarted", worker: change.worker, detail: ["bead": change.bead, "session": fresh.sessionId ?? "", "resume": ""])
+    world.store.record(.restarted(bead: change.bead, session: fresh.sessionId ?? "", resume: ""), worker: change.worker)
     do {
       try await world.tmux.respawn(
         pane: pane.paneID, directory: change.worktree,

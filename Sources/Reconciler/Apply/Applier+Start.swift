@@ -128,9 +128,12 @@ extension Applier {
     }
     let saved = record
     try await step("state") { try world.store.update { $0.workers[change.worker] = saved } }
+    let session = resume ?? record.sessionId ?? ""
     world.store.record(
-      adopt ? "adopted" : "created", worker: change.worker,
-      detail: ["bead": change.bead, "session": resume ?? record.sessionId ?? "", "worktree": change.worktree])
+      adopt
+        ? .adopted(bead: change.bead, session: session, worktree: change.worktree)
+        : .created(bead: change.bead, session: session, worktree: change.worktree),
+      worker: change.worker)
     if !hasPane {
       let argv = command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt)
       try await step("session") {

@@ -42,7 +42,7 @@ extension Applier {
         if state.merges[name]?.isActive == false { state.merges[name] = nil }
       }
     }
-    world.store.record("deleted", worker: name, detail: ["kept": kept ?? ""])
+    world.store.record(.deleted(kept: kept ?? ""), worker: name)
     return .done(said.joined(separator: "; "))
   }
 

@@ -64,7 +64,7 @@ extension Applier {
     var n = 2
     while try await git.branchExists("\(stem)-\(n)", in: project.path) { n += 1 }
     let branch = "\(stem)-\(n)"
-    world.store.record("branch-renamed", worker: change.worker, detail: ["branch": branch, "existing": change.branch])
+    world.store.record(.branchRenamed(branch: branch, existing: change.branch), worker: change.worker)
     return MadeWorktree(
       branch: branch, note: "branch \(change.branch) exists and \(why), so it is left alone; this worker uses \(branch)")
   }

@@ -27,7 +27,7 @@ extension World {
         profile.questions[i].answered
       else { continue }
       guard (try? await tmux.sendKeys(pane: pane.paneID, profile.questions[i].keys)) != nil else { continue }
-      store.record("question-answered", worker: name, detail: ["question": PromptText.argument(text)])
+      store.record(.questionAnswered(question: PromptText.argument(text)), worker: name)
       answered.append(name)
     }
     return answered

@@ -62,7 +62,7 @@ public struct Abandon: Sendable {
     }
     // A failed or held merge of it has nothing left to wait for.
     try MergeQueue(world: world).forget(worker)
-    world.store.record("abandoned", worker: worker.name, detail: ["deleted": delete ? "yes" : "no"])
+    world.store.record(.abandoned(deleted: delete), worker: worker.name)
     return said
   }
 }

@@ -91,7 +91,7 @@ extension Finish {
     if let pane, let profile = manifest.agents[worker.project.agent] {
       let outcome = try await PromptDelivery(tmux: world.tmux, profile: profile).deliver(prompt, to: pane.paneID)
       if outcome == .delivered {
-        world.store.record("follow-up", worker: worker.name, detail: ["status": status])
+        world.store.record(.followUp(status: status), worker: worker.name)
         return "The worker was sent a follow-up prompt."
       }
       why = "the follow-up prompt did not reach its agent (\(outcome))"

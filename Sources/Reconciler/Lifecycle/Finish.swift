@@ -70,7 +70,7 @@ public struct Finish: Sendable {
     }
     try MergeQueue(world: world).remove(worker)
     try signal(worker, status: .done, message: reason)
-    world.store.record("done", worker: worker.name, detail: ["reason": reason])
+    world.store.record(.done(reason: reason), worker: worker.name)
     said += await tearDown(worker, keep: keepWorktree)
     // Last: this may be the session wt itself runs in.
     said.append("stopping \(worker.session)")

@@ -30,47 +30,46 @@ public struct History: Sendable {
 
   /// Every readable line of `events.jsonl`. A line with bad bytes or cut
   /// short (a crash mid-write) is skipped and counted, never the rest.
-  func events() -> (events: [[String: String]], damaged: Int) {
+  public func entries() -> (entries: [HistoryEntry], damaged: Int) {
     guard let data = FileManager.default.contents(atPath: store.eventsFile) else { return ([], 0) }
-    var events: [[String: String]] = []
+    var entries: [HistoryEntry] = []
     var damaged = 0
     for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
-      guard String(bytes: line, encoding: .utf8) != nil,
-        let event = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: String]
+      guard String(bytes: line, encoding: .utf8) != nil, let entry = try? StateStore.decoder.decode(HistoryEntry.self, from: Data(line))
       else {
         damaged += 1
         continue
       }
-      events.append(event)
+      entries.append(entry)
     }
-    return (events, damaged)
+    return (entries, damaged)
   }
 
   /// Lines of history that could not be read, for a warning said once.
-  public var damagedLines: Int { events().damaged }
+  public var damagedLines: Int { entries().damaged }
 
   /// Newest first.
   public func sessions(bead: String) -> [PastSession] {
     var out: [PastSession] = []
     var open: [String: Int] = [:]  // worker → index of its running session
-    for e in events().events {
-      guard let worker = e["worker"], worker == bead || worker.hasSuffix("/\(bead)"), let event = e["event"] else { continue }
-      let at = e["at"] ?? ""
-      switch event {
-      case "created", "adopted", "restarted":
-        if let i = open[worker], out[i].end == nil, out[i].session != (e["session"] ?? "") {
+    for e in entries().entries {
+      let worker = e.worker
+      guard worker == bead || worker.hasSuffix("/\(bead)") else { continue }
+      switch e.event {
+      case .created, .adopted, .restarted:
+        guard let (session, worktree) = e.event.startedSession else { continue }
+        if let i = open[worker], out[i].end == nil, out[i].session != session {
           out[i].end = "restarted"
-          out[i].ended = at
+          out[i].ended = e.at
         }
         // Agents without session ids still have sessions; they show as "".
-        let session = e["session"] ?? ""
         if let i = open[worker], out[i].session == session, out[i].end == nil { continue }
-        out.append(PastSession(worker: worker, session: session, started: at, worktree: e["worktree"] ?? "", ended: nil, end: nil))
+        out.append(PastSession(worker: worker, session: session, started: e.at, worktree: worktree, ended: nil, end: nil))
         open[worker] = out.count - 1
-      case "done", "deleted", "abandoned":
+      case .done, .deleted, .abandoned:
         if let i = open[worker], out[i].end == nil {
-          out[i].end = event
-          out[i].ended = at
+          out[i].end = e.event.name
+          out[i].ended = e.at
         }
       default: continue
       }

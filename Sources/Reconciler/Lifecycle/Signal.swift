@@ -5,10 +5,6 @@ import Foundation
 /// tmux, git or bd) and safe to call concurrently (the state is updated
 /// under a short lock). Transitions follow `WorkerCondition.next`.
 public struct StatusSignal: Sendable {
-  /// Claude Code hook names, mapped to events below.
-  public static let hookEvents = ["session-start", "prompt-submitted", "tool-used", "stop", "stop-failure", "notification"]
-  public static let events = WorkerState.allCases.filter { ![.kept, .orphaned].contains($0) }.map(\.rawValue) + hookEvents
-
   public var store: StateStore
 
   public init(store: StateStore) { self.store = store }
@@ -24,23 +20,23 @@ public struct StatusSignal: Sendable {
 
   /// Reads a hook's or a person's event. `hook` is the hook's JSON from
   /// stdin, if any.
-  public static func event(_ name: String, message: String?, hook: [String: Any] = [:]) throws -> WorkerEvent {
-    switch name {
-    case "session-start":
+  public static func event(_ signal: SignalEvent, message: String?, hook: [String: Any] = [:]) -> WorkerEvent {
+    switch signal {
+    case .hook(.sessionStart):
       // A compaction keeps the conversation (and may come mid-turn); a
       // start, a resume or /clear is a new session.
       return hook["source"] as? String == "compact" ? .compacted : .sessionStarted
-    case "prompt-submitted": return .promptSubmitted
-    case "tool-used": return .toolUsed
-    case "stop":
+    case .hook(.promptSubmitted): return .promptSubmitted
+    case .hook(.toolUsed): return .toolUsed
+    case .hook(.stop):
       // A turn that ended on an API error or rate limit looks like any
       // other end; only the transcript's last record tells.
       return .turnEnded(apiError: (hook["transcript_path"] as? String).map(Self.endedOnAPIError) == true)
-    case "stop-failure":
+    case .hook(.stopFailure):
       // Claude Code 2.1.337 fires StopFailure instead of Stop when a turn
       // ends on an API error (https://code.claude.com/docs/en/hooks).
       return .turnEnded(apiError: true)
-    case "notification":
+    case .hook(.notification):
       let text = message ?? hook["message"] as? String
       let notice = WorkerEvent.Notice(type: hook["notification_type"] as? String ?? "", message: text)
       // The idle notice also follows a turn that failed (after
@@ -49,10 +45,7 @@ public struct StatusSignal: Sendable {
         return .turnEnded(apiError: true)
       }
       return .notified(text, notice)
-    default:
-      guard let state = WorkerState(rawValue: name), events.contains(name) else {
-        throw LifecycleError("unknown event '\(name)'; events: \(events.joined(separator: ", "))")
-      }
+    case .declared(let state):
       return .declared(state, message)
     }
   }
@@ -89,12 +82,9 @@ public struct StatusSignal: Sendable {
     guard let found else { throw LifecycleError("no worker '\(worker)' is recorded in \(store.directory)") }
     // Every event is history, also one that changed nothing (a Stop after
     // a call for help): what happened, not only what it did.
-    do {
-      var detail = ["status": found.current.state.rawValue, "by": event.name]
-      if let text = found.current.message { detail["message"] = text }
-      if let sessionID { detail["session"] = sessionID }
-      store.record("signal", worker: worker, detail: detail, at: date)
-    }
+    store.record(
+      .signal(status: found.current.state, by: event.name, message: found.current.message, session: sessionID),
+      worker: worker, at: date)
     return found
   }
 

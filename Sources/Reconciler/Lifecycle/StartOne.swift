@@ -55,7 +55,7 @@ public struct StartOne: Sendable {
       }
       adopt = true
     }
-    let change = ref.change(.create, .start(adopt: adopt), title: bead.title, reasons: [resume == nil ? "wt new" : "wt seance --resume"])
+    let change = ref.change(.start(adopt: adopt), title: bead.title, reasons: [resume == nil ? "wt new" : "wt seance --resume"])
     return try await Applier(manifest: manifest, world: world).execute(change)
   }
 

@@ -13,14 +13,14 @@ public struct WorkerRef: Equatable, Sendable {
 
   /// The worker's record, or a fresh one.
   public func record(in state: State) -> WorkerRecord {
-    state.workers[name] ?? WorkerRecord(for: change(.update, .deliverPrompt, reasons: []))
+    state.workers[name] ?? WorkerRecord(for: change(.deliverPrompt, reasons: []))
   }
 
   /// A plan change that acts on this worker, so lifecycle commands run the
   /// same idempotent steps as apply.
-  func change(_ action: Plan.Action, _ step: Plan.Step, title: String = "", reasons: [String]) -> Plan.Change {
+  func change(_ step: Plan.Step, title: String = "", reasons: [String]) -> Plan.Change {
     Plan.Change(
-      action: action, step: step, project: project.name, bead: bead, title: title, worker: name, branch: branch,
+      step: step, project: project.name, bead: bead, title: title, worker: name, branch: branch,
       worktree: worktree, session: session, agent: project.agent, reasons: reasons)
   }
 }

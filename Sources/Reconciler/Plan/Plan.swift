@@ -40,11 +40,22 @@ public struct Plan: Equatable, Sendable {
     /// Stop the session, remove the worktree only if it holds no work,
     /// release the bead when it is still open.
     case teardown(releaseBead: Bool)
+
+    /// What the step does to the worker, as `wt diff` shows it: only a
+    /// start creates one and only a teardown deletes one, so the two can
+    /// never disagree.
+    public var action: Action {
+      switch self {
+      case .start: .create
+      case .restartAgent, .deliverPrompt, .recreate, .retryMerge: .update
+      case .teardown: .delete
+      }
+    }
   }
 
   public struct Change: Equatable, Sendable {
-    public var action: Action
     public var step: Step
+    public var action: Action { step.action }
     public var project: String
     public var bead: String
     public var title: String

@@ -100,14 +100,14 @@ private struct Planner {
         continue
       }
       guard let bead = unclosed[pane.bead] else {
-        add(.delete, .teardown(releaseBead: false), project, beadID: pane.bead, title: "",
+        add(.teardown(releaseBead: false), project, beadID: pane.bead, title: "",
             reasons: ["bead \(pane.bead) is closed"])
         globalWorkers -= 1
         continue
       }
       if !selected(bead, in: project) {
         if options.prune {
-          add(.delete, .teardown(releaseBead: true), project, bead: bead,
+          add(.teardown(releaseBead: true), project, bead: bead,
               reasons: ["bead \(bead.id) is no longer selected by wt.yaml (--prune)"])
           globalWorkers -= 1
           continue
@@ -117,7 +117,7 @@ private struct Planner {
       kept += 1
       running.append((project, pane, bead))
       if !worktreePaths.contains(pane.worktree) {
-        add(.update, .recreate, project, bead: bead,
+        add(.recreate, project, bead: bead,
             reasons: ["its worktree \(pane.worktree) is gone; recreate it from branch \(record?.branch ?? WorkerNaming.branch(bead: bead.id))"])
       } else if pane.dead {
         let restarts = record?.restarts ?? 0
@@ -127,12 +127,12 @@ private struct Planner {
         }
         let resume = manifest.agents[record?.agent ?? project.agent].flatMap { $0.resume.isEmpty ? nil : record?.sessionId }
           .flatMap { SessionID.isValid($0) ? $0 : nil }
-        add(.update, .restartAgent(resumeSession: resume), project, bead: bead,
+        add(.restartAgent(resumeSession: resume), project, bead: bead,
             reasons: ["the agent exited" + (resume.map { "; resume session \($0)" } ?? "; start it afresh")])
       } else if retriesHeldMerge(project, bead: bead) {
         continue
       } else if let record, record.prompt != .delivered {
-        add(.update, .deliverPrompt, project, bead: bead,
+        add(.deliverPrompt, project, bead: bead,
             reasons: [record.prompt == .sent ? "prompt sent but not confirmed; check, then retry" : "prompt not yet delivered"])
       }
     }
@@ -154,7 +154,7 @@ private struct Planner {
       // beads already claimed go back rather than sit claimed.
       result.notes.append(.init(project: project.name, text: foreign.refusal))
       for bead in adoptable {
-        add(.delete, .teardown(releaseBead: true), project, bead: bead,
+        add(.teardown(releaseBead: true), project, bead: bead,
             reasons: ["bead \(bead.id) is claimed by \(options.actor), but \(foreign.path) is not trusted; release it"])
       }
       adoptable = []
@@ -163,16 +163,16 @@ private struct Planner {
     for bead in adoptable {
       let failures = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]?.startFailures ?? 0
       if failures >= options.failureBudget {
-        add(.delete, .teardown(releaseBead: true), project, bead: bead,
+        add(.teardown(releaseBead: true), project, bead: bead,
             reasons: ["bead \(bead.id) is claimed by \(options.actor) but its worker failed to start \(failures) times; release it"])
       } else if free > 0 {
-        add(.create, .start(adopt: true), project, bead: bead,
+        add(.start(adopt: true), project, bead: bead,
             reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker; adopt it" + (worktreePaths.contains(worktreePath(project, bead.id)) ? " in its existing worktree" : "")])
         free -= 1
         globalWorkers += 1
         starting += 1
       } else {
-        add(.delete, .teardown(releaseBead: true), project, bead: bead,
+        add(.teardown(releaseBead: true), project, bead: bead,
             reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker and no slot is free; release it"])
       }
     }
@@ -189,7 +189,7 @@ private struct Planner {
       } else if worktreePaths.contains(record.worktree) && unclosed[record.bead].map(isWtClaim) != true
         && world.ready.contains(where: { $0.id == record.bead }) == false
       {
-        add(.delete, .teardown(releaseBead: false), project, beadID: record.bead, title: unclosed[record.bead]?.title ?? "",
+        add(.teardown(releaseBead: false), project, beadID: record.bead, title: unclosed[record.bead]?.title ?? "",
             reasons: ["the worker of \(record.bead) is gone and its bead is no longer claimed; clean up"])
         busyBeads.insert(record.bead)
       }
@@ -225,7 +225,7 @@ private struct Planner {
       }
       let dirty = observed.projects[e.project.name]?.uncommitted[e.pane.worktree]
       if dirty == 0 && !changed.contains(name) {
-        add(.delete, .teardown(releaseBead: true), e.project, bead: e.bead,
+        add(.teardown(releaseBead: true), e.project, bead: e.bead,
             reasons: ["\(e.why) (--prune); its worktree is clean, stop the newest extra worker"])
         globalWorkers -= 1
       } else {
@@ -277,7 +277,7 @@ private struct Planner {
         continue
       }
       noteUncheckedAdmission(project)
-      add(.create, .start(adopt: false), project, bead: bead,
+      add(.start(adopt: false), project, bead: bead,
           reasons: ["ready and selected (P\(bead.priority) \(bead.type))"])
       free -= 1
       globalWorkers += 1
@@ -373,7 +373,7 @@ private struct Planner {
       result.notes.append(.init(project: project.name, text: "merge of \(entry.branch) held: \(why)"))
       return false
     }
-    add(.update, .retryMerge, project, bead: bead, reasons: ["its merge was held (\(why)); that is over: merge it"])
+    add(.retryMerge, project, bead: bead, reasons: ["its merge was held (\(why)); that is over: merge it"])
     return true
   }
 
@@ -381,12 +381,12 @@ private struct Planner {
     result.waiting.append(.init(cause: cause, project: project.name, bead: bead.id, title: bead.title, priority: bead.priority, reason: reason))
   }
 
-  mutating func add(_ action: Plan.Action, _ step: Plan.Step, _ project: Project, bead: Bead, reasons: [String]) {
-    add(action, step, project, beadID: bead.id, title: bead.title, reasons: reasons, labels: bead.labels ?? [])
+  mutating func add(_ step: Plan.Step, _ project: Project, bead: Bead, reasons: [String]) {
+    add(step, project, beadID: bead.id, title: bead.title, reasons: reasons, labels: bead.labels ?? [])
   }
 
   mutating func add(
-    _ action: Plan.Action, _ step: Plan.Step, _ project: Project, beadID: String, title: String, reasons: [String],
+    _ step: Plan.Step, _ project: Project, beadID: String, title: String, reasons: [String],
     labels: [String] = []
   ) {
     let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: beadID)]
@@ -394,7 +394,7 @@ private struct Planner {
     let agent = record?.agent ?? project.agent(forLabels: labels)
     result.changes.append(
       .init(
-        action: action, step: step, project: project.name, bead: beadID, title: title,
+        step: step, project: project.name, bead: beadID, title: title,
         worker: WorkerNaming.name(project: project.name, bead: beadID),
         branch: record?.branch ?? WorkerNaming.branch(bead: beadID),
         worktree: record?.worktree ?? worktreePath(project, beadID),

@@ -67,14 +67,11 @@ public struct StateStore: Sendable {
   }
 
   /// One line of history: what happened to which worker, when.
-  public func record(_ event: String, worker: String, detail: [String: String] = [:], at date: Date = Date()) {
-    var line = detail
-    line["event"] = event
-    line["worker"] = worker
+  public func record(_ event: HistoryEvent, worker: String, at date: Date = Date()) {
     // The ISO 8601 format style needs no ICU, unlike ISO8601DateFormatter,
     // whose set-up cost every hook paid.
-    line["at"] = date.formatted(.iso8601)
-    guard let data = try? Self.lineEncoder.encode(line) else { return }
+    let entry = HistoryEntry(worker: worker, at: date.formatted(.iso8601), event: event)
+    guard let data = try? Self.lineEncoder.encode(entry) else { return }
     try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     let fd = open(eventsFile, O_CREAT | O_RDWR | O_APPEND, 0o644)  // read: endsMidLine
     guard fd >= 0 else { return }

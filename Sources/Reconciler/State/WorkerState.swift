@@ -149,12 +149,12 @@ extension WorkerEvent {
   /// A short name for history.
   public var name: String {
     switch self {
-    case .sessionStarted: "session-start"
+    case .sessionStarted: HookEvent.sessionStart.rawValue
     case .compacted: "compacted"
-    case .promptSubmitted: "prompt-submitted"
-    case .toolUsed: "tool-used"
-    case .turnEnded(let apiError): apiError ? "stop-api-error" : "stop"
-    case .notified: "notification"
+    case .promptSubmitted: HookEvent.promptSubmitted.rawValue
+    case .toolUsed: HookEvent.toolUsed.rawValue
+    case .turnEnded(let apiError): apiError ? "stop-api-error" : HookEvent.stop.rawValue
+    case .notified: HookEvent.notification.rawValue
     case .declared(let s, _): s.rawValue
     case .doneFailed: "done-failed"
     case .screenAsksNothing: "screen"

@@ -88,9 +88,9 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "signal",
       abstract: "Record a status event for the current worker (what hooks call).",
-      discussion: "Events: \(StatusSignal.events.joined(separator: ", ")). A hook's JSON may come on stdin.")
+      discussion: "Events: \(SignalEvent.allCases.map(\.rawValue).joined(separator: ", ")). A hook's JSON may come on stdin.")
 
-    @Argument(help: "The event.") var event: String
+    @Argument(help: "The event.") var event: SignalEvent
     @Argument(help: "A message, e.g. why a person is needed.") var message: String?
     @Option(help: "The worker (default: $WT_WORKER, else the worktree you are in).") var worker: String?
 
@@ -98,7 +98,7 @@ extension WT {
 
     /// The command itself, also run without the argument parser by
     /// `WT.main` for the exact shape hooks use.
-    static func perform(event: String, message: String?, worker: String?) throws {
+    static func perform(event: SignalEvent, message: String?, worker: String?) throws {
       let env = ProcessInfo.processInfo.environment
       let signal = StatusSignal(store: StateStore(directory: StateStore.directory(environment: env)))
       let name = try worker ?? env["WT_WORKER"].flatMap { $0.isEmpty ? nil : $0 }
@@ -110,8 +110,8 @@ extension WT {
       do {
         let hook = Self.hookInput()
         let transition = try signal.record(
-          worker: name, event: try StatusSignal.event(event, message: message, hook: hook),
-          sessionID: event == "session-start" ? hook["session_id"] as? String : nil)
+          worker: name, event: StatusSignal.event(event, message: message, hook: hook),
+          sessionID: event == .hook(.sessionStart) ? hook["session_id"] as? String : nil)
         Notifier(environment: env).notify(transition)
       } catch let error as LifecycleError {
         Terminal.error("wt: \(error.message)")
@@ -149,7 +149,7 @@ extension WT {
         throw ExitCode.failure
       }
       let path = try HandoffNotes(store: context.world.store).save(text, bead: worker.bead)
-      context.world.store.record("handoff", worker: worker.name, detail: ["note": path])
+      context.world.store.record(.handoff(note: path), worker: worker.name)
       print("saved hand-over note for \(worker.bead): \(path)")
     }
   }
@@ -236,3 +236,7 @@ extension WT {
     }
   }
 }
+
+/// `wt signal`'s argument: an unknown event is a usage error that lists
+/// the known ones, and shells complete them.
+extension SignalEvent: ExpressibleByArgument {}

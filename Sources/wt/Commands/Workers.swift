@@ -190,7 +190,7 @@ extension WT {
           state.workers[record.name] = nil
           return record
         }
-        store.record("forgotten", worker: forgotten.name)
+        store.record(.forgotten, worker: forgotten.name)
         let tree = FileManager.default.fileExists(atPath: forgotten.worktree) ? "; its worktree \(forgotten.worktree) stays" : ""
         return ["forgot \(forgotten.name)\(tree)"]
       }
