@@ -40,7 +40,9 @@ public func plan(_ manifest: Manifest, _ observed: Observed, options: PlanOption
   return planner.run()
 }
 
-private struct Planner {
+/// One plan in the making. Per project the work is split by concern
+/// (`Planner+Project.swift`); the rest (capacity, admission, slots) is here.
+struct Planner {
   let manifest: Manifest
   let observed: Observed
   let options: PlanOptions
@@ -77,125 +79,6 @@ private struct Planner {
       result.notes.append(.init(project: project, text: "workers of project '\(project)' run, but wt.yaml no longer declares it; they are left alone"))
     }
     return result
-  }
-
-  mutating func planProject(_ project: Project, panes: [Pane]) {
-    guard var world = observed.projects[project.name] else { return }
-    if let error = world.error {
-      result.notes.append(.init(project: project.name, text: "not observed, left alone: \(error)"))
-      return
-    }
-    world = refuseForeignIDs(world, project: project)
-    let unclosed = Dictionary(world.unclosed.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-    let worktreePaths = Set(world.worktrees.map(\.path))
-    var kept = 0
-    var busyBeads = Set<String>()
-
-    for pane in panes.sorted(by: { $0.bead < $1.bead }) {
-      busyBeads.insert(pane.bead)
-      let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: pane.bead)]
-      if merging(project, pane.bead) {
-        kept += 1
-        noteMerging(project, pane.bead)
-        continue
-      }
-      guard let bead = unclosed[pane.bead] else {
-        add(.teardown(releaseBead: false), project, beadID: pane.bead, title: "",
-            reasons: ["bead \(pane.bead) is closed"])
-        globalWorkers -= 1
-        continue
-      }
-      if !selected(bead, in: project) {
-        if options.prune {
-          add(.teardown(releaseBead: true), project, bead: bead,
-              reasons: ["bead \(bead.id) is no longer selected by wt.yaml (--prune)"])
-          globalWorkers -= 1
-          continue
-        }
-        result.notes.append(.init(project: project.name, text: "drift: \(bead.id) is no longer selected; its worker stays until the bead closes (or run with --prune)"))
-      }
-      kept += 1
-      running.append((project, pane, bead))
-      if !worktreePaths.contains(pane.worktree) {
-        add(.recreate, project, bead: bead,
-            reasons: ["its worktree \(pane.worktree) is gone; recreate it from branch \(record?.branch ?? WorkerNaming.branch(bead: bead.id))"])
-      } else if pane.dead {
-        let restarts = record?.restarts ?? 0
-        if restarts >= options.failureBudget {
-          result.notes.append(.init(project: project.name, text: "stuck: the agent of \(bead.id) exited \(restarts) times; look at it with 'wt attach', then 'wt abandon \(bead.id)'"))
-          continue
-        }
-        let resume = manifest.agents[record?.agent ?? project.agent].flatMap { $0.resume.isEmpty ? nil : record?.sessionId }
-          .flatMap { SessionID.isValid($0) ? $0 : nil }
-        add(.restartAgent(resumeSession: resume), project, bead: bead,
-            reasons: ["the agent exited" + (resume.map { "; resume session \($0)" } ?? "; start it afresh")])
-      } else if retriesHeldMerge(project, bead: bead) {
-        continue
-      } else if let record, record.prompt != .delivered {
-        add(.deliverPrompt, project, bead: bead,
-            reasons: [record.prompt == .sent ? "prompt sent but not confirmed; check, then retry" : "prompt not yet delivered"])
-      }
-    }
-
-    // A held merge of a worker with no session (a person's `wt done`).
-    for bead in world.unclosed.sorted(by: order) where !busyBeads.contains(bead.id) {
-      if retriesHeldMerge(project, bead: bead) || heldMerge(project, bead.id) != nil { busyBeads.insert(bead.id) }
-    }
-
-    // Beads wt holds with no worker: adopt them, or let them go.
-    var adoptable: [Bead] = []
-    for bead in world.unclosed.sorted(by: order) where isWtClaim(bead) && !busyBeads.contains(bead.id) {
-      busyBeads.insert(bead.id)
-      if merging(project, bead.id) { noteMerging(project, bead.id) } else { adoptable.append(bead) }
-    }
-    var free = freeSlots(project, kept: kept)
-    if let foreign = project.foreign, foreign.needsTrust {
-      // Nothing new starts on the say-so of an untrusted repository file;
-      // beads already claimed go back rather than sit claimed.
-      result.notes.append(.init(project: project.name, text: foreign.refusal))
-      for bead in adoptable {
-        add(.teardown(releaseBead: true), project, bead: bead,
-            reasons: ["bead \(bead.id) is claimed by \(options.actor), but \(foreign.path) is not trusted; release it"])
-      }
-      adoptable = []
-      free = 0
-    }
-    for bead in adoptable {
-      let failures = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]?.startFailures ?? 0
-      if failures >= options.failureBudget {
-        add(.teardown(releaseBead: true), project, bead: bead,
-            reasons: ["bead \(bead.id) is claimed by \(options.actor) but its worker failed to start \(failures) times; release it"])
-      } else if free > 0 {
-        add(.start(adopt: true), project, bead: bead,
-            reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker; adopt it" + (worktreePaths.contains(worktreePath(project, bead.id)) ? " in its existing worktree" : "")])
-        free -= 1
-        globalWorkers += 1
-        starting += 1
-      } else {
-        add(.teardown(releaseBead: true), project, bead: bead,
-            reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker and no slot is free; release it"])
-      }
-    }
-
-    // Records of workers that are gone, whose bead is closed or no longer
-    // ours, but whose worktree is still there: finish their teardown.
-    for record in observed.state.workers.values.sorted(by: { $0.name < $1.name })
-    where record.project == project.name && !busyBeads.contains(record.bead) {
-      if merging(project, record.bead) { continue }
-      if let reason = record.retained {
-        // Not busy: if the bead is ready again, a new worker picks the
-        // kept worktree up where it was left.
-        result.notes.append(.init(project: project.name, text: "kept \(record.worktree): \(reason)"))
-      } else if worktreePaths.contains(record.worktree) && unclosed[record.bead].map(isWtClaim) != true
-        && world.ready.contains(where: { $0.id == record.bead }) == false
-      {
-        add(.teardown(releaseBead: false), project, beadID: record.bead, title: unclosed[record.bead]?.title ?? "",
-            reasons: ["the worker of \(record.bead) is gone and its bead is no longer claimed; clean up"])
-        busyBeads.insert(record.bead)
-      }
-    }
-
-    fill(project, free: free, busy: busyBeads, world: world)
   }
 
   /// More workers than `workers` or `max_workers` allow (the limit was
@@ -253,36 +136,6 @@ private struct Planner {
     // torn down as if its bead had closed.
     world.unclosed.removeAll { !BeadID.isValid($0.id) }
     return world
-  }
-
-  mutating func fill(_ project: Project, free: Int, busy: Set<String>, world: Observed.ProjectWorld) {
-    var free = free
-    let candidates = world.ready.filter { !busy.contains($0.id) && selected($0, in: project) }.sorted(by: order)
-    for bead in candidates {
-      let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]
-      if let failures = record?.startFailures, failures >= options.failureBudget {
-        wait(project, bead, .failureBudget, "failed to start \(failures) times; see 'wt status', then 'wt new \(bead.id)' to try again")
-        continue
-      }
-      if let foreign = project.foreign, foreign.needsTrust {
-        wait(project, bead, .untrusted, "\(foreign.path) is not trusted yet: read it, then 'wt trust \(foreign.path)'")
-        continue
-      }
-      guard free > 0 else {
-        wait(project, bead, .noSlot, noSlotReason(project))
-        continue
-      }
-      if let reason = admissionRefusal() {
-        wait(project, bead, .admission, reason)
-        continue
-      }
-      noteUncheckedAdmission(project)
-      add(.start(adopt: false), project, bead: bead,
-          reasons: ["ready and selected (P\(bead.priority) \(bead.type))"])
-      free -= 1
-      globalWorkers += 1
-      starting += 1
-    }
   }
 
   func freeSlots(_ project: Project, kept: Int) -> Int {
