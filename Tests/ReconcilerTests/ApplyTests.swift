@@ -19,7 +19,7 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     #expect(plan.waiting.first?.reason == "no free slot: project 'demo' runs its 1 worker")
     #expect(try await w.panes().isEmpty)
     #expect(!w.exists(w.worktree(a)))
-    #expect(try await w.bead(a)?.status == "open")
+    #expect(try await w.bead(a)?.status == .open)
     #expect(try await w.bead(a)?.assignee == nil)
   }
 
@@ -33,7 +33,7 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     #expect(panes.first.map { [$0.project, $0.bead, $0.worktree] } == ["demo", a, w.worktree(a)])
     #expect(w.exists("\(w.worktree(a))/README.md"))
     let bead = try await w.bead(a)
-    #expect(bead?.status == "in_progress")
+    #expect(bead?.status == .inProgress)
     #expect(bead?.assignee == "wt")
     #expect(w.prompts().map { $0["prompt"] as? String } == ["Work on \(a): First"])
     #expect(try await w.git("rev-parse", "--abbrev-ref", "HEAD", in: w.worktree(a)) == "wt/\(a)\n")
@@ -188,7 +188,7 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     #expect(plan.changes.map(\.step) == [.teardown(releaseBead: true)])
     try await w.apply()
     let bead = try await w.bead(a)
-    #expect(bead?.status == "open")
+    #expect(bead?.status == .open)
     #expect(bead?.assignee == nil)
   }
 }

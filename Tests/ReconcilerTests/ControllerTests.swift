@@ -43,7 +43,7 @@ import Testing
     #expect(report.plan.changes.map(\.bead) == [a])
     #expect(report.steps.map(\.outcome) == [.done("prompt delivered to wt-demo__\(a)")])
     #expect(!report.failed)
-    #expect(try await w.bead(a)?.status == "in_progress")
+    #expect(try await w.bead(a)?.status == .inProgress)
     let again = try await controller(w).pass(manifest, hosts: false, asking: false) { _ in true }
     #expect(again.plan.isEmpty)
     #expect(again.steps.isEmpty)
@@ -58,7 +58,7 @@ import Testing
     #expect(report.plan.changes.map(\.bead) == [a])
     #expect(report.steps.isEmpty)
     #expect(try await w.panes().isEmpty)
-    #expect(try await w.bead(a)?.status == "open")
+    #expect(try await w.bead(a)?.status == .open)
   }
 
   @Test func theLoopTearsDownAFinishedWorkerAndStartsTheNextOnTheEvent() async throws {

@@ -21,8 +21,8 @@ import Testing
   }
 
   @Test func aBeadBeingMergedIsNeitherRestartedNorReleasedNorTornDown() {
-    let claimed = T.bead("api-1", status: "in_progress", assignee: "wt")
-    let gone = T.bead("api-2", status: "in_progress", assignee: "wt")
+    let claimed = T.bead("api-1", status: .inProgress, assignee: "wt")
+    let gone = T.bead("api-2", status: .inProgress, assignee: "wt")
     let state = State(
       workers: ["api/api-1": record("api-1"), "api/api-2": record("api-2"), "api/api-3": record("api-3")],
       merges: ["api/api-1": entry("api-1", .gating), "api/api-2": entry("api-2", .waiting), "api/api-3": entry("api-3", .gating)])
@@ -44,7 +44,7 @@ import Testing
   }
 
   @Test func heldFailedAndInterruptedMergesHoldNothingBack() {
-    let claimed = T.bead("api-1", status: "in_progress", assignee: "wt")
+    let claimed = T.bead("api-1", status: .inProgress, assignee: "wt")
     for phase in [MergeEntry.Phase.held, .failed, .interrupted] {
       let state = State(workers: ["api/api-1": record("api-1")], merges: ["api/api-1": entry("api-1", phase)])
       let o = T.observed(unclosed: [claimed], panes: [T.pane("api", "api-1", dead: true)], state: state)
@@ -53,7 +53,7 @@ import Testing
   }
 
   @Test func aHeldMergeIsRetriedOnceItsHoldIsOverAndSaidUntilThen() {
-    let claimed = T.bead("api-1", status: "in_progress", assignee: "wt")
+    let claimed = T.bead("api-1", status: .inProgress, assignee: "wt")
     var held = entry("api-1", .held)
     held.reason = "/repo has a merge in progress"
     var r = record("api-1")

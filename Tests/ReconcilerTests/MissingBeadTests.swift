@@ -16,7 +16,7 @@ import Testing
     #expect(cached["demo"]?.unclosed.isEmpty == true)
     let id = try await w.createBead("Made after the list")
     try await w.apply()
-    #expect(try await w.bead(id)?.status == "in_progress")
+    #expect(try await w.bead(id)?.status == .inProgress)
 
     let observed = try await world.observeRecordingTransitions(manifest, reusing: cached)
     #expect(observed.projects["demo"]?.unclosed.map(\.id) == [id])

@@ -21,7 +21,7 @@ import Testing
   static let idle = Observed.Machine(cores: 2, load1: 0.5, memoryAvailable: 16 << 30)
 
   static func bead(
-    _ id: String, _ priority: Int = 2, status: String = "open", assignee: String? = nil, labels: [String] = [],
+    _ id: String, _ priority: Int = 2, status: BeadStatus = .open, assignee: String? = nil, labels: [String] = [],
     created: String = "2026-01-01T00:00:00Z"
   ) -> Bead {
     Bead(id: id, title: "Title of \(id)", status: status, priority: priority, assignee: assignee, labels: labels,
@@ -88,7 +88,7 @@ import Testing
   }
 
   @Test func keepsLiveWorkersOfOpenBeadsAndTearsDownClosedOnes() {
-    let live = Self.bead("api-1", status: "in_progress", assignee: "wt")
+    let live = Self.bead("api-1", status: .inProgress, assignee: "wt")
     let state = State(workers: ["api/api-1": delivered("api-1"), "api/api-2": delivered("api-2")])
     let p = plan(
       Self.manifest([Self.project(workers: 2)]),
@@ -98,7 +98,7 @@ import Testing
   }
 
   @Test func driftIsShownAndPrunedOnlyWhenAsked() {
-    let live = Self.bead("api-1", status: "in_progress", assignee: "wt", labels: [])
+    let live = Self.bead("api-1", status: .inProgress, assignee: "wt", labels: [])
     let m = Self.manifest([Self.project(select: Selection(labels: ["backend"]))])
     let o = Self.observed(unclosed: [live], panes: [Self.pane("api", "api-1")], state: State(workers: ["api/api-1": delivered("api-1")]))
     let kept = plan(m, o)
@@ -109,15 +109,15 @@ import Testing
   }
 
   @Test func adoptsBeadsWtClaimedWhoseWorkerIsGone() {
-    let orphan = Self.bead("api-1", status: "in_progress", assignee: "wt")
-    let someoneElses = Self.bead("api-2", status: "in_progress", assignee: "alice")
+    let orphan = Self.bead("api-1", status: .inProgress, assignee: "wt")
+    let someoneElses = Self.bead("api-2", status: .inProgress, assignee: "alice")
     let p = plan(Self.manifest([Self.project()]), Self.observed(unclosed: [orphan, someoneElses]))
     #expect(p.changes.map(\.step) == [.start(adopt: true)])
     #expect(p.changes.map(\.bead) == ["api-1"])
   }
 
   @Test func restartsDeadAgentsWithResumeWithinABudget() {
-    let live = Self.bead("api-1", status: "in_progress", assignee: "wt")
+    let live = Self.bead("api-1", status: .inProgress, assignee: "wt")
     var record = delivered("api-1")
     record.sessionId = "5f0c1d2e-0000-4000-8000-000000000001"
     let o = Self.observed(unclosed: [live], panes: [Self.pane("api", "api-1", dead: true)], state: State(workers: ["api/api-1": record]))
@@ -130,7 +130,7 @@ import Testing
   }
 
   @Test func undeliveredPromptsAreDeliveredAndSentOnesChecked() {
-    let live = Self.bead("api-1", status: "in_progress", assignee: "wt")
+    let live = Self.bead("api-1", status: .inProgress, assignee: "wt")
     var record = delivered("api-1")
     record.prompt = .sent
     let p = plan(Self.manifest([Self.project()]), Self.observed(unclosed: [live], panes: [Self.pane("api", "api-1")], state: State(workers: ["api/api-1": record])))
@@ -139,7 +139,7 @@ import Testing
   }
 
   @Test func aWorktreeDeletedUnderALiveSessionIsRecreatedFromItsBranch() {
-    let live = Self.bead("api-1", status: "in_progress", assignee: "wt")
+    let live = Self.bead("api-1", status: .inProgress, assignee: "wt")
     var o = Self.observed(unclosed: [live], panes: [Self.pane("api", "api-1")], state: State(workers: ["api/api-1": delivered("api-1")]))
     o.projects["api"]?.worktrees = []
     let p = plan(Self.manifest([Self.project()]), o)
@@ -205,7 +205,7 @@ import Testing
   }
 
   @Test func renderedPlanMatchesTheGoldenFile() throws {
-    let live = Self.bead("api-1", status: "in_progress", assignee: "wt")
+    let live = Self.bead("api-1", status: .inProgress, assignee: "wt")
     var record = delivered("api-1")
     record.sessionId = "5f0c1d2e-0000-4000-8000-000000000002"
     let o = Self.observed(

@@ -18,7 +18,7 @@ import Testing
     guard case .claimed = try await world.tracker.claim(id, in: w.repo) else { Issue.record("not claimed"); return }
     try await world.tracker.close(id, reason: "Done: merged by wt", in: w.repo)
     try await Applier(manifest: manifest, world: world).giveBack(change, project: project)
-    #expect(try await w.bead(id)?.status == "closed")
+    #expect(try await w.bead(id)?.status == .closed)
     // Nor is it counted as a failed start of a worker that no longer exists.
     #expect(try world.store.load().workers[change.worker] == nil)
   }
@@ -32,7 +32,7 @@ import Testing
     let project = try #require(manifest.project(named: change.project))
     guard case .claimed = try await world.tracker.claim(id, in: w.repo) else { Issue.record("not claimed"); return }
     try await Applier(manifest: manifest, world: world).giveBack(change, project: project)
-    #expect(try await w.bead(id)?.status == "open")
+    #expect(try await w.bead(id)?.status == .open)
     #expect(try world.store.load().workers[change.worker]?.startFailures == 1)
   }
 }

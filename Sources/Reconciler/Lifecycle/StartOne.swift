@@ -42,7 +42,7 @@ public struct StartOne: Sendable {
     }
     let tree = WorkerNaming.worktree(root: manifest.settings.worktreeRoot, project: project.name, bead: bead.id)
     let ref = WorkerRef(project: project, bead: bead.id, branch: WorkerNaming.branch(bead: bead.id), worktree: tree)
-    var adopt = bead.status == "in_progress" && bead.assignee == actor
+    var adopt = bead.status == .inProgress && bead.assignee == actor
     if let resume {
       // Start resumes a session whose prompt was delivered: the agent takes
       // the conversation up where it ended, and no prompt is sent again.

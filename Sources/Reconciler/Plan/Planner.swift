@@ -194,7 +194,7 @@ struct Planner {
     result.notes.append(.init(project: project.name, text: "\(bead) is being merged ('wt queue'); left alone until wt done finishes"))
   }
 
-  func isWtClaim(_ bead: Bead) -> Bool { bead.status == "in_progress" && bead.assignee == options.actor }
+  func isWtClaim(_ bead: Bead) -> Bool { bead.status == .inProgress && bead.assignee == options.actor }
 
   func worktreePath(_ project: Project, _ bead: String) -> String {
     WorkerNaming.worktree(root: manifest.settings.worktreeRoot, project: project.name, bead: bead)

@@ -9,7 +9,7 @@ public struct Bead: Codable, Hashable, Sendable {
   public var design: String?
   public var acceptanceCriteria: String?
   public var notes: String?
-  public var status: String?
+  public var status: BeadStatus?
   public var priority: Int
   public var issueType: String?
   public var assignee: String?
@@ -30,7 +30,7 @@ public struct Bead: Codable, Hashable, Sendable {
   }
 
   public init(
-    id: String, title: String, description: String? = nil, status: String = "open", priority: Int = 2,
+    id: String, title: String, description: String? = nil, status: BeadStatus = .open, priority: Int = 2,
     issueType: String = "task", assignee: String? = nil, labels: [String] = [], createdAt: String = "2026-01-01T00:00:00Z"
   ) {
     self.id = id
@@ -60,7 +60,7 @@ public struct Bead: Codable, Hashable, Sendable {
   }
 
   public var type: String { issueType ?? "task" }
-  public var isClosed: Bool { status == "closed" }
+  public var isClosed: Bool { status == .closed }
 
   /// The values prompt templates can name.
   public var templateValues: [String: String] {

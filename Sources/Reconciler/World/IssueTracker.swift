@@ -74,14 +74,14 @@ public struct BeadsCLI: IssueTracker {
     guard let bead = try await show(id, in: repo) else {
       throw TrackerError(message: "bead \(id) not found: \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
-    if bead.assignee == actor && bead.status == "in_progress" { return .claimed }
+    if bead.assignee == actor && bead.status == .inProgress { return .claimed }
     if let other = bead.assignee, !other.isEmpty { return .heldBy(other) }
     // Nobody holds it and bd said no: that is bd's failure (a locked or
     // damaged database, a bd that rejects the call), not a bead to skip.
     guard out.succeeded else {
       throw TrackerError(message: "`\(bd) update --claim -- \(id)` failed (exit \(out.status)): \(Self.message(out))")
     }
-    return .notClaimable(bead.status ?? "unknown")
+    return .notClaimable(bead.status?.rawValue ?? "unknown")
   }
 
   /// bd's own words for a failure: with `--json` it prints
@@ -99,7 +99,7 @@ public struct BeadsCLI: IssueTracker {
   }
 
   public func release(_ id: String, in repo: String) async throws {
-    try await runner.run([bd, "update", "--status", "open", "--assignee", "", "--actor", actor, "--json", "--", id], in: repo)
+    try await runner.run([bd, "update", "--status", BeadStatus.open.rawValue, "--assignee", "", "--actor", actor, "--json", "--", id], in: repo)
   }
 
   public func close(_ id: String, reason: String, in repo: String) async throws {

@@ -62,7 +62,7 @@ extension WT {
           let live = Set(observed.panes.filter { $0.isWorker && $0.project == p.name }.map(\.session)).count
           return Row(
             name: p.name, path: p.path, base: p.base, ready: w?.error == nil ? w?.ready.count : nil,
-            inProgress: w?.error == nil ? w?.unclosed.filter { $0.status == "in_progress" }.count : nil,
+            inProgress: w?.error == nil ? w?.unclosed.filter { $0.status == .inProgress }.count : nil,
             workers: live, maxWorkers: p.workers, error: w?.error)
         }
         let (remote, hostProblems, _) = await hosts
