@@ -56,6 +56,13 @@ import Testing
     }
     #expect(Set(settings[0].values.compactMap { c in HookEvent.allCases.first { c.contains("signal \($0.rawValue) ") } })
       == Set(HookEvent.allCases))
+    // README's command table names the same set, no more, no less.
+    let readme = try String(
+      contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md"),
+      encoding: .utf8)
+    let row = try #require(readme.split(separator: "\n").first { $0.hasPrefix("| `wt signal EVENT") })
+    let named = row.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+    #expect(Set(named.filter { !$0.hasPrefix("wt ") }) == Set(SignalEvent.allCases.map(\.rawValue)))
   }
 
   /// The agent asks for a person, then Claude Code's Stop and the idle
