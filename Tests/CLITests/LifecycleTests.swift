@@ -85,7 +85,11 @@ extension EndToEnd {
       let again = try p.wt("new", id, "--force")
       #expect(again.status == 1)
       #expect(again.stderr.contains("already has a worker"))
-      #expect(try p.wt("new", "nope").stderr.contains("no bead 'nope'"))
+      #expect(try p.wt("new", "demo-zzzz").stderr.contains("no bead 'demo-zzzz'"))
+      // Text no bd makes never names anything: a usage error, nothing looked up.
+      let bad = try p.wt("new", "nope")
+      #expect(bad.status == 64 && bad.stderr.contains("'nope' is invalid for '<bead>'"))
+      #expect(try p.wt("new", "--", "-rf").status == 64)
       let closed = try p.bead("Closed")
       _ = try p.sh([p.env["WT_BD"]!, "close", closed])
       #expect(try p.wt("new", closed, "--force").stderr.contains("is closed"))

@@ -32,7 +32,10 @@ enum HostileCorpus {
 
 @Suite(.timeLimit(.minutes(2))) struct BeadIDTests {
   @Test func acceptsEveryIdBdMakes() throws {
-    for id in try HostileCorpus.ids().valid { #expect(BeadID.isValid(id), "\(id)") }
+    for id in try HostileCorpus.ids().valid {
+      #expect(BeadID.isValid(id), "\(id)")
+      #expect(BeadID(id)?.rawValue == id)
+    }
     // bd's own samples.
     for id in ["wt-k2m", "wt-9xq", "wt-7hd", "bd-main-idj"] { #expect(BeadID.isValid(id)) }
   }
@@ -40,6 +43,9 @@ enum HostileCorpus {
   @Test func refusesEveryHostileId() throws {
     for id in try HostileCorpus.ids().hostile {
       #expect(!BeadID.isValid(id), "\(TerminalText.escape(id))")
+      // No value of the type holds it; the error shows it escaped.
+      #expect(BeadID(id) == nil)
+      #expect(throws: LifecycleError.self) { try BeadID(checking: id) }
       // The reason never quotes the id: it is printed as it is.
       #expect(BeadID.refusal(id).map { !$0.contains(id) || id.isEmpty } ?? false)
     }

@@ -15,7 +15,7 @@ public struct StartOne: Sendable {
   /// `resume`: the agent session to reopen (`wt seance --resume`); every
   /// refusal comes before the worker's record is touched, so a refused
   /// resume changes nothing.
-  public func run(bead id: String, project name: String?, force: Bool, resume: String? = nil) async throws
+  public func run(bead id: BeadID, project name: String?, force: Bool, resume: String? = nil) async throws
     -> StepReport.Outcome
   {
     let (project, bead) = try await find(id, project: name)
@@ -59,13 +59,13 @@ public struct StartOne: Sendable {
     return try await Applier(manifest: manifest, world: world).execute(change)
   }
 
-  func find(_ id: String, project name: String?) async throws -> (Project, Bead) {
+  func find(_ id: BeadID, project name: String?) async throws -> (Project, Bead) {
     let projects = try name.map { n in
       guard let p = manifest.project(named: n) else { throw LifecycleError("no project '\(n)' in \(manifest.file)") }
       return [p]
     } ?? manifest.projects
     for project in projects {
-      if let bead = try await world.tracker.show(id, in: project.path) {
+      if let bead = try await world.tracker.show(id.rawValue, in: project.path) {
         if let why = BeadID.refusal(bead.id) {
           throw LifecycleError("project '\(project.name)': bead id '\(bead.id)' is not one bd makes (\(why)); wt will not work on it")
         }

@@ -10,7 +10,31 @@
 /// Beads are written by other people and synced through git, so an id
 /// names a branch, a folder and a tmux session only after it passed this
 /// check; anything else is refused, never repaired.
-public enum BeadID {
+///
+/// A value of this type passed the check: it is made where text arrives
+/// (bd's JSON, a person's argument), and what takes a `BeadID` needs no
+/// check of its own.
+public struct BeadID: Hashable, Comparable, Sendable, CustomStringConvertible {
+  public let rawValue: String
+
+  /// Nil when `text` is not an id bd could have made.
+  public init?(_ text: String) {
+    guard Self.refusal(text) == nil else { return nil }
+    rawValue = text
+  }
+
+  /// The id, or an error that says why it is not one (the text shown
+  /// escaped, as it may be anyone's).
+  public init(checking text: String) throws {
+    if let why = Self.refusal(text) {
+      throw LifecycleError("'\(TerminalText.escape(text))' is not a bead id bd makes (\(why))")
+    }
+    rawValue = text
+  }
+
+  public var description: String { rawValue }
+  public static func < (a: BeadID, b: BeadID) -> Bool { a.rawValue < b.rawValue }
+
   public static let maxPrefixLength = 64
   public static let hashLength = 1...8
   public static let maxChildDepth = 8

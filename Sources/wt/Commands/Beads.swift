@@ -210,7 +210,7 @@ extension WT {
         }
         return try await acting {
           try await StartOne(manifest: context.manifest, world: context.world)
-            .run(bead: bead, project: worker.project.name, force: force, resume: session).lines()
+            .run(bead: try BeadID(checking: worker.bead), project: worker.project.name, force: force, resume: session).lines()
         }
       }
       guard let newest = sessions.first else {

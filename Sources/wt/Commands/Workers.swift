@@ -203,14 +203,14 @@ extension WT {
       abstract: "Start a worker for one bead now, outside the selection (inside the limits unless --force).")
 
     @OptionGroup var options: ManifestOptions
-    @Argument(help: "The bead id.") var bead: String
+    @Argument(help: "The bead id.") var bead: BeadID
     @Option(help: "The project the bead belongs to (default: the first that knows it).") var project: String?
     @Flag(help: "Start even when the project or max_workers is full.") var force = false
 
     func run() async throws {
       let context = try await Context(options)
       GateEnvironment.record(context.environment, in: context.world.store)
-      try await context.forwardIfRemote(worker: bead, project: project)
+      try await context.forwardIfRemote(worker: bead.rawValue, project: project)
       try await acting {
         try await StartOne(manifest: context.manifest, world: context.world).run(bead: bead, project: project, force: force)
           .lines()
@@ -314,4 +314,10 @@ func replaceProcess(with argv: [String]) throws -> Never {
   execvp(argv[0], &cArgs)
   Terminal.error("wt: cannot run \(argv[0]): \(String(cString: strerror(errno)))")
   throw ExitCode.failure
+}
+
+/// A bead id a person types: one bd could not have made is a usage error
+/// (exit 64) before anything is looked up.
+extension BeadID: ExpressibleByArgument {
+  public init?(argument: String) { self.init(argument) }
 }
