@@ -1,3 +1,4 @@
+@testable import Presentation
 import Testing
 @testable import Reconciler
 
