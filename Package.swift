@@ -29,10 +29,11 @@ let package = Package(
       ]
     ),
     // Text for people (the status table, the plan as `wt diff` prints it,
-    // display widths, a transcript as a conversation): not the core's
-    // business, and a library so the unit tests reach it. Its folder sits
-    // inside the CLI's, the one target that prints it.
-    .target(name: "Presentation", dependencies: ["Reconciler"], path: "Sources/wt/Presentation"),
+    // a host's answer under its heading, display widths, a transcript as a
+    // conversation): not the core's business, and a library so the unit
+    // tests reach it. Its folder sits inside the CLI's, the one target that
+    // prints it.
+    .target(name: "Presentation", dependencies: ["Manifest", "Reconciler"], path: "Sources/wt/Presentation"),
     .executableTarget(
       name: "wt",
       dependencies: [
