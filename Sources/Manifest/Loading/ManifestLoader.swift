@@ -71,13 +71,9 @@ public struct ManifestLoader: Sendable {
     // `$WT_HOST`: this wt runs on that host for the wt that drives it, so
     // its projects are the ones that name the host, with its settings.
     let perspective = environment["WT_HOST"].flatMap { $0.isEmpty ? nil : $0 }
-    var settings = doc.settings
-    if let perspective {
-      if let host = doc.hosts.first(where: { $0.host.name == perspective })?.host {
-        settings = doc.settings.seen(from: host, paths: paths)
-      } else {
-        diagnostics.append(Diagnostic(file: display, mark: root.mark, problem: .notThisHost(perspective)))
-      }
+    let settings = Self.settings(of: doc, seenFrom: perspective, paths: paths) ?? doc.settings
+    if let perspective, !doc.hosts.contains(where: { $0.host.name == perspective }) {
+      diagnostics.append(Diagnostic(file: display, mark: root.mark, problem: .notThisHost(perspective)))
     }
 
     var remote: [RemoteProject] = []
@@ -112,6 +108,13 @@ public struct ManifestLoader: Sendable {
       if !commands.isEmpty { manifest.foreign = ForeignFile(path: file, content: text, commands: commands) }
     }
     return LoadResult(manifest: manifest, diagnostics: diagnostics, sources: sources)
+  }
+
+  /// The settings as the host `perspective` has them; nil for this
+  /// machine or a host the file does not declare.
+  static func settings(of doc: ManifestDocument, seenFrom perspective: String?, paths: PathResolver) -> Settings? {
+    guard let perspective, let host = doc.hosts.first(where: { $0.host.name == perspective })?.host else { return nil }
+    return doc.settings.seen(from: host, paths: paths)
   }
 
   /// The file's YAML tree and text; nil, with a diagnostic on `reader`,
