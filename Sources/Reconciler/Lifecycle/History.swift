@@ -10,8 +10,8 @@ public struct PastSession: Codable, Equatable, Sendable {
   /// How it ended: done, deleted, abandoned, restarted, or nil while it runs.
   public var end: String?
 
-  /// `ended` and `end` are null while it runs, never missing (README,
-  /// "JSON output").
+  /// `ended` and `end` are null while it runs, never missing
+  /// (docs/json.md).
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(worker, forKey: .worker)

@@ -2,7 +2,7 @@ import Foundation
 import Manifest
 
 /// One row of `wt status`: a worker as it is now. Field names are the JSON
-/// interface (README, "JSON output").
+/// interface (docs/json.md).
 public struct WorkerStatus: Codable, Equatable, Sendable {
   public var name: String
   public var project: String

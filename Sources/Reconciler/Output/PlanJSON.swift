@@ -1,7 +1,7 @@
 import Foundation
 
 /// The plan as `wt diff -o json` prints it. Field names are part of wt's
-/// interface (README, "JSON output"); add fields, never rename them.
+/// interface (docs/json.md); add fields, never rename them.
 public struct PlanJSON: Codable, Sendable {
   struct Change: Codable, Sendable {
     var action: String
