@@ -29,10 +29,10 @@ let package = Package(
       ]
     ),
     // Text for people (the status table, the plan as `wt diff` prints it,
-    // a host's answer under its heading, display widths, a transcript as a
-    // conversation): not the core's business, and a library so the unit
-    // tests reach it. Its folder sits inside the CLI's, the one target that
-    // prints it.
+    // a host's answer under its heading, the status line, what `wt prime`
+    // prints, display widths, a transcript as a conversation): not the
+    // core's business, and a library so the unit tests reach it. Its
+    // folder sits inside the CLI's, the one target that prints it.
     .target(name: "Presentation", dependencies: ["Manifest", "Reconciler"], path: "Sources/wt/Presentation"),
     .executableTarget(
       name: "wt",
