@@ -237,7 +237,3 @@ extension WT {
     }
   }
 }
-
-/// `wt signal`'s argument: an unknown event is a usage error that lists
-/// the known ones, and shells complete them.
-extension SignalEvent: ExpressibleByArgument {}

@@ -316,9 +316,3 @@ func replaceProcess(with argv: [String]) throws -> Never {
   Terminal.error("wt: cannot run \(argv[0]): \(String(cString: strerror(errno)))")
   throw ExitCode.failure
 }
-
-/// A bead id a person types: one bd could not have made is a usage error
-/// (exit 64) before anything is looked up.
-extension BeadID: ExpressibleByArgument {
-  public init?(argument: String) { self.init(argument) }
-}
