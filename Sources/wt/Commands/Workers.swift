@@ -47,6 +47,10 @@ func acting(_ body: () async throws -> [String]) async throws {
   } catch let error as CommandError {
     Terminal.error("wt: \(describe(error))")
     throw ExitCode.failure
+  } catch let stopped as GateInterrupted {
+    // The status a shell gives a command ended by that signal.
+    Terminal.error("wt: \(stopped)")
+    throw ExitCode(128 + stopped.signal)
   }
 }
 
