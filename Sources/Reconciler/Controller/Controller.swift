@@ -83,7 +83,10 @@ public struct Controller: Sendable {
     let unasked = asking ? nil : fleet.map { fleet in Task { await applyOnHosts(fleet.value, manifest) } }
     let world = World(manifest: manifest, environment: environment)
     // The person's environment is the one every gate runs in.
-    GateEnvironment.record(environment, in: world.store)
+    let localProjects = options.projects.filter { manifest.project(named: $0) != nil }
+    if options.projects.isEmpty || !localProjects.isEmpty {
+      GateEnvironment.record(environment, in: world.store, projects: localProjects)
+    }
     let lock = try await ApplyLock(store: world.store, wait: lockWait)
     defer { withExtendedLifetime(lock) {} }
     let (plan, observed) = try await observeAndPlan(manifest, world: world, recording: unattended)

@@ -214,7 +214,7 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
-      GateEnvironment.record(context.environment, in: context.world.store)
+      GateEnvironment.record(context.environment, in: context.world.store, projects: project.map { [$0] } ?? [])
       try await context.forwardIfRemote(worker: bead, project: project)
       try await acting {
         try await StartOne(manifest: context.manifest, world: context.world).run(bead: bead, project: project, force: force)
