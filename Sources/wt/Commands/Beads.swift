@@ -93,12 +93,17 @@ extension WT {
     @Argument(help: "The event.") var event: String
     @Argument(help: "A message, e.g. why a person is needed.") var message: String?
     @Option(help: "The worker (default: $WT_WORKER, else the worktree you are in).") var worker: String?
+    /// The manifest is read only for its `notify`, when the event is one
+    /// worth telling.
+    @OptionGroup var options: ManifestOptions
 
-    func run() async throws { try Self.perform(event: event, message: message, worker: worker) }
+    func run() async throws {
+      try Self.perform(event: event, message: message, worker: worker, file: options.file == nil ? nil : options.locate())
+    }
 
     /// The command itself, also run without the argument parser by
     /// `WT.main` for the exact shape hooks use.
-    static func perform(event: String, message: String?, worker: String?) throws {
+    static func perform(event: String, message: String?, worker: String?, file: String? = nil) throws {
       let env = ProcessInfo.processInfo.environment
       let signal = StatusSignal(store: StateStore(directory: StateStore.directory(environment: env)))
       let name = try worker ?? env["WT_WORKER"].flatMap { $0.isEmpty ? nil : $0 }
@@ -112,7 +117,7 @@ extension WT {
         let transition = try signal.record(
           worker: name, event: try StatusSignal.event(event, message: message, hook: hook),
           sessionID: event == "session-start" ? hook["session_id"] as? String : nil)
-        Notifier(environment: env).notify(transition)
+        Notifier(environment: env).notify(transition, file: file)
       } catch let error as LifecycleError {
         Terminal.error("wt: \(error.message)")
         throw ExitCode.failure

@@ -140,6 +140,10 @@ extension WT {
         let wt = context.world.wtExecutable
         var env = context.world.workerEnvironment
         env["WT_HUB"] = "1"
+        // The session starts with the environment of whichever wt started
+        // wt's tmux server: the person's NO_COLOR now is passed on (empty,
+        // which means colour, when unset).
+        env["NO_COLOR"] = context.environment["NO_COLOR"] ?? ""
         try await tmux.newSession(
           name: Self.session, directory: FileManager.default.currentDirectoryPath, environment: env,
           command: Self.command(context),
