@@ -7,7 +7,8 @@ extension WT {
   struct Ready: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "ready",
-      abstract: "Selected ready beads per project, in the order apply would start them, and which wait and why.")
+      abstract: "Selected ready beads per project, in the order apply would start them, and which wait and why.",
+      discussion: discussion(example: "$ wt ready api --json | jq -r '.beads[] | select(.starts | not) | .reason'"))
 
     @OptionGroup var options: ManifestOptions
     @Argument(help: "Only this project.") var project: String?
@@ -88,7 +89,9 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "signal",
       abstract: "Record a status event for the current worker (what hooks call).",
-      discussion: "Events: \(StatusSignal.events.joined(separator: ", ")). A hook's JSON may come on stdin.")
+      discussion: discussion(
+        "Events: \(StatusSignal.events.joined(separator: ", ")). A hook's JSON may come on stdin. -f names the manifest whose notify tells a person (default: the one that declared the worker).",
+        example: "$ wt signal needs-input 'Invoice totals: EUR or USD?'"))
 
     @Argument(help: "The event.") var event: String
     @Argument(help: "A message, e.g. why a person is needed.") var message: String?
@@ -138,7 +141,8 @@ extension WT {
   struct Handoff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "handoff",
-      abstract: "Save a hand-over note for the current bead (from -m or stdin); 'wt prime' shows it.")
+      abstract: "Save a hand-over note for the current bead (from -m or stdin); 'wt prime' shows it.",
+      discussion: discussion(example: "$ wt handoff -m 'Parser done and tested; the CLI flags are next'"))
 
     @OptionGroup var options: ManifestOptions
     @Option(name: .shortAndLong, help: "The note.") var message: String?
@@ -162,7 +166,8 @@ extension WT {
   struct Prime: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "prime",
-      abstract: "Print the current bead and its latest hand-over note (the SessionStart hook runs this).")
+      abstract: "Print the current bead and its latest hand-over note (the SessionStart hook runs this).",
+      discussion: discussion(example: "$ wt prime --bead api-7kq     # what a new session of that worker reads"))
 
     @OptionGroup var options: ManifestOptions
     @Option(help: "The bead (default: the worker you are in).") var bead: String?
@@ -182,7 +187,8 @@ extension WT {
   struct Seance: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "seance",
-      abstract: "List a bead's past sessions; --transcript prints the newest, --resume reopens it in a worker.")
+      abstract: "List a bead's past sessions; --transcript prints the newest, --resume reopens it in a worker.",
+      discussion: discussion(example: "$ wt seance api-7kq --transcript | less"))
 
     @OptionGroup var options: ManifestOptions
     @Argument(help: "The bead id.") var bead: String

@@ -8,7 +8,13 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "watch",
       abstract: "A live table of every worker; Enter switches to one, d previews 'wt diff', q quits.",
-      discussion: "Keys: arrows or j/k move, Enter switches this tmux client to the worker, d shows the plan, r refreshes, q quits.")
+      discussion: discussion(
+        """
+        Keys: arrows or j/k move, Enter switches this tmux client to the worker, d shows the plan, r refreshes, q quits. \
+        Colours follow NO_COLOR. Without a terminal (output to a pipe or a file, or no keyboard) it prints one frame, \
+        as --once does.
+        """,
+        example: "$ wt watch --interval 30"))
 
     @OptionGroup var options: ManifestOptions
     /// Changes (a hook's signal, a worker starting or ending) redraw at
