@@ -60,7 +60,12 @@ struct WatchTerminal {
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
   }
 
-  func stop() { _ = try? p.sh(["tmux", "-L", socket, "kill-server"], check: false) }
+  /// Ends the server and removes its socket file, which tmux leaves.
+  func stop() {
+    let path = (try? pane("#{socket_path}")) ?? ""
+    _ = try? p.sh(["tmux", "-L", socket, "kill-server"], check: false)
+    if path.hasSuffix("/" + socket) { try? FileManager.default.removeItem(atPath: path) }
+  }
 
   func pane(_ format: String) throws -> String {
     try p.sh(["tmux", "-L", socket, "display-message", "-p", "-t", "=term:", format]).stdout
