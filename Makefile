@@ -35,6 +35,10 @@ endif
 
 .PHONY: all build install uninstall clean test-fast
 
+# `make` builds (the binary, completions, man page): test-fast, written
+# first below, must not become the default goal.
+.DEFAULT_GOAL := all
+
 # The unit and controller tests (ManifestTests, ReconcilerTests): real git,
 # tmux and the scripted agent, but not the built binary, sshd or a real
 # agent; every test tagged `e2e`, `ssh` or `realAgent` (Tests/TestSupport)

@@ -7,14 +7,25 @@ struct WT: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "wt",
     abstract: "Run one coding agent per bead, each in its own git worktree and tmux session, declared in wt.yaml.",
-    discussion: """
-      Exit codes: 0 ok, 1 error, 2 'wt diff --detailed-exitcode' found changes, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
+    discussion: discussion(
+      """
+      Exit codes: 0 ok, 1 error, 2 'wt diff --detailed-exitcode' found changes, 64 usage error, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (SIGHUP).
       """,
+      example: "$ wt diff && wt apply     # see the plan, then make it so"),
     version: Version.description,
-    subcommands: [
-      Validate.self, Diff.self, Apply.self, Auto.self, Status.self, Ready.self, New.self, Done.self, Queue.self, Abandon.self,
-      Signal.self, Seance.self, Handoff.self, Prime.self, Attach.self, ProjectCommand.self, Watch.self, Hub.self,
-      Trust.self, Forget.self, Agents.self, HostCommand.self,
+    // Grouped as a person meets them: plan and apply from the manifest,
+    // look after the workers, what an agent runs inside its worker, and
+    // the manifest's own projects, agents and hosts.
+    groupedSubcommands: [
+      CommandGroup(name: "Plan & apply", subcommands: [Diff.self, Apply.self, Auto.self, Ready.self]),
+      CommandGroup(
+        name: "Workers",
+        subcommands: [
+          Status.self, Watch.self, Hub.self, Attach.self, New.self, Queue.self, Abandon.self, Forget.self, Seance.self,
+        ]),
+      CommandGroup(name: "Inside a worker", subcommands: [Done.self, Signal.self, Handoff.self, Prime.self]),
+      CommandGroup(
+        name: "Manifest & hosts", subcommands: [Validate.self, ProjectCommand.self, Agents.self, Trust.self, HostCommand.self]),
     ]
   )
 

@@ -77,6 +77,21 @@ extension EndToEnd {
       #expect(try p.queue().isEmpty)
     }
 
+    /// A gate stopped by a signal (the person's Ctrl-C reaches the gate
+    /// too) did not fail: `wt done` exits as interrupted, nothing is queued
+    /// and no worker is told its gate failed.
+    @Test func aGateStoppedByASignalIsNoFailure() async throws {
+      let p = try Playground(gate: #"[[sh, -c, "kill -INT $$"]]"#)
+      let id = try p.handWorker("Work")
+      try p.commit("work.txt", "work\n", in: p.worktree(id))
+      let done = try await p.awaited("done", id)
+      #expect(done.status == 130, "\(done.stderr)")
+      #expect(done.stderr.contains("was interrupted (signal 2)"), "\(done.stderr)")
+      #expect(!done.stderr.contains("follow-up"))
+      #expect(try p.queue().isEmpty)
+      #expect(try p.show(id)["status"] as? String == "open")
+    }
+
     /// MERGE_HEAD, the index, the files and HEAD of the main checkout.
     func mergeSnapshot(_ p: Playground) throws -> [String] {
       [

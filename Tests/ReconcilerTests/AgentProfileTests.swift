@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Manifest
 @testable import Reconciler
 
@@ -125,6 +126,31 @@ import Testing
     let data = try Data(contentsOf: URL(fileURLWithPath: "\(home)/.cursor/projects/w-demo-xy/.workspace-trusted"))
     let object = try JSONSerialization.jsonObject(with: data) as? [String: String]
     #expect(object?["workspacePath"] == "/w/demo/x.y")
+  }
+
+  /// On a full disk the person's file is left exactly as it was (it was
+  /// cut to the first 4 KiB), and the message names it. A small tmpfs of
+  /// the test's own is the full disk; where this machine lets no test
+  /// mount one, there is nothing to run.
+  @Test func aFullDiskLeavesTheFileAsItWas() throws {
+    let mountPoint = try tempHome()
+    defer {
+      _ = try? runChild("/usr/bin/env", ["umount", mountPoint])
+      try? FileManager.default.removeItem(atPath: mountPoint)
+    }
+    guard (try? runChild("/usr/bin/env", ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", mountPoint]))?.status == 0 else { return }
+    let home = "\(mountPoint)/home"
+    try FileManager.default.createDirectory(atPath: "\(home)/.codex", withIntermediateDirectories: true)
+    let config = "\(home)/.codex/config.toml"
+    let original = "token = \"secret\"\n" + String(repeating: "# padding line\n", count: 250)
+    try original.write(toFile: config, atomically: false, encoding: .utf8)
+    _ = try? runChild("/usr/bin/env", ["dd", "if=/dev/zero", "of=\(mountPoint)/filler", "bs=4k", "count=100000"])
+    #expect {
+      try TrustSeed.seed(.codex, worktree: "/w/demo/\(String(repeating: "long-", count: 400))", home: home)
+    } throws: { error in
+      "\(error)".contains(config)
+    }
+    #expect(try String(contentsOfFile: config, encoding: .utf8) == original)
   }
 
   /// A link planted in the agent's home (or a repository's worktree) never

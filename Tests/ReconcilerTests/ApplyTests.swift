@@ -165,6 +165,25 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     #expect(record?.statusMessage != "which file?")
   }
 
+  /// A start whose setup failed gives the bead back; the next start runs
+  /// the setup again in the worktree it left, and only then the agent
+  /// (it used to start the agent in a worktree whose setup never ran
+  /// through).
+  @Test func aFailedSetupRunsAgainOnTheNextStart() async throws {
+    let w = try await TestWorld()
+    let count = "\(w.root)/setup.count", ok = "\(w.root)/setup.ok"
+    try w.writeManifest(extra: "defaults:\n  setup: [[sh, -c, \"echo ran >> '\(count)'; test -f '\(ok)'\"]]")
+    let a = try await w.createBead("First")
+    let first = try await w.apply()
+    #expect(first.first?.failed == true, "\(first)")
+    #expect(try await w.bead(a)?.status == .open)
+    try "".write(toFile: ok, atomically: true, encoding: .utf8)
+    #expect(allDone(try await w.apply()))
+    #expect(try String(contentsOfFile: count, encoding: .utf8) == "ran\nran\n")
+    #expect(try await w.bead(a)?.status == .inProgress)
+    #expect(try StateStore(directory: w.stateDir).load().workers["demo/\(a)"]?.setupPending == nil)
+  }
+
   @Test func beadTextIsInert() async throws {
     let w = try await TestWorld()
     let marker = "\(w.root)/pwned"

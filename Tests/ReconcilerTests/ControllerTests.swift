@@ -95,6 +95,25 @@ import Testing
     #expect(events.reports.isEmpty)
   }
 
+  /// A host added to wt.yaml while the loop runs is reached once the edit
+  /// is loaded (it was never contacted until the loop was started again).
+  @Test func aHostAddedWhileTheLoopRunsIsReached() async throws {
+    let w = try await TestWorld()
+    let events = Events()
+    let loop = Task { [controller = controller(w), manifest = try w.manifest()] in
+      await controller.run(manifest, interval: .milliseconds(500), reload: { try? w.manifest() }) { events.add($0) }
+    }
+    defer { loop.cancel() }
+    try await events.wait("a first pass") { !events.reports.isEmpty }
+    let text = try String(contentsOfFile: w.manifestFile, encoding: .utf8).replacingOccurrences(
+      of: "projects:\n",
+      with: "hosts:\n  box: {ssh: nobody@127.0.0.1, port: 1, timeout: 3}\nprojects:\n  far: {host: box, path: /srv/far}\n")
+    try text.write(toFile: w.manifestFile, atomically: true, encoding: .utf8)
+    try await events.wait("the new host") {
+      events.all.contains { if case .hostProblem(let host, _, _) = $0 { host.name == "box" } else { false } }
+    }
+  }
+
   @Test func theLoopComesBackSoonForWhatMayChangeByItself() {
     let admission = Plan.Waiting(
       cause: .admission, project: "demo", bead: "demo-1", title: "t", priority: 1, reason: "admission: load")

@@ -34,4 +34,28 @@ import Testing
     let closed = try #require(try world.store.load().workers["demo/\(id)"])
     #expect(closed.condition == WorkerCondition(.done, "bead \(id) is closed"))
   }
+
+  /// A bd that cannot answer (a locked database) says nothing about the
+  /// bead: the look leaves the project alone, nothing is recorded done,
+  /// and no plan tears the live worker down.
+  @Test func aBdThatCannotAnswerClosesNothing() async throws {
+    let w = try await TestWorld()
+    let manifest = try w.manifest()
+    let cached = try await w.world.observe(manifest).projects
+    let id = try await w.createBead("Made after the list")
+    try await w.apply()
+    // bd show fails as a locked database makes it fail.
+    let failing = "\(w.root)/bd-locked"
+    try "#!/bin/sh\nif [ \"$1\" = show ]; then echo 'Error: database is locked' >&2; exit 1; fi\nexec '\(bdDouble)' \"$@\"\n"
+      .write(toFile: failing, atomically: true, encoding: .utf8)
+    chmod(failing, 0o755)
+    var environment = w.environment
+    environment["WT_BD"] = failing
+    let world = World(manifest: manifest, environment: environment, runner: w.runner)
+    await #expect(throws: TrackerError.self) { try await world.tracker.show(id, in: w.repo) }
+    #expect(try await w.world.tracker.show("demo-nope", in: w.repo) == nil)
+    let observed = try await world.observeRecordingTransitions(manifest, reusing: cached)
+    #expect(try world.store.load().workers["demo/\(id)"]?.status != .done)
+    #expect(!world.plan(manifest, observed).changes.contains { $0.bead == id && $0.action == .delete })
+  }
 }

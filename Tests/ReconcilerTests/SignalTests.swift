@@ -62,8 +62,9 @@ import Testing
       contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md"),
       encoding: .utf8)
     let row = try #require(readme.split(separator: "\n").first { $0.hasPrefix("| `wt signal EVENT") })
-    let named = row.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
-    #expect(Set(named.filter { !$0.hasPrefix("wt ") }) == Set(SignalEvent.allCases.map(\.rawValue)))
+    let list = try #require(row.components(separatedBy: "EVENT is ").last)
+    let named = list.split(separator: "`").enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+    #expect(Set(named) == Set(SignalEvent.allCases.map(\.rawValue)))
   }
 
   /// The agent asks for a person, then Claude Code's Stop and the idle

@@ -92,13 +92,19 @@ extension Applier {
       record.sessionId = nil
       record.branch = made.branch
       if let base = made.baseCommit { record.baseCommit = base }
+      record.setupPending = true
+      let pending = record
+      try await step("state") { try world.store.update { $0.workers[change.worker] = pending } }
+    }
+    if record.setupPending == true {
       try await step("setup") {
         let copied = try CopiedFiles.copy(project.copy, from: project.path, into: change.worktree)
-        record.copied = try await world.git.blobIDs(copied, in: change.worktree)
+        record.copied = (record.copied ?? [:]).merging(try await world.git.blobIDs(copied, in: change.worktree)) { _, b in b }
         for command in project.setup {
           try await world.runner.run(command, in: change.worktree, timeout: .seconds(900))
         }
       }
+      record.setupPending = nil
     }
     try await step("hooks") {
       try await world.git.exclude(CopiedFiles.ownFiles, in: change.worktree)

@@ -32,8 +32,21 @@ enum HomeFile {
       if !existed { unlink(path) }
       return
     }
-    guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw failure(path, "cannot rewrite it") }
-    try handle.write(contentsOf: new)
+    // The space first: on a full disk nothing of the file has changed yet
+    // (truncating, then failing to write, left a person's config cut in
+    // half). Then the new text over the old, then the end cut off.
+    let reserved = posix_fallocate(fd, 0, off_t(max(new.count, 1)))
+    guard reserved == 0 else {
+      errno = reserved
+      throw failure(path, "no room to rewrite it, left as it was")
+    }
+    guard lseek(fd, 0, SEEK_SET) == 0 else { throw failure(path, "cannot rewrite it") }
+    do {
+      try handle.write(contentsOf: new)
+    } catch {
+      throw StateError(message: "\(path): cannot write it (\(describe(error))); wt was writing the agent's trust for a worktree there")
+    }
+    guard ftruncate(fd, off_t(new.count)) == 0 else { throw failure(path, "cannot cut it to its new length") }
     _ = fsync(fd)
   }
 

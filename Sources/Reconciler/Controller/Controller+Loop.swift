@@ -43,10 +43,16 @@ extension Controller {
     let controller = unattendedCopy
     let current = CurrentManifest(manifest)
     await withTaskGroup(of: Void.self) { group in
-      for host in manifest.projectsByHost.map(\.host) {
-        group.addTask { await controller.hostLoop(host.name, current, interval: interval, report: report) }
-      }
       group.addTask { await controller.localLoop(current, interval: interval, reload: reload, report: report) }
+      // A host added to wt.yaml while the loop runs gets a loop of its own
+      // once the edit is loaded; one removed idles in its loop.
+      var started = Set<String>()
+      while !Task.isCancelled {
+        for host in await current.manifest.projectsByHost.map(\.host.name) where started.insert(host).inserted {
+          group.addTask { await controller.hostLoop(host, current, interval: interval, report: report) }
+        }
+        try? await Task.sleep(for: .seconds(1))
+      }
     }
   }
 

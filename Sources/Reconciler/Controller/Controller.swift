@@ -83,7 +83,10 @@ public struct Controller: Sendable {
     let unasked = asking ? nil : fleet.map { fleet in Task { await applyOnHosts(fleet.value, manifest) } }
     let world = World(manifest: manifest, environment: environment)
     // The person's environment is the one every gate runs in.
-    GateEnvironment.record(environment, in: world.store)
+    let localProjects = options.projects.filter { manifest.project(named: $0) != nil }
+    if options.projects.isEmpty || !localProjects.isEmpty {
+      GateEnvironment.record(environment, in: world.store, projects: localProjects)
+    }
     let lock = try await ApplyLock(store: world.store, wait: lockWait)
     defer { withExtendedLifetime(lock) {} }
     let (plan, observed) = try await observeAndPlan(manifest, world: world, recording: unattended)
@@ -101,7 +104,13 @@ public struct Controller: Sendable {
     if !asking, let observed { await world.answerQuestions(manifest, observed) }
     // Agents without hooks say nothing by themselves: their screens are
     // read, and what they show recorded, on every unattended pass.
-    if unattended, let observed { await world.recordScreenStates(manifest, observed) }
+    // A question the agent asked that its screen no longer shows (a person
+    // said no in the pane, which no hook reports) moves on here too, not
+    // only when a watch is open.
+    if unattended, let observed {
+      await world.recordScreenStates(manifest, observed)
+      _ = try? await world.recordAnsweredQuestions(manifest, observed)
+    }
     let asked = asking ? fleet.map { fleet in Task { await applyOnHosts(fleet.value, manifest) } } : nil
     if !preview.plan.isEmpty {
       report.steps = await Applier(manifest: manifest, world: world, logger: logger).apply(preview.plan)

@@ -150,6 +150,12 @@ public struct Finish: Sendable {
     _ worker: WorkerRef, command: [String], status: Int32, excerpt: String, on what: String, queue: MergeQueue?
   ) async throws -> Never {
     let shown = command.joined(separator: " ")
+    if let signal = GateInterrupted.signal(status: status) {
+      // The person stopped it (Ctrl-C, a closed terminal): the gate did
+      // not fail, so the agent is told nothing, and nothing stays queued.
+      try? queue?.remove(worker)
+      throw GateInterrupted(command: shown, signal: signal)
+    }
     let why = "gate `\(shown)` failed (exit \(status)) on \(what)"
     let first = Gate.headline(excerpt)
     try queue?.set(worker, .failed, reason: "\(why): \(first)")
@@ -173,5 +179,20 @@ public struct Finish: Sendable {
     guard let transition = try? StatusSignal(store: world.store).record(worker: worker.name, event: .declared(status, message))
     else { return }
     Notifier(environment: world.environment).notify(transition)
+  }
+}
+
+/// A gate that ended by SIGINT, SIGHUP or SIGTERM: stopped, not failed.
+public struct GateInterrupted: Error, CustomStringConvertible, Sendable {
+  public var command: String
+  public var signal: Int32
+  public var description: String {
+    "the gate `\(command)` was interrupted (signal \(signal)); nothing was merged and the worker was told nothing. Run 'wt done' again to finish"
+  }
+
+  /// The signal behind a gate's status (128 + signal, as shells and
+  /// `ProcessRunner` report one), if it is one a person sends.
+  static func signal(status: Int32) -> Int32? {
+    [SIGINT, SIGHUP, SIGTERM].first { status == 128 + $0 }
   }
 }

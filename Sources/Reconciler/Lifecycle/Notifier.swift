@@ -10,12 +10,15 @@ public struct Notifier: Sendable {
 
   public init(environment: [String: String]) { self.environment = environment }
 
-  public func notify(_ transition: StatusSignal.Transition) {
+  /// `file` is a manifest the person named (`wt signal -f FILE`): its
+  /// notify runs instead of that of the manifest that declared the worker.
+  public func notify(_ transition: StatusSignal.Transition, file named: String? = nil) {
     guard transition.shouldNotify else { return }
     let r = transition.record
-    let named = r.manifest != nil ? r.manifestFromRepository != true : environment["WT_CONFIG_ORIGIN"] != "repository"
-    guard let file = r.manifest ?? environment["WT_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }),
-      let manifest = loader(for: r).load(file: file, named: named).manifest,
+    let byPerson = named != nil || (r.manifest != nil ? r.manifestFromRepository != true : environment["WT_CONFIG_ORIGIN"] != "repository")
+    let loader = named != nil ? ManifestLoader(environment: environment) : loader(for: r)
+    guard let file = named ?? r.manifest ?? environment["WT_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }),
+      let manifest = loader.load(file: file, named: byPerson).manifest,
       !manifest.settings.notify.isEmpty
     else { return }
     // A repository's own manifest runs its notify only once trusted.

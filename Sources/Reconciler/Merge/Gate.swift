@@ -38,7 +38,7 @@ struct Gate: Sendable {
     // The gate sees what a new worktree sees: copied files and setup.
     _ = try CopiedFiles.copy(project.copy, from: project.path, into: directory)
     // The person's environment, whoever runs `wt done` (GateEnvironment).
-    let environment = GateEnvironment.current(store: world.store, fallback: world.environment)
+    let environment = GateEnvironment.current(store: world.store, project: project.name, fallback: world.environment)
     var passed: [String] = []
     for (command, limit) in project.setup.map({ ($0, 900) }) + project.gate.map({ ($0, 1800) }) {
       let out = try await world.runner.output(

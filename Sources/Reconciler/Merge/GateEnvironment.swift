@@ -13,6 +13,10 @@ import Foundation
 /// nothing inherited. wt's own variables and tmux's are left out: the gate
 /// is the person's check, not a worker. The file is the person's alone
 /// (`0600`), as their environment may hold keys.
+///
+/// Per project: `wt apply --project api` from the shell with api's
+/// virtualenv records it for api alone, so another project's gate keeps
+/// the environment recorded for it (or for every project).
 public enum GateEnvironment {
   static let fileName = "gate-environment.json"
 
@@ -27,11 +31,36 @@ public enum GateEnvironment {
     (environment["WT_WORKER"] ?? "").isEmpty && (environment["WT_HUB"] ?? "").isEmpty
   }
 
-  /// Records `environment` as the one gates run in, when it is a person's.
-  public static func record(_ environment: [String: String], in store: StateStore) {
+  /// What the file holds: the environment for every project, and the ones
+  /// recorded for some projects alone.
+  struct Recorded: Codable {
+    var all: [String: String]?
+    var projects: [String: [String: String]] = [:]
+  }
+
+  static func read(_ store: StateStore) -> Recorded? {
+    guard let data = FileManager.default.contents(atPath: "\(store.directory)/\(fileName)") else { return nil }
+    if let recorded = try? JSONDecoder().decode(Recorded.self, from: data), recorded.all != nil || !recorded.projects.isEmpty {
+      return recorded
+    }
+    // The first form of the file: one environment for every project.
+    return (try? JSONSerialization.jsonObject(with: data) as? [String: String]).map { Recorded(all: $0) }
+  }
+
+  /// Records `environment` as the one gates run in, when it is a person's:
+  /// for `projects` alone, or for every project (none named).
+  public static func record(_ environment: [String: String], in store: StateStore, projects: [String] = []) {
     guard isPersons(environment) else { return }
     let kept = environment.filter { !isOwn($0.key) }
-    guard let data = try? JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]) else { return }
+    var recorded = read(store) ?? Recorded()
+    if projects.isEmpty {
+      recorded = Recorded(all: kept)
+    } else {
+      for project in projects { recorded.projects[project] = kept }
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    guard let data = try? encoder.encode(recorded) else { return }
     let path = "\(store.directory)/\(fileName)"
     try? FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
     let temporary = "\(path).\(getpid()).new"
@@ -39,15 +68,11 @@ public enum GateEnvironment {
     if rename(temporary, path) != 0 { unlink(temporary) }
   }
 
-  /// The environment a gate runs in: the last one recorded, else this
-  /// process's (without wt's and tmux's own).
-  public static func current(store: StateStore, fallback: [String: String]) -> [String: String] {
-    let path = "\(store.directory)/\(fileName)"
-    if let data = FileManager.default.contents(atPath: path),
-      let recorded = try? JSONSerialization.jsonObject(with: data) as? [String: String]
-    {
-      return recorded
-    }
-    return fallback.filter { !isOwn($0.key) }
+  /// The environment `project`'s gate runs in: the one recorded for it,
+  /// else for every project, else this process's (without wt's and tmux's
+  /// own).
+  public static func current(store: StateStore, project: String, fallback: [String: String]) -> [String: String] {
+    let recorded = read(store)
+    return recorded?.projects[project] ?? recorded?.all ?? fallback.filter { !isOwn($0.key) }
   }
 }

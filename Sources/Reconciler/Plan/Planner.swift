@@ -159,12 +159,15 @@ struct Planner {
     if let load = machine.load1 {
       let perCore = load / Double(max(machine.cores, 1))
       if perCore > admission.maxLoadPerCore {
-        return "admission: load \(format(load)) over \(machine.cores) cores is \(format(perCore)) per core (max \(format(admission.maxLoadPerCore)))"
+        let figures = Figures(perCore, against: admission.maxLoadPerCore)
+        let total = Figures.text(load, figures.decimals)
+        return "admission: load \(total) over \(machine.cores) cores is \(figures.value) per core (max \(figures.limit))"
       }
     }
     let need = admission.minFreeMemory + UInt64(starting + 1) * options.agentMemory
     if let available = machine.memoryAvailable, available < need {
-      return "admission: \(gib(available)) memory available, need \(gib(admission.minFreeMemory)) free plus \(gib(options.agentMemory)) per new agent"
+      let figures = Figures.memory(available, against: need)
+      return "admission: \(figures.available) memory available, need \(figures.need) (\(gib(admission.minFreeMemory)) free plus \(gib(options.agentMemory)) per new agent)"
     }
     return nil
   }

@@ -45,6 +45,10 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   /// Files `copy:` put into the worktree, with their git blob ids then, so
   /// teardown can tell an edited copy (work) from an untouched one.
   public var copied: [String: String]?
+  /// Set when the worktree is made, cleared once `copy:` and `setup:` ran
+  /// through: a start that failed there runs them again on the next one,
+  /// never an agent in a worktree whose setup failed.
+  public var setupPending: Bool?
   /// The manifest that declared the worker (absolute), so that wt run
   /// anywhere for it (a hook, notify) uses the same one.
   public var manifest: String?

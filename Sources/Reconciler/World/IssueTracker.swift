@@ -58,9 +58,18 @@ public struct BeadsCLI: IssueTracker {
     try await json(["list", "--status", "open,in_progress,blocked,deferred,hooked", "-n", "0"], in: repo)
   }
 
+  /// The bead, or nil when bd says there is no such bead. Any other
+  /// failure (a locked database, a bd that cannot run) throws: "bd could
+  /// not answer" is never "the bead is gone", which would end a live
+  /// worker as done.
   public func show(_ id: String, in repo: String) async throws -> Bead? {
     let out = try await runner.output([bd, "show", "--json", "--", id], in: repo)
-    guard out.succeeded else { return nil }
+    guard out.succeeded else {
+      // bd's words for an unknown id (bd cmd/bd/show.go): per id on
+      // stderr, and with --json the summary object on stdout.
+      if out.stderr.contains("no issue found matching") || out.stdout.contains("no issues found matching") { return nil }
+      throw TrackerError(message: "`\(bd) show -- \(id)` failed (exit \(out.status)): \(Self.message(out))")
+    }
     do {
       return try JSONDecoder().decode([Bead].self, from: Data(out.stdout.utf8)).first
     } catch {

@@ -83,12 +83,12 @@ public struct Tmux: Sendable {
     name: String, directory: String, environment: [String: String], unset: [String] = [], command: [String],
     options: [String: String], width: Int = 200, height: Int = 50
   ) async throws {
-    var argv = base + ["new-session", "-d", "-s", name, "-c", Self.literal(directory), "-x", "\(width)", "-y", "\(height)"]
-    for (k, v) in environment.sorted(by: { $0.key < $1.key }) { argv += ["-e", "\(k)=\(v)"] }
-    argv += unset.isEmpty ? Self.direct(command) : ["/usr/bin/env"] + unset.flatMap { ["-u", $0] } + command
+    var argv = base + ["new-session", "-d", "-s", name, "-c", Self.data(Self.literal(directory)), "-x", "\(width)", "-y", "\(height)"]
+    for (k, v) in environment.sorted(by: { $0.key < $1.key }) { argv += ["-e", Self.data("\(k)=\(v)")] }
+    argv += (unset.isEmpty ? Self.direct(command) : ["/usr/bin/env"] + unset.flatMap { ["-u", $0] } + command).map(Self.data)
     argv += [";", "set-option", "-t", Self.exact(name) + ":", "remain-on-exit", "on"]
     for k in unset { argv += [";", "set-environment", "-t", Self.exact(name), "-r", k] }
-    for (k, v) in options.sorted(by: { $0.key < $1.key }) { argv += [";", "set-option", "-t", Self.exact(name) + ":", k, v] }
+    for (k, v) in options.sorted(by: { $0.key < $1.key }) { argv += [";", "set-option", "-t", Self.exact(name) + ":", k, Self.data(v)] }
     try await runner.run(argv)
   }
 
@@ -114,7 +114,7 @@ public struct Tmux: Sendable {
   }
 
   public func respawn(pane: String, directory: String, command: [String]) async throws {
-    try await runner.run(base + ["respawn-pane", "-k", "-t", pane, "-c", Self.literal(directory)] + Self.direct(command))
+    try await runner.run(base + ["respawn-pane", "-k", "-t", pane, "-c", Self.data(Self.literal(directory))] + Self.direct(command).map(Self.data))
   }
 
   /// tmux's ways of saying the server or session is not there, which for
@@ -130,6 +130,16 @@ public struct Tmux: Sendable {
   /// is ever read by a shell.
   static func direct(_ command: [String]) -> [String] {
     command.count == 1 ? ["/usr/bin/env", command[0]] : command
+  }
+
+  /// An argument that is data, safe from tmux's command parser: an
+  /// argument ending in `;` separates tmux commands (tmux(1), COMMAND
+  /// PARSING AND EXECUTION), so a prompt ending in one lost it, and a
+  /// prompt that was only `;` reached the agent as nothing. tmux reads a
+  /// final `\;` as a literal `;` and drops the backslash, so one is put
+  /// before every final `;` (a final `\;` stays `\;`).
+  public static func data(_ argument: String) -> String {
+    argument.hasSuffix(";") ? String(argument.dropLast()) + "\\;" : argument
   }
 
   /// tmux expands formats (`#{…}`, `#(command)`) in `-c`; `##` is a

@@ -8,7 +8,8 @@ extension WT {
   struct Agents: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "agents",
-      abstract: "Agent profiles: built-in or overridden, whether each command is installed, and what each can do.")
+      abstract: "Agent profiles: built-in or overridden, whether each command is installed, and what each can do.",
+      discussion: discussion(example: "$ wt agents --json | jq -r '.agents[] | select(.installed | not) | .name'"))
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var output: OutputOptions

@@ -10,10 +10,12 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "apply",
       abstract: "Make the world match wt.yaml: start, prompt, restart and tear down workers.",
-      discussion: """
+      discussion: discussion(
+        """
         Shows the plan and asks first when run from a terminal; without a terminal it needs --yes.
         With --watch it reconciles again whenever a bead, a worker or wt.yaml changes, and at a steady interval.
-        """)
+        """,
+        example: "$ wt apply --project api --yes"))
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var plan: PlanArguments
@@ -141,7 +143,8 @@ extension WT {
   struct Auto: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "auto",
-      abstract: "Work through the backlog unattended: 'wt apply --watch --yes'.")
+      abstract: "Work through the backlog unattended: 'wt apply --watch --yes'.",
+      discussion: discussion(example: "$ wt auto --interval 60 2>&1 | tee -a wt-auto.log"))
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var plan: PlanArguments

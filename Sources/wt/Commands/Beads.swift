@@ -8,7 +8,8 @@ extension WT {
   struct Ready: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "ready",
-      abstract: "Selected ready beads per project, in the order apply would start them, and which wait and why.")
+      abstract: "Selected ready beads per project, in the order apply would start them, and which wait and why.",
+      discussion: discussion(example: "$ wt ready api --json | jq -r '.beads[] | select(.starts | not) | .reason'"))
 
     @OptionGroup var options: ManifestOptions
     @Argument(help: "Only this project.") var project: String?
@@ -89,17 +90,24 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "signal",
       abstract: "Record a status event for the current worker (what hooks call).",
-      discussion: "Events: \(SignalEvent.allCases.map(\.rawValue).joined(separator: ", ")). A hook's JSON may come on stdin.")
+      discussion: discussion(
+        "EVENT is a hook's event or a state someone declares (the values below). A hook's JSON may come on stdin. -f names the manifest whose notify tells a person (default: the one that declared the worker).",
+        example: "$ wt signal needs-input 'Invoice totals: EUR or USD?'"))
 
     @Argument(help: "The event.") var event: SignalEvent
     @Argument(help: "A message, e.g. why a person is needed.") var message: String?
     @Option(help: "The worker (default: $WT_WORKER, else the worktree you are in).") var worker: String?
+    /// The manifest is read only for its `notify`, when the event is one
+    /// worth telling.
+    @OptionGroup var options: ManifestOptions
 
-    func run() async throws { try Self.perform(event: event, message: message, worker: worker) }
+    func run() async throws {
+      try Self.perform(event: event, message: message, worker: worker, file: options.file == nil ? nil : options.locate())
+    }
 
     /// The command itself, also run without the argument parser by
     /// `WT.main` for the exact shape hooks use.
-    static func perform(event: SignalEvent, message: String?, worker: String?) throws {
+    static func perform(event: SignalEvent, message: String?, worker: String?, file: String? = nil) throws {
       let env = ProcessInfo.processInfo.environment
       let signal = StatusSignal(store: StateStore(directory: StateStore.directory(environment: env)))
       let name = try worker ?? env["WT_WORKER"].flatMap { $0.isEmpty ? nil : $0 }
@@ -113,7 +121,7 @@ extension WT {
         let transition = try signal.record(
           worker: name, event: StatusSignal.event(event, message: message, hook: hook),
           sessionID: event == .hook(.sessionStart) ? hook["session_id"] as? String : nil)
-        Notifier(environment: env).notify(transition)
+        Notifier(environment: env).notify(transition, file: file)
       } catch let error as LifecycleError {
         Terminal.error("wt: \(error.message)")
         throw ExitCode.failure
@@ -134,7 +142,8 @@ extension WT {
   struct Handoff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "handoff",
-      abstract: "Save a hand-over note for the current bead (from -m or stdin); 'wt prime' shows it.")
+      abstract: "Save a hand-over note for the current bead (from -m or stdin); 'wt prime' shows it.",
+      discussion: discussion(example: "$ wt handoff -m 'Parser done and tested; the CLI flags are next'"))
 
     @OptionGroup var options: ManifestOptions
     @Option(name: .shortAndLong, help: "The note.") var message: String?
@@ -158,7 +167,8 @@ extension WT {
   struct Prime: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "prime",
-      abstract: "Print the current bead and its latest hand-over note (the SessionStart hook runs this).")
+      abstract: "Print the current bead and its latest hand-over note (the SessionStart hook runs this).",
+      discussion: discussion(example: "$ wt prime --bead api-7kq     # what a new session of that worker reads"))
 
     @OptionGroup var options: ManifestOptions
     @Option(help: "The bead (default: the worker you are in).") var bead: String?
@@ -178,7 +188,8 @@ extension WT {
   struct Seance: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "seance",
-      abstract: "List a bead's past sessions; --transcript prints the newest, --resume reopens it in a worker.")
+      abstract: "List a bead's past sessions; --transcript prints the newest, --resume reopens it in a worker.",
+      discussion: discussion(example: "$ wt seance api-7kq --transcript | less"))
 
     @OptionGroup var options: ManifestOptions
     @Argument(help: "The bead id.") var bead: String

@@ -42,7 +42,9 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "diff",
       abstract: "Show what 'wt apply' would do. Changes nothing.",
-      discussion: "With --detailed-exitcode: 0 no changes, 1 error, 2 changes.")
+      discussion: discussion(
+        "With --detailed-exitcode: 0 no changes, 1 error, 2 changes.",
+        example: "$ wt diff --project api -o json | jq -r '.changes[].worker'"))
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var plan: PlanArguments

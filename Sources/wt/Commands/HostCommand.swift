@@ -8,11 +8,13 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "host",
       abstract: "Hosts that run projects over SSH: list them, install wt on one.",
+      discussion: discussion(example: "$ wt host install build-box && wt host list"),
       subcommands: [List.self, Install.self, Receive.self])
 
     struct List: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "Every host in wt.yaml, its projects, and whether its wt answers.")
+        commandName: "list", abstract: "Every host in wt.yaml, its projects, and whether its wt answers.",
+        discussion: discussion(example: "$ wt host list --json | jq -r '.hosts[] | select(.reachable != true) | .name'"))
 
       @OptionGroup var options: ManifestOptions
       @Flag(help: "Only what wt.yaml says; do not connect.") var offline = false
@@ -63,7 +65,9 @@ extension WT {
       static let configuration = CommandConfiguration(
         commandName: "install",
         abstract: "Copy this wt to a host, when the host's system and processor match this machine's.",
-        discussion: "Installs to ~/.local/bin/wt on the host unless --to says where. wt looks there after the host's PATH; a wt put elsewhere must be named by hosts.NAME.wt.")
+        discussion: discussion(
+          "Installs to ~/.local/bin/wt on the host unless --to says where. wt looks there after the host's PATH; a wt put elsewhere must be named by hosts.NAME.wt.",
+          example: "$ wt host install build-box"))
 
       @OptionGroup var options: ManifestOptions
       @Argument(help: "The host, as named under hosts: in wt.yaml.") var name: String

@@ -7,12 +7,14 @@ extension WT {
   struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "project", abstract: "List projects, or add one to the manifest.",
+      discussion: discussion(example: "$ wt project add ~/code/web && wt project list"),
       subcommands: [List.self, Add.self])
 
     struct List: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "Projects with path, base, ready and in-progress beads, and live workers.")
+        abstract: "Projects with path, base, ready and in-progress beads, and live workers.",
+        discussion: discussion(example: "$ wt project list --json | jq -r '.projects[] | \"\\(.name): \\(.ready)\"'"))
 
       @OptionGroup var options: ManifestOptions
       @OptionGroup var output: OutputOptions
@@ -83,7 +85,8 @@ extension WT {
     struct Add: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Append a project entry to the manifest, leaving the rest of the file byte for byte.")
+        abstract: "Append a project entry to the manifest, leaving the rest of the file byte for byte.",
+        discussion: discussion(example: "$ wt project add ~/code/web-app --name web"))
 
       @OptionGroup var options: ManifestOptions
       @Argument(help: "The repository's path.") var path: String

@@ -7,12 +7,14 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "queue",
       abstract: "The merge queue: finished workers waiting, being gated, held or failed.",
-      discussion: """
+      discussion: discussion(
+        """
         'wt done' queues a worker; one merger per repository runs at a time. waiting: behind another merge. \
         gating: merged off-checkout, the gate runs on the result. held: nothing merged because your checkout \
         is busy ('wt done' again merges it). failed: a conflict or a failing gate, sent to the worker. \
         interrupted: the 'wt done' that queued it is gone.
-        """)
+        """,
+        example: "$ wt queue --json | jq -r '.entries[] | select(.phase == \"failed\").reason'"))
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var output: OutputOptions

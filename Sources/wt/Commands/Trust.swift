@@ -8,10 +8,12 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "trust",
       abstract: "Allow a repository's own wt.yaml to run what it declares (setup, gate, copy, agents, bd, notify); your own ./wt.yaml outside any repository needs none.",
-      discussion: """
+      discussion: discussion(
+        """
         A repository's wt.yaml may have been written by anyone who can push to it, so wt runs none of its
         commands until you have read it and trusted its exact content. A changed file needs trusting again.
-        """)
+        """,
+        example: "$ less ~/code/api/wt.yaml && wt trust ~/code/api"))
 
     @Argument(help: "The repository, or its wt.yaml.") var path: String
     @OptionGroup var options: ManifestOptions

@@ -8,7 +8,10 @@ extension WT {
   struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "validate",
-      abstract: "Check wt.yaml and print every problem with its position; exit 1 on an error. Changes nothing.")
+      abstract: "Check wt.yaml and print every problem with its position; exit 1 on an error. Changes nothing.",
+      discussion: discussion(
+        "Opens no connection unless --hosts is given, so CI and a fresh clone can check a file that names hosts.",
+        example: "$ wt validate --json | jq -r '.diagnostics[] | \"\\(.line): \\(.message)\"'"))
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var output: OutputOptions

@@ -47,6 +47,10 @@ func acting(_ body: () async throws -> [String]) async throws {
   } catch let error as CommandError {
     Terminal.error("wt: \(describe(error))")
     throw ExitCode.failure
+  } catch let stopped as GateInterrupted {
+    // The status a shell gives a command ended by that signal.
+    Terminal.error("wt: \(stopped)")
+    throw ExitCode(128 + stopped.signal)
   }
 }
 
@@ -54,7 +58,8 @@ extension WT {
   struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "status",
-      abstract: "Workers now: status, age, last activity, commits ahead, uncommitted files.")
+      abstract: "Workers now: status, age, last activity, commits ahead, uncommitted files.",
+      discussion: discussion(example: "$ wt status --json | jq -r '.workers[] | select(.message != null).message'"))
 
     @OptionGroup var options: ManifestOptions
     @OptionGroup var output: OutputOptions
@@ -111,7 +116,9 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "hub",
       abstract: "Open the dashboard: a tmux session on wt's server running 'wt watch', created once and reused.",
-      discussion: "Enter on a worker switches this client to it; the hub keeps running. Back: prefix + H (bound on wt's own tmux server when H is free there) or 'wt hub'.")
+      discussion: discussion(
+        "Enter on a worker switches this client to it; the hub keeps running. Back: prefix + H (bound on wt's own tmux server when H is free there) or 'wt hub'.",
+        example: "$ wt hub --no-attach     # e.g. in a login script: make sure it runs"))
 
     static let session = "wt-hub"
 
@@ -141,6 +148,10 @@ extension WT {
         let wt = context.world.wtExecutable
         var env = context.world.workerEnvironment
         env["WT_HUB"] = "1"
+        // The session starts with the environment of whichever wt started
+        // wt's tmux server: the person's NO_COLOR now is passed on (empty,
+        // which means colour, when unset).
+        env["NO_COLOR"] = context.environment["NO_COLOR"] ?? ""
         try await tmux.newSession(
           name: Self.session, directory: FileManager.default.currentDirectoryPath, environment: env,
           command: Self.command(context),
@@ -165,7 +176,9 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "forget",
       abstract: "Drop wt's record of a worker that no longer runs (an orphaned or dead row).",
-      discussion: "Touches no session, worktree, branch or bead; a worker that still runs is refused (use 'wt abandon').")
+      discussion: discussion(
+        "Touches no session, worktree, branch or bead; a worker that still runs is refused (use 'wt abandon').",
+        example: "$ wt forget api/api-7kq"))
 
     @OptionGroup var options: ManifestOptions
     @Argument(help: "The worker's name (PROJECT/BEAD) or its bead id.") var worker: String
@@ -201,7 +214,8 @@ extension WT {
   struct New: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "new",
-      abstract: "Start a worker for one bead now, outside the selection (inside the limits unless --force).")
+      abstract: "Start a worker for one bead now, outside the selection (inside the limits unless --force).",
+      discussion: discussion(example: "$ wt new api-7kq --project api"))
 
     @OptionGroup var options: ManifestOptions
     @Argument(help: "The bead id.") var bead: BeadID
@@ -210,7 +224,7 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
-      GateEnvironment.record(context.environment, in: context.world.store)
+      GateEnvironment.record(context.environment, in: context.world.store, projects: project.map { [$0] } ?? [])
       try await context.forwardIfRemote(worker: bead.rawValue, project: project)
       try await acting {
         try await StartOne(manifest: context.manifest, world: context.world).run(bead: bead, project: project, force: force)
@@ -223,12 +237,14 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "done",
       abstract: "Finish a worker: merge through the merge queue / open a PR / keep per on_done, close the bead, tear down.",
-      discussion: """
+      discussion: discussion(
+        """
         Inside a worker's worktree (or with $WT_WORKER) the bead is implied. Refuses, changing nothing, when the \
         branch has no commits beyond base, or the worktree holds commits the branch lacks. With on_done: merge the \
         branch is merged with base off-checkout, the gate runs on that result, and base moves only by fast-forward \
         or compare-and-swap, one merge per repository at a time ('wt queue' shows them).
-        """)
+        """,
+        example: "$ git commit -am 'Parse dates in the local zone' && wt done"))
 
     @OptionGroup var options: ManifestOptions
     @Argument(help: "The bead id (default: the worker you are in).") var bead: String?
@@ -261,7 +277,9 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "abandon",
       abstract: "Stop a worker and release its bead; keep the worktree (--delete removes it only if it holds no work).",
-      discussion: "If the bead is still selected, the next 'wt apply' starts it again; label it out of the selection to stop that.")
+      discussion: discussion(
+        "If the bead is still selected, the next 'wt apply' starts it again; label it out of the selection to stop that.",
+        example: "$ wt abandon api-7kq --delete"))
 
     @OptionGroup var options: ManifestOptions
     @Argument(help: "The bead id.") var bead: String
@@ -280,7 +298,8 @@ extension WT {
   struct Attach: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "attach",
-      abstract: "Switch this tmux client to a worker's session (or attach when outside tmux).")
+      abstract: "Switch this tmux client to a worker's session (or attach when outside tmux).",
+      discussion: discussion(example: "$ wt attach api-7kq     # detach (prefix + d) to leave it running"))
 
     @OptionGroup var options: ManifestOptions
     @Argument(help: "The bead id or worker name.") var name: String

@@ -9,7 +9,13 @@ extension WT {
     static let configuration = CommandConfiguration(
       commandName: "watch",
       abstract: "A live table of every worker; Enter switches to one, d previews 'wt diff', q quits.",
-      discussion: "Keys: arrows or j/k move, Enter switches this tmux client to the worker, d shows the plan, r refreshes, q quits.")
+      discussion: discussion(
+        """
+        Keys: arrows or j/k move, Enter switches this tmux client to the worker, d shows the plan, r refreshes, q quits. \
+        Colours follow NO_COLOR. Without a terminal (output to a pipe or a file, or no keyboard) it prints one frame, \
+        as --once does.
+        """,
+        example: "$ wt watch --interval 30"))
 
     @OptionGroup var options: ManifestOptions
     /// Changes (a hook's signal, a worker starting or ending) redraw at
@@ -25,7 +31,11 @@ extension WT {
       // In the hub, q detaches (the dashboard keeps running), so the keys
       // line says so.
       let inHub = context.environment["WT_HUB"] == "1" && !(context.environment["TMUX"] ?? "").isEmpty
-      if once {
+      // Only a person at a terminal gets the live view: with output to a
+      // pipe or a file, or no keyboard to read, wt watch prints one plain
+      // frame, as --once does, instead of screen codes and a loop no key
+      // can end.
+      if once || !Terminal.stdoutIsTerminal || !Terminal.stdinIsTerminal {
         async let remote: Void = hosts.refresh()
         let observed = try await context.world.observeRecordingTransitions(context.manifest)
         let rows = try await context.world.status(context.manifest, observed: observed)
@@ -39,6 +49,9 @@ extension WT {
       }
       if !context.manifest.remoteProjects.isEmpty { hosts.start(every: interval) }
       var hostsVersion = 0
+      // NO_COLOR (https://no-color.org) drops the status colours; the
+      // screen is still cleared and redrawn.
+      let color = Terminal.useColor
       let terminal = RawTerminal()
       terminal.enter()
       defer { terminal.leave() }
@@ -52,6 +65,11 @@ extension WT {
       var eventsSize: UInt64 = .max
       var width = Terminal.width
       var manifestStamp = ChangeWatcher.modified(context.manifest.file)
+      func screen() -> String {
+        WatchScreen.frame(
+          rows, width: width, height: Terminal.height, selected: selected, color: color, clear: true, footer: footer,
+          problems: problems, inHub: inHub)
+      }
       while true {
         // wt.yaml edited (a project added, notify changed): read it again,
         // keeping the last good one when the edit is bad.
@@ -82,7 +100,7 @@ extension WT {
           problems = context.problems + remote.problems
           rows = localRows + remote.rows
           selected = min(selected, max(0, rows.count - 1))
-          terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer, problems: problems, inHub: inHub))
+          terminal.write(screen())
         }
         for key in terminal.keys(timeout: .milliseconds(500)) {
           switch key {
@@ -101,7 +119,7 @@ extension WT {
             footer = await planPreview(context)
           case .other: continue
           }
-          terminal.write(WatchScreen.frame(rows, width: width, height: Terminal.height, selected: selected, color: true, footer: footer, problems: problems, inHub: inHub))
+          terminal.write(screen())
         }
       }
     }
@@ -212,16 +230,17 @@ struct Look {
 
 /// One frame of `wt watch`, as text: a title line, the table, the footer.
 enum WatchScreen {
+  /// `clear` starts the frame by clearing the screen (the live view);
+  /// `color` paints the statuses.
   static func frame(
-    _ rows: [WorkerStatus], width: Int, height: Int, selected: Int?, color: Bool, footer: String?, problems: [String] = [],
-    inHub: Bool = false
+    _ rows: [WorkerStatus], width: Int, height: Int, selected: Int?, color: Bool, clear: Bool = false, footer: String?,
+    problems: [String] = [], inHub: Bool = false
   ) -> String {
     let attention = rows.filter(\.status.needsPerson).count
     let live = rows.filter(\.status.isLive).count
     let kept = rows.filter { $0.status == .kept }.count
     let orphaned = rows.filter { $0.status == .orphaned }.count
-    var text = "\u{1B}[H\u{1B}[2J"
-    if !color { text = "" }
+    var text = clear ? "\u{1B}[H\u{1B}[2J" : ""
     var counts = "wt watch — \(live) live worker\(live == 1 ? "" : "s"), \(attention) need\(attention == 1 ? "s" : "") you"
     if kept > 0 { counts += ", \(kept) kept" }
     if orphaned > 0 { counts += ", \(orphaned) orphaned" }

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+@testable import Reconciler
+
+/// Arguments wt hands tmux as data reach the program exactly, also those
+/// tmux's command parser would read as a separator (a final `;`).
+@Suite(.timeLimit(.minutes(1))) struct TmuxDataTests {
+  @Test func anArgumentEndingInASemicolonReachesTheAgentAsItIs() async throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-tmux-\(UUID().uuidString.prefix(8))").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let socket = "wt-test-\(UUID().uuidString.prefix(12))"
+    let runner = ProcessRunner()
+    defer {
+      _ = try? runChildQuietly(["tmux", "-L", socket, "kill-server"])
+      try? FileManager.default.removeItem(atPath: dir)
+    }
+    let tmux = Tmux(socket: .named(socket), runner: runner)
+    let log = "\(dir)/args"
+    let arguments = ["int x = 1;", ";", "a\\;", "plain", "x;y"]
+    try await tmux.newSession(
+      name: "s", directory: dir, environment: ["WT_TEST": "v;"], command: ["\(packageRoot)/Tests/Support/record-args", log] + arguments,
+      options: ["@wt-note": "n;"])
+    let end = ContinuousClock.now + .seconds(20)
+    while !FileManager.default.fileExists(atPath: log), ContinuousClock.now < end { try await Task.sleep(for: .milliseconds(50)) }
+    let got = try String(contentsOfFile: log, encoding: .utf8)
+    #expect(got == arguments.joined(separator: "|") + "\n")
+    let option = try await runner.run(["tmux", "-L", socket, "show-options", "-v", "-t", "=s:", "@wt-note"])
+    #expect(option == "n;\n")
+  }
+}
+
+/// Runs a command, ignoring what it says (teardown).
+private func runChildQuietly(_ argv: [String]) throws {
+  let p = Process()
+  p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+  p.arguments = argv
+  p.standardError = FileHandle.nullDevice
+  p.standardOutput = FileHandle.nullDevice
+  try p.run()
+  p.waitUntilExit()
+}
