@@ -14,6 +14,9 @@ public struct Pane: Hashable, Sendable {
   public var hub: Bool
   /// Seconds since the epoch.
   public var created: Int
+  /// When the pane last drew anything (`window_activity`, seconds since the
+  /// epoch): the agent's last sign of life. Not `session_activity`, which
+  /// only a person's keystrokes move, so IDLE counted from the last key.
   public var activity: Int
 
   /// Sessions without `@wt-project` and `@wt-bead` are never touched.
@@ -52,7 +55,7 @@ public struct Tmux: Sendable {
 
   static let fields = [
     "#{session_name}", "#{pane_id}", "#{pane_pid}", "#{pane_current_command}", "#{pane_dead}", "#{@wt-project}",
-    "#{@wt-bead}", "#{@wt-worktree}", "#{@wt-hub}", "#{session_created}", "#{session_activity}",
+    "#{@wt-bead}", "#{@wt-worktree}", "#{@wt-hub}", "#{session_created}", "#{window_activity}",
   ]
 
   /// Every pane on the server in one call; none when no server runs.
