@@ -30,9 +30,6 @@ public struct Tmux: Sendable {
     self.runner = runner
   }
 
-  /// `tmux` with this server's `-L`/`-S`, for commands wt hands over to.
-  public var commandPrefix: [String] { base }
-
   var base: [String] {
     switch socket {
     case .default: ["tmux"]

@@ -155,8 +155,7 @@ extension WT {
       if noAttach { return }
       // A dead hub cannot be reused: a respawn above failed if it is still dead.
       let inside = !(context.environment["TMUX"] ?? "").isEmpty
-      try replaceProcess(
-        with: tmux.commandPrefix + (inside ? ["switch-client", "-t", Tmux.exact(Self.session)] : ["attach-session", "-t", Tmux.exact(Self.session)]))
+      try replaceProcess(with: tmux.clientArguments(for: Self.session, insideTmux: inside))
     }
   }
 
@@ -288,10 +287,8 @@ extension WT {
       let context = try await Context(options)
       try await context.forwardIfRemote(worker: name)
       let worker = try await context.locate(name)
-      let base = context.world.tmux.commandPrefix
       let inside = !(context.environment["TMUX"] ?? "").isEmpty
-      let argv = base + (inside ? ["switch-client", "-t", Tmux.exact(worker.session)] : ["attach-session", "-t", Tmux.exact(worker.session)])
-      try replaceProcess(with: argv)
+      try replaceProcess(with: context.world.tmux.clientArguments(for: worker.session, insideTmux: inside))
     }
   }
 }

@@ -89,7 +89,7 @@ extension WT {
             // The hub's dashboard never ends by a key: 'q' leaves it
             // running for the next 'wt hub'.
             guard inHub else { return }
-            footer = detachClient(tmux: context.world.tmux.commandPrefix)
+            footer = await detachClient(context.world.tmux)
           case .up: selected = max(0, selected - 1)
           case .down: selected = min(max(0, rows.count - 1), selected + 1)
           case .refresh: look.forgetBeads()
@@ -118,7 +118,7 @@ extension WT {
       default:
         if let host = row.host {
           guard let link = hosts.link(host) else { return "host \(host) is not reached just now; try again in a moment" }
-          return openWindow(link, row: row, tmux: tmux.commandPrefix)
+          return await openWindow(link, row: row, tmux: tmux)
         }
         return await switchClient(to: row.session, tmux: tmux, inHub: inHub)
       }
@@ -127,26 +127,19 @@ extension WT {
     /// A worker on another host: a new window of this tmux client runs
     /// `ssh -t HOST … wt attach BEAD`, so the dashboard keeps running in
     /// its own window and detaching there comes back here.
-    func openWindow(_ link: HostLink, row: WorkerStatus, tmux: [String]) -> String {
+    func openWindow(_ link: HostLink, row: WorkerStatus, tmux: Tmux) async -> String {
       guard !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty else {
         return "not inside tmux: run 'wt attach \(row.name)' in another terminal, or use 'wt hub'"
       }
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = tmux + ["new-window", "-n", Tmux.literal("\(link.host.name):\(row.bead)")] + link.interactiveArguments(["attach", row.name])
-      try? p.run()
-      p.waitUntilExit()
-      return p.terminationStatus == 0
+      let opened = await tmux.newWindow(
+        named: "\(link.host.name):\(row.bead)", running: link.interactiveArguments(["attach", row.name]))
+      return opened
         ? "opened \(row.name) on \(link.host.name) in a new window; detach there (prefix + d) to come back"
         : "could not open a window for \(row.name) on \(link.host.name)"
     }
 
-    func detachClient(tmux: [String]) -> String {
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = tmux + ["detach-client"]
-      try? p.run()
-      p.waitUntilExit()
+    func detachClient(_ tmux: Tmux) async -> String {
+      _ = await tmux.detachClient()
       return "detached; 'wt hub' comes back here"
     }
 
@@ -155,16 +148,10 @@ extension WT {
     /// named is one that works: prefix + H only where it is bound to the
     /// hub (`wt hub` binds it on wt's own server).
     func switchClient(to session: String, tmux server: Tmux, inHub: Bool) async -> String {
-      let tmux = server.commandPrefix
       guard !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty else {
         return "not inside tmux: run 'wt attach \(session)' in another terminal, or use 'wt hub'"
       }
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = tmux + ["switch-client", "-t", Tmux.exact(session)]
-      try? p.run()
-      p.waitUntilExit()
-      guard p.terminationStatus == 0 else { return "could not switch to \(session)" }
+      guard await server.switchClient(to: session) else { return "could not switch to \(session)" }
       guard inHub else { return "switched to \(session)" }
       let key = await server.hubKeyLeads(to: WT.Hub.session)
       return "switched to \(session); \(key ? "prefix + \(Tmux.hubKey) or " : "")'wt hub' brings you back"
