@@ -1,17 +1,19 @@
 import Foundation
 import Testing
 
-/// One owner per program (STYLE.md, issue 22): only these files build the
-/// argument lists of git, tmux, gh, bd and ssh, and only `Notifier` starts
+/// One owner per side effect (STYLE.md, issue 22): only these files build
+/// the argument lists of git, tmux, gh, bd and ssh; only `Notifier` starts
 /// a `Process` of its own (everything else goes through `ProcessRunner`,
-/// which drains the pipes and keeps a deadline).
+/// which drains the pipes and keeps a deadline); only `WTEnvironment`
+/// reads the process's environment.
 ///
 /// What it catches, in every `.swift` file under `Sources/` (comment lines
 /// skipped): an array literal that begins with the program's name
 /// (`["git"`, `[ "tmux"`), an array that begins with the variable an owner
 /// keeps the program in (`[bd,`, `[executable,`), a tmux or git
 /// subcommand that names nothing else (`"switch-client"`, `"ls-files"`:
-/// an argv built onto a prefix from elsewhere), and `Process()`. It does
+/// an argv built onto a prefix from elsewhere), `Process()`, and a read of
+/// the process's environment outside `WTEnvironment`. It does
 /// not follow data: a list assembled from variables named otherwise is
 /// for review to catch.
 @Suite(.timeLimit(.minutes(1))) struct OwnershipTests {
@@ -44,6 +46,10 @@ import Testing
     Rule(name: "ssh", pattern: array + #"("ssh"|"scp")"#, owners: ["Reconciler/Hosts/SSHTransport.swift"]),
     // notify is fire-and-forget: nothing to drain, no deadline (see there).
     Rule(name: "Process()", pattern: #"\bProcess\(\)"#, owners: ["Reconciler/Lifecycle/Notifier.swift"]),
+    // Read once into `WTEnvironment` and passed down.
+    Rule(
+      name: "the process's environment", pattern: #"ProcessInfo\.processInfo\.environment"#,
+      owners: ["Reconciler/Platform/WTEnvironment.swift"]),
   ]
 
   static func owns(_ owner: String, _ path: String) -> Bool {
@@ -89,11 +95,13 @@ import Testing
       let e = ["ssh", "-t", host]
       let p = Process()
       let f = settings["bd"] ?? entry["ssh"]
+      let home = ProcessInfo.processInfo.environment["HOME"]
       """
     let found = try Self.violations(in: text, path: "wt/Commands/Example.swift")
     #expect(found.map { $0.components(separatedBy: ":").prefix(2).joined(separator: ":") } == [
       "Sources/wt/Commands/Example.swift:1", "Sources/wt/Commands/Example.swift:3", "Sources/wt/Commands/Example.swift:4",
       "Sources/wt/Commands/Example.swift:5", "Sources/wt/Commands/Example.swift:6", "Sources/wt/Commands/Example.swift:7",
+      "Sources/wt/Commands/Example.swift:9",
     ])
     #expect(try Self.violations(in: text.components(separatedBy: "\n")[0], path: "Reconciler/World/Git+Worktrees.swift").isEmpty)
     #expect(try Self.violations(in: "let p = Process()", path: "Reconciler/Lifecycle/Notifier.swift").isEmpty)

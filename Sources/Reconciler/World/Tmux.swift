@@ -24,6 +24,9 @@ public struct Pane: Hashable, Sendable {
 public struct Tmux: Sendable {
   public var socket: Settings.TmuxSocket
   public var runner: ProcessRunner
+  /// `$TMUX_TMPDIR` (`WTEnvironment.tmuxTemporaryDirectory`): where the
+  /// person's default server keeps its socket.
+  public var temporaryDirectory = "/tmp"
 
   public init(socket: Settings.TmuxSocket, runner: ProcessRunner) {
     self.socket = socket

@@ -20,7 +20,7 @@ extension WT {
 
     func run() async throws {
       var context = try await Context(glance: options)
-      let hosts = HostRows(manifest: context.manifest)
+      let hosts = HostRows(manifest: context.manifest, environment: context.environment)
       // In the hub, q detaches (the dashboard keeps running), so the keys
       // line says so.
       let inHub = context.environment["WT_HUB"] == "1" && !(context.environment["TMUX"] ?? "").isEmpty
@@ -95,7 +95,8 @@ extension WT {
           case .refresh: look.forgetBeads()
           case .enter:
             guard rows.indices.contains(selected) else { continue }
-            footer = await open(rows[selected], tmux: context.world.tmux, hosts: hosts, inHub: inHub)
+            footer = await open(
+              rows[selected], tmux: context.world.tmux, insideTmux: context.environment.insideTmux, hosts: hosts, inHub: inHub)
           case .diff:
             footer = await planPreview(context)
           case .other: continue
@@ -107,7 +108,7 @@ extension WT {
 
     /// What Enter does on a row: switch to a live worker's session, or say
     /// what can be done with one that has none.
-    func open(_ row: WorkerStatus, tmux: Tmux, hosts: HostRows, inHub: Bool) async -> String {
+    func open(_ row: WorkerStatus, tmux: Tmux, insideTmux: Bool, hosts: HostRows, inHub: Bool) async -> String {
       switch row.status {
       case .kept:
         return "\(row.name) has no session; its worktree \(row.worktree) was kept: \(row.message ?? ""). Look there, then 'wt abandon \(row.bead) --delete' once it holds nothing you want"
@@ -118,17 +119,17 @@ extension WT {
       default:
         if let host = row.host {
           guard let link = hosts.link(host) else { return "host \(host) is not reached just now; try again in a moment" }
-          return await openWindow(link, row: row, tmux: tmux)
+          return await openWindow(link, row: row, tmux: tmux, insideTmux: insideTmux)
         }
-        return await switchClient(to: row.session, tmux: tmux, inHub: inHub)
+        return await switchClient(to: row.session, tmux: tmux, insideTmux: insideTmux, inHub: inHub)
       }
     }
 
     /// A worker on another host: a new window of this tmux client runs
     /// `ssh -t HOST … wt attach BEAD`, so the dashboard keeps running in
     /// its own window and detaching there comes back here.
-    func openWindow(_ link: HostLink, row: WorkerStatus, tmux: Tmux) async -> String {
-      guard !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty else {
+    func openWindow(_ link: HostLink, row: WorkerStatus, tmux: Tmux, insideTmux: Bool) async -> String {
+      guard insideTmux else {
         return "not inside tmux: run 'wt attach \(row.name)' in another terminal, or use 'wt hub'"
       }
       let opened = await tmux.newWindow(
@@ -147,8 +148,8 @@ extension WT {
     /// in its own session, so coming back finds it as it was. The way back
     /// named is one that works: prefix + H only where it is bound to the
     /// hub (`wt hub` binds it on wt's own server).
-    func switchClient(to session: String, tmux server: Tmux, inHub: Bool) async -> String {
-      guard !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty else {
+    func switchClient(to session: String, tmux server: Tmux, insideTmux: Bool, inHub: Bool) async -> String {
+      guard insideTmux else {
         return "not inside tmux: run 'wt attach \(session)' in another terminal, or use 'wt hub'"
       }
       guard await server.switchClient(to: session) else { return "could not switch to \(session)" }
