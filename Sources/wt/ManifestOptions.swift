@@ -124,6 +124,7 @@ enum Terminal {
 
   /// Colour only for a terminal, and never when NO_COLOR is set.
   static var useColor: Bool {
+    // Asked by whatever prints, commands or not: the process's value.
     stdoutIsTerminal && !WTEnvironment.process.noColor
   }
 }

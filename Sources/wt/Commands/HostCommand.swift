@@ -134,6 +134,8 @@ extension WT {
       @Option(help: "The copy's name.") var name: String
 
       func run() async throws {
+        // This command reads no manifest option: its entry takes the
+        // environment itself.
         let environment = WTEnvironment.process
         guard HostLink.isReceivedName(name) else { throw ValidationError("'\(name)' is not a name wt sends") }
         guard let host = environment["WT_HOST"] else {
