@@ -1,7 +1,7 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Modules point one way: wt -> Reconciler -> Manifest -> CYAML.
+// Modules point one way: wt -> Presentation -> Reconciler -> Manifest -> CYAML.
 let package = Package(
   name: "wt",
   platforms: [.macOS(.v15)],
@@ -28,13 +28,20 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    // Text for people (the status table, the plan as `wt diff` prints it,
+    // a host's answer under its heading, the status line, what `wt prime`
+    // prints, display widths, a transcript as a conversation): not the
+    // core's business, and a library so the unit tests reach it. Its
+    // folder sits inside the CLI's, the one target that prints it.
+    .target(name: "Presentation", dependencies: ["Manifest", "Reconciler"], path: "Sources/wt/Presentation"),
     .executableTarget(
       name: "wt",
       dependencies: [
-        "Manifest", "Reconciler",
+        "Manifest", "Reconciler", "Presentation",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
+      exclude: ["Presentation"],
       plugins: ["BuildCommit"]
     ),
     // `wt --version` names the commit it was built from.
@@ -47,9 +54,9 @@ let package = Package(
     // tests run; on Reconciler for RemoteShell, which the SSH rig's tests
     // send through a real sshd.
     .testTarget(
-      name: "CLITests", dependencies: ["wt", "Reconciler", "TestSupport"], path: "Tests/CLITests", exclude: ["Golden"]),
+      name: "CLITests", dependencies: ["wt", "Reconciler", "Presentation", "TestSupport"], path: "Tests/CLITests", exclude: ["Golden"]),
     .testTarget(
-      name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "TestSupport"], path: "Tests/ReconcilerTests",
+      name: "ReconcilerTests", dependencies: ["Reconciler", "Manifest", "Presentation", "TestSupport"], path: "Tests/ReconcilerTests",
       exclude: ["Fixtures"]),
   ]
 )

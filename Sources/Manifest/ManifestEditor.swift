@@ -53,8 +53,16 @@ public enum ManifestEditor {
         lines[keyLine] = try removingEmptyValue(lines[keyLine], at: projects.value.mark, pattern: #"^(~|null|Null|NULL)(?![^\s#])"#)
       }
     }
-    // The block ends before the next line that starts at column 1 with a
-    // key (comments and blank lines right before it stay with what follows).
+    let end = blockEnd(lines, after: keyLine)
+    let pad = String(repeating: " ", count: indent)
+    lines.insert(contentsOf: ["\(pad)\(name):"] + fields.map { "\(pad)  \($0)" }, at: end)
+    return lines.joined(separator: "\n") + (endsWithNewline ? "\n" : "")
+  }
+
+  /// Where the block whose key is on line `keyLine` ends: before the next
+  /// line that starts at column 1 with a key (comments and blank lines right
+  /// before it stay with what follows).
+  private static func blockEnd(_ lines: [String], after keyLine: Int) -> Int {
     var end = lines.count
     for i in (keyLine + 1)..<lines.count {
       let line = lines[i]
@@ -67,9 +75,7 @@ public enum ManifestEditor {
       let previous = lines[end - 1].trimmingCharacters(in: .whitespaces)
       if previous.isEmpty || (previous.hasPrefix("#") && lines[end - 1].first == "#") { end -= 1 } else { break }
     }
-    let pad = String(repeating: " ", count: indent)
-    lines.insert(contentsOf: ["\(pad)\(name):"] + fields.map { "\(pad)  \($0)" }, at: end)
-    return lines.joined(separator: "\n") + (endsWithNewline ? "\n" : "")
+    return end
   }
 
   /// `line` without the empty value written at `mark` (a comment after it

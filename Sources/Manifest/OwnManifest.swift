@@ -15,7 +15,7 @@ import Foundation
 /// The person's own config file (`$XDG_CONFIG_HOME/wt/wt.yaml`) is always
 /// theirs, even in a dotfiles repository. What this cannot tell: a folder
 /// unpacked from an archive is no repository, and its wt.yaml counts as
-/// the person's (README, "Untrusted input").
+/// the person's (docs/untrusted-input.md).
 enum OwnManifest {
   static func isPersons(_ path: String, userConfig: String) -> Bool {
     let real = ManifestLoader.real(path)

@@ -52,6 +52,10 @@ extension EndToEnd {
         return row?["status"] as? String == "needs-input"
       }, "never needs-input: \(message)")
       #expect(message.contains("Run shell command?"), "\(message)")
+      // Any long-running look records it, so the status line counts it
+      // without reading a screen itself.
+      #expect(try p.wt("watch", "--once").status == 0)
+      #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
       // A second pass neither answers it nor sends the prompt again.
       let again = try p.wt("apply", "--yes")
       #expect(again.status == 0, "\(again.stdout)\(again.stderr)")

@@ -41,7 +41,7 @@ extension EndToEnd {
       #expect(try String(contentsOfFile: "\(p.dir)/.gemini/trustedFolders.json", encoding: .utf8) == "{not json")
     }
 
-    /// The README: the trust file goes under the profile's HOME, else the
+    /// docs/agents.md: the trust file goes under the profile's HOME, else the
     /// person's own home.
     @Test func withoutAHomeInItsProfileTheAgentsTrustGoesInThePersonsHome() throws {
       let p = try Self.seeded()

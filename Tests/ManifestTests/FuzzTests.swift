@@ -43,7 +43,7 @@ import Testing
     return bytes
   }
 
-  /// `WT_FUZZ_ITERATIONS` runs a longer campaign (the README quotes one).
+  /// `WT_FUZZ_ITERATIONS` runs a longer campaign (docs/faults.md quotes one).
   static let iterations = ProcessInfo.processInfo.environment["WT_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 3000
 
   @Test func mutatedManifestsNeverCrash() throws {

@@ -28,8 +28,8 @@ import Testing
   }
 
   @Test func aiderStartUpQuestionsAreAnsweredOnlyWhileAsked() throws {
-    // /work/shared/reference/aider.md: the questions, and that an answered
-    // one stays on screen.
+    // The questions of Aider 0.86.2 (Tests/CLITests/AiderTests.swift runs
+    // it; docs/agents.md), and that an answered one stays on screen.
     let asked = "Git repo: .git with 1 files\nAdd .aider* to .gitignore (recommended)? (Y)es/(N)o [Yes]: "
     #expect(try read(BuiltInAgents.aider, asked) == .dialog(0))
     #expect(try read(BuiltInAgents.aider, asked + "n\nwhole> ") == .ready(input: ""))

@@ -1,5 +1,6 @@
 import Foundation
 import Manifest
+import Presentation
 import Testing
 @testable import Reconciler
 
@@ -144,6 +145,24 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     let record = try StateStore(directory: w.stateDir).load().workers["demo/\(a)"]
     #expect(record?.sessionId == session)
     #expect(record?.restarts == 1)
+  }
+
+  /// A call for help belongs to the agent that made it: one that exited
+  /// and is started again by apply has nothing standing, also without
+  /// hooks to say so (the scripted agent has none, as Aider has none).
+  @Test func aRestartedAgentStartsWithNoQuestionStanding() async throws {
+    let w = try await TestWorld()
+    let a = try await w.createBead("First")
+    try await w.apply()
+    let store = StateStore(directory: w.stateDir)
+    try StatusSignal(store: store).record(worker: "demo/\(a)", event: .declared(.needsInput, "which file?"))
+    let pane = try #require(try await w.panes().first)
+    kill(pane.pid, SIGKILL)
+    #expect(try await w.eventually { try await w.panes().first?.dead == true })
+    #expect(allDone(try await w.apply()))
+    let record = try store.load().workers["demo/\(a)"]
+    #expect(record?.status != .needsInput, "\(String(describing: record?.status)): \(record?.statusMessage ?? "")")
+    #expect(record?.statusMessage != "which file?")
   }
 
   @Test func beadTextIsInert() async throws {

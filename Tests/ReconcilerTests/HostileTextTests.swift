@@ -1,5 +1,6 @@
 import Foundation
 import Manifest
+import Presentation
 import Testing
 @testable import Reconciler
 

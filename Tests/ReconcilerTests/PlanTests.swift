@@ -1,4 +1,5 @@
 import Foundation
+import Presentation
 import Testing
 @testable import Manifest
 @testable import Reconciler

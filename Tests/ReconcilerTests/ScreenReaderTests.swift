@@ -4,7 +4,7 @@ import Testing
 @testable import Reconciler
 
 /// The built-in Claude profile against screens captured from the real
-/// Claude Code (Fixtures/claude-screens, copied from shared/reference).
+/// Claude Code (Fixtures/claude-screens).
 @Suite(.timeLimit(.minutes(2))) struct ScreenReaderTests {
   static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
     "Fixtures/claude-screens")

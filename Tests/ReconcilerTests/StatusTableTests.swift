@@ -1,3 +1,4 @@
+@testable import Presentation
 import Testing
 @testable import Reconciler
 
@@ -56,5 +57,33 @@ import Testing
     #expect(DisplayWidth.of("🚀") == 2)
     #expect(DisplayWidth.of("e\u{301}") == 1)
     #expect(DisplayWidth.truncate("日本語テキスト", to: 7) == "日本語…")
+  }
+}
+
+/// docs/watch.md shows a screen captured from a real run: its table is what
+/// StatusTable draws for those rows at that width.
+@Suite(.timeLimit(.minutes(1))) struct DocumentedScreenTests {
+  @Test func theWatchScreenInTheDocsIsTheTableWtDraws() throws {
+    let page = try String(contentsOfFile: "\(packageRoot)/docs/watch.md", encoding: .utf8)
+    let block = try #require(page.components(separatedBy: "```\n").dropFirst().first, "docs/watch.md shows no screen")
+    let table = Array(block.split(separator: "\n").map(String.init).dropFirst())
+    let width = try #require(table.map(DisplayWidth.of).max())
+    func row(_ bead: String, _ title: String, _ status: WorkerState, age: Int?, idle: Int, ahead: Int, dirty: Int, message: String?)
+      -> WorkerStatus
+    {
+      WorkerStatus(
+        name: "shop/\(bead)", project: "shop", bead: bead, title: title, status: status, statusAge: age, idleFor: idle,
+        commitsAhead: ahead, uncommittedFiles: dirty, memoryBytes: 14 << 20, worktree: "/w/shop/\(bead)",
+        session: "wt-shop__\(bead)", message: message)
+    }
+    let rows = [
+      row(
+        "shop-qfv", "Fix the checkout rounding bug", .needsInput, age: 3, idle: 5, ahead: 0, dirty: 1,
+        message: "rounding: banker's or half-up for totals?"),
+      row("shop-7e2", "Add a price list for the spring market", .working, age: nil, idle: 4, ahead: 1, dirty: 0, message: nil),
+      row("shop-su6", "Write the opening hours", .idle, age: 3, idle: 4, ahead: 0, dirty: 0, message: nil),
+    ]
+    let drawn = StatusTable.render(rows, width: width, selected: 0).split(separator: "\n").map(String.init)
+    #expect(drawn == table, "\(drawn.joined(separator: "\n"))")
   }
 }

@@ -1,6 +1,6 @@
 extension BuiltInAgents {
-  /// Aider (PyPI `aider-chat`). Seen on the real binary here (0.86.2,
-  /// /work/shared/reference/aider.md) and driven end to end by
+  /// Aider (PyPI `aider-chat`). Seen on the real binary (0.86.2; its options
+  /// at https://aider.chat/docs/config/options.html) and driven end to end by
   /// Tests/CLITests/AiderTests.swift; screens in
   /// Tests/ReconcilerTests/Fixtures/aider-screens/.
   /// - command: the two skip flags answer its start-up questions (add

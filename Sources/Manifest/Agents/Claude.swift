@@ -1,7 +1,8 @@
 extension BuiltInAgents {
-  /// Claude Code. Every fact seen on the real binary here (2.1.327 and
-  /// 2.1.331, /work/shared/reference/claude-code.md, captures in
-  /// Tests/ReconcilerTests/Fixtures/claude-screens/).
+  /// Claude Code. Every fact seen on the real binary (2.1.327 and 2.1.331;
+  /// its screens captured in Tests/ReconcilerTests/Fixtures/claude-screens/,
+  /// what wt does with them in docs/agents.md; its options at
+  /// https://docs.anthropic.com/en/docs/claude-code/cli-reference).
   public static let claude = AgentProfile(
     name: "claude",
     command: ["claude", "--permission-mode", "acceptEdits"],
@@ -20,9 +21,9 @@ extension BuiltInAgents {
     ],
     hooks: .claude,
     // `claude 'PROMPT'` starts the interactive screen with PROMPT submitted
-    // (reference/claude-code.md); seen here on 2.1.337 with the trust and
-    // API-key dialogs: answered, the prompt then goes to the model once.
-    // It saves the wait for a ready screen and the paste.
+    // (`claude "query"` in the CLI reference above); seen on 2.1.337 with
+    // the trust and API-key dialogs: answered, the prompt then goes to the
+    // model once. It saves the wait for a ready screen and the paste.
     promptArg: .positional,
     passEnv: ProviderKeys.anthropic,
     origin: .builtIn

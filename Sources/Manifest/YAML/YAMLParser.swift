@@ -136,31 +136,35 @@ private struct EventReader {
       built = YAMLNode(.sequence(items), mark: at)
       if let anchor { anchors[anchor] = built }
     case YAML_MAPPING_START_EVENT:
-      let anchor = event.data.mapping_start.anchor.map { String(cString: $0) }
-      var pairs: [YAMLNode.Pair] = []
-      var merges: [YAMLNode] = []
-      while true {
-        var keyEvent = try next(text)
-        defer { yaml_event_delete(&keyEvent) }
-        if keyEvent.type == YAML_MAPPING_END_EVENT { break }
-        let key = try node(from: &keyEvent, text: text)
-        var valueEvent = try next(text)
-        defer { yaml_event_delete(&valueEvent) }
-        let value = try node(from: &valueEvent, text: text)
-        if case .scalar("<<", .plain) = key.kind {
-          merges.append(value)
-        } else {
-          pairs.append(.init(key: key, value: value, merged: false))
-        }
-      }
-      pairs += Self.merged(merges, into: pairs)
-      try charge(1, at: at)
-      built = YAMLNode(.mapping(pairs), mark: at)
-      if let anchor { anchors[anchor] = built }
+      built = try mapping(at: at, text: text)
+      if let anchor = event.data.mapping_start.anchor.map({ String(cString: $0) }) { anchors[anchor] = built }
     default:
       throw YAMLError(kind: .syntax("unexpected YAML event"), mark: at)
     }
     return built
+  }
+
+  /// A mapping's pairs up to its end event, merge keys applied.
+  mutating func mapping(at: Mark, text: String) throws(YAMLError) -> YAMLNode {
+    var pairs: [YAMLNode.Pair] = []
+    var merges: [YAMLNode] = []
+    while true {
+      var keyEvent = try next(text)
+      defer { yaml_event_delete(&keyEvent) }
+      if keyEvent.type == YAML_MAPPING_END_EVENT { break }
+      let key = try node(from: &keyEvent, text: text)
+      var valueEvent = try next(text)
+      defer { yaml_event_delete(&valueEvent) }
+      let value = try node(from: &valueEvent, text: text)
+      if case .scalar("<<", .plain) = key.kind {
+        merges.append(value)
+      } else {
+        pairs.append(.init(key: key, value: value, merged: false))
+      }
+    }
+    pairs += Self.merged(merges, into: pairs)
+    try charge(1, at: at)
+    return YAMLNode(.mapping(pairs), mark: at)
   }
 
   /// `<<: *base` or `<<: [*a, *b]`: keys written in the mapping win, then

@@ -156,6 +156,7 @@ extension Applier {
     try world.store.update { $0.workers[change.worker] = saved }
     world.store.record(
       "restarted", worker: change.worker, detail: ["bead": change.bead, "session": resume, "resume": resume])
+    markStarting(change.worker)
     try await world.tmux.respawn(
       pane: pane.paneID, directory: change.worktree,
       command: command(profile, record: record, change: change, project: project, resume: resume))
@@ -163,6 +164,13 @@ extension Applier {
       return try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
     }
     return try await deliverPrompt(change, project: project)
+  }
+
+  /// A restarted agent starts with no question standing: what the old one
+  /// asked, or a person said, is over. Claude Code's SessionStart hook says
+  /// the same a moment later; an agent without hooks (Aider) has only this.
+  func markStarting(_ worker: String) {
+    _ = try? StatusSignal(store: world.store).record(worker: worker, event: .sessionStarted)
   }
 
   /// Whether the agent still has the session, where wt knows its store:
@@ -204,6 +212,7 @@ extension Applier {
     try world.store.update { $0.workers[change.worker] = saved }
     world.store.record(
       "restarted", worker: change.worker, detail: ["bead": change.bead, "session": fresh.sessionId ?? "", "resume": ""])
+    markStarting(change.worker)
     do {
       try await world.tmux.respawn(
         pane: pane.paneID, directory: change.worktree,

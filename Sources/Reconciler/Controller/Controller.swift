@@ -99,12 +99,20 @@ public struct Controller: Sendable {
     // Without a person at the plan, the profiles' policies answer the
     // questions agents ask at work (the rest are needs-input).
     if !asking, let observed { await world.answerQuestions(manifest, observed) }
+    // Agents without hooks say nothing by themselves: their screens are
+    // read, and what they show recorded, on every unattended pass.
+    if unattended, let observed { await world.recordScreenStates(manifest, observed) }
     let asked = asking ? fleet.map { fleet in Task { await applyOnHosts(fleet.value, manifest) } } : nil
     if !preview.plan.isEmpty {
       report.steps = await Applier(manifest: manifest, world: world, logger: logger).apply(preview.plan)
     }
     report.hosts = await (unasked ?? asked)?.value ?? []
     report.requeue = Self.requeue(after: report, observed: observed)
+    if unattended, let observed, Self.hasScreenOnlyWorkers(manifest, observed) {
+      // Their question must reach the person within seconds, not at the
+      // next event (they make none) or the steady interval.
+      report.requeue.append(Requeue(after: .seconds(10), reason: "agents without hooks are read from their screens"))
+    }
     return report
   }
 
@@ -117,6 +125,15 @@ public struct Controller: Sendable {
   /// than at the steady interval: a change that failed (the circuit
   /// breaker caps starts that keep failing), a bead that waits for the
   /// machine's load to fall, a merge held by the person's checkout.
+  /// Whether a live worker's agent reports nothing by hooks.
+  static func hasScreenOnlyWorkers(_ manifest: Manifest, _ observed: Observed) -> Bool {
+    observed.panes.contains { pane in
+      guard pane.isWorker, !pane.hub, !pane.dead, let project = manifest.project(named: pane.project) else { return false }
+      let record = observed.state.workers[WorkerNaming.name(project: pane.project, bead: pane.bead)]
+      return manifest.agents[record?.agent ?? project.agent]?.hooks == AgentProfile.Hooks.none
+    }
+  }
+
   static func requeue(after report: PassReport, observed: Observed?) -> [Requeue] {
     var out: [Requeue] = []
     for entry in observed?.state.merges.values.sorted(by: { $0.worker < $1.worker }) ?? []

@@ -30,6 +30,9 @@ public struct PromptDelivery: Sendable {
   /// Claude Code takes input arriving within 100 ms as one paste and
   /// swallows an Enter inside it, so Enter waits longer than that.
   public var pasteWindow: Duration = .milliseconds(300)
+  /// How long the screen must hold still after an Enter before wt takes
+  /// the Enter for lost and presses it again.
+  public var lostEnterQuiet: Duration = .seconds(5)
   /// The ready glyph is drawn before the input handler listens, so the
   /// screen must stay unchanged this long first.
   public var settle: Duration = .milliseconds(600)
@@ -154,6 +157,16 @@ public struct PromptDelivery: Sendable {
           // would wait in the terminal to answer its next question, "Run
           // shell command?" included, with yes.
           guard beforeEnter == nil || screen == beforeEnter else {
+            try await Task.sleep(for: poll)
+            continue
+          }
+          // And only after the screen held still long enough that an agent
+          // which took it would have shown so: Aider leaves the submitted
+          // text in place and draws nothing until its model answers, and a
+          // loaded machine draws late. A lost Enter leaves the agent idle,
+          // so waiting costs a lost one a few seconds; pressing early costs
+          // a taken one a shell command run on the person's behalf.
+          guard clock.now - stableSince >= lostEnterQuiet else {
             try await Task.sleep(for: poll)
             continue
           }

@@ -89,14 +89,6 @@ public struct Fleet: Sendable {
     return filter.filter(mine.contains).flatMap { ["--project", $0] }
   }
 
-  /// A host's answer under a heading, its text escaped like everything
-  /// else wt shows: a host's wt is trusted to run work, not to write to
-  /// the person's terminal.
-  public static func section(_ host: RemoteHost, _ text: String) -> String {
-    let body = text.hasSuffix("\n") || text.isEmpty ? text : text + "\n"
-    return "── host \(host.name) (\(host.ssh)) ──\n" + TerminalText.escape(body, keepNewlines: true)
-  }
-
   /// What a failed answer says: the host is left alone.
   public static func leftAlone(_ error: Error) -> String {
     "\(describe(error)); not observed, its workers are left alone"

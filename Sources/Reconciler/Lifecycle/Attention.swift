@@ -10,9 +10,4 @@ public enum Attention {
   public static func count(in state: State) -> Int {
     state.workers.values.filter { $0.retained == nil && needsPerson($0.status) }.count
   }
-
-  /// The status line's text: empty when nobody waits.
-  public static func line(_ count: Int) -> String {
-    count == 0 ? "" : "wt: \(count) need\(count == 1 ? "s" : "") you"
-  }
 }

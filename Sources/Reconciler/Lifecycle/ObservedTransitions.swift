@@ -37,6 +37,7 @@ extension World {
     await answerQuestions(manifest, observed)
     var recorded = !recordObservedTransitions(manifest, observed).isEmpty
     recorded = try await recordAnsweredQuestions(manifest, observed) || recorded
+    recorded = !(await recordScreenStates(manifest, observed)).isEmpty || recorded
     if recorded { observed.state = try store.load() }
     return observed
   }

@@ -2,7 +2,7 @@ import Foundation
 import Manifest
 
 /// One row of `wt status`: a worker as it is now. Field names are the JSON
-/// interface (README, "JSON output").
+/// interface (docs/json.md).
 public struct WorkerStatus: Codable, Equatable, Sendable {
   public var name: String
   public var project: String
@@ -122,6 +122,24 @@ extension World {
     }
   }
 
+  /// What a starting worker's screen says of it; nil when it says nothing
+  /// (a dialog wt answers, a screen it does not know).
+  static func condition(of screen: ScreenState, agent: String, record: WorkerRecord?, _ manifest: Manifest) -> WorkerCondition? {
+    switch screen {
+    case .question(let i, let text):
+      // A question the profile answers is the agent at work (the
+      // long-running looks answer it); any other waits for a person.
+      let answered = manifest.agents[agent]?.questions.indices.contains(i) == true
+        && manifest.agents[agent]?.questions[i].answered == true
+      return answered
+        ? WorkerCondition(.working)
+        : WorkerCondition(.needsInput, "\(agent) asks: " + String(PromptText.argument(text).prefix(200)))
+    case .busy: return WorkerCondition(.working)
+    case .ready: return WorkerCondition(record?.prompt == .delivered ? .idle : .starting)
+    case .dialog, .unknown: return nil
+    }
+  }
+
   func row(
     _ manifest: Manifest, _ observed: Observed, name: String, pane: Pane?, processes: ProcessTable?,
     readers: [String: ScreenReader], now: Date, cache: ChangesCache?
@@ -148,19 +166,7 @@ extension World {
       {
         // No hook has spoken: read the screen.
         let agent = record?.agent ?? project?.agent ?? "the agent"
-        switch reader.state(of: screen) {
-        case .question(let i, let text):
-          // A question the profile answers is the agent at work (the
-          // long-running looks answer it); any other waits for a person.
-          let answered = manifest.agents[agent]?.questions.indices.contains(i) == true
-            && manifest.agents[agent]?.questions[i].answered == true
-          condition = answered
-            ? WorkerCondition(.working)
-            : WorkerCondition(.needsInput, "\(agent) asks: " + String(PromptText.argument(text).prefix(200)))
-        case .busy: condition = WorkerCondition(.working)
-        case .ready: condition = WorkerCondition(record?.prompt == .delivered ? .idle : .starting)
-        case .dialog, .unknown: break
-        }
+        condition = Self.condition(of: reader.state(of: screen), agent: agent, record: record, manifest) ?? condition
       } else if let record, let event = await screenEvent(record, pane: pane, manifest, now: now) {
         // The agent's own question: its screen says whether it still asks.
         condition = WorkerCondition.next(after: condition, on: event)

@@ -5,8 +5,9 @@
 /// trimmed, `.` turned into `_`, `bd_` put in front when it does not start
 /// with a letter or `_`), the hash is 3 to 8 lowercase base36 characters
 /// (1 to 8 here: beads before hash ids numbered issues `bd-1`, `bd-2`, and
-/// such databases are still in use), and children append `.<n>` (see
-/// shared/reference/beads.md, "IDs").
+/// such databases are still in use), and children append `.<n>` (bd's
+/// `internal/idgen/hash.go` and `cmd/bd/init.go`,
+/// https://github.com/steveyegge/beads).
 /// Beads are written by other people and synced through git, so an id
 /// names a branch, a folder and a tmux session only after it passed this
 /// check; anything else is refused, never repaired.

@@ -25,7 +25,8 @@ public enum ClaimOutcome: Equatable, Sendable {
 /// Ids always follow `--` (cobra's end of flags), so an id can never be
 /// read as an option.
 ///
-/// `bd` through its JSON contract (see README "bd contract"): arrays for
+/// `bd` through its JSON contract (Tests/Support/bd keeps it;
+/// BeadsContractTests checks it against bd's own samples): arrays for
 /// ready/list/show/update/close, errors on stderr, exit 1 when nothing
 /// succeeded. Runs in the project's repository, where bd finds the database
 /// that all its worktrees share.

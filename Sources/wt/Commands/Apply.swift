@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Manifest
+import Presentation
 import Reconciler
 
 extension WT {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Manifest
+import Presentation
 import Reconciler
 
 /// The manifest and the world it describes, for commands that act.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Manifest
+import Presentation
 import Reconciler
 
 extension WT {

@@ -1,4 +1,5 @@
 import Foundation
+import Reconciler
 
 /// `wt status` and `wt watch` as a table that fits the terminal: the title
 /// column gives way first, then the worktree column is dropped.
