@@ -41,11 +41,13 @@ struct WT: AsyncParsableCommand {
     signal(SIGPIPE, SIG_IGN)
     Interrupts.lineBufferStandardOutput()
     let args = Array(CommandLine.arguments.dropFirst())
+    // Commands parsed below take it through `ManifestOptions.environment`.
+    let environment = WTEnvironment.process
     do {
       if args.count == 2 && args[0] == "signal" && !args[1].hasPrefix("-") {
-        return try Signal.perform(event: args[1], message: nil, worker: nil)
+        return try Signal.perform(event: args[1], message: nil, worker: nil, environment: environment)
       }
-      if args == ["status", "--attention"] { return try Status.printAttention() }
+      if args == ["status", "--attention"] { return try Status.printAttention(environment: environment) }
     } catch {
       exit(withError: error)
     }

@@ -39,8 +39,7 @@ extension Applier {
   func installHooks(_ profile: AgentProfile, in worktree: String) async throws {
     guard let layout = ClaudeHooks.layout(profile.hooks, wt: world.wtExecutable) else { return }
     let path = "\(layout.folder)/\(layout.file)"
-    let tracked = try await world.runner.output(["git", "-C", worktree, "ls-files", "--", path])
-    guard tracked.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+    guard try await !world.git.isTracked(path, in: worktree) else { return }
     try ClaudeHooks.install(in: worktree, wt: world.wtExecutable, kind: profile.hooks)
   }
 

@@ -27,14 +27,14 @@ public struct Pane: Hashable, Sendable {
 public struct Tmux: Sendable {
   public var socket: Settings.TmuxSocket
   public var runner: ProcessRunner
+  /// `$TMUX_TMPDIR` (`WTEnvironment.tmuxTemporaryDirectory`): where the
+  /// person's default server keeps its socket.
+  public var temporaryDirectory = "/tmp"
 
   public init(socket: Settings.TmuxSocket, runner: ProcessRunner) {
     self.socket = socket
     self.runner = runner
   }
-
-  /// `tmux` with this server's `-L`/`-S`, for commands wt hands over to.
-  public var commandPrefix: [String] { base }
 
   var base: [String] {
     switch socket {
