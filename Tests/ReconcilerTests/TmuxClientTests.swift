@@ -7,11 +7,30 @@ import Testing
 /// by `Tmux` alone and run through `ProcessRunner` on a private server.
 @Suite(.timeLimit(.minutes(2))) struct TmuxClientTests {
   @Test func attachSwitchesInsideTmuxAndAttachesOutsideOnWtsServer() {
-    let tmux = Tmux(socket: .named("wt-x"), runner: ProcessRunner())
-    #expect(tmux.clientArguments(for: "wt-demo__wt-1", insideTmux: true) == ["tmux", "-L", "wt-x", "switch-client", "-t", "=wt-demo__wt-1"])
-    #expect(tmux.clientArguments(for: "wt-hub", insideTmux: false) == ["tmux", "-L", "wt-x", "attach-session", "-t", "=wt-hub"])
+    var tmux = Tmux(socket: .named("wt-x"), runner: ProcessRunner())
+    tmux.temporaryDirectory = "/tmp/t"
+    let mine = "/tmp/t/tmux-\(getuid())/wt-x,4242,0"
+    #expect(tmux.clientArguments(for: "wt-demo__wt-1", client: mine) == ["tmux", "-L", "wt-x", "switch-client", "-t", "=wt-demo__wt-1"])
+    #expect(tmux.clientArguments(for: "wt-hub", client: nil) == ["tmux", "-L", "wt-x", "attach-session", "-t", "=wt-hub"])
     let path = Tmux(socket: .path("/s/sock"), runner: ProcessRunner())
-    #expect(path.clientArguments(for: "h", insideTmux: false) == ["tmux", "-S", "/s/sock", "attach-session", "-t", "=h"])
+    #expect(path.clientArguments(for: "h", client: nil) == ["tmux", "-S", "/s/sock", "attach-session", "-t", "=h"])
+    #expect(path.isServer(ofClient: "/s/sock,1,2"))
+  }
+
+  /// In a pane of the person's own tmux while wt runs its own server
+  /// (`tmux_socket: wt`), `switch-client` said "no current client" (or, from
+  /// the watch, moved the hub's client); wt attaches a client of its server
+  /// in that pane instead, as tmux wants a client inside a client: without
+  /// `TMUX`.
+  @Test func inAnotherServersPaneItAttachesRatherThanSwitches() {
+    var tmux = Tmux(socket: .named("wt"), runner: ProcessRunner())
+    tmux.temporaryDirectory = "/tmp/t"
+    let theirs = "/tmp/t/tmux-\(getuid())/default,777,3"
+    #expect(!tmux.isServer(ofClient: theirs))
+    #expect(!tmux.isServer(ofClient: "/tmp/t/tmux-\(getuid())/wt-other,1,0"))
+    #expect(tmux.isServer(ofClient: "/tmp/t/tmux-\(getuid())/wt,1,0"))
+    #expect(tmux.clientArguments(for: "wt-hub", client: theirs)
+      == ["/usr/bin/env", "-u", "TMUX", "tmux", "-L", "wt", "attach-session", "-t", "=wt-hub"])
   }
 
   /// A host's row opens in a window named HOST:BEAD; a `#S` in a host's

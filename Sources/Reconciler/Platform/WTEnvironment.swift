@@ -38,9 +38,11 @@ public struct WTEnvironment: Sendable, Equatable {
   /// `$WT_CALL_STATS=1`: external calls counted for the benchmarks, here
   /// and on hosts.
   public var countsCalls: Bool { variables["WT_CALL_STATS"] == "1" }
-  /// `$TMUX`: wt runs inside a tmux client, so it switches rather than
-  /// attaches.
+  /// `$TMUX`: wt runs inside a tmux client (of some server: see
+  /// `Tmux.isServer(ofClient:)`).
   public var insideTmux: Bool { self["TMUX"] != nil }
+  /// `$TMUX` as tmux sets it in a client's panes: `SOCKET,PID,SESSION`.
+  public var tmuxClient: String? { self["TMUX"] }
   /// `$NO_COLOR` (https://no-color.org): no colour, whatever the terminal.
   public var noColor: Bool { self["NO_COLOR"] != nil }
   /// `$PATH`, where programs named without a folder are found.

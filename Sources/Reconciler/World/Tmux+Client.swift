@@ -8,11 +8,35 @@ extension Tmux {
   /// one that does not has a server that is stuck.
   static let clientTimeout: Duration = .seconds(10)
 
+  /// The socket this server listens on, as tmux names it in `$TMUX`.
+  public var socketPath: String {
+    switch socket {
+    case .default: "\(temporaryDirectory)/tmux-\(getuid())/default"
+    case .named(let name): "\(temporaryDirectory)/tmux-\(getuid())/\(name)"
+    case .path(let path): path
+    }
+  }
+
+  /// Whether `client` (`$TMUX`: `SOCKET,PID,SESSION`) is a client of this
+  /// server. A pane of the person's own tmux, when wt runs its own server
+  /// (`tmux_socket: wt`), is not: `switch-client` there would move
+  /// whichever client of wt's server was used last (the hub's).
+  public func isServer(ofClient client: String?) -> Bool {
+    guard let client, !client.isEmpty else { return false }
+    // The socket path may hold commas; the pid and session never do.
+    let parts = client.split(separator: ",", omittingEmptySubsequences: false)
+    let socket = parts.count >= 3 ? parts.dropLast(2).joined(separator: ",") : client
+    return CanonicalPath.of(socket) == CanonicalPath.of(socketPath)
+  }
+
   /// The command that puts this terminal on `session`: `switch-client`
-  /// from inside tmux, `attach-session` from outside. For `exec`: it
-  /// replaces wt, so tmux gets the terminal.
-  public func clientArguments(for session: String, insideTmux: Bool) -> [String] {
-    base + (insideTmux ? ["switch-client", "-t", Self.exact(session)] : ["attach-session", "-t", Self.exact(session)])
+  /// from a client of this server, `attach-session` from anywhere else; in
+  /// another server's pane without `TMUX`, as tmux wants for a client in
+  /// a client. For `exec`: it replaces wt, so tmux gets the terminal.
+  public func clientArguments(for session: String, client: String?) -> [String] {
+    if isServer(ofClient: client) { return base + ["switch-client", "-t", Self.exact(session)] }
+    let attach = base + ["attach-session", "-t", Self.exact(session)]
+    return client == nil ? attach : ["/usr/bin/env", "-u", "TMUX"] + attach
   }
 
   /// Moves the tmux client wt runs in (found through `$TMUX`) to

@@ -166,8 +166,7 @@ extension WT {
       _ = try? await tmux.bindHubKey(to: Self.session)
       if noAttach { return }
       // A dead hub cannot be reused: a respawn above failed if it is still dead.
-      let inside = context.environment.insideTmux
-      try replaceProcess(with: tmux.clientArguments(for: Self.session, insideTmux: inside))
+      try replaceProcess(with: tmux.clientArguments(for: Self.session, client: context.environment.tmuxClient))
     }
   }
 
@@ -307,8 +306,7 @@ extension WT {
       let context = try await Context(options)
       try await context.forwardIfRemote(worker: name)
       let worker = try await context.locate(name)
-      let inside = context.environment.insideTmux
-      try replaceProcess(with: context.world.tmux.clientArguments(for: worker.session, insideTmux: inside))
+      try replaceProcess(with: context.world.tmux.clientArguments(for: worker.session, client: context.environment.tmuxClient))
     }
   }
 }

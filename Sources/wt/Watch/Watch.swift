@@ -115,7 +115,7 @@ extension WT {
           case .enter:
             guard rows.indices.contains(selected) else { continue }
             footer = await open(
-              rows[selected], tmux: context.world.tmux, insideTmux: context.environment.insideTmux, hosts: hosts, inHub: inHub)
+              rows[selected], tmux: context.world.tmux, insideTmux: context.world.tmux.isServer(ofClient: context.environment.tmuxClient), hosts: hosts, inHub: inHub)
           case .diff:
             footer = await planPreview(context)
           case .other: continue
@@ -149,7 +149,7 @@ extension WT {
     /// its own window and detaching there comes back here.
     func openWindow(_ link: HostLink, row: WorkerStatus, tmux: Tmux, insideTmux: Bool) async -> String {
       guard insideTmux else {
-        return "not inside tmux: run 'wt attach \(row.name)' in another terminal, or use 'wt hub'"
+        return "this terminal is not a client of wt's tmux server: run 'wt attach \(row.name)' in another terminal, or use 'wt hub'"
       }
       let opened = await tmux.newWindow(
         named: "\(link.host.name):\(row.bead)", running: link.interactiveArguments(["attach", row.name]))
@@ -169,7 +169,7 @@ extension WT {
     /// hub (`wt hub` binds it on wt's own server).
     func switchClient(to session: String, tmux server: Tmux, insideTmux: Bool, inHub: Bool) async -> String {
       guard insideTmux else {
-        return "not inside tmux: run 'wt attach \(session)' in another terminal, or use 'wt hub'"
+        return "this terminal is not a client of wt's tmux server: run 'wt attach \(session)' in another terminal, or use 'wt hub'"
       }
       guard await server.switchClient(to: session) else { return "could not switch to \(session)" }
       guard inHub else { return "switched to \(session)" }
