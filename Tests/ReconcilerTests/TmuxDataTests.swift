@@ -29,6 +29,17 @@ import Testing
   }
 }
 
+/// A prompt goes on the agent's command line only when tmux can take the
+/// whole message: the environment shares it.
+@Suite(.timeLimit(.minutes(1))) struct CommandLinePromptTests {
+  @Test func theEnvironmentLeavesLessRoomForThePrompt() {
+    let prompt = String(repeating: "p", count: 7900)
+    #expect(Applier.fitsCommandLine(prompt) == prompt)
+    #expect(Applier.fitsCommandLine(prompt, besides: ["BIG": String(repeating: "y", count: 9000)]) == nil)
+    #expect(Applier.fitsCommandLine(String(repeating: "p", count: 9000)) == nil)
+  }
+}
+
 /// A pane's activity is when it last drew: an agent that prints is not
 /// idle because nobody typed (IDLE counted from the last keystroke).
 @Suite(.timeLimit(.minutes(1))) struct TmuxActivityTests {

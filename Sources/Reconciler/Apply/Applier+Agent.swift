@@ -28,8 +28,14 @@ extension Applier {
   /// The prompt, when it is short enough to go on the command line
   /// (`Tmux.promptArgumentLimit`); nil: it is pasted once the agent is
   /// ready.
-  static func fitsCommandLine(_ prompt: String) -> String? {
-    PromptText.commandLine(prompt).utf8.count <= Tmux.promptArgumentLimit ? prompt : nil
+  /// `environment` goes in the same tmux message (`new-session -e`), so
+  /// what it takes is not left for the prompt: a profile with a large
+  /// `env` made a 7.9 KB prompt fail every start with "command too long".
+  static func fitsCommandLine(_ prompt: String, besides environment: [String: String] = [:]) -> String? {
+    let bytes = PromptText.commandLine(prompt).utf8.count
+    // The agent's command, the folder, the session's name and options.
+    let rest = environment.reduce(2048) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
+    return bytes <= Tmux.promptArgumentLimit && bytes + rest <= Tmux.commandLimit ? prompt : nil
   }
 
   /// Hooks, every start, so a moved wt binary or a hand-edited file is
@@ -206,7 +212,7 @@ extension Applier {
     fresh.prompt = .pending
     fresh.sessionId = profile.sessionId ? UUID().uuidString.lowercased() : nil
     let firstPrompt = profile.promptArg == nil
-      ? nil : try await renderPrompt(change, project: project, record: fresh).flatMap(Self.fitsCommandLine)
+      ? nil : try await renderPrompt(change, project: project, record: fresh).flatMap { Self.fitsCommandLine($0) }
     if firstPrompt != nil { fresh.prompt = .sent }
     let saved = fresh
     try world.store.update { $0.workers[change.worker] = saved }

@@ -105,6 +105,8 @@ public struct Tmux: Sendable {
   /// the prompt leaves the other half for the rest; a longer prompt is
   /// pasted instead.
   public static let promptArgumentLimit = 8 * 1024
+  /// The whole message, as measured there (see above).
+  public static let commandLimit = 16_325
 
   /// Names in the server's global environment, which every new session
   /// starts with; none when no server runs.
