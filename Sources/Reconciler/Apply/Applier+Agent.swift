@@ -62,7 +62,7 @@ extension Applier {
   func confirmStarted(_ change: Plan.Change, project: Project, profile: AgentProfile, prompt: String) async throws
     -> StepReport.Outcome
   {
-    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    guard let pane = try await pane(of: change.session) else { return try await sessionGone(change, project: project) }
     var delivery = try PromptDelivery(tmux: world.tmux, profile: profile)
     delivery.deadline = deliveryDeadline
     switch try await delivery.awaitStart(prompt, in: pane.paneID) {
@@ -92,6 +92,15 @@ extension Applier {
     return v
   }
 
+  /// A session that went away under a step: the worker's own `wt done`
+  /// (its bead closed) is no failure of this pass.
+  func sessionGone(_ change: Plan.Change, project: Project) async throws -> StepReport.Outcome {
+    if (try? await world.tracker.show(change.bead, in: project.path))??.isClosed == true {
+      return .done("\(change.bead) was finished meanwhile; its session is gone")
+    }
+    return .failed("session \(change.session) is gone")
+  }
+
   func pane(of session: String) async throws -> Pane? {
     try await world.tmux.panes().first { $0.session == session }
   }
@@ -101,7 +110,7 @@ extension Applier {
   func deliverPrompt(_ change: Plan.Change, project: Project, countFailure: Bool = false) async throws
     -> StepReport.Outcome
   {
-    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    guard let pane = try await pane(of: change.session) else { return try await sessionGone(change, project: project) }
     let record = try record(change.worker)
     guard let prompt = try await renderPrompt(change, project: project, record: record) else {
       return .failed("bead \(change.bead) not found")
@@ -151,7 +160,7 @@ extension Applier {
 
   func restart(_ change: Plan.Change, project: Project, resume: String?) async throws -> StepReport.Outcome {
     let profile = try profile(change)
-    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    guard let pane = try await pane(of: change.session) else { return try await sessionGone(change, project: project) }
     var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.restarts += 1
     let home = environment(change, project: project, profile: profile, record: record)["HOME"]
@@ -198,7 +207,7 @@ extension Applier {
   ) async throws -> StepReport.Outcome {
     try await Task.sleep(for: resumeGrace)
     // No pane at all (the tmux server died under us) resumed nothing.
-    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    guard let pane = try await pane(of: change.session) else { return try await sessionGone(change, project: project) }
     guard pane.dead else { return .done("resumed session \(session) in \(change.worktree)") }
     return try await startAfresh(change, project: project, profile: profile, pane: pane, record: record)
   }
