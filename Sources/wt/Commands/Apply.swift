@@ -126,6 +126,7 @@ extension WT {
 
     /// What the loop says as it goes.
     static func show(_ event: LoopEvent) {
+      defer { Interrupts.endIfReaderGone() }
       switch event {
       case .planned(let preview): show(preview, unattended: true)
       case .passed(let report): show(report)
