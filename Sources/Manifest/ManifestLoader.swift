@@ -36,7 +36,7 @@ public struct ManifestLoader: Sendable {
   public var keepingMissingPaths = false
 
   public init(
-    environment: [String: String] = ProcessInfo.processInfo.environment,
+    environment: [String: String],
     currentDirectory: String = FileManager.default.currentDirectoryPath
   ) {
     self.environment = environment

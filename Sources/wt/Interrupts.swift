@@ -47,6 +47,17 @@ enum Interrupts {
     }
   }
 
+  /// Ends wt as a program whose reader went away ends (`wt auto | head`):
+  /// wt ignores SIGPIPE so a host's ssh closing early is an error of that
+  /// call, which left a long-running command printing into nothing for
+  /// ever. The default action of SIGPIPE is the conventional end (141).
+  static func endIfReaderGone() {
+    fflush(stdout)
+    guard ferror(stdout) != 0 else { return }
+    signal(SIGPIPE, SIG_DFL)
+    raise(SIGPIPE)
+  }
+
   /// A person follows `wt auto | tee log` line by line: a pipe or a file
   /// gets each line as it is written, not 4 KiB at a time.
   static func lineBufferStandardOutput() {

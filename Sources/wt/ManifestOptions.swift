@@ -8,6 +8,10 @@ struct ManifestOptions: ParsableArguments {
   @Option(name: [.short, .long], help: "The manifest (default: $WT_CONFIG, ./wt.yaml, ~/.config/wt/wt.yaml).")
   var file: String?
 
+  /// The environment wt runs in: every command takes it from here (or
+  /// from its `Context`) and passes it down.
+  var environment: WTEnvironment { .process }
+
   /// The manifest's path, or where wt looked and exit 1.
   func locate() throws -> String { try found().path }
 
@@ -15,19 +19,19 @@ struct ManifestOptions: ParsableArguments {
   /// looked and exit 1. Inside a worker's worktree (or with `$WT_WORKER`)
   /// that is the manifest that declared the worker, as wt's state recorded.
   func found() throws -> ManifestLoader.Found {
-    let env = ProcessInfo.processInfo.environment
+    let env = environment
     var worker: ManifestLoader.WorkerManifest?
-    if file == nil, (env["WT_CONFIG"] ?? "").isEmpty {
-      let store = StateStore(directory: StateStore.directory(environment: env))
+    if file == nil, env.config == nil {
+      let store = StateStore(directory: env.stateDirectory)
       let state = (try? store.load()) ?? State()
-      let named = env["WT_WORKER"].flatMap { $0.isEmpty ? nil : state.workers[$0] }
+      let named = env.worker.flatMap { state.workers[$0] }
       let record = named ?? state.worker(containing: FileManager.default.currentDirectoryPath)
       if let record, let manifest = record.manifest {
         worker = .init(
           worker: record.name, file: manifest, fromRepository: record.manifestFromRepository ?? false, host: record.manifestHost)
       }
     }
-    do { return try ManifestLoader().find(explicit: file, worker: worker) } catch {
+    do { return try ManifestLoader(environment: env.variables).find(explicit: file, worker: worker) } catch {
       Terminal.error("wt: \(error.description)")
       throw ExitCode.failure
     }
@@ -44,7 +48,7 @@ struct ManifestOptions: ParsableArguments {
   /// list`): a project whose base is missing stays, and its problem comes
   /// back as a sentence to show beside the others' workers.
   func load(keepingProjects: Bool) async throws -> (manifest: Manifest, problems: [String]) {
-    if case .failure(let problem) = Seconds.timeout(environment: ProcessInfo.processInfo.environment) {
+    if case .failure(let problem) = environment.timeout {
       Terminal.error("wt: \(problem)")
       throw ExitCode.failure
     }
@@ -70,14 +74,14 @@ struct ManifestOptions: ParsableArguments {
 
   func loadMarkingTrust(keepingProjects: Bool) async throws -> (manifest: Manifest, problems: [String]) {
     let found = try found()
-    var loader = ManifestLoader()
+    var loader = ManifestLoader(environment: environment.variables)
     loader.keepingMissingPaths = keepingProjects
     let (result, problems) = await RepositoryCheck.checkKeepingProjects(
       found.loader(loader).load(file: found.path, named: found.named), git: Git(runner: ProcessRunner()),
       keeping: keepingProjects)
     for diagnostic in result.diagnostics { Terminal.error(diagnostic.description) }
     guard let manifest = result.manifest else { throw ExitCode.failure }
-    let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
+    let store = TrustStore(directory: environment.stateDirectory)
     do {
       return (try store.marking(manifest), problems)
     } catch {
@@ -120,7 +124,8 @@ enum Terminal {
 
   /// Colour only for a terminal, and never when NO_COLOR is set.
   static var useColor: Bool {
-    stdoutIsTerminal && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+    // Asked by whatever prints, commands or not: the process's value.
+    stdoutIsTerminal && !WTEnvironment.process.noColor
   }
 }
 

@@ -41,13 +41,15 @@ struct WT: AsyncParsableCommand {
     signal(SIGPIPE, SIG_IGN)
     Interrupts.lineBufferStandardOutput()
     let args = Array(CommandLine.arguments.dropFirst())
+    // Commands parsed below take it through `ManifestOptions.environment`.
+    let environment = WTEnvironment.process
     do {
       // The same enum the parser reads: a name it does not know goes
       // through the parser, which refuses it as a usage error.
       if args.count == 2 && args[0] == "signal", let event = SignalEvent(rawValue: args[1]) {
-        return try Signal.perform(event: event, message: nil, worker: nil)
+        return try Signal.perform(event: event, message: nil, worker: nil, environment: environment)
       }
-      if args == ["status", "--attention"] { return try Status.printAttention() }
+      if args == ["status", "--attention"] { return try Status.printAttention(environment: environment) }
     } catch {
       exit(withError: error)
     }

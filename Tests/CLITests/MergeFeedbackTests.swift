@@ -57,7 +57,7 @@ extension EndToEnd {
       let head = try p.git("rev-parse", "main")
       let second = try await p.awaited("done", b)
       #expect(second.status == 1)
-      #expect(second.stderr.contains("failed (exit 1) on wt/\(b) merged with main; nothing was merged and the bead stays open"))
+      #expect(second.stderr.contains("failed (exit 1) on wt/\(b) merged with main: error: a.txt and b.txt clash; nothing was merged and the bead stays open"), "\(second.stderr)")
       #expect(try p.git("rev-parse", "main") == head)
       #expect(!p.exists("\(p.repo)/b.txt"))
       #expect(try p.show(b)["status"] as? String == "in_progress")

@@ -12,14 +12,14 @@ struct PipedGroup {
   /// Starts `wt ARGS` in a new process group, its stdout and stderr into a
   /// pipe read by `tee LOG`, in the same group. (In the test runner's
   /// folder: the playground's WT_CONFIG names the manifest.)
-  init(_ p: Playground, _ args: [String], log: String) throws {
+  init(_ p: Playground, _ args: [String], log: String, reader readerArgv: [String]? = nil) throws {
     self.log = log
     var fds: [Int32] = [0, 0]
     guard pipe(&fds) == 0 else { throw TestError("pipe: \(errno)") }
     defer { close(fds[0]); close(fds[1]) }
     let environment = ProcessInfo.processInfo.environment.merging(p.env) { _, b in b }.map { "\($0)=\($1)" }
     wt = try Self.spawn([CLITests.binary] + args, group: 0, environment: environment, dups: [(fds[1], 1), (fds[1], 2)], closing: fds)
-    reader = try Self.spawn(["/usr/bin/env", "tee", log], group: wt, environment: environment, dups: [(fds[0], 0), (-1, 1)], closing: fds)
+    reader = try Self.spawn(readerArgv ?? ["/usr/bin/env", "tee", log], group: wt, environment: environment, dups: [(fds[0], 0), (-1, 1)], closing: fds)
   }
 
   /// Ctrl-C, as a terminal sends it: to every process of the group.
@@ -101,6 +101,27 @@ extension EndToEnd {
         }
       }
       #expect(statuses == Array(repeating: 130, count: 10))
+    }
+
+    /// `wt auto | head -n 1`: once the reader is gone, wt ends as a program
+    /// whose reader went away (SIGPIPE, 141) at its next line, instead of
+    /// printing into nothing for ever.
+    @Test func autoEndsWhenItsReaderIsGone() throws {
+      let p = try Playground(workers: 10)
+      _ = try p.bead("First")
+      let group = try PipedGroup(p, ["auto", "--interval", "1"], log: "\(p.dir)/unused.log", reader: ["/usr/bin/env", "head", "-n", "1"])
+      #expect(try p.wait(seconds: 60) { kill(group.reader, 0) != 0 || Self.isZombie(group.reader) })
+      _ = try p.bead("Second")
+      #expect(try p.wait(seconds: 60) { !group.alive })
+      if group.alive { group.interrupt() }
+      #expect(group.wait() == 141)
+    }
+
+    static func isZombie(_ pid: pid_t) -> Bool {
+      guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+        return true
+      }
+      return stat[stat.index(close, offsetBy: 2)] == "Z"
     }
 
     /// SIGTERM and SIGHUP end wt as Ctrl-C does, with their own statuses

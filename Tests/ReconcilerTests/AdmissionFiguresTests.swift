@@ -4,7 +4,7 @@ import Testing
 @testable import Reconciler
 
 /// A refusal compares a figure with its limit; the two must read as
-/// different whenever they are (issue 22: "1.5 per core (max 1.5)").
+/// different whenever they are (issue 22: "1.5 per core (max 1.5, settings.admission.max_load_per_core)").
 @Suite(.timeLimit(.minutes(1))) struct AdmissionFiguresTests {
   func refusal(_ machine: Observed.Machine) -> [String] {
     plan(PlanTests.manifest([PlanTests.project()]), PlanTests.observed(ready: [PlanTests.bead("api-1")], machine: machine))
@@ -13,16 +13,16 @@ import Testing
 
   @Test func aLoadJustOverTheLimitReadsOverIt() {
     #expect(refusal(.init(cores: 2, load1: 3.04, memoryAvailable: 16 << 30)) == [
-      "admission: load 3.04 over 2 cores is 1.52 per core (max 1.5)"
+      "admission: load 3.04 over 2 cores is 1.52 per core (max 1.5, settings.admission.max_load_per_core)"
     ])
     #expect(refusal(.init(cores: 4, load1: 6.0004, memoryAvailable: 16 << 30)) == [
-      "admission: load 6.0004 over 4 cores is 1.5001 per core (max 1.5)"
+      "admission: load 6.0004 over 4 cores is 1.5001 per core (max 1.5, settings.admission.max_load_per_core)"
     ])
   }
 
   @Test func aLoadWellOverTheLimitKeepsOneDecimal() {
     #expect(refusal(.init(cores: 2, load1: 6.2, memoryAvailable: 16 << 30)) == [
-      "admission: load 6.2 over 2 cores is 3.1 per core (max 1.5)"
+      "admission: load 6.2 over 2 cores is 3.1 per core (max 1.5, settings.admission.max_load_per_core)"
     ])
   }
 
@@ -31,10 +31,10 @@ import Testing
   @Test func memoryJustUnderTheNeedReadsUnderIt() {
     let need: UInt64 = (2 << 30) + (400 << 20)
     #expect(refusal(.init(cores: 2, load1: 0, memoryAvailable: need - (10 << 20))) == [
-      "admission: 2.38 GiB memory available, need 2.39 GiB (2 GiB free plus 400 MiB per new agent)"
+      "admission: 2.38 GiB memory available, need 2.39 GiB (2 GiB free plus 400 MiB per new agent; settings.admission.min_free_memory)"
     ])
     #expect(refusal(.init(cores: 2, load1: 0, memoryAvailable: 2 << 30)) == [
-      "admission: 2 GiB memory available, need 2.4 GiB (2 GiB free plus 400 MiB per new agent)"
+      "admission: 2 GiB memory available, need 2.4 GiB (2 GiB free plus 400 MiB per new agent; settings.admission.min_free_memory)"
     ])
   }
 

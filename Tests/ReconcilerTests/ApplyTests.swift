@@ -184,6 +184,21 @@ func allDone(_ reports: [StepReport]) -> Bool { !reports.contains { $0.failed } 
     #expect(try StateStore(directory: w.stateDir).load().workers["demo/\(a)"]?.setupPending == nil)
   }
 
+  /// A step whose session went away because the worker finished (its own
+  /// `wt done` closed the bead and ended it) is no failure of the pass.
+  @Test func aSessionGoneBecauseItsBeadWasFinishedIsNoFailure() async throws {
+    let w = try await TestWorld()
+    let a = try await w.createBead("First")
+    try await w.apply()
+    try await w.bd("close", a, "--reason", "done")
+    _ = try await w.tmux("kill-session", "-t", "=wt-demo__\(a)")
+    let change = Plan.Change(
+      step: .deliverPrompt, project: "demo", bead: a, title: "First", worker: "demo/\(a)",
+      branch: "wt/\(a)", worktree: w.worktree(a), session: "wt-demo__\(a)", agent: "fake", reasons: [])
+    let reports = await Applier(manifest: try w.manifest(), world: try w.world).apply(Plan(changes: [change]))
+    #expect(reports.map(\.outcome) == [.done("\(a) was finished meanwhile; its session is gone")])
+  }
+
   @Test func beadTextIsInert() async throws {
     let w = try await TestWorld()
     let marker = "\(w.root)/pwned"

@@ -172,10 +172,10 @@ import Testing
     let busy = Observed.Machine(cores: 2, load1: 6.2, memoryAvailable: 16 << 30)
     let p = plan(Self.manifest([Self.project()]), Self.observed(ready: [Self.bead("api-1")], machine: busy))
     #expect(p.isEmpty)
-    #expect(p.waiting.map(\.reason) == ["admission: load 6.2 over 2 cores is 3.1 per core (max 1.5)"])
+    #expect(p.waiting.map(\.reason) == ["admission: load 6.2 over 2 cores is 3.1 per core (max 1.5, settings.admission.max_load_per_core)"])
     let short = Observed.Machine(cores: 2, load1: 0, memoryAvailable: 2 << 30)
     let q = plan(Self.manifest([Self.project()]), Self.observed(ready: [Self.bead("api-1")], machine: short))
-    #expect(q.waiting.map(\.reason) == ["admission: 2 GiB memory available, need 2.4 GiB (2 GiB free plus 400 MiB per new agent)"])
+    #expect(q.waiting.map(\.reason) == ["admission: 2 GiB memory available, need 2.4 GiB (2 GiB free plus 400 MiB per new agent; settings.admission.min_free_memory)"])
   }
 
   @Test func admissionThatCannotReadTheMachineStartsAndSaysSo() {
@@ -187,7 +187,7 @@ import Testing
     ])
     let noLoad = Observed.Machine(cores: 2, load1: nil, memoryAvailable: 2 << 30)
     let q = plan(Self.manifest([Self.project()]), Self.observed(ready: [Self.bead("api-1")], machine: noLoad))
-    #expect(q.waiting.map(\.reason) == ["admission: 2 GiB memory available, need 2.4 GiB (2 GiB free plus 400 MiB per new agent)"])
+    #expect(q.waiting.map(\.reason) == ["admission: 2 GiB memory available, need 2.4 GiB (2 GiB free plus 400 MiB per new agent; settings.admission.min_free_memory)"])
     #expect(q.notes.isEmpty)
   }
 

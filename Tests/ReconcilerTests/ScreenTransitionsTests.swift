@@ -20,8 +20,9 @@ import Testing
   @Test func aQuestionTheProfileLeavesToThePersonNeedsThePerson() throws {
     let shell = try #require(aider.questions.firstIndex { !$0.answered })
     let event = World.screenEvent(
-      .question(shell, text: "Run shell command? (Y)es/(N)o [Yes]:"), record: record(.working), profile: aider, agent: "aider")
-    #expect(event == .notified("aider asks: Run shell command? (Y)es/(N)o [Yes]:", .question))
+      .question(shell, text: "Tokens: 2.9k sent. Cost: $0.01\npython -m pytest -q\nRun shell command? (Y)es/(N)o [Yes]:"),
+      record: record(.working), profile: aider, agent: "aider")
+    #expect(event == .notified("aider asks: Run shell command? (Y)es/(N)o [Yes]: — python -m pytest -q — Tokens: 2.9k sent. Cost: $0.01", .question))
     let next = WorkerCondition.next(after: record(.working).condition, on: try #require(event))
     #expect(next.state == .needsInput)
   }

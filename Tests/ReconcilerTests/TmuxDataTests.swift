@@ -29,6 +29,38 @@ import Testing
   }
 }
 
+/// A prompt goes on the agent's command line only when tmux can take the
+/// whole message: the environment shares it.
+@Suite(.timeLimit(.minutes(1))) struct CommandLinePromptTests {
+  @Test func theEnvironmentLeavesLessRoomForThePrompt() {
+    let prompt = String(repeating: "p", count: 7900)
+    #expect(Applier.fitsCommandLine(prompt) == prompt)
+    #expect(Applier.fitsCommandLine(prompt, besides: ["BIG": String(repeating: "y", count: 9000)]) == nil)
+    #expect(Applier.fitsCommandLine(String(repeating: "p", count: 9000)) == nil)
+  }
+}
+
+/// A pane's activity is when it last drew: an agent that prints is not
+/// idle because nobody typed (IDLE counted from the last keystroke).
+@Suite(.timeLimit(.minutes(1))) struct TmuxActivityTests {
+  @Test func aPaneThatPrintsIsActiveWithoutAKeystroke() async throws {
+    let socket = "wt-test-\(UUID().uuidString.prefix(12))"
+    defer { _ = try? runChildQuietly(["tmux", "-L", socket, "kill-server"]) }
+    let tmux = Tmux(socket: .named(socket), runner: ProcessRunner())
+    try await tmux.newSession(
+      name: "s", directory: NSTemporaryDirectory(), environment: [:],
+      command: ["sh", "-c", "while true; do echo x; sleep 0.5; done"], options: ["@wt-project": "p", "@wt-bead": "p-1"])
+    let created = try #require(try await tmux.panes().first).created
+    let end = ContinuousClock.now + .seconds(20)
+    var activity = created
+    while activity < created + 2, ContinuousClock.now < end {
+      try await Task.sleep(for: .milliseconds(250))
+      activity = try await tmux.panes().first?.activity ?? created
+    }
+    #expect(activity >= created + 2)
+  }
+}
+
 /// Runs a command, ignoring what it says (teardown).
 private func runChildQuietly(_ argv: [String]) throws {
   let p = Process()

@@ -28,8 +28,14 @@ extension Applier {
   /// The prompt, when it is short enough to go on the command line
   /// (`Tmux.promptArgumentLimit`); nil: it is pasted once the agent is
   /// ready.
-  static func fitsCommandLine(_ prompt: String) -> String? {
-    PromptText.commandLine(prompt).utf8.count <= Tmux.promptArgumentLimit ? prompt : nil
+  /// `environment` goes in the same tmux message (`new-session -e`), so
+  /// what it takes is not left for the prompt: a profile with a large
+  /// `env` made a 7.9 KB prompt fail every start with "command too long".
+  static func fitsCommandLine(_ prompt: String, besides environment: [String: String] = [:]) -> String? {
+    let bytes = PromptText.commandLine(prompt).utf8.count
+    // The agent's command, the folder, the session's name and options.
+    let rest = environment.reduce(2048) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
+    return bytes <= Tmux.promptArgumentLimit && bytes + rest <= Tmux.commandLimit ? prompt : nil
   }
 
   /// Hooks, every start, so a moved wt binary or a hand-edited file is
@@ -39,8 +45,7 @@ extension Applier {
   func installHooks(_ profile: AgentProfile, in worktree: String) async throws {
     guard let layout = ClaudeHooks.layout(profile.hooks, wt: world.wtExecutable) else { return }
     let path = "\(layout.folder)/\(layout.file)"
-    let tracked = try await world.runner.output(["git", "-C", worktree, "ls-files", "--", path])
-    guard tracked.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+    guard try await !world.git.isTracked(path, in: worktree) else { return }
     try ClaudeHooks.install(in: worktree, wt: world.wtExecutable, kind: profile.hooks)
   }
 
@@ -57,7 +62,7 @@ extension Applier {
   func confirmStarted(_ change: Plan.Change, project: Project, profile: AgentProfile, prompt: String) async throws
     -> StepReport.Outcome
   {
-    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    guard let pane = try await pane(of: change.session) else { return try await sessionGone(change, project: project) }
     var delivery = try PromptDelivery(tmux: world.tmux, profile: profile)
     delivery.deadline = deliveryDeadline
     switch try await delivery.awaitStart(prompt, in: pane.paneID) {
@@ -87,6 +92,15 @@ extension Applier {
     return v
   }
 
+  /// A session that went away under a step: the worker's own `wt done`
+  /// (its bead closed) is no failure of this pass.
+  func sessionGone(_ change: Plan.Change, project: Project) async throws -> StepReport.Outcome {
+    if (try? await world.tracker.show(change.bead, in: project.path))??.isClosed == true {
+      return .done("\(change.bead) was finished meanwhile; its session is gone")
+    }
+    return .failed("session \(change.session) is gone")
+  }
+
   func pane(of session: String) async throws -> Pane? {
     try await world.tmux.panes().first { $0.session == session }
   }
@@ -96,7 +110,7 @@ extension Applier {
   func deliverPrompt(_ change: Plan.Change, project: Project, countFailure: Bool = false) async throws
     -> StepReport.Outcome
   {
-    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    guard let pane = try await pane(of: change.session) else { return try await sessionGone(change, project: project) }
     let record = try record(change.worker)
     guard let prompt = try await renderPrompt(change, project: project, record: record) else {
       return .failed("bead \(change.bead) not found")
@@ -146,7 +160,7 @@ extension Applier {
 
   func restart(_ change: Plan.Change, project: Project, resume: String?) async throws -> StepReport.Outcome {
     let profile = try profile(change)
-    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    guard let pane = try await pane(of: change.session) else { return try await sessionGone(change, project: project) }
     var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.restarts += 1
     let home = environment(change, project: project, profile: profile, record: record)["HOME"]
@@ -192,7 +206,7 @@ extension Applier {
   ) async throws -> StepReport.Outcome {
     try await Task.sleep(for: resumeGrace)
     // No pane at all (the tmux server died under us) resumed nothing.
-    guard let pane = try await pane(of: change.session) else { return .failed("session \(change.session) is gone") }
+    guard let pane = try await pane(of: change.session) else { return try await sessionGone(change, project: project) }
     guard pane.dead else { return .done("resumed session \(session) in \(change.worktree)") }
     return try await startAfresh(change, project: project, profile: profile, pane: pane, record: record)
   }
@@ -206,7 +220,7 @@ extension Applier {
     fresh.prompt = .pending
     fresh.sessionId = profile.sessionId ? UUID().uuidString.lowercased() : nil
     let firstPrompt = profile.promptArg == nil
-      ? nil : try await renderPrompt(change, project: project, record: fresh).flatMap(Self.fitsCommandLine)
+      ? nil : try await renderPrompt(change, project: project, record: fresh).flatMap { Self.fitsCommandLine($0) }
     if firstPrompt != nil { fresh.prompt = .sent }
     let saved = fresh
     try world.store.update { $0.workers[change.worker] = saved }

@@ -129,7 +129,7 @@ extension Applier {
     if !hasPane && resume == nil && record.prompt == .sent { record.prompt = .pending }
     if resume == nil, profile.promptArg != nil, record.prompt == .pending, !hasPane {
       firstPrompt = try await step("prompt") { try await renderPrompt(change, project: project, record: record) }
-        .flatMap(Self.fitsCommandLine)
+        .flatMap { Self.fitsCommandLine($0, besides: env) }
       if firstPrompt != nil { record.prompt = .sent }
     }
     let saved = record

@@ -31,15 +31,15 @@ extension Applier {
     var made = try await chooseBranch(change, project: project)
     do {
       if try await world.git.branchExists(made.branch, in: project.path) {
-        try await world.runner.run(["git", "-C", project.path, "worktree", "add", "--", change.worktree, made.branch])
+        try await world.git.addWorktree(repo: project.path, path: change.worktree, branch: made.branch)
       } else {
         let base = try await world.git.revParse(project.base, repo: project.path)
         made.baseCommit = base
-        try await world.runner.run(["git", "-C", project.path, "worktree", "add", "-b", made.branch, "--", change.worktree, base])
+        try await world.git.addWorktree(repo: project.path, path: change.worktree, newBranch: made.branch, at: base)
       }
     } catch {
       try? fm.removeItem(atPath: change.worktree)
-      _ = try? await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
+      try? await world.git.pruneWorktrees(repo: project.path)
       throw error
     }
     return made

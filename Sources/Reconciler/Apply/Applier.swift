@@ -76,7 +76,7 @@ public struct Applier: Sendable {
       return try await deliverPrompt(change, project: project)
     case .recreate:
       try await world.tmux.kill(session: change.session)
-      _ = try await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
+      try await world.git.pruneWorktrees(repo: project.path)
       return try await start(change, project: project, adopt: true)
     case .retryMerge:
       return try await retryMerge(change, project: project)

@@ -34,14 +34,3 @@ enum CopiedFiles {
     return copied
   }
 }
-
-extension Git {
-  /// git's blob id of each file (`git hash-object`), by path relative to
-  /// `directory`; missing files are left out.
-  public func blobIDs(_ files: [String], in directory: String) async throws -> [String: String] {
-    let present = files.filter { FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent($0)) }
-    guard !present.isEmpty else { return [:] }
-    let out = try await runner.run(["git", "-C", directory, "hash-object", "--no-filters", "--"] + present)
-    return Dictionary(zip(present, out.split(separator: "\n").map(String.init)), uniquingKeysWith: { a, _ in a })
-  }
-}

@@ -68,6 +68,16 @@ public struct ScreenReader: Sendable {
     return .unknown
   }
 
+  /// A question's text as one line for a person: the question first (it
+  /// waits on the last line), then what stands above it, nearest first
+  /// (Aider: the command it wants to run, then its token count), so a
+  /// table that cuts the line keeps the question.
+  public static func questionSummary(_ text: String) -> String {
+    let lines = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard let last = lines.last else { return "" }
+    return ([last] + lines.dropLast().reversed()).joined(separator: " — ")
+  }
+
   /// How many last lines are kept as a question's text: the question and
   /// what it is about (Aider prints the file or the command above it).
   static let questionLines = 3

@@ -44,8 +44,10 @@ public struct HostLink: Sendable {
   public var environment: [String: String] {
     var env = ["WT_HOST": host.name, "WT_CONFIG": hello.manifest]
     env["WT_STATE_DIR"] = host.stateDir
-    // The benchmarks count the host's own calls too.
-    if ProcessInfo.processInfo.environment["WT_CALL_STATS"] == "1" { env["WT_CALL_STATS"] = "1" }
+    // The benchmarks count the host's own calls too. A switch for the
+    // whole process, so every link (however the command made it) carries
+    // it without each caller passing it along.
+    if WTEnvironment.process.countsCalls { env["WT_CALL_STATS"] = "1" }
     return env
   }
 

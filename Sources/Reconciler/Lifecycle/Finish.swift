@@ -166,7 +166,11 @@ public struct Finish: Sendable {
         \(excerpt)
         Fix it on your branch (git merge \(worker.project.base) first if it moved), commit, and run `wt done` again.
         """)
-    throw LifecycleError("\(why); nothing was merged and the bead stays open. \(told)\n\(excerpt)")
+    // The first line carries the first failure (the worker's status shows
+    // that line); the excerpt follows once, in the follow-up when it is
+    // printed to the agent itself, else here.
+    let said = first.isEmpty ? why : "\(why): \(first)"
+    throw LifecycleError("\(said); nothing was merged and the bead stays open. \(told)" + (insideWorker ? "" : "\n\(excerpt)"))
   }
 
   func pullRequest(_ worker: WorkerRef, title: String, body: String) async throws -> String {

@@ -58,6 +58,10 @@ public struct Notifier: Sendable {
       "worker.name": name, "worker.status": status.rawValue, "worker.message": PromptText.argument(message ?? ""),
       "bead.id": bead, "project.name": project,
     ]
+    // Not `ProcessRunner`: notify is fire-and-forget. wt neither waits for
+    // the person's command nor reads what it prints (a slow notifier must
+    // not hold up a pass or the watch), so there is no output to drain
+    // and no deadline to keep; the child outlives nothing wt needs.
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     p.arguments = manifest.settings.notify.map { $0.render(values) }

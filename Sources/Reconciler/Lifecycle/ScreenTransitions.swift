@@ -36,7 +36,7 @@ extension World {
     switch screen {
     case .question(let i, let text):
       if profile.questions.indices.contains(i) && profile.questions[i].answered { return .toolUsed }
-      return .notified("\(agent) asks: " + String(PromptText.argument(text).prefix(200)), .question)
+      return .notified("\(agent) asks: " + String(PromptText.argument(ScreenReader.questionSummary(text)).prefix(200)), .question)
     case .busy:
       return .toolUsed
     case .ready:

@@ -133,7 +133,7 @@ extension World {
         && manifest.agents[agent]?.questions[i].answered == true
       return answered
         ? WorkerCondition(.working)
-        : WorkerCondition(.needsInput, "\(agent) asks: " + String(PromptText.argument(text).prefix(200)))
+        : WorkerCondition(.needsInput, "\(agent) asks: " + String(PromptText.argument(ScreenReader.questionSummary(text)).prefix(200)))
     case .busy: return WorkerCondition(.working)
     case .ready: return WorkerCondition(record?.prompt == .delivered ? .idle : .starting)
     case .dialog, .unknown: return nil

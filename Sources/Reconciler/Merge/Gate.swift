@@ -21,7 +21,7 @@ struct Gate: Sendable {
     try await discard()
     try FileManager.default.createDirectory(
       atPath: (directory as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try await world.runner.run(["git", "-C", project.path, "worktree", "add", "--detach", "--quiet", "--", directory, commit])
+    try await world.git.addDetachedWorktree(repo: project.path, path: directory, commit: commit)
     do {
       let result = try await check()
       try await discard()
@@ -56,9 +56,9 @@ struct Gate: Sendable {
   func discard() async throws {
     let registered = try await world.git.worktrees(of: project.path).contains { $0.path == directory }
     if registered {
-      _ = try await world.runner.output(["git", "-C", project.path, "worktree", "remove", "--force", directory])
+      try await world.git.forceRemoveWorktree(repo: project.path, path: directory)
     }
     if FileManager.default.fileExists(atPath: directory) { try FileManager.default.removeItem(atPath: directory) }
-    _ = try await world.runner.output(["git", "-C", project.path, "worktree", "prune"])
+    try await world.git.pruneWorktrees(repo: project.path)
   }
 }

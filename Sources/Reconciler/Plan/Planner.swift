@@ -161,13 +161,13 @@ struct Planner {
       if perCore > admission.maxLoadPerCore {
         let figures = Figures(perCore, against: admission.maxLoadPerCore)
         let total = Figures.text(load, figures.decimals)
-        return "admission: load \(total) over \(machine.cores) cores is \(figures.value) per core (max \(figures.limit))"
+        return "admission: load \(total) over \(machine.cores) cores is \(figures.value) per core (max \(figures.limit), settings.admission.max_load_per_core)"
       }
     }
     let need = admission.minFreeMemory + UInt64(starting + 1) * options.agentMemory
     if let available = machine.memoryAvailable, available < need {
       let figures = Figures.memory(available, against: need)
-      return "admission: \(figures.available) memory available, need \(figures.need) (\(gib(admission.minFreeMemory)) free plus \(gib(options.agentMemory)) per new agent)"
+      return "admission: \(figures.available) memory available, need \(figures.need) (\(gib(admission.minFreeMemory)) free plus \(gib(options.agentMemory)) per new agent; settings.admission.min_free_memory)"
     }
     return nil
   }

@@ -31,37 +31,6 @@ public struct RepositoryFacts: Equatable, Sendable {
   public func has(branch: String) -> Bool { branches.contains(branch) || remoteBranches.contains(branch) }
 }
 
-extension Git {
-  /// The repository's facts, or nil when `repo` is not the top of a git
-  /// checkout (observing it says so; a folder inside another repository is
-  /// not that repository).
-  public func facts(of repo: String) async throws -> RepositoryFacts? {
-    async let common = runner.output(
-      ["git", "-C", repo, "rev-parse", "--path-format=absolute", "--git-common-dir", "--show-toplevel"])
-    async let refs = runner.output(
-      ["git", "-C", repo, "for-each-ref", "--format=%(refname)%09%(symref)", "refs/heads", "refs/remotes/origin"])
-    async let trees = runner.output(["git", "-C", repo, "worktree", "list", "--porcelain"])
-    let dir = try await common
-    let lines = dir.stdout.split(separator: "\n").map(String.init)
-    guard dir.succeeded, lines.count == 2, CanonicalPath.of(lines[1]) == CanonicalPath.of(repo) else { return nil }
-    var facts = RepositoryFacts(
-      commonDir: CanonicalPath.of(lines[0]), branches: [],
-      remoteBranches: [], originHead: nil, checkedOut: Self.parseWorktrees(try await trees.stdout).first?.branch)
-    for line in try await refs.stdout.split(separator: "\n") {
-      let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
-      guard let ref = parts.first else { continue }
-      if ref.hasPrefix("refs/heads/") {
-        facts.branches.append(String(ref.dropFirst(11)))
-      } else if ref == "refs/remotes/origin/HEAD" {
-        facts.originHead = parts.count == 2 && parts[1].hasPrefix("refs/remotes/origin/") ? String(parts[1].dropFirst(20)) : nil
-      } else if ref.hasPrefix("refs/remotes/") {
-        facts.remoteBranches.append(String(ref.dropFirst(13)))
-      }
-    }
-    return facts
-  }
-}
-
 /// The checks a manifest needs against the repositories it names, after
 /// `ManifestLoader` (which runs no git): the real base of each project, and
 /// one project per repository. Diagnostics point at the manifest's lines.

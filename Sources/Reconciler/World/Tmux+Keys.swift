@@ -27,8 +27,7 @@ extension Tmux {
     case .default: return true
     case .named(let name): return name == "default"
     case .path(let path):
-      let folder = ProcessInfo.processInfo.environment["TMUX_TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-      return CanonicalPath.of(path) == CanonicalPath.of("\(folder)/tmux-\(getuid())/default")
+      return CanonicalPath.of(path) == CanonicalPath.of("\(temporaryDirectory)/tmux-\(getuid())/default")
     }
   }
 

@@ -14,6 +14,9 @@ public struct Pane: Hashable, Sendable {
   public var hub: Bool
   /// Seconds since the epoch.
   public var created: Int
+  /// When the pane last drew anything (`window_activity`, seconds since the
+  /// epoch): the agent's last sign of life. Not `session_activity`, which
+  /// only a person's keystrokes move, so IDLE counted from the last key.
   public var activity: Int
 
   /// Sessions without `@wt-project` and `@wt-bead` are never touched.
@@ -24,14 +27,14 @@ public struct Pane: Hashable, Sendable {
 public struct Tmux: Sendable {
   public var socket: Settings.TmuxSocket
   public var runner: ProcessRunner
+  /// `$TMUX_TMPDIR` (`WTEnvironment.tmuxTemporaryDirectory`): where the
+  /// person's default server keeps its socket.
+  public var temporaryDirectory = "/tmp"
 
   public init(socket: Settings.TmuxSocket, runner: ProcessRunner) {
     self.socket = socket
     self.runner = runner
   }
-
-  /// `tmux` with this server's `-L`/`-S`, for commands wt hands over to.
-  public var commandPrefix: [String] { base }
 
   var base: [String] {
     switch socket {
@@ -52,7 +55,7 @@ public struct Tmux: Sendable {
 
   static let fields = [
     "#{session_name}", "#{pane_id}", "#{pane_pid}", "#{pane_current_command}", "#{pane_dead}", "#{@wt-project}",
-    "#{@wt-bead}", "#{@wt-worktree}", "#{@wt-hub}", "#{session_created}", "#{session_activity}",
+    "#{@wt-bead}", "#{@wt-worktree}", "#{@wt-hub}", "#{session_created}", "#{window_activity}",
   ]
 
   /// Every pane on the server in one call; none when no server runs.
@@ -102,6 +105,8 @@ public struct Tmux: Sendable {
   /// the prompt leaves the other half for the rest; a longer prompt is
   /// pasted instead.
   public static let promptArgumentLimit = 8 * 1024
+  /// The whole message, as measured there (see above).
+  public static let commandLimit = 16_325
 
   /// Names in the server's global environment, which every new session
   /// starts with; none when no server runs.

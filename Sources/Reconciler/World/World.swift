@@ -39,6 +39,7 @@ public struct World: Sendable {
     self.runner = runner
     self.environment = environment
     tmux = Tmux(socket: socket, runner: runner)
+    tmux.temporaryDirectory = WTEnvironment(environment).tmuxTemporaryDirectory
     git = Git(runner: runner)
     actor = environment["WT_ACTOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "wt"
     tracker = BeadsCLI(bd: bd, actor: actor, runner: runner)

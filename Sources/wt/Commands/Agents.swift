@@ -54,9 +54,9 @@ extension WT {
 
     func run() async throws {
       // Without a manifest the built-in profiles are still worth listing.
-      let manifest = (try? ManifestLoader().find(explicit: options.file)) == nil ? nil : try await options.loadMarkingTrust()
+      let manifest = (try? ManifestLoader(environment: options.environment.variables).find(explicit: options.file)) == nil ? nil : try await options.loadMarkingTrust()
       let agents = manifest?.agents ?? BuiltInAgents.all
-      let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+      let path = options.environment.path
       let rows = agents.values.sorted { $0.name < $1.name }.map { p in
         let found = Self.find(p.command.first ?? "", path: path)
         return Row(

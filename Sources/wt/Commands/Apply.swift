@@ -35,8 +35,8 @@ extension WT {
       }
       let manifest = try await options.load()
       try plan.check(manifest)
-      var controller = Controller(environment: ProcessInfo.processInfo.environment, options: plan.planOptions)
-      controller.logger.logLevel = controller.environment["WT_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+      var controller = plan.controller(environment: options.environment)
+      controller.logger.logLevel = options.environment.logLevel.flatMap { Logger.Level(rawValue: $0) } ?? .warning
       if let wait = passAfter {
         let report = try await Self.locked {
           try await controller.hostSidePass(manifest, after: .seconds(wait)) { Self.show($0, unattended: true) }
@@ -126,6 +126,7 @@ extension WT {
 
     /// What the loop says as it goes.
     static func show(_ event: LoopEvent) {
+      defer { Interrupts.endIfReaderGone() }
       switch event {
       case .planned(let preview): show(preview, unattended: true)
       case .passed(let report): show(report)

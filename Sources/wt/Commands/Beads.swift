@@ -58,7 +58,7 @@ extension WT {
         throw Failure("no project '\(project)' in \(manifest.file); projects: \(manifest.projects.map(\.name).joined(separator: ", "))")
       }
       async let hosts = manifest.remoteProjects.isEmpty || project != nil
-        ? ([], [], []) : await Fleet.connect(manifest).rows(["ready", "--json"], key: ListKey.beads, marking: \Row.host)
+        ? ([], [], []) : await Fleet.connect(manifest, environment: options.environment).rows(["ready", "--json"], key: ListKey.beads, marking: \Row.host)
       let observed = try await context.world.observe(context.manifest, projects: projects)
       let plan = context.world.plan(context.manifest, observed, options: PlanOptions(projects: projects))
       var rows: [Row] = []
@@ -102,15 +102,16 @@ extension WT {
     @OptionGroup var options: ManifestOptions
 
     func run() async throws {
-      try Self.perform(event: event, message: message, worker: worker, file: options.file == nil ? nil : options.locate())
+      try Self.perform(
+        event: event, message: message, worker: worker, environment: .process,
+        file: options.file == nil ? nil : options.locate())
     }
 
     /// The command itself, also run without the argument parser by
     /// `WT.main` for the exact shape hooks use.
-    static func perform(event: SignalEvent, message: String?, worker: String?, file: String? = nil) throws {
-      let env = ProcessInfo.processInfo.environment
-      let signal = StatusSignal(store: StateStore(directory: StateStore.directory(environment: env)))
-      let name = try worker ?? env["WT_WORKER"].flatMap { $0.isEmpty ? nil : $0 }
+    static func perform(event: SignalEvent, message: String?, worker: String?, environment: WTEnvironment, file: String? = nil) throws {
+      let signal = StatusSignal(store: StateStore(directory: environment.stateDirectory))
+      let name = try worker ?? environment.worker
         ?? (try signal.worker(containing: FileManager.default.currentDirectoryPath))
       guard let name else {
         Terminal.error("wt: not inside a worker's worktree and $WT_WORKER is not set; pass --worker")
@@ -121,7 +122,7 @@ extension WT {
         let transition = try signal.record(
           worker: name, event: StatusSignal.event(event, message: message, hook: hook),
           sessionID: event == .hook(.sessionStart) ? hook["session_id"] as? String : nil)
-        Notifier(environment: env).notify(transition, file: file)
+        Notifier(environment: environment.variables).notify(transition, file: file)
       } catch let error as LifecycleError {
         Terminal.error("wt: \(error.message)")
         throw ExitCode.failure
@@ -234,7 +235,7 @@ extension WT {
         // Claude Code writes under its own HOME, which a profile may set.
         let worker = try? await context.locate(bead)
         let profileHome = worker.flatMap { context.manifest.agents[$0.project.agent]?.env["HOME"] }
-        let home = profileHome ?? context.environment["HOME"] ?? NSHomeDirectory()
+        let home = profileHome ?? context.environment.home
         guard let path = Transcript.path(session: newest.session, worktree: newest.worktree, home: home) else {
           Terminal.error("wt: no transcript of session \(newest.session) under \(home)/.claude/projects")
           throw ExitCode.failure

@@ -23,15 +23,15 @@ struct PlanArguments: ParsableArguments {
   }
 
   /// The controller that plans (and applies) with these choices.
-  func controller(environment: [String: String] = ProcessInfo.processInfo.environment) -> Controller {
-    Controller(environment: environment, options: planOptions)
+  func controller(environment: WTEnvironment) -> Controller {
+    Controller(environment: environment.variables, options: planOptions)
   }
 }
 
 /// With `WT_CALL_STATS=1`, external calls are counted on stderr, for the
 /// benchmarks.
-func reportCalls(_ runner: ProcessRunner, label: String = "calls") {
-  guard ProcessInfo.processInfo.environment["WT_CALL_STATS"] == "1" else { return }
+func reportCalls(_ runner: ProcessRunner, label: String = "calls", environment: WTEnvironment) {
+  guard environment.countsCalls else { return }
   let counts = runner.calls.snapshot.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
   Terminal.error("\(label): \(counts.joined(separator: " ")) total=\(runner.calls.total)")
 }
@@ -55,14 +55,14 @@ extension WT {
       let manifest = try await options.load()
       try plan.check(manifest)
       let asJSON = output.isJSON
-      let controller = plan.controller()
+      let controller = plan.controller(environment: options.environment)
       // Hosts plan their own projects while this machine plans its own.
       async let remote = controller.hostPlans(manifest, json: asJSON)
       let world = World(manifest: manifest, environment: controller.environment)
       let result = try await controller.plan(manifest, world: world)
-      reportCalls(world.runner)
+      reportCalls(world.runner, environment: options.environment)
       let (hosts, hostCalls) = await remote
-      if let hostCalls { reportCalls(hostCalls, label: "calls to hosts") }
+      if let hostCalls { reportCalls(hostCalls, label: "calls to hosts", environment: options.environment) }
       var changed = !result.isEmpty
       var failed = false
       switch asJSON {

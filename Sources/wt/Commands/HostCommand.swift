@@ -32,7 +32,7 @@ extension WT {
 
       func run() async throws {
         let manifest = try await options.load()
-        let state = StateStore.directory(environment: ProcessInfo.processInfo.environment)
+        let state = options.environment.stateDirectory
         let links = offline ? [] : await HostLink.connectAll(manifest, stateDirectory: state, runner: ProcessRunner())
         let rows = manifest.hosts.map { host in
           var row = Row(
@@ -79,7 +79,7 @@ extension WT {
           throw Failure("no host '\(name)' in \(manifest.file); hosts: \(manifest.hosts.map(\.name).joined(separator: ", "))")
         }
         if let to, !RemoteHost.isHostPath(to) { throw ValidationError("--to must be an absolute path or start with ~/") }
-        let state = StateStore.directory(environment: ProcessInfo.processInfo.environment)
+        let state = options.environment.stateDirectory
         let transport = SSHTransport(host: host, stateDirectory: state, runner: ProcessRunner(defaultTimeout: .seconds(120)))
         let here = Self.machine()
         let facts = try await transport.output(["uname", "-sm"])
@@ -138,9 +138,11 @@ extension WT {
       @Option(help: "The copy's name.") var name: String
 
       func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        // This command reads no manifest option: its entry takes the
+        // environment itself.
+        let environment = WTEnvironment.process
         guard HostLink.isReceivedName(name) else { throw ValidationError("'\(name)' is not a name wt sends") }
-        guard let host = environment["WT_HOST"], !host.isEmpty else {
+        guard let host = environment["WT_HOST"] else {
           throw ValidationError("WT_HOST is not set: this command is run by the wt that drives this host")
         }
         let input = BoundedInput.read(fd: STDIN_FILENO, timeoutMilliseconds: 10_000, limit: YAMLParser.maxBytes + 1)
@@ -149,7 +151,7 @@ extension WT {
           throw ExitCode.failure
         }
         let text = Data(input.bytes)
-        let state = StateStore.directory(environment: environment)
+        let state = environment.stateDirectory
         let folder = (state as NSString).appendingPathComponent("received")
         let file = (folder as NSString).appendingPathComponent("\(name).yaml")
         let candidate = file + ".new"
@@ -164,7 +166,7 @@ extension WT {
         }
         // Checked before it replaces the copy running workers read.
         // Named as the person knows it: their wt.yaml, as this host reads it.
-        let result = ManifestLoader(environment: environment).load(file: candidate, named: true, standingFor: "wt.yaml (on \(host))")
+        let result = ManifestLoader(environment: environment.variables).load(file: candidate, named: true, standingFor: "wt.yaml (on \(host))")
         for d in result.diagnostics { Terminal.error(d.description) }
         guard result.manifest != nil else {
           try? FileManager.default.removeItem(atPath: candidate)

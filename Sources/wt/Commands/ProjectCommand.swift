@@ -57,7 +57,7 @@ extension WT {
         let context = try await Context(glance: options)
         let manifest = context.manifest
         async let hosts = manifest.remoteProjects.isEmpty
-          ? ([], [], []) : await Fleet.connect(manifest).rows(["project", "list", "--json"], key: ListKey.projects, marking: \Row.host)
+          ? ([], [], []) : await Fleet.connect(manifest, environment: options.environment).rows(["project", "list", "--json"], key: ListKey.projects, marking: \Row.host)
         let observed = try await context.world.observe(context.manifest)
         var rows = context.manifest.projects.map { p in
           let w = observed.projects[p.name]
@@ -93,7 +93,7 @@ extension WT {
       @Option(help: "The project's name (default: the folder's name).") var name: String?
 
       func run() async throws {
-        let loader = ManifestLoader()
+        let loader = ManifestLoader(environment: options.environment.variables)
         let file = try options.locate()
         let absolute = CanonicalPath.of(
           PathResolver(home: NSHomeDirectory(), directory: FileManager.default.currentDirectoryPath).resolve(path))

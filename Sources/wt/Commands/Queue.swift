@@ -58,7 +58,7 @@ extension WT {
       let context = try await Context(options)
       let manifest = context.manifest
       async let hosts = manifest.remoteProjects.isEmpty
-        ? ([], [], []) : await Fleet.connect(manifest).rows(["queue", "--json"], key: ListKey.entries, marking: \Row.host)
+        ? ([], [], []) : await Fleet.connect(manifest, environment: options.environment).rows(["queue", "--json"], key: ListKey.entries, marking: \Row.host)
       let format = ISO8601DateFormatter()
       let rows = try MergeQueue(world: context.world).entries().map {
         Row(

@@ -42,14 +42,14 @@ extension WT {
         throw ExitCode.failure
       }
       // Read as a repository's file would be, to show what it runs.
-      let result = ManifestLoader().load(file: file, named: false)
+      let result = ManifestLoader(environment: options.environment.variables).load(file: file, named: false)
       for d in result.diagnostics { Terminal.error(d.description) }
       guard let manifest = result.manifest else {
         Terminal.error("wt: \(file) is not a valid wt.yaml; nothing was trusted")
         throw ExitCode.failure
       }
       let commands = manifest.foreign?.commands ?? []
-      let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
+      let store = TrustStore(directory: options.environment.stateDirectory)
       do {
         try store.trust(file, content: content)
       } catch {

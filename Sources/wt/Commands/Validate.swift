@@ -83,8 +83,8 @@ extension WT {
 
     /// Every host with projects checks its share where the repositories
     /// are: paths, bases, agents installed there.
-    static func checkHosts(_ manifest: Manifest) async -> [HostCheck] {
-      let fleet = await Fleet.connect(manifest)
+    static func checkHosts(_ manifest: Manifest, environment: WTEnvironment) async -> [HostCheck] {
+      let fleet = await Fleet.connect(manifest, environment: environment)
       return await fleet.run { _ in ["validate"] }.map { answer in
         let projects = manifest.remoteProjects.filter { $0.host == answer.host.name }.map(\.name)
         switch answer.result {
@@ -141,14 +141,14 @@ extension WT {
       let found = try options.found()
       let path = found.path
       var result = await RepositoryCheck.check(
-        found.loader(ManifestLoader()).load(file: path, named: found.named), git: Git(runner: ProcessRunner()))
-      let store = TrustStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
+        found.loader(ManifestLoader(environment: options.environment.variables)).load(file: path, named: found.named), git: Git(runner: ProcessRunner()))
+      let store = TrustStore(directory: options.environment.stateDirectory)
       result.manifest = try result.manifest.map { try store.marking($0) }
       let warnings = await Self.toolWarnings(result.manifest)
       // A file not yet trusted names hosts nobody agreed to connect to.
       var checks: [HostCheck] = []
       if hosts, let m = result.manifest, m.foreign?.needsTrust != true, !m.remoteProjects.isEmpty {
-        checks = await Self.checkHosts(m)
+        checks = await Self.checkHosts(m, environment: options.environment)
       }
       if output.isJSON {
         try printJSON(
@@ -161,13 +161,13 @@ extension WT {
             },
             projects: result.manifest?.projects.map(\.name) ?? [], hosts: checks,
             commands: result.manifest.map(Self.commands) ?? [],
-            missingAgents: result.manifest.map { Self.missingAgents($0, path: Self.path) } ?? [], warnings: warnings))
+            missingAgents: result.manifest.map { Self.missingAgents($0, path: options.environment.path) } ?? [], warnings: warnings))
       } else {
         Terminal.line("reading \(path): \(found.why)")
         for d in result.diagnostics { Terminal.error(d.description) }
         for w in warnings { Terminal.error("\(path): warning: \(w)") }
         if let m = result.manifest {
-          for a in Self.missingAgents(m, path: Self.path) {
+          for a in Self.missingAgents(m, path: options.environment.path) {
             Terminal.error(
               "\(m.file): warning: project '\(a.project)': agent '\(a.agent)' runs '\(TerminalText.escape(a.command))', which is not installed here (not found on PATH); see 'wt agents'")
           }
@@ -195,7 +195,6 @@ extension WT {
       }
     }
 
-    static var path: String { ProcessInfo.processInfo.environment["PATH"] ?? "" }
 
     /// What `on_done: pr` will need when a worker finishes: checked now, so
     /// nobody learns at the end of a bead that `gh` is missing.

@@ -8,32 +8,32 @@ import Reconciler
 struct Context {
   var manifest: Manifest
   var world: World
-  var environment: [String: String]
+  var environment: WTEnvironment
 
   /// What a glance names beside its rows: projects whose base is missing
   /// (see `ManifestOptions.load(keepingProjects:)`).
   var problems: [String] = []
 
   init(_ options: ManifestOptions) async throws {
-    self.init(manifest: try await options.load())
+    self.init(manifest: try await options.load(), environment: options.environment)
   }
 
   /// For a glance: one project with a missing base leaves the others'.
   init(glance options: ManifestOptions) async throws {
     let (manifest, problems) = try await options.load(keepingProjects: true)
-    self.init(manifest: manifest)
+    self.init(manifest: manifest, environment: options.environment)
     self.problems = problems
   }
 
-  init(manifest: Manifest) {
+  init(manifest: Manifest, environment: WTEnvironment) {
     self.manifest = manifest
-    environment = ProcessInfo.processInfo.environment
-    world = World(manifest: manifest, environment: environment)
+    self.environment = environment
+    world = World(manifest: manifest, environment: environment.variables)
   }
 
   func locate(_ selector: String?) async throws -> WorkerRef {
     try await world.locate(
-      selector, manifest: manifest, environment: environment, directory: FileManager.default.currentDirectoryPath)
+      selector, manifest: manifest, environment: environment.variables, directory: FileManager.default.currentDirectoryPath)
   }
 }
 
@@ -66,15 +66,15 @@ extension WT {
     @Flag(help: "Print only how many workers need a person (for a tmux status line).") var attention = false
 
     func run() async throws {
-      if attention { return try Self.printAttention() }
+      if attention { return try Self.printAttention(environment: options.environment) }
       let context = try await Context(glance: options)
       let manifest = context.manifest
       async let hosts = manifest.remoteProjects.isEmpty
-        ? ([], [], []) : await Fleet.connect(manifest).rows(["status", "--json"], key: ListKey.workers, marking: \WorkerStatus.host)
+        ? ([], [], []) : await Fleet.connect(manifest, environment: options.environment).rows(["status", "--json"], key: ListKey.workers, marking: \WorkerStatus.host)
       let observed = try await context.world.observe(context.manifest)
       let (remoteRows, hostProblems, reached) = await hosts
       let problems = context.problems + hostProblems
-      if !reached.isEmpty { Fleet.remember(remoteRows, reached: reached, manifest: manifest) }
+      if !reached.isEmpty { Fleet.remember(remoteRows, reached: reached, manifest: manifest, environment: options.environment) }
       let rows = try await context.world.status(context.manifest, observed: observed) + remoteRows
       defer { for problem in problems { Terminal.error("wt: \(problem)") } }
       if output.isJSON {
@@ -97,8 +97,8 @@ extension WT {
     /// The state file only (no manifest, tmux, git or bd): a status line
     /// runs this every few seconds, also without the argument parser
     /// (`WT.main`).
-    static func printAttention() throws {
-      let store = StateStore(directory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
+    static func printAttention(environment: WTEnvironment) throws {
+      let store = StateStore(directory: environment.stateDirectory)
       do {
         // Workers on hosts count as the hub, 'wt status' or 'wt apply
         // --watch' last saw them; no host is asked from a status line.
@@ -166,9 +166,7 @@ extension WT {
       _ = try? await tmux.bindHubKey(to: Self.session)
       if noAttach { return }
       // A dead hub cannot be reused: a respawn above failed if it is still dead.
-      let inside = !(context.environment["TMUX"] ?? "").isEmpty
-      try replaceProcess(
-        with: tmux.commandPrefix + (inside ? ["switch-client", "-t", Tmux.exact(Self.session)] : ["attach-session", "-t", Tmux.exact(Self.session)]))
+      try replaceProcess(with: tmux.clientArguments(for: Self.session, client: context.environment.tmuxClient))
     }
   }
 
@@ -187,8 +185,8 @@ extension WT {
       // Also for a record whose project left wt.yaml, so no project is
       // needed; only the tmux server and the state.
       let manifest = try await options.loadMarkingTrust()
-      if worker.contains("/") { try await Context(manifest: manifest).forwardIfRemote(worker: worker) }
-      let world = World(manifest: manifest, environment: ProcessInfo.processInfo.environment)
+      if worker.contains("/") { try await Context(manifest: manifest, environment: options.environment).forwardIfRemote(worker: worker) }
+      let world = World(manifest: manifest, environment: options.environment.variables)
       let store = world.store
       let panes = try await world.tmux.panes().filter(\.isWorker)
       try await acting {
@@ -224,7 +222,7 @@ extension WT {
 
     func run() async throws {
       let context = try await Context(options)
-      GateEnvironment.record(context.environment, in: context.world.store, projects: project.map { [$0] } ?? [])
+      GateEnvironment.record(context.environment.variables, in: context.world.store, projects: project.map { [$0] } ?? [])
       try await context.forwardIfRemote(worker: bead.rawValue, project: project)
       try await acting {
         try await StartOne(manifest: context.manifest, world: context.world).run(bead: bead, project: project, force: force)
@@ -255,7 +253,7 @@ extension WT {
       try await context.forwardIfRemote(worker: bead)
       // From the person's shell, this is the environment the gate runs in;
       // from a worker's session, the last one the person's wt recorded.
-      GateEnvironment.record(context.environment, in: context.world.store)
+      GateEnvironment.record(context.environment.variables, in: context.world.store)
       try await acting {
         let worker = try await context.locate(bead)
         if let foreign = worker.project.foreign, foreign.needsTrust, !worker.project.gate.isEmpty {
@@ -264,7 +262,7 @@ extension WT {
         }
         var finish = Finish(manifest: context.manifest, world: context.world)
         finish.allowEmpty = allowEmpty
-        finish.insideWorker = context.environment["WT_WORKER"] == worker.name
+        finish.insideWorker = context.environment.worker == worker.name
         finish.progress = { Terminal.error("wt: \($0)") }
         guard finish.insideWorker else { return try await finish.run(worker) }
         let signal = StatusSignal(store: context.world.store)
@@ -308,10 +306,7 @@ extension WT {
       let context = try await Context(options)
       try await context.forwardIfRemote(worker: name)
       let worker = try await context.locate(name)
-      let base = context.world.tmux.commandPrefix
-      let inside = !(context.environment["TMUX"] ?? "").isEmpty
-      let argv = base + (inside ? ["switch-client", "-t", Tmux.exact(worker.session)] : ["attach-session", "-t", Tmux.exact(worker.session)])
-      try replaceProcess(with: argv)
+      try replaceProcess(with: context.world.tmux.clientArguments(for: worker.session, client: context.environment.tmuxClient))
     }
   }
 }

@@ -6,14 +6,13 @@ import Reconciler
 extension Fleet {
   /// Links to the hosts that run a project of `projects` (all when
   /// empty), with this process's state folder.
-  static func connect(_ manifest: Manifest, projects: [String] = []) async -> Fleet {
-    await connect(
-      manifest, projects: projects, stateDirectory: StateStore.directory(environment: ProcessInfo.processInfo.environment))
+  static func connect(_ manifest: Manifest, projects: [String] = [], environment: WTEnvironment) async -> Fleet {
+    await connect(manifest, projects: projects, stateDirectory: environment.stateDirectory)
   }
 
   /// Remembers the hosts' workers with this process's environment.
-  static func remember(_ rows: [WorkerStatus], reached: [String], manifest: Manifest) {
-    remember(rows, reached: reached, manifest: manifest, environment: ProcessInfo.processInfo.environment)
+  static func remember(_ rows: [WorkerStatus], reached: [String], manifest: Manifest, environment: WTEnvironment) {
+    remember(rows, reached: reached, manifest: manifest, environment: environment.variables)
   }
 
   /// A list command's rows, from here and the hosts: JSON, or a line each

@@ -19,7 +19,7 @@ enum Forward {
     guard let selector else { return nil }
     if let slash = selector.firstIndex(of: "/") { return hostOf(String(selector[..<slash])) }
     if (try? await context.locate(selector)) != nil { return nil }
-    let (rows, _, _) = await Fleet.connect(manifest).rows(["status", "--json"], key: ListKey.workers, marking: \WorkerStatus.host)
+    let (rows, _, _) = await Fleet.connect(manifest, environment: context.environment).rows(["status", "--json"], key: ListKey.workers, marking: \WorkerStatus.host)
     // A host's word counts only for its own projects' workers.
     let hosts = Set(rows.filter { row in
       row.bead == selector && manifest.remoteProjects.contains { $0.name == row.project && $0.host == row.host }
@@ -35,7 +35,7 @@ enum Forward {
     let manifest = context.manifest
     guard !manifest.remoteProjects.isEmpty, !bead.contains("/") else { return nil }
     // A host with none answers with an error; only the rows matter.
-    let (rows, _, _) = await Fleet.connect(manifest).rows(["seance", bead, "--json"], key: ListKey.sessions, marking: \SessionOnHost.host)
+    let (rows, _, _) = await Fleet.connect(manifest, environment: context.environment).rows(["seance", bead, "--json"], key: ListKey.sessions, marking: \SessionOnHost.host)
     let hosts = Set(rows.filter { row in
       manifest.remoteProjects.contains { row.worker == "\($0.name)/\(bead)" && $0.host == row.host }
     }.compactMap(\.host))
@@ -51,7 +51,7 @@ enum Forward {
   /// Replaces wt with `ssh HOST … wt ARGS` (the arguments this wt was
   /// given, less `-f FILE`: the host reads its copy of the manifest).
   static func exec(on host: RemoteHost, context: Context, arguments: [String]? = nil) async throws -> Never {
-    let state = StateStore.directory(environment: context.environment)
+    let state = context.environment.stateDirectory
     let link = try await HostLink.connect(host, manifest: context.manifest, stateDirectory: state, runner: ProcessRunner())
     let given = arguments ?? withoutManifestOption(Array(CommandLine.arguments.dropFirst()))
     let argv = link.interactiveArguments(given, tty: Terminal.stdinIsTerminal)

@@ -12,10 +12,14 @@ final class HostRows: @unchecked Sendable {
   private var problems: [String] = []
   private var links: [String: HostLink] = [:]
   private var manifest: Manifest
+  private let environment: WTEnvironment
   private(set) var version = 0
   private var task: Task<Void, Never>?
 
-  init(manifest: Manifest) { self.manifest = manifest }
+  init(manifest: Manifest, environment: WTEnvironment) {
+    self.manifest = manifest
+    self.environment = environment
+  }
 
   deinit { task?.cancel() }
 
@@ -46,7 +50,7 @@ final class HostRows: @unchecked Sendable {
 
   func refresh() async {
     let manifest = lock.withLock { self.manifest }
-    let state = StateStore.directory(environment: ProcessInfo.processInfo.environment)
+    let state = environment.stateDirectory
     let hosts = manifest.projectsByHost.map(\.host)
     let known = lock.withLock { links }
     let answers = await concurrentMap(hosts) { host -> (String, Result<[WorkerStatus], Error>, HostLink?) in
@@ -62,7 +66,7 @@ final class HostRows: @unchecked Sendable {
     }
     let reached = answers.compactMap { name, result, _ in (try? result.get()) != nil ? name : nil }
     let seen = answers.flatMap { (try? $0.1.get()) ?? [] }
-    if !reached.isEmpty { Fleet.remember(seen, reached: reached, manifest: manifest) }
+    if !reached.isEmpty { Fleet.remember(seen, reached: reached, manifest: manifest, environment: environment) }
     lock.withLock {
       var rows: [WorkerStatus] = []
       var problems: [String] = []

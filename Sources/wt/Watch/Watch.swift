@@ -27,7 +27,7 @@ extension WT {
 
     func run() async throws {
       var context = try await Context(glance: options)
-      let hosts = HostRows(manifest: context.manifest)
+      let hosts = HostRows(manifest: context.manifest, environment: context.environment)
       // In the hub, q detaches (the dashboard keeps running), so the keys
       // line says so.
       let inHub = context.environment["WT_HUB"] == "1" && !(context.environment["TMUX"] ?? "").isEmpty
@@ -108,13 +108,14 @@ extension WT {
             // The hub's dashboard never ends by a key: 'q' leaves it
             // running for the next 'wt hub'.
             guard inHub else { return }
-            footer = detachClient(tmux: context.world.tmux.commandPrefix)
+            footer = await detachClient(context.world.tmux)
           case .up: selected = max(0, selected - 1)
           case .down: selected = min(max(0, rows.count - 1), selected + 1)
           case .refresh: look.forgetBeads()
           case .enter:
             guard rows.indices.contains(selected) else { continue }
-            footer = await open(rows[selected], tmux: context.world.tmux, hosts: hosts, inHub: inHub)
+            footer = await open(
+              rows[selected], tmux: context.world.tmux, insideTmux: context.world.tmux.isServer(ofClient: context.environment.tmuxClient), hosts: hosts, inHub: inHub)
           case .diff:
             footer = await planPreview(context)
           case .other: continue
@@ -126,7 +127,7 @@ extension WT {
 
     /// What Enter does on a row: switch to a live worker's session, or say
     /// what can be done with one that has none.
-    func open(_ row: WorkerStatus, tmux: Tmux, hosts: HostRows, inHub: Bool) async -> String {
+    func open(_ row: WorkerStatus, tmux: Tmux, insideTmux: Bool, hosts: HostRows, inHub: Bool) async -> String {
       switch row.status {
       case .kept:
         return "\(row.name) has no session; its worktree \(row.worktree) was kept: \(row.message ?? ""). Look there, then 'wt abandon \(row.bead) --delete' once it holds nothing you want"
@@ -137,35 +138,28 @@ extension WT {
       default:
         if let host = row.host {
           guard let link = hosts.link(host) else { return "host \(host) is not reached just now; try again in a moment" }
-          return openWindow(link, row: row, tmux: tmux.commandPrefix)
+          return await openWindow(link, row: row, tmux: tmux, insideTmux: insideTmux)
         }
-        return await switchClient(to: row.session, tmux: tmux, inHub: inHub)
+        return await switchClient(to: row.session, tmux: tmux, insideTmux: insideTmux, inHub: inHub)
       }
     }
 
     /// A worker on another host: a new window of this tmux client runs
     /// `ssh -t HOST … wt attach BEAD`, so the dashboard keeps running in
     /// its own window and detaching there comes back here.
-    func openWindow(_ link: HostLink, row: WorkerStatus, tmux: [String]) -> String {
-      guard !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty else {
-        return "not inside tmux: run 'wt attach \(row.name)' in another terminal, or use 'wt hub'"
+    func openWindow(_ link: HostLink, row: WorkerStatus, tmux: Tmux, insideTmux: Bool) async -> String {
+      guard insideTmux else {
+        return "this terminal is not a client of wt's tmux server: run 'wt attach \(row.name)' in another terminal, or use 'wt hub'"
       }
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = tmux + ["new-window", "-n", Tmux.literal("\(link.host.name):\(row.bead)")] + link.interactiveArguments(["attach", row.name])
-      try? p.run()
-      p.waitUntilExit()
-      return p.terminationStatus == 0
+      let opened = await tmux.newWindow(
+        named: "\(link.host.name):\(row.bead)", running: link.interactiveArguments(["attach", row.name]))
+      return opened
         ? "opened \(row.name) on \(link.host.name) in a new window; detach there (prefix + d) to come back"
         : "could not open a window for \(row.name) on \(link.host.name)"
     }
 
-    func detachClient(tmux: [String]) -> String {
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = tmux + ["detach-client"]
-      try? p.run()
-      p.waitUntilExit()
+    func detachClient(_ tmux: Tmux) async -> String {
+      _ = await tmux.detachClient()
       return "detached; 'wt hub' comes back here"
     }
 
@@ -173,17 +167,11 @@ extension WT {
     /// in its own session, so coming back finds it as it was. The way back
     /// named is one that works: prefix + H only where it is bound to the
     /// hub (`wt hub` binds it on wt's own server).
-    func switchClient(to session: String, tmux server: Tmux, inHub: Bool) async -> String {
-      let tmux = server.commandPrefix
-      guard !(ProcessInfo.processInfo.environment["TMUX"] ?? "").isEmpty else {
-        return "not inside tmux: run 'wt attach \(session)' in another terminal, or use 'wt hub'"
+    func switchClient(to session: String, tmux server: Tmux, insideTmux: Bool, inHub: Bool) async -> String {
+      guard insideTmux else {
+        return "this terminal is not a client of wt's tmux server: run 'wt attach \(session)' in another terminal, or use 'wt hub'"
       }
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = tmux + ["switch-client", "-t", Tmux.exact(session)]
-      try? p.run()
-      p.waitUntilExit()
-      guard p.terminationStatus == 0 else { return "could not switch to \(session)" }
+      guard await server.switchClient(to: session) else { return "could not switch to \(session)" }
       guard inHub else { return "switched to \(session)" }
       let key = await server.hubKeyLeads(to: WT.Hub.session)
       return "switched to \(session); \(key ? "prefix + \(Tmux.hubKey) or " : "")'wt hub' brings you back"
