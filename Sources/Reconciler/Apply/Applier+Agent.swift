@@ -65,7 +65,10 @@ extension Applier {
     guard let pane = try await pane(of: change.session) else { return try await sessionGone(change, project: project) }
     var delivery = try PromptDelivery(tmux: world.tmux, profile: profile)
     delivery.deadline = deliveryDeadline
-    switch try await delivery.awaitStart(prompt, in: pane.paneID) {
+    let store = world.store
+    let worker = change.worker
+    let hooked = { @Sendable in (try? store.load().workers[worker]?.prompt) == .delivered }
+    switch try await delivery.awaitStart(prompt, in: pane.paneID, confirmed: hooked) {
     case .delivered:
       try updateRecord(change.worker) { $0.prompt = .delivered }
       world.store.record(.promptDelivered, worker: change.worker)

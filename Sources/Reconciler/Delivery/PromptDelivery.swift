@@ -49,12 +49,18 @@ public struct PromptDelivery: Sendable {
   /// dialogs until the agent shows it took the prompt (busy), or holds
   /// still at its ready screen (a quick turn already over). Nothing is
   /// typed but a dialog's keys.
-  public func awaitStart(_ prompt: String, in pane: String) async throws -> DeliveryOutcome {
+  /// `confirmed`: the agent's own word that it took the prompt (Claude
+  /// Code's UserPromptSubmit hook, recorded in the state); a screen may
+  /// never show it, when the agent asks a question at once.
+  public func awaitStart(
+    _ prompt: String, in pane: String, confirmed: @Sendable () -> Bool = { false }
+  ) async throws -> DeliveryOutcome {
     let clock = ContinuousClock()
     let end = clock.now + deadline
     var lastScreen = ""
     var stableSince = clock.now
     while clock.now < end {
+      if confirmed() { return .delivered }
       guard let screen = try await liveScreen(pane) else { return .agentExited(afterSend: true) }
       if screen != lastScreen {
         lastScreen = screen
