@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `wt auto 2>&1 | tee log` as a shell runs it: both in one process group,
 /// so Ctrl-C (SIGINT to the group) ends the reader too, and wt writes its
@@ -18,8 +19,8 @@ struct PipedGroup {
     guard pipe(&fds) == 0 else { throw TestError("pipe: \(errno)") }
     defer { close(fds[0]); close(fds[1]) }
     let environment = ProcessInfo.processInfo.environment.merging(p.env) { _, b in b }.map { "\($0)=\($1)" }
-    wt = try Self.spawn([CLITests.binary] + args, group: 0, environment: environment, dups: [(fds[1], 1), (fds[1], 2)], closing: fds)
-    reader = try Self.spawn(readerArgv ?? ["/usr/bin/env", "tee", log], group: wt, environment: environment, dups: [(fds[0], 0), (-1, 1)], closing: fds)
+    wt = try spawnChild([CLITests.binary] + args, environment: environment, group: 0, dups: [(fds[1], 1), (fds[1], 2)], closing: fds)
+    reader = try spawnChild(readerArgv ?? ["/usr/bin/env", "tee", log], environment: environment, group: wt, dups: [(fds[0], 0), (-1, 1)], closing: fds)
   }
 
   /// Ctrl-C, as a terminal sends it: to every process of the group.
@@ -42,39 +43,6 @@ struct PipedGroup {
     guard let stat = try? String(contentsOfFile: "/proc/\(wt)/stat", encoding: .utf8) else { return kill(wt, 0) == 0 }
     guard let close = stat.lastIndex(of: ")") else { return false }
     return stat[stat.index(close, offsetBy: 2)] != "Z"
-  }
-
-  private static func spawn(
-    _ argv: [String], group: pid_t, environment: [String], dups: [(Int32, Int32)], closing: [Int32]
-  ) throws -> pid_t {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    let null = open("/dev/null", O_RDWR)
-    defer { close(null) }
-    posix_spawn_file_actions_adddup2(&actions, null, 0)
-    // -1: /dev/null.
-    for (from, to) in dups { posix_spawn_file_actions_adddup2(&actions, from < 0 ? null : from, to) }
-    for fd in closing + [null] { posix_spawn_file_actions_addclose(&actions, fd) }
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    posix_spawnattr_setpgroup(&attributes, group)
-    // The test runner's blocked and ignored signals are not the child's.
-    var none = sigset_t()
-    sigemptyset(&none)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    var all = sigset_t()
-    sigfillset(&all)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    var pid: pid_t = 0
-    let cArgs = argv.map { strdup($0) } + [nil]
-    let cEnv = environment.map { strdup($0) } + [nil]
-    defer { (cArgs + cEnv).forEach { free($0) } }
-    let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
-    guard rc == 0 else { throw TestError("posix_spawn \(argv[0]): \(rc)") }
-    return pid
   }
 }
 

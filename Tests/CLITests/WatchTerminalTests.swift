@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// A terminal for `wt watch`: a pane of a tmux server of the test's own
 /// (not the playground's, where wt runs its workers), running a shell that
@@ -35,26 +36,7 @@ struct WatchTerminal {
   /// waitpid: Foundation's Process was seen never to notice the end of
   /// the tmux client that starts a server (waitUntilExit on a zombie).
   static func run(_ argv: [String], environment: [String: String]) throws -> Int32 {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    for fd: Int32 in [0, 1, 2] { posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd == 0 ? O_RDONLY : O_WRONLY, 0) }
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    var none = sigset_t()
-    sigemptyset(&none)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    var all = sigset_t()
-    sigfillset(&all)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    let cArgs = argv.map { strdup($0) } + [nil]
-    let cEnv = environment.map { strdup("\($0)=\($1)") } + [nil]
-    defer { (cArgs + cEnv).forEach { free($0) } }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, argv[0], &actions, &attributes, cArgs, cEnv)
-    guard rc == 0 else { throw TestError("posix_spawn \(argv[0]): \(rc)") }
+    let pid = try spawnChild(argv, environment: environment.map { "\($0)=\($1)" })
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
