@@ -13,3 +13,13 @@ extension SignalEvent: ExpressibleByArgument {}
 extension BeadID: ExpressibleByArgument {
   public init?(argument: String) { self.init(argument) }
 }
+
+/// A bead id typed on the command line, refused with the reason (the
+/// parser's own message would only say "invalid").
+func beadID(_ text: String) throws -> BeadID {
+  if let why = BeadID.refusal(text) {
+    throw ValidationError("'\(text)' is not one bd makes (\(why)); wt will not work on it")
+  }
+  guard let id = BeadID(text) else { throw ValidationError("'\(text)' is not a bead id") }
+  return id
+}

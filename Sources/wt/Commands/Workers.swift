@@ -216,7 +216,7 @@ extension WT {
       discussion: discussion(example: "$ wt new api-7kq --project api"))
 
     @OptionGroup var options: ManifestOptions
-    @Argument(help: "The bead id.") var bead: BeadID
+    @Argument(help: "The bead id.", transform: beadID) var bead: BeadID
     @Option(help: "The project the bead belongs to (default: the first that knows it).") var project: String?
     @Flag(help: "Start even when the project or max_workers is full.") var force = false
 
