@@ -9,7 +9,6 @@ import TestSupport
 @Suite(.timeLimit(.minutes(1))) struct SourceSizeTests {
   /// `path` or `path: function`, as check-sizes names them.
   static let pending: Set<String> = [
-    "Sources/wt/Commands/Workers.swift",
     "Sources/wt/Watch/Watch.swift: run",
     "Sources/Reconciler/Apply/Applier+Start.swift: launch",
     "Sources/wt/Commands/Diff.swift: run",
