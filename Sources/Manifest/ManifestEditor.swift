@@ -20,15 +20,22 @@ public enum ManifestEditor {
       "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
     let fields = ["path: \(quoted(path))"] + (base.map { ["base: \(quoted($0))"] } ?? [])
-    var lines = text.components(separatedBy: "\n")
-    let endsWithNewline = text.hasSuffix("\n")
+    // A file written with CRLF keeps CRLF. Swift reads "\r\n" as one
+    // character, never equal to "\n": split on what the file uses, or it
+    // is one line and a line number from the parser is out of range.
+    let newline = text.contains("\r\n") ? "\r\n" : "\n"
+    var lines = text.components(separatedBy: newline)
+    let endsWithNewline = text.hasSuffix(newline)
     if endsWithNewline { lines.removeLast() }
     guard let index = top.firstIndex(where: { $0.key.scalar == "projects" }) else {
       let block = ["projects:", "  \(name):"] + fields.map { "    \($0)" }
-      return (lines + block).joined(separator: "\n") + "\n"
+      return (lines + block).joined(separator: newline) + newline
     }
     let projects = top[index]
     let keyLine = projects.key.mark.line - 1
+    guard keyLine < lines.count else {
+      throw Refusal(description: "the manifest mixes line endings (CRLF and LF); add the entry by hand")
+    }
     var indent = 2
     switch projects.value.kind {
     case .mapping(let entries):
@@ -56,7 +63,7 @@ public enum ManifestEditor {
     let end = blockEnd(lines, after: keyLine)
     let pad = String(repeating: " ", count: indent)
     lines.insert(contentsOf: ["\(pad)\(name):"] + fields.map { "\(pad)  \($0)" }, at: end)
-    return lines.joined(separator: "\n") + (endsWithNewline ? "\n" : "")
+    return lines.joined(separator: newline) + (endsWithNewline ? newline : "")
   }
 
   /// Where the block whose key is on line `keyLine` ends: before the next

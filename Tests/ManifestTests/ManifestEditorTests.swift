@@ -31,6 +31,14 @@ import Testing
         """)
   }
 
+  /// A manifest written with CRLF line endings keeps them (`wt project add`
+  /// crashed on one: Swift reads "\r\n" as one character).
+  @Test func aCRLFManifestKeepsItsLineEndings() throws {
+    let text = "version: 1\r\nprojects:\r\n  a:\r\n    path: /tmp\r\n"
+    let out = try ManifestEditor.addingProject(name: "b", path: "/x", to: text)
+    #expect(out == text + "  b:\r\n    path: \"/x\"\r\n")
+  }
+
   @Test func addsAProjectsBlockWhenThereIsNone() throws {
     #expect(
       try ManifestEditor.addingProject(name: "a", path: "/x", to: "version: 1\n")
