@@ -70,4 +70,15 @@ import Testing
       PastSession(worker: "p/b", session: "s1", started: "2026-01-01T00:00:00Z", worktree: "", ended: "2026-01-02T00:00:00Z", end: "abandoned")
     ])
   }
+
+  /// A history that is a folder is said, not read as "no sessions".
+  @Test func aHistoryThatIsAFolderIsSaid() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-history-\(UUID().uuidString.prefix(8))").path
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let store = StateStore(directory: dir)
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    #expect(History(store: store).unreadable == nil)
+    try FileManager.default.createDirectory(atPath: store.eventsFile, withIntermediateDirectories: true)
+    #expect(History(store: store).unreadable?.contains("is a folder, not wt's history") == true)
+  }
 }

@@ -45,6 +45,17 @@ public struct History: Sendable {
     return (entries, damaged)
   }
 
+  /// Why the history cannot be read at all (its path is a folder, or not
+  /// readable), in a sentence; nil when it can, or does not exist yet.
+  /// Without it, "no recorded sessions" would stand for "none could be read".
+  public var unreadable: String? {
+    let path = store.eventsFile
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return nil }
+    if isFolder.boolValue { return "\(path) is a folder, not wt's history: move it away, and wt records history there again" }
+    return FileManager.default.isReadableFile(atPath: path) ? nil : "\(path) cannot be read: give it back to your user, readable"
+  }
+
   /// Lines of history that could not be read, for a warning said once.
   public var damagedLines: Int { entries().damaged }
 

@@ -209,6 +209,7 @@ extension WT {
       if sessions.isEmpty, let host = await Forward.hostWithSessions(of: bead, context: context) {
         try await Forward.exec(on: host, context: context)
       }
+      if let problem = history.unreadable { Terminal.error("wt: \(problem)") }
       let damaged = history.damagedLines
       if damaged > 0 {
         Terminal.error("wt: skipped \(damaged) damaged line\(damaged == 1 ? "" : "s") of \(context.world.store.directory)/events.jsonl")
