@@ -1,6 +1,7 @@
 import Foundation
 import Manifest
 import Testing
+import TestSupport
 
 @testable import Reconciler
 
@@ -36,11 +37,7 @@ import Testing
     }
 
     deinit {
-      let kill = Process()
-      kill.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      kill.arguments = ["tmux", "-L", socket, "kill-server"]
-      try? kill.run()
-      kill.waitUntilExit()
+      _ = try? runChild("/usr/bin/env", ["tmux", "-L", socket, "kill-server"])
     }
 
     var received: [String] {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Reconciler
 
 /// Arguments wt hands tmux as data reach the program exactly, also those
@@ -11,7 +12,7 @@ import Testing
     let socket = "wt-test-\(UUID().uuidString.prefix(12))"
     let runner = ProcessRunner()
     defer {
-      _ = try? runChildQuietly(["tmux", "-L", socket, "kill-server"])
+      _ = try? runChild("/usr/bin/env", ["tmux", "-L", socket, "kill-server"])
       try? FileManager.default.removeItem(atPath: dir)
     }
     let tmux = Tmux(socket: .named(socket), runner: runner)
@@ -45,7 +46,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct TmuxActivityTests {
   @Test func aPaneThatPrintsIsActiveWithoutAKeystroke() async throws {
     let socket = "wt-test-\(UUID().uuidString.prefix(12))"
-    defer { _ = try? runChildQuietly(["tmux", "-L", socket, "kill-server"]) }
+    defer { _ = try? runChild("/usr/bin/env", ["tmux", "-L", socket, "kill-server"]) }
     let tmux = Tmux(socket: .named(socket), runner: ProcessRunner())
     try await tmux.newSession(
       name: "s", directory: NSTemporaryDirectory(), environment: [:],
@@ -59,15 +60,4 @@ import Testing
     }
     #expect(activity >= created + 2)
   }
-}
-
-/// Runs a command, ignoring what it says (teardown).
-private func runChildQuietly(_ argv: [String]) throws {
-  let p = Process()
-  p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-  p.arguments = argv
-  p.standardError = FileHandle.nullDevice
-  p.standardOutput = FileHandle.nullDevice
-  try p.run()
-  p.waitUntilExit()
 }
