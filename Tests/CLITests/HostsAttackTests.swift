@@ -16,11 +16,8 @@ extension EndToEnd {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("wt-attack-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: "\(dir)/repo", withIntermediateDirectories: true)
         // A clone: a git work tree (a folder in no repository is the person's own).
-        let git = Process()
-        git.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        git.arguments = ["git", "init", "-q", "\(dir)/repo"]
-        try git.run()
-        git.waitUntilExit()
+        let git = try runChild("/usr/bin/env", ["git", "init", "-q", "\(dir)/repo"])
+        guard git.status == 0 else { throw TestError("git init: \(git.stderrText)") }
       }
 
       deinit { try? FileManager.default.removeItem(atPath: dir) }
