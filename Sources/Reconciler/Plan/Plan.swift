@@ -76,6 +76,11 @@ public struct Plan: Equatable, Sendable {
       case admission
       case failureBudget = "failure_budget"
       case untrusted
+      /// Every account the project may use is paused on a usage limit
+      /// (or billing) until a time, or unknown.
+      case accountLimited = "account_limited"
+      /// The project's or the day's budget is spent.
+      case budget
     }
     public var cause: Cause
     public var project: String

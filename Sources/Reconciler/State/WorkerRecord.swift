@@ -59,6 +59,12 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   /// machine's wt drives this one: wt run later for the worker from a
   /// shell without `WT_HOST` must read the same share.
   public var manifestHost: String?
+  /// The account (`accounts:` in wt.yaml) whose credentials the agent runs
+  /// with; nil for the implicit one account of its agent.
+  public var account: String?
+  /// Set while the agent is stopped on a usage limit, an overload, billing
+  /// or a budget: what the loop waits for before it resumes the worker.
+  public var limit: Limit?
 
   /// A start that failed before the agent ever took its prompt: a bead's
   /// failure count, not a worker (no row, nothing to restart).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A snapshot of the world, taken once per pass: what tmux, git and bd
 /// show, what wt remembers, and how loaded the machine is. Plain data, so
 /// `plan` can be tested on literals.
@@ -42,11 +44,15 @@ public struct Observed: Equatable, Sendable {
   /// Workers whose merge was held by the person's checkout (a merge in
   /// progress there) and whose checkout is free now: merged again.
   public var mergeHoldsCleared: Set<String> = []
+  /// When the snapshot was taken: the plan compares reset times and
+  /// budgets' days with it, and reads no clock of its own.
+  public var now: Date
 
-  public init(projects: [String: ProjectWorld], panes: [Pane], state: State, machine: Machine) {
+  public init(projects: [String: ProjectWorld], panes: [Pane], state: State, machine: Machine, now: Date = Date()) {
     self.projects = projects
     self.panes = panes
     self.state = state
     self.machine = machine
+    self.now = now
   }
 }
