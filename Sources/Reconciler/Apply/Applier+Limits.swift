@@ -94,3 +94,24 @@ extension Applier {
     return .done("needs a person: \(reason)")
   }
 }
+
+extension Applier {
+  /// Claude Code on an API key retries a 429 or 529 ten times over about
+  /// 3 minutes before the turn ends (docs/limits.md); wt pauses and
+  /// resumes the worker itself, so it fails fast instead:
+  /// `CLAUDE_CODE_MAX_RETRIES` 2 (under 2 s), unless the profile's `env` or
+  /// the person's environment sets it. A subscription (`CLAUDE_CODE_OAUTH_TOKEN`)
+  /// does not retry a usage limit, and is left as it is.
+  static let claudeMaxRetries = "2"
+
+  static func failingFast(_ env: [String: String], profile: AgentProfile, inherited: [String: String]) -> [String: String] {
+    guard profile.hooks == .claude else { return env }
+    let value = { (name: String) in (env[name] ?? inherited[name]).flatMap { $0.isEmpty ? nil : $0 } }
+    guard value("ANTHROPIC_API_KEY") != nil, value("CLAUDE_CODE_OAUTH_TOKEN") == nil,
+      value("CLAUDE_CODE_MAX_RETRIES") == nil
+    else { return env }
+    var env = env
+    env["CLAUDE_CODE_MAX_RETRIES"] = claudeMaxRetries
+    return env
+  }
+}
