@@ -25,6 +25,15 @@ extension WorkerStatus {
     account = try c.decodeIfPresent(String.self, forKey: .account)
   }
 
+  /// The record's account, and its limit while the row says limited.
+  mutating func showLimit(of record: WorkerRecord?) {
+    account = record?.account
+    guard status == .limited, let limit = record?.limit else { return }
+    until = limit.until
+    limitKind = limit.kind
+    held = record?.held == true
+  }
+
   static func iso(_ date: Date) -> String { date.formatted(.iso8601) }
 
   /// The status as a person reads it: `limited until 15:02 (account work)`,

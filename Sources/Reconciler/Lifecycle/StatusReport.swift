@@ -207,12 +207,7 @@ extension World {
       worktree: worktree, session: pane?.session ?? WorkerNaming.session(project: projectName, bead: beadID),
       message: condition.message)
     row.memoryUnknown = memory == nil && pane.map { !$0.dead } == true
-    row.account = record?.account
-    if condition.state == .limited, let limit = record?.limit {
-      row.until = limit.until
-      row.limitKind = limit.kind
-      row.held = record?.held == true
-    }
+    row.showLimit(of: record)
     return (row, changes?.files ?? [])
   }
 }
