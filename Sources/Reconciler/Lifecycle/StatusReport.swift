@@ -27,9 +27,11 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   public var sharesFilesWith: [String] = []
   /// The host it runs on; nil on this machine.
   public var host: String?
+  /// The account (`accounts:`) it runs on; nil for its agent's own.
+  public var account: String?
 
   enum CodingKeys: String, CodingKey {
-    case name, project, bead, title, status, worktree, session, message, host
+    case name, project, bead, title, status, worktree, session, message, host, account
     case sharesFilesWith = "shares_files_with"
     case statusAge = "status_age"
     case idleFor = "idle_for"
@@ -56,6 +58,7 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
     try c.encode(session, forKey: .session)
     try c.encode(message, forKey: .message)
     try c.encode(sharesFilesWith, forKey: .sharesFilesWith)
+    try c.encode(account, forKey: .account)
     try c.encodeIfPresent(host, forKey: .host)
   }
 }
@@ -195,6 +198,7 @@ extension World {
       worktree: worktree, session: pane?.session ?? WorkerNaming.session(project: projectName, bead: beadID),
       message: condition.message)
     row.memoryUnknown = memory == nil && pane.map { !$0.dead } == true
+    row.account = record?.account
     return (row, changes?.files ?? [])
   }
 }

@@ -16,6 +16,8 @@ public struct PlanJSON: Codable, Sendable {
     var reasons: [String]
     /// The host it is planned on; absent for this machine.
     var host: String?
+    /// The account (`accounts:`) it runs on; absent for its agent's own.
+    var account: String?
   }
   struct Waiting: Codable, Sendable {
     var project: String
@@ -24,6 +26,8 @@ public struct PlanJSON: Codable, Sendable {
     var priority: Int
     var reason: String
     var host: String?
+    /// When it may start, where known (an account's reset), ISO 8601.
+    var until: String?
   }
   struct Note: Codable, Sendable {
     var project: String
@@ -77,9 +81,14 @@ public struct PlanJSON: Codable, Sendable {
     changes = plan.changes.map {
       .init(
         action: $0.action.word, project: $0.project, bead: $0.bead, title: $0.title, worker: $0.worker,
-        branch: $0.branch, worktree: $0.worktree, session: $0.session, agent: $0.agent, reasons: $0.reasons)
+        branch: $0.branch, worktree: $0.worktree, session: $0.session, agent: $0.agent, reasons: $0.reasons,
+        account: $0.account)
     }
-    waiting = plan.waiting.map { .init(project: $0.project, bead: $0.bead, title: $0.title, priority: $0.priority, reason: $0.reason) }
+    waiting = plan.waiting.map {
+      .init(
+        project: $0.project, bead: $0.bead, title: $0.title, priority: $0.priority, reason: $0.reason,
+        until: $0.until.map { $0.formatted(.iso8601) })
+    }
     notes = plan.notes.map { .init(project: $0.project, text: $0.text) }
     summary = .init(create: plan.count(.create), update: plan.count(.update), delete: plan.count(.delete))
   }

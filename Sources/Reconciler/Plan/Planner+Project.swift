@@ -124,9 +124,13 @@ extension Planner {
       if failures >= options.failureBudget {
         add(.teardown(releaseBead: true), project, bead: bead,
             reasons: ["bead \(bead.id) is claimed by \(options.actor) but its worker failed to start \(failures) times; release it"])
-      } else if free > 0 {
+      } else if free > 0, case .paused(let reason, let until) = chooseAccount(project, agent: agent(of: bead, in: project)) {
+        // Its claim stays: adopted once the account is free again.
+        wait(project, bead, .accountLimited, reason, until: until)
+      } else if free > 0, case .free(let account, let accountReason) = chooseAccount(project, agent: agent(of: bead, in: project)) {
         add(.start(adopt: true), project, bead: bead,
-            reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker; adopt it" + (pass.worktreePaths.contains(worktreePath(project, bead.id)) ? " in its existing worktree" : "")])
+            reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker; adopt it" + (pass.worktreePaths.contains(worktreePath(project, bead.id)) ? " in its existing worktree" : "")]
+              + (accountReason.map { [$0] } ?? []), account: account)
         free -= 1
         globalWorkers += 1
         starting += 1
@@ -174,6 +178,11 @@ extension Planner {
         wait(project, bead, .untrusted, "\(foreign.path) is not trusted yet: read it, then 'wt trust \(foreign.path)'")
         continue
       }
+      let choice = chooseAccount(project, agent: agent(of: bead, in: project))
+      guard case .free(let account, let accountReason) = choice else {
+        if case .paused(let reason, let until) = choice { wait(project, bead, .accountLimited, reason, until: until) }
+        continue
+      }
       guard free > 0 else {
         wait(project, bead, .noSlot, noSlotReason(project))
         continue
@@ -184,7 +193,8 @@ extension Planner {
       }
       noteUncheckedAdmission(project)
       add(.start(adopt: false), project, bead: bead,
-          reasons: ["ready and selected (P\(bead.priority) \(bead.type))"])
+          reasons: ["ready and selected (P\(bead.priority) \(bead.type))"] + (accountReason.map { [$0] } ?? []),
+          account: account)
       free -= 1
       globalWorkers += 1
       starting += 1
