@@ -138,6 +138,11 @@ import Testing
     "version: 1\nhosts: {b: {port: 22}}\n",
     "version: 1\nhosts: {b: {ssh: u@h, worktree_root: wt}}\n",
     "version: 1\nhosts: {local: {ssh: u@h}}\n",
+    "version: 1\naccounts: {w: {agent: claude, env: {ANTHROPIC_API_KEY: \"sk-${X}\"}}}\n",
+    "version: 1\naccounts: {w: {agent: claude, env: {WT_CONFIG: x}}}\n",
+    "version: 1\naccounts: {w: {env: {}}}\n",
+    "version: 1\naccounts: {w: {agent: claude, colour: red}}\n",
+    "version: 1\nprojects: {a: {path: a, accounts: w}}\n",
   ])
   func schemaAndValidatorBothRejectTheSameMistakes(_ text: String) throws {
     let box = Sandbox()

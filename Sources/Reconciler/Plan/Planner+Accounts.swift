@@ -46,6 +46,15 @@ extension Planner {
     return out
   }
 
+  /// Whether the worker of `record` is stopped on a limit that pauses
+  /// its whole account (and so holds no slot while it lasts).
+  func pausesItsAccount(_ record: WorkerRecord?) -> Bool {
+    guard let record, let limit = record.limit else { return false }
+    let agent = record.agent ?? manifest.project(named: record.project)?.agent ?? Defaults.agent
+    return accountPauses[AccountKey(name: record.account, agent: agent)] != nil
+      && [.usage, .unknownReset, .needsPerson].contains(limit.kind)
+  }
+
   /// The agent a worker of `bead` runs: the one its record has (a worker
   /// keeps the agent it started with), else by the bead's labels.
   func agent(of bead: Bead, in project: Project) -> String {

@@ -66,8 +66,14 @@ extension Planner {
       }
       result.notes.append(.init(project: project.name, text: "drift: \(bead.id) is no longer selected; its worker stays until the bead closes (or run with --prune)"))
     }
-    pass.kept += 1
-    running.append((project, pane, bead))
+    if pausesItsAccount(record) {
+      // Paused until its account's reset, it gives its slot to a worker
+      // on another account or agent (issue 23: they carry on).
+      globalWorkers -= 1
+    } else {
+      pass.kept += 1
+      running.append((project, pane, bead))
+    }
     if !pass.worktreePaths.contains(pane.worktree) {
       add(.recreate, project, bead: bead,
           reasons: ["its worktree \(pane.worktree) is gone; recreate it from branch \(record?.branch ?? WorkerNaming.branch(bead: bead.id))"])
