@@ -11,15 +11,18 @@ struct ManifestDocument {
   /// The `project:` block a repository carries for itself, if any.
   var projectBlock: ProjectFields?
   var declaresProjects: Bool
+  /// `settings.budget` as written, for the price check once the projects'
+  /// agents are known.
+  var settingsBudget: Located<Budget>? = nil
 }
 
 extension NodeReader {
   static let rootKeys = ["version", "settings", "hosts", "agents", "defaults", "projects", "project"]
-  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify"]
+  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "budget", "prices"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
   static let agentKeys = [
     "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "questions", "hooks", "prompt_arg", "trust_seed", "ready_delay",
-    "pass_env",
+    "pass_env", "usage",
   ]
   static let dialogKeys = ["match", "keys"]
   static let hostKeys = [
@@ -62,9 +65,11 @@ extension NodeReader {
       projects.append((entry.name, entry.key.mark, fields))
     }
     let block = f["project"].map { projectFields($0, context: "project", allowPath: false, resolve: paths.resolve) }
-    return ManifestDocument(
+    var doc = ManifestDocument(
       settings: settings, agents: agents, hosts: hosts, defaults: defaults, projects: projects, projectBlock: block,
       declaresProjects: f["projects"] != nil)
+    doc.settingsBudget = settingsBudget
+    return doc
   }
 
   static func isValidName(_ name: String) -> Bool {
@@ -97,6 +102,11 @@ extension NodeReader {
       }
     }
     if let n = f["notify"] { s.notify = templates(n, key: "notify") ?? [] }
+    if let n = f["budget"], let b = budget(n, context: "settings.budget", allowDay: true) {
+      s.budget = b.value
+      settingsBudget = b
+    }
+    if let n = f["prices"] { s.prices = prices(n) }
     return s
   }
 
@@ -201,6 +211,7 @@ extension NodeReader {
       if let n = f["prompt_arg"] { p.promptArg = promptArg(n) }
       if let n = f["trust_seed"], let v = choice(n, key: "trust_seed", as: AgentProfile.TrustSeed.self) { p.trustSeed = v }
       if let n = f["ready_delay"] { p.readyDelay = double(n, key: "ready_delay", above: 0, atMost: 60) }
+      if let n = f["usage"], let v = choice(n, key: "usage", as: UsageSource.self) { p.usage = v }
       p.origin = builtIn == nil ? .declared : .overridden
       if builtIn == nil {
         for key in ["command", "ready"] where f[key] == nil {

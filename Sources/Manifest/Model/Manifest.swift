@@ -62,6 +62,11 @@ public struct Settings: Hashable, Sendable {
   public var ports: ClosedRange<Int>
   /// Argument array run when a worker needs attention; empty for none.
   public var notify: [Template]
+  /// `settings.budget`: each bead's and project's day by default, and the
+  /// whole day's cap.
+  public var budget = Budget()
+  /// `settings.prices`, by agent profile name: no built-in prices.
+  public var prices: [String: Prices] = [:]
 
   public init(
     worktreeRoot: String, tmuxSocket: TmuxSocket = .default, maxWorkers: Int? = nil,
@@ -182,6 +187,9 @@ public struct AgentProfile: Hashable, Sendable {
   /// its worker. nil: every variable is kept (a profile a person declares
   /// without `pass_env`, or one that picks its vendor from its own config).
   public var passEnv: [String]? = nil
+  /// Where the agent records the tokens it used (`wt usage`); `.none`
+  /// shows "?".
+  public var usage: UsageSource = .none
   public var origin: Origin = .declared
 
   /// What the profile can do, for `wt agents`.
@@ -224,6 +232,9 @@ public struct Project: Hashable, Sendable {
   /// `agent_by_label:`, in file order: a bead with one of these labels gets
   /// that agent instead of `agent` (the first that matches wins).
   public var agentByLabel: [LabelAgent] = []
+  /// The project's own `budget:` (`bead`, `project_day`); what it leaves
+  /// out comes from `settings.budget`.
+  public var budget = Budget()
 
   public struct LabelAgent: Hashable, Sendable {
     public var label: String
