@@ -85,19 +85,18 @@ public struct ClaudeTranscriptUsage: Sendable {
 
   static func contains(_ haystack: Data.SubSequence, _ needle: [UInt8]) -> Bool {
     haystack.withUnsafeBytes { raw in
-      guard raw.count >= needle.count else { return false }
-      let first = needle[0]
-      var i = 0
-      let end = raw.count - needle.count
-      while i <= end {
-        if raw[i] == first {
-          var j = 1
-          while j < needle.count && raw[i + j] == needle[j] { j += 1 }
-          if j == needle.count { return true }
+      needle.withUnsafeBytes { n in
+        // memchr and memcmp, not a Swift loop: most of a transcript's
+        // bytes pass through here.
+        guard let base = raw.baseAddress, let first = n.first, raw.count >= n.count else { return false }
+        var at = base
+        let end = base + (raw.count - n.count)
+        while at <= end, let hit = memchr(at, Int32(first), end - at + 1) {
+          if memcmp(hit, n.baseAddress!, n.count) == 0 { return true }
+          at = UnsafeRawPointer(hit) + 1
         }
-        i += 1
+        return false
       }
-      return false
     }
   }
 }
