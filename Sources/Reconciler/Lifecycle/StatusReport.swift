@@ -27,9 +27,14 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   public var sharesFilesWith: [String] = []
   /// The host it runs on; nil on this machine.
   public var host: String?
+  /// Tokens it used, all days (`wt usage`); nil where its agent records
+  /// none.
+  public var tokens: Tokens?
+  /// Their cost at `settings.prices`; nil without prices.
+  public var cost: Double?
 
   enum CodingKeys: String, CodingKey {
-    case name, project, bead, title, status, worktree, session, message, host
+    case name, project, bead, title, status, worktree, session, message, host, tokens, cost
     case sharesFilesWith = "shares_files_with"
     case statusAge = "status_age"
     case idleFor = "idle_for"
@@ -56,6 +61,8 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
     try c.encode(session, forKey: .session)
     try c.encode(message, forKey: .message)
     try c.encode(sharesFilesWith, forKey: .sharesFilesWith)
+    try c.encode(tokens, forKey: .tokens)
+    try c.encode(cost, forKey: .cost)
     try c.encodeIfPresent(host, forKey: .host)
   }
 }
@@ -195,6 +202,7 @@ extension World {
       worktree: worktree, session: pane?.session ?? WorkerNaming.session(project: projectName, bead: beadID),
       message: condition.message)
     row.memoryUnknown = memory == nil && pane.map { !$0.dead } == true
+    (row.tokens, row.cost) = observed.usage(of: name)
     return (row, changes?.files ?? [])
   }
 }

@@ -170,6 +170,10 @@ extension Planner {
         wait(project, bead, .failureBudget, "failed to start \(failures) times; see 'wt status', then 'wt new \(bead.id)' to try again")
         continue
       }
+      if let reason = observed.spentBudget(manifest, project: project, bead: bead.id) {
+        wait(project, bead, .budget, reason)
+        continue
+      }
       if let foreign = project.foreign, foreign.needsTrust {
         wait(project, bead, .untrusted, "\(foreign.path) is not trusted yet: read it, then 'wt trust \(foreign.path)'")
         continue

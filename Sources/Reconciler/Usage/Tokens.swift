@@ -51,6 +51,12 @@ public enum UTCDay {
     return c
   }()
 
+  /// The start of the UTC day after `date`'s.
+  public static func nextMidnight(after date: Date) -> Date {
+    let start = calendar.startOfDay(for: date)
+    return calendar.date(byAdding: .day, value: 1, to: start) ?? date.addingTimeInterval(86400)
+  }
+
   public static func of(_ date: Date) -> String {
     let d = calendar.dateComponents([.year, .month, .day], from: date)
     return String(format: "%04d-%02d-%02d", d.year ?? 0, d.month ?? 0, d.day ?? 0)

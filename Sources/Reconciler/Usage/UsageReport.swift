@@ -107,3 +107,24 @@ public enum UsageReport {
     return order.sorted().compactMap { groups[$0] }
   }
 }
+
+extension World {
+  /// The usage ledger brought up to date for the recorded workers (or only
+  /// `worker`): read where the loop, `wt status` and `wt usage` need it.
+  public func usage(_ manifest: Manifest, state: State, only worker: String? = nil) throws -> UsageLedger {
+    var meter = UsageMeter(store: store, environment: environment)
+    return try meter.refresh(manifest, state: state, only: worker)
+  }
+
+  /// Reads a worker's last figures before its worktree (where Aider keeps
+  /// its history) and its record go, so a finished worker's usage stays.
+  func settleUsage(_ manifest: Manifest, worker: String) {
+    guard let state = try? store.load(), state.workers[worker] != nil else { return }
+    _ = try? usage(manifest, state: state, only: worker)
+  }
+
+  /// One row per worker and UTC day, costed at `settings.prices`.
+  public func usageRows(_ manifest: Manifest, state: State) throws -> [UsageRow] {
+    UsageReport.rows(try usage(manifest, state: state), prices: manifest.settings.prices)
+  }
+}
