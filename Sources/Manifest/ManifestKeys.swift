@@ -8,7 +8,10 @@ public enum ManifestKeys {
     "agent": NodeReader.agentKeys,
     "dialog": NodeReader.dialogKeys,
     "host": NodeReader.hostKeys,
-    "project": ProjectFields.keys + ["host"],
+    "project": ProjectFields.keys + ["host", "budget"],
+    "budget": NodeReader.budgetKeys,
+    "projectBudget": NodeReader.budgetKeys.filter { $0 != "day" },
+    "prices": NodeReader.priceKeys,
     "projectBlock": ProjectFields.keys.filter { $0 != "path" },
     "select": ProjectFields.selectKeys,
   ]

@@ -6,14 +6,21 @@ extension NodeReader {
 
   /// A `budget:` block. `day` (all projects' day) belongs under `settings:`
   /// only: on a project, `project_day` says its own day.
-  func budget(_ node: YAMLNode, context: String, allowDay: Bool) -> Located<Budget>? {
+  func budget(_ node: YAMLNode, context: String, allowDay: Bool) -> WrittenBudget? {
     let known = allowDay ? Self.budgetKeys : Self.budgetKeys.filter { $0 != "day" }
     guard let f = fields(node, key: "budget", context: context, known: known) else { return nil }
-    var out = Budget()
-    if let n = f["bead"] { out.bead = amount(n, key: "\(context).bead") }
-    if let n = f["project_day"] { out.projectDay = amount(n, key: "\(context).project_day") }
-    if let n = f["day"] { out.day = amount(n, key: "\(context).day") }
-    return Located(value: out, file: file, mark: node.mark)
+    var out = WrittenBudget(value: Budget(), file: file, marks: [:])
+    for key in known {
+      guard let n = f[key] else { continue }
+      out.marks[key] = n.mark
+      let amount = amount(n, key: "\(context).\(key)")
+      switch key {
+      case "bead": out.value.bead = amount
+      case "project_day": out.value.projectDay = amount
+      default: out.value.day = amount
+      }
+    }
+    return out
   }
 
   /// `2M`, `500k`, `12000` (tokens) or `$5` (money).
@@ -36,7 +43,15 @@ extension NodeReader {
       guard let f = fields(entry.value, key: entry.name, context: context, known: Self.priceKeys) else { continue }
       let figure = { (key: String) -> Double? in
         guard let n = f[key] else { return nil }
-        return self.double(n, key: "\(context).\(key)", above: -1).flatMap { $0 < 0 ? nil : $0 }
+        guard case .scalar(let text, .plain) = n.kind, let v = Double(text), v.isFinite else {
+          self.report(.wrongType(key: "\(context).\(key)", expected: "a number", got: n.typeName), at: n.mark)
+          return nil
+        }
+        guard v >= 0 else {
+          self.report(.outOfRange(key: "\(context).\(key)", value: text, expected: "at least 0"), at: n.mark)
+          return nil
+        }
+        return v
       }
       guard let input = figure("input"), let output = figure("output") else {
         for key in ["input", "output"] where f[key] == nil { report(.missingKey(key, in: context), at: entry.key.mark) }
@@ -59,17 +74,24 @@ extension Budget {
   }
 }
 
+/// A `budget:` block with where each amount was written.
+struct WrittenBudget: Hashable, Sendable {
+  var value: Budget
+  var file: String
+  var marks: [String: Mark]
+}
+
 /// An amount in money needs the agent's prices: checked once the projects'
 /// agents are known.
 func budgetPriceProblems(
-  _ budget: Located<Budget>, context: String, agents: [String], prices: [String: Prices]
+  _ budget: WrittenBudget, context: String, agents: [String], prices: [String: Prices]
 ) -> [Diagnostic] {
   var out: [Diagnostic] = []
   for (key, amount) in budget.value.moneyKeys {
     for agent in agents where prices[agent] == nil {
       out.append(
         Diagnostic(
-          file: budget.file, mark: budget.mark,
+          file: budget.file, mark: budget.marks[key] ?? Mark(line: 1, column: 1),
           problem: .budgetNeedsPrices(key: "\(context).\(key)", amount: amount.description, agent: agent)))
     }
   }

@@ -13,7 +13,7 @@ struct ManifestDocument {
   var declaresProjects: Bool
   /// `settings.budget` as written, for the price check once the projects'
   /// agents are known.
-  var settingsBudget: Located<Budget>? = nil
+  var settingsBudget: WrittenBudget? = nil
 }
 
 extension NodeReader {

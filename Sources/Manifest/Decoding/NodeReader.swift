@@ -6,7 +6,7 @@ final class NodeReader {
   let file: String
   private(set) var diagnostics: [Diagnostic] = []
   /// `settings.budget` where it was read, for checks after merging.
-  var settingsBudget: Located<Budget>?
+  var settingsBudget: WrittenBudget?
 
   init(file: String) { self.file = file }
 

@@ -29,7 +29,7 @@ struct ProjectFields: Hashable, Sendable {
   /// `path` before resolving, for a project on another host.
   var pathAsWritten: Located<String>?
   /// Only in the person's own entries: the money is theirs.
-  var budget: Located<Budget>?
+  var budget: WrittenBudget?
 
   static let keys = [
     "path", "base", "workers", "agent", "agent_by_label", "on_done", "prompt", "select", "copy", "setup", "gate",
