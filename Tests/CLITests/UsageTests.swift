@@ -68,6 +68,36 @@ extension EndToEnd {
       #expect(try p.wt("usage").stdout.contains("demo/\(bead)"))
     }
 
+    /// Aider's figures come from the token report it writes to its chat
+    /// history after each reply, rounded as it prints them ("2.3k sent, 67
+    /// received"), and stay once the worker is finished.
+    @Test func aidersReportsAreCountedAndStay() throws {
+      let rig = try AiderRig(apiEnvironment: ["FAKE_API_USAGE": "2345,67"])
+      let p = rig.playground
+      // Unstreamed, Aider takes the figures the stand-in reports; streamed
+      // (without `include_usage`) it counts the tokens itself.
+      let file = "\(p.dir)/wt.yaml"
+      let yaml = try String(contentsOfFile: file, encoding: .utf8)
+      #expect(yaml.contains("--yes-always]"))
+      try yaml.replacingOccurrences(of: "--yes-always]", with: "--yes-always, --no-stream]")
+        .write(toFile: file, atomically: true, encoding: .utf8)
+      let bead = try p.bead("Write a", description: "WRITE: a.txt hello from aider", priority: 1)
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try p.wait(seconds: 90) { try rig.commits(bead).contains("feat: scripted edit") })
+      #expect(try p.wait(seconds: 30) { try rig.status(bead) == "idle" })
+      let history = try String(contentsOfFile: "\(p.worktree(bead))/.aider.chat.history.md", encoding: .utf8)
+      let reports = history.split(separator: "\n").filter { $0.hasPrefix("> Tokens: ") }
+      #expect(reports.first?.hasPrefix("> Tokens: 2.3k sent, 67 received.") == true, "\(history)")
+      let done = try p.wt("done", bead)
+      #expect(done.status == 0, "\(done.stdout)\(done.stderr)")
+      #expect(!p.exists(p.worktree(bead)))
+      let row = try #require(try p.rows("usage", "--json").first { $0["worker"] as? String == "demo/\(bead)" })
+      #expect(row["agent"] as? String == "aider")
+      #expect(row["tokens"] as? [String: Int] == [
+        "input": 2300 * reports.count, "output": 67 * reports.count, "cache_read": 0, "cache_write": 0,
+      ])
+    }
+
     /// A bead that passes its budget: its worker finishes the turn, is
     /// paused (limited, the budget named) and is not continued; its
     /// session stays.

@@ -84,6 +84,15 @@ import Testing
     ])
   }
 
+  /// The history the real Aider 0.86.2 wrote against
+  /// Tests/Support/fake-openai (`--no-stream`, the stand-in reporting
+  /// 2345 prompt and 67 completion tokens).
+  @Test func aCapturedAiderHistoryReadsAsItsReport() throws {
+    let text = try String(contentsOfFile: "\(packageRoot)/Tests/ReconcilerTests/Fixtures/aider-chat-history.md", encoding: .utf8)
+    var reader = AiderHistoryUsage(timeZone: TimeZone(identifier: "UTC")!)
+    #expect(reader.turns(in: Data(text.utf8)) == [.init(day: "2026-12-06", tokens: Tokens(input: 2300, output: 67))])
+  }
+
   // MARK: the meter, on files
 
   func scratch() -> String {
