@@ -95,10 +95,7 @@ public struct ManifestLoader: Sendable {
       projects.append(project)
     }
     Self.markSharedRepositories(projects, entries: entries, display: display, in: &diagnostics)
-    if let budget = doc.settingsBudget {
-      let agents = Set(projects.flatMap(\.agents)).sorted()
-      diagnostics += budgetPriceProblems(budget, context: "settings.budget", agents: agents, prices: doc.settings.prices)
-    }
+    diagnostics += Self.settingsBudgetProblems(doc, projects: projects)
 
     diagnostics.sort()
     guard !diagnostics.hasErrors else { return LoadResult(manifest: nil, diagnostics: diagnostics, sources: sources) }

@@ -97,3 +97,12 @@ func budgetPriceProblems(
   }
   return out
 }
+
+extension ManifestLoader {
+  /// `settings.budget`'s amounts need prices for every agent a project runs.
+  static func settingsBudgetProblems(_ doc: ManifestDocument, projects: [Project]) -> [Diagnostic] {
+    guard let budget = doc.settingsBudget else { return [] }
+    let agents = Set(projects.flatMap(\.agents)).sorted()
+    return budgetPriceProblems(budget, context: "settings.budget", agents: agents, prices: doc.settings.prices)
+  }
+}
