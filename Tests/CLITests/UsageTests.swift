@@ -104,7 +104,9 @@ extension EndToEnd {
     @Test func aBeadPastItsBudgetPausesItsWorkerAfterTheTurn() throws {
       let rig = try ClaudeRig(apiEnvironment: ["FAKE_API_USAGE": "1000,500,0,0"])
       let p = rig.playground
-      try Self.settings(p, "  budget: {bead: 2k}\n")
+      let log = "\(p.dir)/notified"
+      try Self.settings(
+        p, "  budget: {bead: 2k}\n  notify: [\(CLITests.root)/Tests/Support/record-args, \(log), \"{{worker.name}}\", \"{{worker.status}}\", \"{{worker.message}}\"]\n")
       // Two tool calls and the closing answer: three responses, 4.5k in
       // all; the turn ends without `wt done`.
       let bead = try p.bead("Write a", description: "RUN: echo a > a.txt\nRUN: echo b > b.txt\n", priority: 1)
@@ -127,6 +129,10 @@ extension EndToEnd {
       // A new bead of its own would not start either: the bead's budget is spent.
       let ready = try p.rows("ready", "--json")
       #expect(ready.isEmpty || ready.allSatisfy { $0["bead"] as? String != bead })
+      // The person was told once.
+      #expect(try p.notifiersEnded(writing: log))
+      let told = ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains("|limited|") }
+      #expect(told.count == 1 && told.first?.contains("bead budget 2k spent") == true, "\(told)")
       let state = try String(contentsOfFile: "\(p.dir)/state/state.json", encoding: .utf8)
       #expect(state.contains("\"kind\" : \"budget\""))
     }

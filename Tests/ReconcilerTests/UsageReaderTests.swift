@@ -2,6 +2,7 @@ import Foundation
 
 import Testing
 @testable import Manifest
+@testable import Presentation
 @testable import Reconciler
 
 /// The usage readers on literal records: Claude Code's transcript lines
@@ -224,5 +225,23 @@ import Testing
     #expect(UsageReport.sums(rows, by: .account).map { "\($0.account ?? "-") \($0.agent ?? "-") \($0.tokens?.cacheWrite ?? -1)" } == [
       "- aider 4", "- codex -1", "work claude 3",
     ])
+  }
+}
+
+/// `wt usage` as text.
+@Suite(.timeLimit(.minutes(1))) struct UsageTableTests {
+  @Test func showsFiguresAQuestionMarkForNoneAndADashWithoutPrices() {
+    let rows = [
+      UsageRow(worker: "api/api-1", bead: "api-1", project: "api", account: nil, agent: "claude", day: "2026-12-06",
+               tokens: Tokens(input: 1_234_567, output: 56_000, cacheRead: 900, cacheWrite: 12_000), cost: 4.5),
+      UsageRow(worker: "api/api-2", bead: "api-2", project: "api", account: nil, agent: "codex", day: nil, tokens: nil, cost: nil),
+    ]
+    #expect(UsageTable.render(rows, by: nil) == """
+      DAY         WORKER     AGENT   INPUT  OUTPUT  CACHE READ  CACHE WRITE  COST
+      2026-12-06  api/api-1  claude   1.2M     56k         900          12k  4.50
+      -           api/api-2  codex       ?       ?           ?            ?     -
+
+      """)
+    #expect(UsageTable.render(UsageReport.sums(rows, by: .project), by: .project).hasPrefix("PROJECT  INPUT"))
   }
 }
