@@ -138,3 +138,25 @@ extension EndToEnd {
     }
   }
 }
+
+extension EndToEnd {
+  /// Claude Code keeps its files under `CLAUDE_CONFIG_DIR` when it is set,
+  /// not under HOME: every place wt looks for them follows it.
+  @Suite(.timeLimit(.minutes(2))) struct ClaudeConfigDirectoryTests {
+    @Test func seanceFindsATranscriptUnderTheConfigDirectory() throws {
+      let p = try Playground()
+      let bead = try p.bead("Write a", priority: 1)
+      let session = "0e4c8d2a-1b2c-4d5e-8f90-123456789abe"
+      let event = #"{"at":"2026-12-06T15:00:00Z","bead":"\#(bead)","event":"created","session":"\#(session)","worker":"demo\/\#(bead)","worktree":"\#(p.worktree(bead))"}"#
+      try FileManager.default.createDirectory(atPath: "\(p.dir)/state", withIntermediateDirectories: true)
+      try (event + "\n").write(toFile: "\(p.dir)/state/events.jsonl", atomically: true, encoding: .utf8)
+      let folder = "\(p.dir)/claude-config/projects/" + p.worktree(bead).replacingOccurrences(of: "/", with: "-")
+      try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+      try #"{"type":"user","message":{"role":"user","content":"Work on it from the config folder"}}"#.appending("\n")
+        .write(toFile: "\(folder)/\(session).jsonl", atomically: true, encoding: .utf8)
+      let run = try p.sh(["CLAUDE_CONFIG_DIR=\(p.dir)/claude-config", CLITests.binary, "seance", bead, "--transcript"], check: false)
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.stdout.contains("user: Work on it from the config folder"))
+    }
+  }
+}
