@@ -61,6 +61,21 @@ import Testing
     #expect(p.waiting.map(\.reason) == ["budget: the bead's budget (settings.budget.bead) of 500k is spent (500k used; days are UTC)"])
   }
 
+  /// A bead wt claimed whose worker is gone is adopted only within the
+  /// budgets: an adoption starts an agent as a start does.
+  @Test func aClaimedBeadIsNotAdoptedPastTheDaysBudget() {
+    var m = PlanTests.manifest([PlanTests.project(workers: 3)])
+    m.settings.budget = Budget(day: .tokens(100))
+    let claimed = PlanTests.bead("api-a", status: .inProgress, assignee: "wt")
+    var o = observed(ready: [], usage: [Self.row("api-x", input: 100, output: 0)])
+    o.projects["api"] = .init(ready: [], unclosed: [claimed], worktrees: [])
+    let p = plan(m, o)
+    #expect(p.changes.isEmpty)
+    #expect(p.waiting.map(\.cause) == [.budget])
+    o.usage = []
+    #expect(plan(m, o).changes.map(\.bead) == ["api-a"])
+  }
+
   @Test func underEveryBudgetNothingWaits() {
     var m = PlanTests.manifest([PlanTests.project(workers: 3)])
     m.settings.budget = Budget(bead: .tokens(1_000), projectDay: .tokens(1_000), day: .tokens(1_000))

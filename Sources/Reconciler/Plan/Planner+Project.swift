@@ -126,6 +126,9 @@ extension Planner {
       if failures >= options.failureBudget {
         add(.teardown(releaseBead: true), project, bead: bead,
             reasons: ["bead \(bead.id) is claimed by \(options.actor) but its worker failed to start \(failures) times; release it"])
+      } else if let reason = observed.spentBudget(manifest, project: project, bead: bead.id) {
+        // An adoption is a start too: it waits, the claim kept.
+        wait(project, bead, .budget, reason)
       } else if free > 0 {
         add(.start(adopt: true), project, bead: bead,
             reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker; adopt it" + (pass.worktreePaths.contains(worktreePath(project, bead.id)) ? " in its existing worktree" : "")])
