@@ -147,10 +147,18 @@ import Testing
     try meter.refresh(manifest, state: state)
     // Torn down: no record any more, and its last turn was written after.
     try append(Self.assistant(id: "msg_2", request: "r2", input: 1, output: 1) + "\n", to: transcript)
-    let ledger = try meter.refresh(manifest, state: State())
+    var ledger = try meter.refresh(manifest, state: State())
     #expect(ledger.workers["app/app-1.2"]?.days == ["2026-12-06": Tokens(input: 101, output: 11)])
+    // Read once after its record went, then no more.
+    try append(Self.assistant(id: "msg_3", request: "r3", input: 1, output: 1) + "\n", to: transcript)
+    ledger = try meter.refresh(manifest, state: State())
+    #expect(meter.bytesRead == 0)
+    #expect(ledger.workers["app/app-1.2"]?.days == ["2026-12-06": Tokens(input: 101, output: 11)])
+    // The same worker started again reads on from where it was.
+    ledger = try meter.refresh(manifest, state: state)
+    #expect(ledger.workers["app/app-1.2"]?.days == ["2026-12-06": Tokens(input: 102, output: 12)])
     let rows = UsageReport.rows(ledger, prices: ["claude": Prices(input: 3, output: 15)])
-    #expect(rows == [UsageRow(worker: "app/app-1.2", bead: "app-1.2", project: "app", account: nil, agent: "claude", day: "2026-12-06", tokens: Tokens(input: 101, output: 11), cost: (101 * 3 + 11 * 15) / 1e6)])
+    #expect(rows == [UsageRow(worker: "app/app-1.2", bead: "app-1.2", project: "app", account: nil, agent: "claude", day: "2026-12-06", tokens: Tokens(input: 102, output: 12), cost: (102 * 3 + 12 * 15) / 1e6)])
   }
 
   /// A long transcript is read once; later looks read only what was

@@ -27,6 +27,10 @@ public struct UsageLedger: Codable, Hashable, Sendable {
     public var source: String
     public var days: [String: Tokens] = [:]
     public var cursors: [String: Cursor] = [:]
+    /// Its record is gone and its files were read once more after: not
+    /// read again (its agent is stopped), so the ledger's cost per look
+    /// does not grow with the finished workers it keeps.
+    public var finished: Bool? = nil
   }
 
   public var workers: [String: Worker] = [:]

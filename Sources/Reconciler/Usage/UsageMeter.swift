@@ -30,6 +30,7 @@ public struct UsageMeter: Sendable {
         let profile = agent.flatMap { manifest.agents[$0] }
         var entry = ledger.workers[record.name]
           ?? .init(bead: record.bead, project: record.project, source: (profile?.usage ?? .none).rawValue)
+        entry.finished = nil
         entry.bead = record.bead
         entry.project = record.project
         entry.account = record.account ?? entry.account
@@ -44,7 +45,7 @@ public struct UsageMeter: Sendable {
       }
       // Every known file, also of workers torn down since (a transcript
       // outlives its worktree): a stat each, and the new bytes.
-      for (name, var entry) in ledger.workers where worker == nil || name == worker {
+      for (name, var entry) in ledger.workers where (worker == nil || name == worker) && entry.finished != true {
         let source = UsageSource(rawValue: entry.source) ?? .none
         for (path, cursor) in entry.cursors {
           let (next, turns, bytes) = Self.read(path, from: cursor, source: source)
@@ -53,6 +54,7 @@ public struct UsageMeter: Sendable {
           entry.cursors[path] = next
           for turn in turns { entry.days[turn.day, default: .zero] += turn.tokens }
         }
+        if worker == nil && state.workers[name] == nil { entry.finished = true }
         ledger.workers[name] = entry
       }
       return ledger
