@@ -84,6 +84,10 @@ public enum Problem: Hashable, Sendable {
   case unsetAccountVariable(account: String, key: String, variable: String)
   /// `accounts:` on a project that runs on another host.
   case accountsOnHost(host: String)
+  /// A budget that is neither a token count (`2M`) nor an amount (`$5`).
+  case invalidBudget(key: String, value: String)
+  /// An amount (`$5`) for an agent `settings.prices` has no prices for.
+  case budgetNeedsPrices(key: String, amount: String, agent: String)
 
   public var severity: Diagnostic.Severity {
     switch self {
@@ -119,6 +123,9 @@ public enum Problem: Hashable, Sendable {
     case .unclosedTemplate(let key): return "'\(key)' has a '{{' without a closing '}}'"
     case .pathNotFound(let key, let path): return "'\(key)' names \(path), which does not exist"
     case .invalidSize(let key, let value): return "'\(key)' is '\(value)', not a size"
+    case .invalidBudget(let key, let value): return "'\(key)' is '\(value)', neither a token count nor an amount"
+    case .budgetNeedsPrices(let key, let amount, let agent):
+      return "'\(key)' is an amount (\(amount)), but settings.prices has no prices for agent '\(agent)'"
     case .emptyCommand(let key): return "'\(key)' has an empty command"
     case .invalidName(let name, let what): return "\(what) name '\(name)' cannot be used"
     case .pathOutsideRepository(let key, let path): return "'\(key)' names '\(path)', which is outside the repository"
@@ -161,6 +168,9 @@ public enum Problem: Hashable, Sendable {
     case .unknownTemplateField: return "fields: \(Template.knownFields.sorted().joined(separator: ", "))"
     case .pathNotFound: return "fix the path, or clone the repository there first (~ and paths relative to the manifest work)"
     case .invalidSize: return "write a number of bytes with a unit, e.g. 512MiB or 2GiB"
+    case .invalidBudget: return "write tokens (input plus output) as 500k or 2M, or an amount as $5"
+    case .budgetNeedsPrices(_, _, let agent):
+      return "add settings.prices.\(agent) (input, output, cache_read, cache_write per million tokens), or write the budget in tokens"
     case .emptyCommand: return "give the program and its arguments, e.g. [npm, test]"
     case .invalidName: return "names are used in tmux session names and paths: use letters, digits, '.', '_' and '-'"
     case .pathOutsideRepository: return "name a file inside the main checkout, relative to it, without '..'"

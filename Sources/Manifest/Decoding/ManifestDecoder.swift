@@ -12,16 +12,21 @@ struct ManifestDocument {
   var projectBlock: ProjectFields?
   var declaresProjects: Bool
   var accounts: [DeclaredAccount] = []
+  /// `settings.budget` as written, for the price check once the projects'
+  /// agents are known.
+  var settingsBudget: WrittenBudget? = nil
 }
 
 extension NodeReader {
   static let rootKeys = ["version", "settings", "hosts", "agents", "accounts", "defaults", "projects", "project"]
-  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits"]
+  static let settingsKeys = [
+    "worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits", "budget", "prices",
+  ]
   static let limitsKeys = ["max_resumes"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
   static let agentKeys = [
     "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "questions", "hooks", "prompt_arg", "trust_seed", "ready_delay",
-    "pass_env",
+    "pass_env", "usage",
   ]
   static let dialogKeys = ["match", "keys"]
   static let hostKeys = [
@@ -69,6 +74,7 @@ extension NodeReader {
       settings: settings, agents: agents, hosts: hosts, defaults: defaults, projects: projects, projectBlock: block,
       declaresProjects: f["projects"] != nil)
     doc.accounts = f["accounts"].map { self.accounts($0, agents: agents) } ?? []
+    doc.settingsBudget = settingsBudget
     return doc
   }
 
@@ -105,6 +111,11 @@ extension NodeReader {
     if let n = f["limits"], let l = fields(n, key: "limits", context: "settings.limits", known: Self.limitsKeys) {
       if let m = l["max_resumes"], let v = int(m, key: "max_resumes", range: 0...1000) { s.limits.maxResumes = v }
     }
+    if let n = f["budget"], let b = budget(n, context: "settings.budget", allowDay: true) {
+      s.budget = b.value
+      settingsBudget = b
+    }
+    if let n = f["prices"] { s.prices = prices(n) }
     return s
   }
 
@@ -209,6 +220,7 @@ extension NodeReader {
       if let n = f["prompt_arg"] { p.promptArg = promptArg(n) }
       if let n = f["trust_seed"], let v = choice(n, key: "trust_seed", as: AgentProfile.TrustSeed.self) { p.trustSeed = v }
       if let n = f["ready_delay"] { p.readyDelay = double(n, key: "ready_delay", above: 0, atMost: 60) }
+      if let n = f["usage"], let v = choice(n, key: "usage", as: UsageSource.self) { p.usage = v }
       p.origin = builtIn == nil ? .declared : .overridden
       if builtIn == nil {
         for key in ["command", "ready"] where f[key] == nil {

@@ -116,7 +116,7 @@ extension Applier {
       try TrustSeed.seed(profile.trustSeed, worktree: change.worktree, home: env["HOME"] ?? world.environment["HOME"] ?? NSHomeDirectory())
     }
     let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty
-      ? record.sessionId.flatMap { SessionID.isValid($0) && sessionExists($0, profile: profile, home: env["HOME"]) ? $0 : nil } : nil
+      ? record.sessionId.flatMap { SessionID.isValid($0) && sessionExists($0, profile: profile, environment: env) ? $0 : nil } : nil
     if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
     // An agent that takes its first prompt on the command line gets it
     // there, once: recorded as sent before the agent starts.

@@ -2,10 +2,11 @@ import Foundation
 
 /// Claude Code's transcript of a session (JSONL), printed as a conversation.
 public enum Transcript {
-  /// `$HOME/.claude/projects/<cwd with / turned into ->/<session>.jsonl`,
-  /// else any project folder holding that session.
-  public static func path(session: String, worktree: String, home: String) -> String? {
-    let projects = "\(home)/.claude/projects"
+  /// `<config>/projects/<cwd with / turned into ->/<session>.jsonl`
+  /// (`config`: `$CLAUDE_CONFIG_DIR`, else `$HOME/.claude`), else any
+  /// project folder holding that session.
+  public static func path(session: String, worktree: String, configDirectory: String) -> String? {
+    let projects = "\(configDirectory)/projects"
     let direct = "\(projects)/\(worktree.replacingOccurrences(of: "/", with: "-"))/\(session).jsonl"
     if FileManager.default.fileExists(atPath: direct) { return direct }
     let folders = (try? FileManager.default.contentsOfDirectory(atPath: projects)) ?? []
