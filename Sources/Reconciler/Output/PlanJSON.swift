@@ -16,8 +16,26 @@ public struct PlanJSON: Codable, Sendable {
     var reasons: [String]
     /// The host it is planned on; absent for this machine.
     var host: String?
-    /// The account (`accounts:`) it runs on; absent for its agent's own.
+    /// The account (`accounts:`) it runs on; null for its agent's own.
     var account: String?
+
+    /// `account` is always there (null for the agent's own, as in `wt
+    /// status --json`); `host` only for another machine's change.
+    func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(action, forKey: .action)
+      try c.encode(project, forKey: .project)
+      try c.encode(bead, forKey: .bead)
+      try c.encode(title, forKey: .title)
+      try c.encode(worker, forKey: .worker)
+      try c.encode(branch, forKey: .branch)
+      try c.encode(worktree, forKey: .worktree)
+      try c.encode(session, forKey: .session)
+      try c.encode(agent, forKey: .agent)
+      try c.encode(reasons, forKey: .reasons)
+      try c.encodeIfPresent(host, forKey: .host)
+      try c.encode(account, forKey: .account)
+    }
   }
   struct Waiting: Codable, Sendable {
     var project: String
@@ -26,8 +44,20 @@ public struct PlanJSON: Codable, Sendable {
     var priority: Int
     var reason: String
     var host: String?
-    /// When it may start, where known (an account's reset), ISO 8601.
+    /// When it may start, where known (an account's reset), ISO 8601;
+    /// null otherwise.
     var until: String?
+
+    func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(project, forKey: .project)
+      try c.encode(bead, forKey: .bead)
+      try c.encode(title, forKey: .title)
+      try c.encode(priority, forKey: .priority)
+      try c.encode(reason, forKey: .reason)
+      try c.encodeIfPresent(host, forKey: .host)
+      try c.encode(until, forKey: .until)
+    }
   }
   struct Note: Codable, Sendable {
     var project: String
