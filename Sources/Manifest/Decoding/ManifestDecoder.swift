@@ -16,7 +16,8 @@ struct ManifestDocument {
 
 extension NodeReader {
   static let rootKeys = ["version", "settings", "hosts", "agents", "accounts", "defaults", "projects", "project"]
-  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify"]
+  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits"]
+  static let limitsKeys = ["max_resumes"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
   static let agentKeys = [
     "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "questions", "hooks", "prompt_arg", "trust_seed", "ready_delay",
@@ -101,6 +102,9 @@ extension NodeReader {
       }
     }
     if let n = f["notify"] { s.notify = templates(n, key: "notify") ?? [] }
+    if let n = f["limits"], let l = fields(n, key: "limits", context: "settings.limits", known: Self.limitsKeys) {
+      if let m = l["max_resumes"], let v = int(m, key: "max_resumes", range: 0...1000) { s.limits.maxResumes = v }
+    }
     return s
   }
 

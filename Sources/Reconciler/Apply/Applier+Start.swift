@@ -184,7 +184,7 @@ extension Applier {
     if let name = change.account, let account = manifest.account(named: name) {
       env.merge(account.resolved(in: world.environment)) { _, account in account }
     }
-    return env
+    return Self.failingFast(env, profile: profile, inherited: world.environment)
   }
 
   /// What a new worker must not inherit: other vendors' keys
