@@ -19,19 +19,18 @@ public struct PlanJSON: Codable, Sendable {
     /// The account (`accounts:`) it runs on; null for its agent's own.
     var account: String?
 
-    /// `account` is always there (null for the agent's own, as in `wt
-    /// status --json`); `host` only for another machine's change.
+    enum CodingKeys: String, CodingKey {
+      case action, project, bead, title, worker, branch, worktree, session, agent, reasons, host, account
+    }
+
+    // `account` is null, not absent, for the agent's own account, as in
+    // `wt status --json`; `host` is absent on this machine (docs/json.md).
     func encode(to encoder: any Encoder) throws {
       var c = encoder.container(keyedBy: CodingKeys.self)
-      try c.encode(action, forKey: .action)
-      try c.encode(project, forKey: .project)
-      try c.encode(bead, forKey: .bead)
-      try c.encode(title, forKey: .title)
-      try c.encode(worker, forKey: .worker)
-      try c.encode(branch, forKey: .branch)
-      try c.encode(worktree, forKey: .worktree)
-      try c.encode(session, forKey: .session)
-      try c.encode(agent, forKey: .agent)
+      for (key, value) in [
+        (CodingKeys.action, action), (.project, project), (.bead, bead), (.title, title), (.worker, worker),
+        (.branch, branch), (.worktree, worktree), (.session, session), (.agent, agent),
+      ] { try c.encode(value, forKey: key) }
       try c.encode(reasons, forKey: .reasons)
       try c.encodeIfPresent(host, forKey: .host)
       try c.encode(account, forKey: .account)
@@ -45,16 +44,17 @@ public struct PlanJSON: Codable, Sendable {
     var reason: String
     var host: String?
     /// When it may start, where known (an account's reset), ISO 8601;
-    /// null otherwise.
+    /// null when no time is known.
     var until: String?
+
+    enum CodingKeys: String, CodingKey { case project, bead, title, priority, reason, host, until }
 
     func encode(to encoder: any Encoder) throws {
       var c = encoder.container(keyedBy: CodingKeys.self)
-      try c.encode(project, forKey: .project)
-      try c.encode(bead, forKey: .bead)
-      try c.encode(title, forKey: .title)
+      for (key, value) in [(CodingKeys.project, project), (.bead, bead), (.title, title), (.reason, reason)] {
+        try c.encode(value, forKey: key)
+      }
       try c.encode(priority, forKey: .priority)
-      try c.encode(reason, forKey: .reason)
       try c.encodeIfPresent(host, forKey: .host)
       try c.encode(until, forKey: .until)
     }
