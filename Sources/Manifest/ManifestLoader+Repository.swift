@@ -116,6 +116,18 @@ extension ManifestLoader {
       if p.trustSeed != .none { out.append("agent \(name) trust_seed: \(p.trustSeed.rawValue)") }
     }
     for p in m.projects { out += p.commandsToRun.map { "\(p.name) \($0)" } }
+    // An account points the agent at credentials and an endpoint (a
+    // `${NAME}` of the person's with an ANTHROPIC_BASE_URL of the file's
+    // would send the person's key elsewhere): shown as written.
+    for a in m.accounts {
+      let env = a.env.sorted { $0.key < $1.key }.map { k, v in
+        switch v {
+        case .literal(let text): "\(k)=\(text)"
+        case .variable(let name): "\(k)=${\(name)}"
+        }
+      }
+      out.append("account \(a.name) (\(a.agent)) env: \(env.joined(separator: " "))")
+    }
     return out
   }
 

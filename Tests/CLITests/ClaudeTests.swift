@@ -40,7 +40,7 @@ final class ClaudeRig: @unchecked Sendable {
   /// scripted shell command asks the person for permission in the pane.
   /// `apiFailures`: the stand-in's first N conversation requests fail
   /// with 529; `maxRetries`: Claude Code's `CLAUDE_CODE_MAX_RETRIES`.
-  /// `apiEnvironment`: more of the stand-in's knobs (`FAKE_API_USAGE`, …).
+  /// `apiEnvironment`: more of the stand-in's `FAKE_API_*` knobs.
   init(
     workers: Int = 1, extraAgents: String = "", allowBash: Bool = true, apiFailures: Int = 0, maxRetries: Int? = nil,
     apiEnvironment: [String: String] = [:]
@@ -53,8 +53,7 @@ final class ClaudeRig: @unchecked Sendable {
     let portFile = "\(base)/port"
     let port: String
     (api, port) = try StandIn.start(
-      "fake-anthropic", portFile: portFile, log: apiLog,
-      environment: apiEnvironment.merging(["FAKE_API_FAIL": String(apiFailures)]) { a, _ in a })
+      "fake-anthropic", portFile: portFile, log: apiLog, environment: ["FAKE_API_FAIL": String(apiFailures)].merging(apiEnvironment) { _, b in b })
     // Claude Code asks its service for onboarding unless this is set.
     let version = try Self.version(claude)
     try #"{"hasCompletedOnboarding": true, "lastOnboardingVersion": "\#(version)"}"#

@@ -31,10 +31,13 @@ extension Applier {
   /// `environment` goes in the same tmux message (`new-session -e`), so
   /// what it takes is not left for the prompt: a profile with a large
   /// `env` made a 7.9 KB prompt fail every start with "command too long".
-  static func fitsCommandLine(_ prompt: String, besides environment: [String: String] = [:]) -> String? {
+  /// `unsetting`: variables the worker must not inherit, each named twice
+  /// in the message (`env -u NAME`, `set-environment -r NAME`).
+  static func fitsCommandLine(_ prompt: String, besides environment: [String: String] = [:], unsetting: [String] = []) -> String? {
     let bytes = PromptText.commandLine(prompt).utf8.count
     // The agent's command, the folder, the session's name and options.
-    let rest = environment.reduce(2048) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
+    let environmentBytes = environment.reduce(2048) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
+    let rest = unsetting.reduce(environmentBytes) { $0 + 2 * $1.utf8.count + 64 }
     return bytes <= Tmux.promptArgumentLimit && bytes + rest <= Tmux.commandLimit ? prompt : nil
   }
 
