@@ -190,6 +190,21 @@ import Testing
     print("usage meter: first read of \(size) bytes \(first), one appended line \(again), nothing new \(idle)")
   }
 
+  /// Claude Code names a working directory's folder with every character
+  /// but letters and digits turned into `-` (2.1.337: `/tmp/a.b_c d` is
+  /// `-tmp-a-b-c-d`); a bead id with a dot is such a worktree.
+  @Test func aWorktreeWithDotsHasItsFolderFound() throws {
+    let dir = scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let worktree = "\(dir)/trees/app/app-1.2_x y"
+    let folder = "\(dir)/config/projects/" + String(worktree.map { $0.isLetter || $0.isNumber ? $0 : "-" })
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try "{}\n".write(toFile: "\(folder)/s1.jsonl", atomically: true, encoding: .utf8)
+    let files = ClaudeFiles(environment: ["HOME": "\(dir)/home", "CLAUDE_CONFIG_DIR": "\(dir)/config"])
+    #expect(files.projectFolder(worktree: worktree, session: nil) == folder)
+    #expect(Transcript.path(session: "s1", worktree: worktree, configDirectory: "\(dir)/config") == "\(folder)/s1.jsonl")
+  }
+
   @Test func aReplacedTranscriptIsReadFromTheStart() throws {
     let dir = scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -139,7 +139,8 @@ public struct UsageMeter: Sendable {
 /// Where Claude Code keeps its files for a worker: `$CLAUDE_CONFIG_DIR`,
 /// else `$HOME/.claude`, with one folder per working directory under
 /// `projects/`, named for the path with every character but letters and
-/// digits turned into `-` (seen on 2.1.337).
+/// digits turned into `-` (seen on 2.1.337: `/tmp/a.b_c d` is
+/// `-tmp-a-b-c-d`).
 public struct ClaudeFiles: Sendable {
   public var configDirectory: String?
 
