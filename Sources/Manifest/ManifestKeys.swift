@@ -14,5 +14,6 @@ public enum ManifestKeys {
     "prices": NodeReader.priceKeys,
     "projectBlock": ProjectFields.keys.filter { $0 != "path" },
     "select": ProjectFields.selectKeys,
+    "account": NodeReader.accountKeys,
   ]
 }

@@ -95,14 +95,15 @@ public struct ManifestLoader: Sendable {
       projects.append(project)
     }
     Self.markSharedRepositories(projects, entries: entries, display: display, in: &diagnostics)
-    diagnostics += Self.settingsBudgetProblems(doc, projects: projects)
-
+    // Accounts and budgets are this machine's (a host has its own settings).
+    if perspective == nil { diagnostics += checkAccountVariables(doc.accounts, display: display) + Self.settingsBudgetProblems(doc, projects: projects) }
     diagnostics.sort()
     guard !diagnostics.hasErrors else { return LoadResult(manifest: nil, diagnostics: diagnostics, sources: sources) }
     var manifest = Manifest(file: file, settings: settings, agents: doc.agents, projects: projects)
     manifest.hosts = doc.hosts.map(\.host)
     manifest.remoteProjects = remote
     manifest.perspective = perspective
+    manifest.accounts = perspective == nil ? doc.accounts.map(\.account) : []
     let repositoryFile = !doc.declaresProjects && doc.projectBlock != nil
     if repositoryFile || !named {
       let commands = Self.commands(of: manifest, declaredAgents: declaredAgents(root))

@@ -205,6 +205,24 @@ import Testing
     #expect(Transcript.path(session: "s1", worktree: worktree, configDirectory: "\(dir)/config") == "\(folder)/s1.jsonl")
   }
 
+  /// An account that gives Claude Code its own config folder: the
+  /// worker's transcripts are there, not under HOME.
+  @Test func anAccountsConfigDirectoryHoldsItsWorkersTranscripts() throws {
+    let dir = scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var (manifest, state, _) = try claudeWorker(dir)
+    manifest.accounts = [Account(name: "work", agent: "claude", env: ["CLAUDE_CONFIG_DIR": .literal("\(dir)/work-config")])]
+    state.workers["app/app-1.2"]?.account = "work"
+    let worktree = try #require(state.workers["app/app-1.2"]?.worktree)
+    let folder = "\(dir)/work-config/projects/" + String(worktree.map { $0.isLetter || $0.isNumber ? $0 : "-" })
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try append(Self.assistant(id: "w1", input: 40, output: 2) + "\n", to: "\(folder)/s9.jsonl")
+    var meter = UsageMeter(store: StateStore(directory: "\(dir)/state"), environment: ["HOME": "\(dir)/home"])
+    let ledger = try meter.refresh(manifest, state: state)
+    #expect(ledger.workers["app/app-1.2"]?.days == ["2026-12-06": Tokens(input: 40, output: 2)])
+    #expect(ledger.workers["app/app-1.2"]?.account == "work")
+  }
+
   @Test func aReplacedTranscriptIsReadFromTheStart() throws {
     let dir = scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }

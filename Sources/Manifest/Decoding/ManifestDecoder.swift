@@ -14,10 +14,11 @@ struct ManifestDocument {
   /// `settings.budget` as written, for the price check once the projects'
   /// agents are known.
   var settingsBudget: WrittenBudget? = nil
+  var accounts: [DeclaredAccount] = []
 }
 
 extension NodeReader {
-  static let rootKeys = ["version", "settings", "hosts", "agents", "defaults", "projects", "project"]
+  static let rootKeys = ["version", "settings", "hosts", "agents", "accounts", "defaults", "projects", "project"]
   static let settingsKeys = [
     "worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits", "budget", "prices",
   ]
@@ -59,6 +60,7 @@ extension NodeReader {
         if let path = fields.pathAsWritten, !RemoteHost.isHostPath(path.value) {
           report(.hostPath(key: "path", path: path.value, host: host.value), at: path.mark)
         }
+        if let first = fields.accounts?.first { report(.accountsOnHost(host: host.value), at: first.mark) }
       }
       if fields.path == nil, case .mapping = entry.value.kind {
         report(.missingKey("path", in: "project '\(entry.name)'"), at: entry.key.mark)
@@ -72,6 +74,7 @@ extension NodeReader {
       settings: settings, agents: agents, hosts: hosts, defaults: defaults, projects: projects, projectBlock: block,
       declaresProjects: f["projects"] != nil)
     doc.settingsBudget = settingsBudget
+    doc.accounts = f["accounts"].map { self.accounts($0, agents: agents) } ?? []
     return doc
   }
 

@@ -21,6 +21,9 @@ public struct Manifest: Hashable, Sendable {
   /// The host this manifest was read for (`$WT_HOST`, set by the wt that
   /// drives this one); nil on the person's own machine.
   public var perspective: String?
+  /// `accounts:`, in file order; empty on a host (its projects run on
+  /// the host's own credentials, as `settings:` stays this machine's).
+  public var accounts: [Account] = []
 
   public init(file: String, settings: Settings, agents: [String: AgentProfile], projects: [Project]) {
     self.file = file
@@ -94,22 +97,6 @@ public struct Limits: Hashable, Sendable {
   public var maxResumes: Int
 
   public init(maxResumes: Int = defaultMaxResumes) { self.maxResumes = maxResumes }
-}
-
-/// When the machine is too busy to start another worker.
-public struct Admission: Hashable, Sendable {
-  /// Defaults leave room for a person to keep working beside the agents: an
-  /// agent start costs about a core for a few seconds and ~335 MB resident.
-  public static let defaultMaxLoadPerCore = 1.5
-  public static let defaultMinFreeMemory: UInt64 = 2 << 30
-
-  public var maxLoadPerCore: Double
-  public var minFreeMemory: UInt64
-
-  public init(maxLoadPerCore: Double = defaultMaxLoadPerCore, minFreeMemory: UInt64 = defaultMinFreeMemory) {
-    self.maxLoadPerCore = maxLoadPerCore
-    self.minFreeMemory = minFreeMemory
-  }
 }
 
 /// How to run one kind of agent and read its screen.
@@ -245,6 +232,10 @@ public struct Project: Hashable, Sendable {
   /// `agent_by_label:`, in file order: a bead with one of these labels gets
   /// that agent instead of `agent` (the first that matches wins).
   public var agentByLabel: [LabelAgent] = []
+  /// `accounts:`: names of top-level accounts, first choice first. A bead
+  /// starts on the first whose agent is the bead's and which is not
+  /// paused; an agent with none listed runs on its implicit account.
+  public var accounts: [String] = []
   /// The project's own `budget:` (`bead`, `project_day`); what it leaves
   /// out comes from `settings.budget`.
   public var budget = Budget()
