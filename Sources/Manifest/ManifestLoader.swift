@@ -111,15 +111,17 @@ public struct ManifestLoader: Sendable {
     return LoadResult(manifest: manifest, diagnostics: diagnostics, sources: sources)
   }
 
-  /// What only the whole file shows: repositories two projects share,
-  /// accounts' variables (on this machine), budgets' prices.
+  /// What only the whole file shows: repositories two projects share;
+  /// on this machine (a host has its own settings) accounts' variables
+  /// and budgets' prices.
   func acrossProjects(
     _ doc: ManifestDocument, _ projects: [Project], entries: [Entry], perspective: String?, display: String
   ) -> [Diagnostic] {
     var diagnostics: [Diagnostic] = []
     Self.markSharedRepositories(projects, entries: entries, display: display, in: &diagnostics)
-    if perspective == nil { diagnostics += checkAccountVariables(doc.accounts, display: display) }
-    return diagnostics + Self.settingsBudgetProblems(doc, projects: projects)
+    guard perspective == nil else { return diagnostics }
+    return diagnostics + checkAccountVariables(doc.accounts, display: display)
+      + Self.settingsBudgetProblems(doc, projects: projects)
   }
 
   /// The settings as the host `perspective` has them; nil for this

@@ -190,6 +190,39 @@ import Testing
     print("usage meter: first read of \(size) bytes \(first), one appended line \(again), nothing new \(idle)")
   }
 
+  /// Claude Code names a working directory's folder with every character
+  /// but letters and digits turned into `-` (2.1.337: `/tmp/a.b_c d` is
+  /// `-tmp-a-b-c-d`); a bead id with a dot is such a worktree.
+  @Test func aWorktreeWithDotsHasItsFolderFound() throws {
+    let dir = scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let worktree = "\(dir)/trees/app/app-1.2_x y"
+    let folder = "\(dir)/config/projects/" + String(worktree.map { $0.isLetter || $0.isNumber ? $0 : "-" })
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try "{}\n".write(toFile: "\(folder)/s1.jsonl", atomically: true, encoding: .utf8)
+    let files = ClaudeFiles(environment: ["HOME": "\(dir)/home", "CLAUDE_CONFIG_DIR": "\(dir)/config"])
+    #expect(files.projectFolder(worktree: worktree, session: nil) == folder)
+    #expect(Transcript.path(session: "s1", worktree: worktree, configDirectory: "\(dir)/config") == "\(folder)/s1.jsonl")
+  }
+
+  /// An account that gives Claude Code its own config folder: the
+  /// worker's transcripts are there, not under HOME.
+  @Test func anAccountsConfigDirectoryHoldsItsWorkersTranscripts() throws {
+    let dir = scratch()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    var (manifest, state, _) = try claudeWorker(dir)
+    manifest.accounts = [Account(name: "work", agent: "claude", env: ["CLAUDE_CONFIG_DIR": .literal("\(dir)/work-config")])]
+    state.workers["app/app-1.2"]?.account = "work"
+    let worktree = try #require(state.workers["app/app-1.2"]?.worktree)
+    let folder = "\(dir)/work-config/projects/" + String(worktree.map { $0.isLetter || $0.isNumber ? $0 : "-" })
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    try append(Self.assistant(id: "w1", input: 40, output: 2) + "\n", to: "\(folder)/s9.jsonl")
+    var meter = UsageMeter(store: StateStore(directory: "\(dir)/state"), environment: ["HOME": "\(dir)/home"])
+    let ledger = try meter.refresh(manifest, state: state)
+    #expect(ledger.workers["app/app-1.2"]?.days == ["2026-12-06": Tokens(input: 40, output: 2)])
+    #expect(ledger.workers["app/app-1.2"]?.account == "work")
+  }
+
   @Test func aReplacedTranscriptIsReadFromTheStart() throws {
     let dir = scratch()
     defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -37,7 +37,8 @@ public struct UsageMeter: Sendable {
         entry.agent = agent ?? entry.agent
         if let profile {
           entry.source = profile.usage.rawValue
-          for path in files(of: record, profile: profile) where entry.cursors[path] == nil {
+          let account = record.account.flatMap { manifest.account(named: $0) }
+          for path in files(of: record, profile: profile, account: account) where entry.cursors[path] == nil {
             entry.cursors[path] = .init(offset: 0, inode: 0)
           }
         }
@@ -63,11 +64,16 @@ public struct UsageMeter: Sendable {
     return ledger
   }
 
-  /// The files where the worker's agent records its usage.
-  func files(of record: WorkerRecord, profile: AgentProfile) -> [String] {
+  /// The files where the worker's agent records its usage: its
+  /// environment is wt's, then its profile's, then its account's (an
+  /// account may give Claude Code a `CLAUDE_CONFIG_DIR` of its own), as
+  /// the worker was started with (`Applier.environment`).
+  func files(of record: WorkerRecord, profile: AgentProfile, account: Account? = nil) -> [String] {
     switch profile.usage {
     case .claudeTranscript:
-      guard let folder = ClaudeFiles(environment: environment.merging(profile.env) { _, p in p })
+      let env = environment.merging(profile.env) { _, p in p }
+        .merging(account?.resolved(in: environment) ?? [:]) { _, a in a }
+      guard let folder = ClaudeFiles(environment: env)
         .projectFolder(worktree: record.worktree, session: record.sessionId)
       else { return [] }
       let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
@@ -139,7 +145,8 @@ public struct UsageMeter: Sendable {
 /// Where Claude Code keeps its files for a worker: `$CLAUDE_CONFIG_DIR`,
 /// else `$HOME/.claude`, with one folder per working directory under
 /// `projects/`, named for the path with every character but letters and
-/// digits turned into `-` (seen on 2.1.337).
+/// digits turned into `-` (seen on 2.1.337: `/tmp/a.b_c d` is
+/// `-tmp-a-b-c-d`).
 public struct ClaudeFiles: Sendable {
   public var configDirectory: String?
 
