@@ -61,7 +61,15 @@ public struct StatusSignal: Sendable {
   /// a Stop or an idle notice, where only the transcript can tell) with the
   /// transcript's last record. Nil: the turn did not end on an API error.
   static func limitEvent(error: String?, hook: [String: Any]) -> WorkerEvent? {
-    let record = (hook["transcript_path"] as? String).flatMap(LimitReading.lastAPIError)
+    let path = hook["transcript_path"] as? String
+    var record = path.flatMap(LimitReading.lastAPIError)
+    // StopFailure may run before Claude Code has written the error record
+    // (seen on 2.1.337: the reset was missing from a usage limit's hook
+    // and in the transcript a moment later): give it a moment.
+    for _ in 0..<15 where record == nil && error != nil && path != nil {
+      usleep(100_000)
+      record = path.flatMap(LimitReading.lastAPIError)
+    }
     guard error != nil || record != nil else { return nil }
     let message = hook["last_assistant_message"] as? String
     return LimitReading.classify(error: error, record: record, hookMessage: message, now: Date()).map(WorkerEvent.limitReached)
