@@ -106,5 +106,33 @@ extension EndToEnd {
       #expect(try p.wait(seconds: 120) { (try p.show(id)["status"] as? String) == "closed" })
       #expect(p.exists("\(p.repo)/b.txt"))
     }
+
+    /// On an API key Claude Code retries a 429 for about 3 minutes; wt
+    /// sets `CLAUDE_CODE_MAX_RETRIES=2`, so the turn ends after 3 requests
+    /// and wt's backoff takes over (no reset is known on this path).
+    @Test func anAPIKeyWorkerFailsFastAndBacksOff() throws {
+      let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-limits-\(UUID().uuidString.prefix(8))").path
+      try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+      let control = "\(base)/control.json"
+      try Self.write(["FAKE_API_ERROR": "rate_limit"], to: control)
+      let rig = try ClaudeRig(api: ["FAKE_API_CONTROL": control])
+      let p = rig.playground
+      let id = try p.bead("Write c", description: Self.steps("c.txt"))
+      let name = "demo/\(id)"
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try p.wait(seconds: 90) { try row(p, name)?["status"] as? String == "limited" })
+      let limited = try #require(try row(p, name))
+      #expect((limited["message"] as? String)?.hasPrefix("rate limited, no reset time given") == true, "\(limited)")
+      let until = try Date(try #require(limited["until"] as? String), strategy: .iso8601)
+      #expect(until > Date() && until < Date().addingTimeInterval(75))
+      // One request and two retries, then the turn ended.
+      let refused = rig.requests.split(separator: "\n").filter { $0.contains(#""status": 429"#) }.count
+      #expect(refused == 3, "\(rig.requests)")
+
+      try Self.write([:], to: control)
+      let resumed = try p.wt("resume", id)
+      #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
+      #expect(try p.wait(seconds: 120) { (try p.show(id)["status"] as? String) == "closed" })
+    }
   }
 }
