@@ -104,6 +104,11 @@ import Testing
     #expect(paused.current.state == .limited && paused.shouldNotify)
     var r = try #require(try store.load().workers["p/b"])
     #expect(r.limit?.kind == .usage && r.limit?.until == Self.resetsAt && r.limit?.tries == 0)
+    // The idle notice a minute later tells the same limit: it keeps the
+    // one recorded (a backoff would start again otherwise).
+    let idle: [String: Any] = ["transcript_path": path, "notification_type": "idle_prompt", "message": "Claude is waiting for your input"]
+    _ = try signal.record(worker: "p/b", event: StatusSignal.event(.hook(.notification), message: nil, hook: idle), at: Self.seen.addingTimeInterval(60))
+    #expect(try store.load().workers["p/b"]?.limit?.since == Self.seen)
     // A new session (restart, --resume) keeps the pause; a prompt ends it,
     // and that is told too (once).
     #expect(try signal.record(worker: "p/b", event: .sessionStarted).current.state == .limited)

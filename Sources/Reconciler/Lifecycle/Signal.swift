@@ -102,7 +102,7 @@ public struct StatusSignal: Sendable {
       }
       // The hook proves the agent took a prompt.
       if event == .promptSubmitted { r.prompt = .delivered }
-      Self.followLimit(&r, event: event, next: next, at: date, jitter: jitter)
+      Self.followLimit(&r, event: event, previous: previous, next: next, at: date, jitter: jitter)
       if let sessionID, event == .sessionStarted, SessionID.isValid(sessionID) { r.sessionId = sessionID }
       state.workers[worker] = r
       return Transition(record: r, previous: previous, current: next)
@@ -143,9 +143,14 @@ public struct StatusSignal: Sendable {
   /// turn that ended well), kept while the worker is limited or waits for
   /// a person over it, dropped otherwise. A turn that ends well forgets the
   /// resumes.
-  static func followLimit(_ r: inout WorkerRecord, event: WorkerEvent, next: WorkerCondition, at date: Date, jitter: Double) {
+  /// The same limit told again (the idle notice a minute after
+  /// StopFailure) keeps the one recorded, and its time.
+  static func followLimit(
+    _ r: inout WorkerRecord, event: WorkerEvent, previous: WorkerCondition?, next: WorkerCondition, at date: Date,
+    jitter: Double
+  ) {
     if case .limitReached(let signal) = event, next.state == .limited || next.state == .needsInput,
-      next.message == signal.reason
+      next.message == signal.reason, r.limit == nil || previous?.state != next.state
     {
       r.limit = signal.limit(tries: r.limitResumes ?? 0, now: date, jitter: jitter)
     } else if next.state != .limited && next.state != .needsInput {
