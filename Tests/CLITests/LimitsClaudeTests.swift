@@ -134,5 +134,34 @@ extension EndToEnd {
       #expect(resumed.status == 0, "\(resumed.stdout)\(resumed.stderr)")
       #expect(try p.wait(seconds: 120) { (try p.show(id)["status"] as? String) == "closed" })
     }
+
+    /// Claude Code's own continuation (on by default on a subscription)
+    /// goes on by itself about 43 s after the reset: wt leaves it alone and
+    /// sends nothing.
+    @Test func theAgentsOwnContinuationIsLeftAlone() throws {
+      let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-limits-\(UUID().uuidString.prefix(8))").path
+      try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+      let control = "\(base)/control.json"
+      let reset = Int(Date().timeIntervalSince1970) + 20
+      try Self.write(
+        ["FAKE_API_ERROR": "rate_limit", "FAKE_API_UNIFIED": "five_hour", "FAKE_API_RESET": reset, "FAKE_API_ERROR_UNTIL": reset],
+        to: control)
+      let rig = try ClaudeRig(
+        api: ["FAKE_API_CONTROL": control], credential: ("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat01-wt-test-dummy"))
+      let p = rig.playground
+      let id = try p.bead("Write d", description: Self.steps("d.txt"))
+      let name = "demo/\(id)"
+      let auto = try p.background("auto", "--interval", "30")
+      defer { if auto.isRunning { auto.terminate() } }
+      #expect(try p.wait(seconds: 40) { try row(p, name)?["status"] as? String == "limited" }, "\((try? row(p, name)) ?? [:])")
+      #expect(try p.wait(seconds: 150) { (try p.show(id)["status"] as? String) == "closed" }, "\((try? row(p, name)) ?? [:])")
+      kill(auto.processIdentifier, SIGINT)
+      auto.waitUntilExit()
+      let sessions = Set(rig.events().filter { $0["worker"] == name && $0["event"] == "created" }.compactMap { $0["session"] })
+      let session = try #require(sessions.first)
+      let transcript = try #require(rig.transcript(session: session))
+      #expect(transcript.contains("Your claude.ai usage limit has reset."))
+      #expect(!transcript.contains("Continue where you stopped"))
+    }
   }
 }

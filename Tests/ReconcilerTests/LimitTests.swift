@@ -111,8 +111,12 @@ import Testing
     #expect(try store.load().workers["p/b"]?.limit?.since == Self.seen)
     // A new session (restart, --resume) keeps the pause; a prompt ends it,
     // and that is told too (once).
+    #expect(r.limit?.agentContinues == true)
     #expect(try signal.record(worker: "p/b", event: .sessionStarted).current.state == .limited)
-    #expect(try store.load().workers["p/b"]?.limit != nil)
+    #expect(try store.load().workers["p/b"]?.limit?.until == Self.resetsAt)
+    // …but the agent's own continuation died with its process: wt
+    // resumes it at the reset, not a minute later.
+    #expect(try store.load().workers["p/b"]?.limit?.agentContinues == nil)
     let resumed = try signal.record(worker: "p/b", event: .promptSubmitted)
     #expect(resumed.resumed && resumed.shouldNotify)
     #expect(try store.load().workers["p/b"]?.limit == nil)

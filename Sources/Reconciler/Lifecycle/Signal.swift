@@ -160,6 +160,9 @@ public struct StatusSignal: Sendable {
       r.limit = nil
     }
     if event == .turnEnded(apiError: false) { r.limitResumes = nil }
+    // Claude Code's own continuation lives only in the process that hit
+    // the limit (docs/limits.md): a new session has none armed.
+    if event == .sessionStarted { r.limit?.agentContinues = nil }
   }
 
   /// The worker whose worktree holds `directory`, from the state alone.
