@@ -163,5 +163,41 @@ extension EndToEnd {
       #expect(transcript.contains("Your claude.ai usage limit has reset."))
       #expect(!transcript.contains("Continue where you stopped"))
     }
+
+    /// The agent exited during the pause: wt starts it again on its session
+    /// (still limited), and at the reset sends the follow-up there.
+    @Test func anAgentThatExitedDuringThePauseIsResumedOnItsSession() throws {
+      let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-limits-\(UUID().uuidString.prefix(8))").path
+      try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+      let control = "\(base)/control.json"
+      let reset = Int(Date().timeIntervalSince1970) + 40
+      try Self.write(
+        ["FAKE_API_ERROR": "rate_limit", "FAKE_API_UNIFIED": "five_hour", "FAKE_API_RESET": reset, "FAKE_API_ERROR_UNTIL": reset],
+        to: control)
+      let rig = try ClaudeRig(
+        api: ["FAKE_API_CONTROL": control], credential: ("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat01-wt-test-dummy"))
+      let p = rig.playground
+      let id = try p.bead("Write e", description: Self.steps("e.txt"))
+      let name = "demo/\(id)"
+      let auto = try p.background("auto", "--interval", "3")
+      defer { if auto.isRunning { auto.terminate() } }
+      #expect(try p.wait(seconds: 40) { try row(p, name)?["status"] as? String == "limited" }, "\((try? row(p, name)) ?? [:])")
+      let until = try row(p, name)?["until"] as? String
+      let pid = try p.sh(["tmux", "-L", p.socket, "list-panes", "-a", "-F", "#{pane_pid}"]).stdout
+      kill(try #require(Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines))), SIGKILL)
+      // Started again on its session, and still limited until the reset.
+      #expect(try p.wait(seconds: 30) { rig.events().contains { $0["worker"] == name && $0["event"] == "restarted" } })
+      #expect(try row(p, name)?["status"] as? String == "limited")
+      #expect(try row(p, name)?["until"] as? String == until)
+      #expect(try p.wait(seconds: 150) { (try p.show(id)["status"] as? String) == "closed" }, "\((try? row(p, name)) ?? [:])")
+      kill(auto.processIdentifier, SIGINT)
+      auto.waitUntilExit()
+      let sessions = Set(rig.events().filter { $0["worker"] == name && $0["event"] == "created" }.compactMap { $0["session"] })
+      let session = try #require(sessions.first)
+      let resumedOn = rig.events().first { $0["worker"] == name && $0["event"] == "restarted" }?["resume"]
+      #expect(resumedOn == session)
+      let transcript = try #require(rig.transcript(session: session))
+      #expect(transcript.split(separator: "\n").filter { $0.contains(#""type":"user""#) && $0.contains("Continue where you stopped") }.count == 1)
+    }
   }
 }

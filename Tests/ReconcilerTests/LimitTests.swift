@@ -117,6 +117,11 @@ import Testing
     // …but the agent's own continuation died with its process: wt
     // resumes it at the reset, not a minute later.
     #expect(try store.load().workers["p/b"]?.limit?.agentContinues == nil)
+    // The agent died during the pause: dead keeps the limit, and its next
+    // session is limited again, not starting.
+    #expect(try signal.record(worker: "p/b", event: .observedDead("the agent exited")).current.state == .dead)
+    #expect(try store.load().workers["p/b"]?.limit?.until == Self.resetsAt)
+    #expect(try signal.record(worker: "p/b", event: .sessionStarted).current.state == .limited)
     let resumed = try signal.record(worker: "p/b", event: .promptSubmitted)
     #expect(resumed.resumed && resumed.shouldNotify)
     #expect(try store.load().workers["p/b"]?.limit == nil)

@@ -93,7 +93,12 @@ public struct StatusSignal: Sendable {
     let found = try store.update { state -> Transition? in
       guard var r = state.workers[worker] else { return nil }
       let previous = r.condition
-      let next = WorkerCondition.next(after: previous, on: event)
+      var next = WorkerCondition.next(after: previous, on: event)
+      // A limit outlives the agent's process: a worker that died during
+      // its pause and got a new session is limited again, not starting.
+      if event == .sessionStarted, next.state == .starting, let limit = r.limit {
+        next = WorkerCondition(limit.kind == .needsPerson ? .needsInput : .limited, limit.reason)
+      }
       if next != previous {
         r.status = next.state
         r.statusMessage = next.message
@@ -153,7 +158,9 @@ public struct StatusSignal: Sendable {
       next.message == signal.reason, r.limit == nil || previous?.state != next.state
     {
       r.limit = signal.limit(tries: r.limitResumes ?? 0, now: date, jitter: jitter)
-    } else if next.state != .limited && next.state != .needsInput {
+    } else if next.state != .limited && next.state != .needsInput && next.state != .dead {
+      // Dead keeps it: the agent exited during the pause, and its new
+      // session is still limited.
       r.limit = nil
     } else if next.state == .needsInput && r.limit?.kind != .needsPerson {
       // Someone asked for a person about something else.
