@@ -198,6 +198,9 @@ import Testing
     let at = Self.resetsAt.addingTimeInterval(Limit.agentGrace + Limit.stagger("api/api-a"))
     #expect(plan(Self.limitedState(limit), now: at.addingTimeInterval(-1)).changes.isEmpty)
     #expect(plan(Self.limitedState(limit), now: at).changes.map(\.step) == [.resumeAfterLimit])
+    // The same for a limit the agent's screen shows it handles itself.
+    let transient = Limit(kind: .transient, until: Self.resetsAt, since: Self.seen, reason: "retrying")
+    #expect(transient.resumeAt(worker: "api/api-a") == at)
   }
 
   @Test func heldBudgetAndBillingAreNeverResumedByTheClock() {
