@@ -13,7 +13,7 @@ extension EndToEnd {
 
     /// Two accounts of claude, keys from wt's environment, first free wins.
     func rig(api: [String: String] = [:]) throws -> ClaudeRig {
-      let rig = try ClaudeRig(workers: 1, apiEnvironment: api)
+      let rig = try ClaudeRig(workers: 1, api: api)
       let p = rig.playground
       let file = "\(p.dir)/wt.yaml"
       var text = try String(contentsOfFile: file, encoding: .utf8)
