@@ -69,6 +69,9 @@ public enum Problem: Hashable, Sendable {
   case hostPath(key: String, path: String, host: String)
   case unsafeSSHOption(String)
   case invalidDestination(String)
+  /// `key` cannot be set beside `other` (`ssh` and `exec`, `pod` and
+  /// `statefulset`, `port` on a host reached by `exec`).
+  case conflictingKeys(String, String, in: String)
   /// `$WT_HOST` names a host the file does not declare.
   case notThisHost(String)
 
@@ -119,6 +122,7 @@ public enum Problem: Hashable, Sendable {
     case .hostPath(let key, let path, let host): return "'\(key)' is '\(path)', a path on host '\(host)' that is not absolute"
     case .unsafeSSHOption(let option): return "ssh option '\(option)' is not one wt passes on"
     case .invalidDestination(let text): return "'ssh' is '\(text)', not [user@]host"
+    case .conflictingKeys(let key, let other, let context): return "'\(key)' cannot be set with '\(other)' in \(context)"
     case .notThisHost(let name): return "$WT_HOST is '\(name)', a host this file does not declare"
     }
   }
@@ -131,6 +135,8 @@ public enum Problem: Hashable, Sendable {
     case .yaml(.aliasExpansion): return "this looks like an alias bomb; write the values out"
     case .unsupportedVersion: return "this wt reads 'version: 1'"
     case .missingKey(let key, _) where key == "version": return "add 'version: 1' at the top"
+    case .missingKey("ssh", _):
+      return "say how to reach it: 'ssh: user@name', 'exec: [program, args…]' (e.g. [podman, exec, -i, wt-host]) or 'kubernetes: {namespace: N, pod: P}'"
     case .unknownKey(_, _, let suggestion?): return "did you mean '\(suggestion)'?"
     case .duplicateKey: return "remove one of them; YAML keeps only one"
     case .invalidChoice(_, _, let choices): return "use one of: \(choices.joined(separator: ", "))"
@@ -161,6 +167,10 @@ public enum Problem: Hashable, Sendable {
     case .unsafeSSHOption:
       return "use one of: " + RemoteHost.allowedSSHOptions.sorted().joined(separator: ", ") + "; anything else goes in your ssh config ('ssh_config:')"
     case .invalidDestination: return "write the login as ssh takes it, e.g. dev@box1.example.com"
+    case .conflictingKeys(_, "pod", _): return "name the pod, or the StatefulSet and its ordinal, not both"
+    case .conflictingKeys(let key, let other, _) where NodeReader.hostReaches.contains(key) && NodeReader.hostReaches.contains(other):
+      return "a host is reached one way: keep one of ssh, exec or kubernetes"
+    case .conflictingKeys(let key, _, _): return "'\(key)' is for ssh; remove it, or say it in the program that 'exec' runs"
     case .notThisHost: return "the manifest changed under a running wt; run 'wt apply' on your own machine again"
     default: return nil
     }

@@ -8,6 +8,7 @@ public enum ManifestKeys {
     "agent": NodeReader.agentKeys,
     "dialog": NodeReader.dialogKeys,
     "host": NodeReader.hostKeys,
+    "kubernetes": NodeReader.kubernetesKeys,
     "project": ProjectFields.keys + ["host"],
     "projectBlock": ProjectFields.keys.filter { $0 != "path" },
     "select": ProjectFields.selectKeys,
