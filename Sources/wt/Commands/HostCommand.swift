@@ -9,7 +9,7 @@ extension WT {
       commandName: "host",
       abstract: "Hosts that run projects over SSH or exec: list them, install wt on one, print one as Kubernetes objects.",
       discussion: discussion(example: "$ wt host install build-box && wt host list"),
-      subcommands: [List.self, Install.self, Receive.self])
+      subcommands: [List.self, Install.self, PrintManifest.self, Receive.self])
 
     struct List: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
