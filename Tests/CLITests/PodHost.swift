@@ -29,6 +29,8 @@ final class PodHost: @unchecked Sendable {
   let repo = "/wt/repos/api"
   let agentLog = "/wt/agent.log"
   var hostTimeout = 20.0
+  /// hosts.NAME.wt; a test may put a slower one in its place.
+  var hostWT = "wt"
   /// The printed objects, and what was played.
   private(set) var printed = ""
   private(set) var played = ""
@@ -57,6 +59,7 @@ final class PodHost: @unchecked Sendable {
         exec: [podman, exec, -i, \(container)]
         image: \(image)
         timeout: \(timeout ?? hostTimeout)
+        wt: \(hostWT)
         worktree_root: /wt/worktrees
         admission: {max_load_per_core: 1000, min_free_memory: 1MiB}
         labels: [pod]
@@ -169,6 +172,11 @@ final class PodHost: @unchecked Sendable {
   func show(_ id: String) throws -> [String: Any] {
     let out = try inPod(["bd", "show", "--json", "--", id], in: repo).stdout
     return ((try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]])?.first) ?? [:]
+  }
+
+  /// Writes an executable file in the pod.
+  func script(_ path: String, _ text: String) throws {
+    try podman(["exec", "-i", container, "sh", "-c", #"cat > "$1" && chmod 755 "$1""#, "sh", path], stdin: Data(text.utf8))
   }
 
   func exists(_ path: String) throws -> Bool { try inPod(["test", "-e", path], check: false).status == 0 }

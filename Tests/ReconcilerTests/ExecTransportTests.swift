@@ -72,6 +72,8 @@ import TestSupport
   @Test func theRuntimesOwnFailuresAreAHostNotReached() async throws {
     let podman = transport(["sh", "-c", #"echo 'Error: no container with name or ID "x" found: no such container' >&2; exit 125"#])
     await #expect(throws: HostUnreachable.self) { try await podman.output(["wt", "status"]) }
+    let stopped = transport(["sh", "-c", #"echo 'Error: can only create exec sessions on running containers: container state improper' >&2; exit 255"#])
+    await #expect(throws: HostUnreachable.self) { try await stopped.output(["wt", "status"]) }
     let fails = try await transport(["env"]).output(["sh", "-c", "exit 3"])
     #expect(fails.status == 3)
 

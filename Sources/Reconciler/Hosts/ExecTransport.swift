@@ -74,8 +74,10 @@ public struct ExecTransport: HostTransport {
       return out
     }
     // podman and docker exit 125 when they themselves fail (no such
-    // container, not running): podman-exec(1), EXIT STATUS.
-    if out.status == 125 {
+    // container): podman-exec(1), EXIT STATUS. podman 4.3 exits 255 for a
+    // container that is not running, saying "Error: can only create exec
+    // sessions on running containers" (seen here).
+    if out.status == 125 || (out.status == 255 && said.last?.hasPrefix("Error: ") == true) {
       throw HostUnreachable(host: host.name, why: said.last ?? "\(prefix[0]) failed")
     }
     return out
