@@ -79,7 +79,7 @@ final class PodHost: @unchecked Sendable {
   }
 
   /// A manifest with the local project and the pod's.
-  func writeManifest(extraHosts: String = "", extraProjects: String = "") throws {
+  func writeManifest(extraHosts: String = "", extraAgents: String = "", extraProjects: String = "") throws {
     try """
       version: 1
       settings:
@@ -95,6 +95,7 @@ final class PodHost: @unchecked Sendable {
           busy: 'esc to interrupt'
           env: {FAKE_AGENT_DELAY: "0.2", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(local.dir)/agent.log"}
       \(Self.agentEntry(log: agentLog))
+      \(extraAgents)
       projects:
         demo:
           path: repo

@@ -94,3 +94,49 @@ extension EndToEnd {
     }
   }
 }
+
+extension EndToEnd {
+  /// Three places in one glance: this machine's project, one on an SSH
+  /// host (the tests' sshd) and one in a pod.
+  @Suite(.tags(.podman, .ssh), .timeLimit(.minutes(5))) struct SSHAndPodHostsTests {
+    @Test func anSSHHostAndAPodBesideALocalProjectInOneStatus() throws {
+      let ssh = try HostPlayground()
+      let p = ssh.local
+      let pod = try PodHost(local: p)
+      try pod.writeManifest(
+        extraHosts: """
+            box1:
+              ssh: \(ssh.server.destination)
+              port: \(ssh.server.port)
+              ssh_config: \(ssh.server.configFile)
+              state_dir: ~/state
+              tmux_socket: \(ssh.tmuxSocket)
+              worktree_root: ~/wts
+              admission: {max_load_per_core: 1000, min_free_memory: 1MiB}
+          """,
+        extraAgents: PodHost.agentEntry(log: ssh.agentLog).replacingOccurrences(of: "remote:", with: "boxed:"),
+        extraProjects: """
+            web:
+              host: box1
+              path: ~/src/api
+              agent: boxed
+          """)
+      try pod.start()
+      let onPod = try pod.bead("On the pod")
+      let onBox = try ssh.bead("On the box")
+      let here = try p.bead("Here")
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+      let rows = try p.rows("status", "--json")
+      let hosts = Dictionary(rows.compactMap { row in (row["bead"] as? String).map { ($0, row["host"] as? String ?? "local") } }) { a, _ in a }
+      #expect(hosts == [onPod: pod.name, onBox: "box1", here: "local"], "\(rows)")
+      let status = try p.wt("status")
+      #expect(status.status == 0, "\(status.stderr)")
+      for text in ["HOST", pod.name, "box1", "api/\(onPod)", "web/\(onBox)", "demo/\(here)"] {
+        #expect(status.stdout.contains(text), "\(text): \(status.stdout)")
+      }
+      #expect(try pod.sessions() == ["wt-api__\(onPod)"])
+      #expect(try ssh.sessions() == ["wt-web__\(onBox)"])
+    }
+  }
+}
