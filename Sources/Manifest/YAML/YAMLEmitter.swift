@@ -36,19 +36,35 @@ public enum YAMLEmitter {
 
   /// The documents, each starting with `---`, as one text.
   public static func emit(_ documents: [YAMLValue]) throws -> String {
+    let writer = try Writer()
+    try writer.send { yaml_stream_start_event_initialize(&$0, YAML_UTF8_ENCODING) }
+    for document in documents {
+      try writer.send { yaml_document_start_event_initialize(&$0, nil, nil, nil, 0) }
+      try writer.value(document)
+      try writer.send { yaml_document_end_event_initialize(&$0, 1) }
+    }
+    try writer.send { yaml_stream_end_event_initialize(&$0) }
+    return try writer.finish()
+  }
+
+  /// One libyaml emitter writing into memory.
+  private final class Writer {
     var emitter = yaml_emitter_t()
-    guard yaml_emitter_initialize(&emitter) == 1 else { throw Failure(description: "libyaml could not start an emitter") }
-    defer { yaml_emitter_delete(&emitter) }
     let buffer = OutputBuffer()
-    let context = Unmanaged.passUnretained(buffer).toOpaque()
-    yaml_emitter_set_output(&emitter, { context, bytes, size in
-      guard let context, let bytes else { return 0 }
-      Unmanaged<OutputBuffer>.fromOpaque(context).takeUnretainedValue().data.append(bytes, count: size)
-      return 1
-    }, context)
-    yaml_emitter_set_unicode(&emitter, 1)
-    yaml_emitter_set_width(&emitter, -1)
-    yaml_emitter_set_indent(&emitter, 2)
+
+    init() throws {
+      guard yaml_emitter_initialize(&emitter) == 1 else { throw Failure(description: "libyaml could not start an emitter") }
+      yaml_emitter_set_output(&emitter, { context, bytes, size in
+        guard let context, let bytes else { return 0 }
+        Unmanaged<OutputBuffer>.fromOpaque(context).takeUnretainedValue().data.append(bytes, count: size)
+        return 1
+      }, Unmanaged.passUnretained(buffer).toOpaque())
+      yaml_emitter_set_unicode(&emitter, 1)
+      yaml_emitter_set_width(&emitter, -1)
+      yaml_emitter_set_indent(&emitter, 2)
+    }
+
+    deinit { yaml_emitter_delete(&emitter) }
 
     func send(_ make: (inout yaml_event_t) -> Int32) throws {
       var event = yaml_event_t()
@@ -57,16 +73,19 @@ public enum YAMLEmitter {
         throw Failure(description: "libyaml: " + (emitter.problem.map { String(cString: $0) } ?? "emitter error"))
       }
     }
+
+    /// libyaml copies the value; it quotes what plain style cannot hold.
     func scalar(_ text: String, plain: Bool) throws {
       try send { event in
-        var bytes = Array(text.utf8)
+        var bytes = Array(text.utf8) + [0]
         return bytes.withUnsafeMutableBufferPointer { buffer in
           yaml_scalar_event_initialize(
-            &event, nil, nil, buffer.baseAddress ?? UnsafeMutablePointer(mutating: [UInt8(0)]), Int32(buffer.count),
-            1, 1, plain ? YAML_PLAIN_SCALAR_STYLE : YAML_SINGLE_QUOTED_SCALAR_STYLE)
+            &event, nil, nil, buffer.baseAddress!, Int32(buffer.count - 1), 1, 1,
+            plain ? YAML_PLAIN_SCALAR_STYLE : YAML_SINGLE_QUOTED_SCALAR_STYLE)
         }
       }
     }
+
     func value(_ v: YAMLValue) throws {
       switch v {
       case .string(let s): try scalar(s, plain: !looksLikeAnotherType(s))
@@ -86,15 +105,10 @@ public enum YAMLEmitter {
       }
     }
 
-    try send { yaml_stream_start_event_initialize(&$0, YAML_UTF8_ENCODING) }
-    for document in documents {
-      try send { yaml_document_start_event_initialize(&$0, nil, nil, nil, 0) }
-      try value(document)
-      try send { yaml_document_end_event_initialize(&$0, 1) }
+    func finish() throws -> String {
+      guard yaml_emitter_flush(&emitter) == 1 else { throw Failure(description: "libyaml could not finish the text") }
+      return String(decoding: buffer.data, as: UTF8.self)
     }
-    try send { yaml_stream_end_event_initialize(&$0) }
-    guard yaml_emitter_flush(&emitter) == 1 else { throw Failure(description: "libyaml could not finish the text") }
-    return String(decoding: buffer.data, as: UTF8.self)
   }
 
   /// Whether a YAML 1.1 or 1.2 reader would take the plain text for

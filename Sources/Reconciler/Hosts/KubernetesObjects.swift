@@ -84,19 +84,37 @@ public struct KubernetesObjects: Sendable {
   /// The documents, in the order `kubectl apply` takes them.
   public func documents() throws -> [YAMLValue] {
     let name = try statefulSetName()
-    let placement = host.kubernetes
+    return [service(name), statefulSet(name)]
+  }
+
+  func metadata(_ name: String, annotated: Bool) -> [(String, YAMLValue)] {
     var metadata: [(String, YAMLValue)] = [("name", .string(name))]
-    if let namespace = placement?.namespace { metadata.append(("namespace", .string(namespace))) }
+    if let namespace = host.kubernetes?.namespace { metadata.append(("namespace", .string(namespace))) }
     metadata.append(("labels", .mapping(labels(name))))
-    var annotations: [(String, YAMLValue)] = [
-      ("wt/host", .string(host.name)), ("wt/max-workers", .string("\(workers)")),
-    ]
+    if annotated { metadata.append(("annotations", .mapping(annotations))) }
+    return metadata
+  }
+
+  var annotations: [(String, YAMLValue)] {
+    var annotations: [(String, YAMLValue)] = [("wt/host", .string(host.name)), ("wt/max-workers", .string("\(workers)"))]
     if !host.labels.isEmpty { annotations.append(("wt/labels", .string(host.labels.joined(separator: ",")))) }
     if host.suspended { annotations.append(("wt/suspended", .string("true"))) }
-    metadata.append(("annotations", .mapping(annotations)))
+    return annotations
+  }
 
-    let container: YAMLValue = .mapping([
-      ("name", .string(placement?.container ?? KubernetesPlacement.defaultContainer)),
+  /// "StatefulSets currently require a Headless Service to be responsible
+  /// for the network identity of the Pods. You are responsible for
+  /// creating this Service." (https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#limitations)
+  func service(_ name: String) -> YAMLValue {
+    .mapping([
+      ("apiVersion", .string("v1")), ("kind", .string("Service")), ("metadata", .mapping(metadata(name, annotated: false))),
+      ("spec", .mapping([("clusterIP", .string("None")), ("selector", .mapping(labels(name)))])),
+    ])
+  }
+
+  var container: YAMLValue {
+    .mapping([
+      ("name", .string(host.kubernetes?.container ?? KubernetesPlacement.defaultContainer)),
       ("image", .string(image)),
       // HOME is a folder on the volume, which starts empty.
       ("command", .sequence(["sh", "-c", #"mkdir -p "$HOME" && exec tmux -u -D"#].map(YAMLValue.string))),
@@ -104,58 +122,43 @@ public struct KubernetesObjects: Sendable {
       ("resources", resources),
       ("volumeMounts", .sequence([.mapping([("name", .string(Self.volume)), ("mountPath", .string(Self.mountPath))])])),
     ])
-    var claimSpec: [(String, YAMLValue)] = [
+  }
+
+  func claim(_ name: String) -> YAMLValue {
+    var spec: [(String, YAMLValue)] = [
       ("accessModes", .sequence([.string("ReadWriteOnce")])),
-      ("resources", .mapping([("requests", .mapping([("storage", .string(placement?.storage ?? "20Gi"))]))])),
+      ("resources", .mapping([("requests", .mapping([("storage", .string(host.kubernetes?.storage ?? "20Gi"))]))])),
     ]
-    if let storageClass = placement?.storageClass { claimSpec.append(("storageClassName", .string(storageClass))) }
+    if let storageClass = host.kubernetes?.storageClass { spec.append(("storageClassName", .string(storageClass))) }
+    return .mapping([("metadata", .mapping([("name", .string(Self.volume)), ("labels", .mapping(labels(name)))])), ("spec", .mapping(spec))])
+  }
+
+  func statefulSet(_ name: String) -> YAMLValue {
     // Suspended: no pod runs, and the volume stays (a StatefulSet keeps
     // its claims when it scales down).
-    let replicas = host.suspended ? 0 : (placement?.ordinal ?? 0) + 1
-    let statefulSet: YAMLValue = .mapping([
-      ("apiVersion", .string("apps/v1")),
-      ("kind", .string("StatefulSet")),
-      ("metadata", .mapping(metadata)),
+    let replicas = host.suspended ? 0 : (host.kubernetes?.ordinal ?? 0) + 1
+    let pod: YAMLValue = .mapping([
+      ("metadata", .mapping([("labels", .mapping(labels(name))), ("annotations", .mapping(annotations))])),
       (
         "spec",
         .mapping([
-          ("serviceName", .string(name)),
-          ("replicas", .int(replicas)),
-          ("selector", .mapping([("matchLabels", .mapping(labels(name)))])),
-          (
-            "template",
-            .mapping([
-              ("metadata", .mapping([("labels", .mapping(labels(name))), ("annotations", .mapping(annotations))])),
-              (
-                "spec",
-                .mapping([
-                  // The host runs agents, not cluster clients: no API token in the pod.
-                  ("automountServiceAccountToken", .bool(false)),
-                  ("terminationGracePeriodSeconds", .int(30)),
-                  ("containers", .sequence([container])),
-                ])
-              ),
-            ])
-          ),
-          (
-            "volumeClaimTemplates",
-            .sequence([.mapping([("metadata", .mapping([("name", .string(Self.volume)), ("labels", .mapping(labels(name)))])), ("spec", .mapping(claimSpec))])])
-          ),
+          // The host runs agents, not cluster clients: no API token in the pod.
+          ("automountServiceAccountToken", .bool(false)),
+          ("terminationGracePeriodSeconds", .int(30)),
+          ("containers", .sequence([container])),
         ])
       ),
     ])
-    // "StatefulSets currently require a Headless Service to be responsible
-    // for the network identity of the Pods. You are responsible for
-    // creating this Service." (https://kubernetes.io/docs/concepts/workloads/controllers/statefulset/#limitations)
-    var serviceMetadata: [(String, YAMLValue)] = [("name", .string(name))]
-    if let namespace = placement?.namespace { serviceMetadata.append(("namespace", .string(namespace))) }
-    serviceMetadata.append(("labels", .mapping(labels(name))))
-    let service: YAMLValue = .mapping([
-      ("apiVersion", .string("v1")),
-      ("kind", .string("Service")),
-      ("metadata", .mapping(serviceMetadata)),
-      ("spec", .mapping([("clusterIP", .string("None")), ("selector", .mapping(labels(name)))])),
+    return .mapping([
+      ("apiVersion", .string("apps/v1")), ("kind", .string("StatefulSet")), ("metadata", .mapping(metadata(name, annotated: true))),
+      (
+        "spec",
+        .mapping([
+          ("serviceName", .string(name)), ("replicas", .int(replicas)),
+          ("selector", .mapping([("matchLabels", .mapping(labels(name)))])),
+          ("template", pod), ("volumeClaimTemplates", .sequence([claim(name)])),
+        ])
+      ),
     ])
-    return [service, statefulSet]
   }
 }
