@@ -221,6 +221,12 @@ final class PodHost: @unchecked Sendable {
         let load = try runChild(
           "/usr/bin/env", ["podman", "import", "-q", "--change", "ENV PATH=/usr/local/bin:/usr/bin:/bin", tar, tag], environment: environment)
         guard load.status == 0 else { throw TestError("podman import failed: \(load.stderrText)") }
+        // Earlier builds' images go (one in use by a running pod stays).
+        let listed = try runChild(
+          "/usr/bin/env", ["podman", "images", "--format", "{{.Repository}}:{{.Tag}}", "localhost/wt-pod-test"], environment: environment)
+        for old in listed.stdoutText.split(separator: "\n").map(String.init) where old != tag && old.hasPrefix("localhost/wt-pod-test:") {
+          _ = try? runChild("/usr/bin/env", ["podman", "rmi", old], environment: environment)
+        }
       }
       built = tag
       return tag
