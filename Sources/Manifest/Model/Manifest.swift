@@ -21,6 +21,9 @@ public struct Manifest: Hashable, Sendable {
   /// The host this manifest was read for (`$WT_HOST`, set by the wt that
   /// drives this one); nil on the person's own machine.
   public var perspective: String?
+  /// `accounts:`, in file order; empty on a host (its projects run on
+  /// the host's own credentials, as `settings:` stays this machine's).
+  public var accounts: [Account] = []
 
   public init(file: String, settings: Settings, agents: [String: AgentProfile], projects: [Project]) {
     self.file = file
@@ -62,6 +65,8 @@ public struct Settings: Hashable, Sendable {
   public var ports: ClosedRange<Int>
   /// Argument array run when a worker needs attention; empty for none.
   public var notify: [Template]
+  /// How wt resumes workers stopped on their provider's limits.
+  public var limits = Limits()
 
   public init(
     worktreeRoot: String, tmuxSocket: TmuxSocket = .default, maxWorkers: Int? = nil,
@@ -76,6 +81,17 @@ public struct Settings: Hashable, Sendable {
     self.ports = ports
     self.notify = notify
   }
+}
+
+/// `settings.limits`: how wt resumes a worker stopped on its provider's
+/// limits (README, "Usage limits").
+public struct Limits: Hashable, Sendable {
+  public static let defaultMaxResumes = 5
+  /// Resumes that may hit the limit again before the worker is
+  /// `needs-input` with the reason.
+  public var maxResumes: Int
+
+  public init(maxResumes: Int = defaultMaxResumes) { self.maxResumes = maxResumes }
 }
 
 /// When the machine is too busy to start another worker.
@@ -224,6 +240,10 @@ public struct Project: Hashable, Sendable {
   /// `agent_by_label:`, in file order: a bead with one of these labels gets
   /// that agent instead of `agent` (the first that matches wins).
   public var agentByLabel: [LabelAgent] = []
+  /// `accounts:`: names of top-level accounts, first choice first. A bead
+  /// starts on the first whose agent is the bead's and which is not
+  /// paused; an agent with none listed runs on its implicit account.
+  public var accounts: [String] = []
 
   public struct LabelAgent: Hashable, Sendable {
     public var label: String
