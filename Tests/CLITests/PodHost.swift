@@ -191,6 +191,24 @@ final class PodHost: @unchecked Sendable {
     return text.split(separator: "\n").compactMap { local.json(String($0)) as? [String: Any] }
   }
 
+  /// Starts the container again once podman has finished with its end
+  /// (conmon runs `podman container cleanup` after it exits; a start
+  /// racing that cleanup was seen to leave it stopped), and waits until
+  /// an exec works in it.
+  func startAgain(seconds: Double = 60) throws {
+    let end = Date().addingTimeInterval(seconds)
+    func state() throws -> String {
+      try podman(["inspect", "-f", "{{.State.Status}}", container], check: false).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    while try state() != "exited" && Date() < end { Thread.sleep(forTimeInterval: 0.2) }
+    try detached(["start", container])
+    while try inPod(["true"], check: false).status != 0 {
+      guard Date() < end else { throw TestError("the pod did not come back: \(try state())") }
+      if try state() == "exited" { try detached(["start", container]) }
+      Thread.sleep(forTimeInterval: 0.2)
+    }
+  }
+
   /// Whether the pod's container runs.
   func running() throws -> Bool {
     try podman(["inspect", "-f", "{{.State.Running}}", container], check: false).stdout.hasPrefix("true")

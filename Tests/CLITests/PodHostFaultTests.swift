@@ -28,7 +28,7 @@ extension EndToEnd {
       #expect(try p.wait(seconds: 60) { !apply.isRunning }, "\(p.backgroundLog)")
       #expect(apply.terminationStatus != 0 || p.backgroundLog.contains("not reached"), "\(p.backgroundLog)")
 
-      try h.detached(["start", h.container])
+      try h.startAgain()
       var converged = false
       for _ in 0..<3 where !converged {
         _ = try p.wt("apply", "--yes", "--project", "api")
@@ -61,7 +61,7 @@ extension EndToEnd {
       #expect(status.stdout.contains("demo/\(localBead)"))
       #expect(status.stderr.contains("host \(h.name) not reached"), "\(status.stderr)")
 
-      try h.detached(["start", h.container])
+      try h.startAgain()
       #expect(try h.sessions().isEmpty)
       #expect(try h.inPod(["cat", "notes.txt"], in: worktree).stdout == "kept\n")
       #expect(try h.exists("/wt/home/.local/state/wt"))

@@ -62,3 +62,18 @@ extension EndToEnd {
     }
   }
 }
+
+extension EndToEnd.PodHostTests {
+  /// `wt host install` copies this wt into the pod through the exec
+  /// transport (stdin carries the binary), where the host's `wt:` may name it.
+  @Test func hostInstallCopiesThisWtIntoThePod() throws {
+    let h = try PodHost()
+    try h.writeManifest()
+    try h.start()
+    let install = try h.local.wt("host", "install", h.name, "--to", "/wt/bin/wt")
+    #expect(install.status == 0, "\(install.stdout)\(install.stderr)")
+    #expect(install.stdout.contains("Installed wt"), "\(install.stdout)")
+    let version = try h.inPod(["/wt/bin/wt", "--version"])
+    #expect(version.stdout == (try h.local.wt("--version")).stdout)
+  }
+}
