@@ -69,6 +69,9 @@ public enum Problem: Hashable, Sendable {
   case hostPath(key: String, path: String, host: String)
   case unsafeSSHOption(String)
   case invalidDestination(String)
+  /// `key` cannot be set beside `other` (`ssh` and `exec`, `pod` and
+  /// `statefulset`, `port` on a host reached by `exec`).
+  case conflictingKeys(String, String, in: String)
   /// `$WT_HOST` names a host the file does not declare.
   case notThisHost(String)
   /// A project's `accounts:` names no account under `accounts:`.
@@ -139,6 +142,7 @@ public enum Problem: Hashable, Sendable {
     case .hostPath(let key, let path, let host): return "'\(key)' is '\(path)', a path on host '\(host)' that is not absolute"
     case .unsafeSSHOption(let option): return "ssh option '\(option)' is not one wt passes on"
     case .invalidDestination(let text): return "'ssh' is '\(text)', not [user@]host"
+    case .conflictingKeys(let key, let other, let context): return "'\(key)' cannot be set with '\(other)' in \(context)"
     case .notThisHost(let name): return "$WT_HOST is '\(name)', a host this file does not declare"
     case .unknownAccount(let name, _): return "unknown account '\(name)'"
     case .accountAgentNotRun(let account, let agent, let project):
@@ -159,6 +163,8 @@ public enum Problem: Hashable, Sendable {
     case .yaml(.aliasExpansion): return "this looks like an alias bomb; write the values out"
     case .unsupportedVersion: return "this wt reads 'version: 1'"
     case .missingKey(let key, _) where key == "version": return "add 'version: 1' at the top"
+    case .missingKey("ssh", _):
+      return "say how to reach it: 'ssh: user@name', 'exec: [program, args…]' (e.g. [podman, exec, -i, wt-host]) or 'kubernetes: {namespace: N, pod: P}'"
     case .unknownKey(_, _, let suggestion?): return "did you mean '\(suggestion)'?"
     case .duplicateKey: return "remove one of them; YAML keeps only one"
     case .invalidChoice(_, _, let choices): return "use one of: \(choices.joined(separator: ", "))"
@@ -186,25 +192,7 @@ public enum Problem: Hashable, Sendable {
       return "origin/HEAD is not set, the checkout is on \(current.map { "'\($0)'" } ?? "no branch"), and the repository has not exactly one of main, master, trunk: "
         + "set 'base:' on the project (or run 'git remote set-head origin --auto')"
     case .noProjects: return "add a 'projects:' entry, or run 'wt project add PATH'"
-    case .unknownHost(_, let known):
-      return known.isEmpty ? "declare it under 'hosts:' (with at least 'ssh: user@name')" : "declare it under 'hosts:' or use one of: local, \(known.joined(separator: ", "))"
-    case .hostPath: return "the host's wt reads it with no manifest folder to start from: write /absolute/path or ~/path"
-    case .unsafeSSHOption:
-      return "use one of: " + RemoteHost.allowedSSHOptions.sorted().joined(separator: ", ") + "; anything else goes in your ssh config ('ssh_config:')"
-    case .invalidDestination: return "write the login as ssh takes it, e.g. dev@box1.example.com"
-    case .notThisHost: return "the manifest changed under a running wt; run 'wt apply' on your own machine again"
-    case .unknownAccount(_, let known):
-      return known.isEmpty ? "declare it under 'accounts:' with its agent and env" : "declare it under 'accounts:' or use one of: \(known.joined(separator: ", "))"
-    case .accountAgentNotRun(_, let agent, _):
-      return "list it on a project whose agent or agent_by_label is '\(agent)', or change the account's agent"
-    case .accountValue: return "write \"${ANTHROPIC_KEY_WORK}\" to take a variable of wt's environment, or the value itself"
-    case .accountVariable:
-      return "name a variable the agent reads (ANTHROPIC_API_KEY, CLAUDE_CONFIG_DIR, OPENAI_API_KEY); WT_* are wt's own"
-    case .unsetAccountVariable(_, _, let variable):
-      return "export \(variable) in the environment wt runs in; wt checks this whenever it reads wt.yaml on this machine, except inside a worker (which never has it)"
-    case .accountsOnHost:
-      return "accounts apply on this machine; a host's agents run with the host's own environment: set their keys there"
-    default: return nil
+    default: return hostOrAccountHint
     }
   }
 }

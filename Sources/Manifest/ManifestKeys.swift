@@ -8,6 +8,7 @@ public enum ManifestKeys {
     "agent": NodeReader.agentKeys,
     "dialog": NodeReader.dialogKeys,
     "host": NodeReader.hostKeys,
+    "kubernetes": NodeReader.kubernetesKeys,
     "project": ProjectFields.keys + ["host", "budget"],
     "budget": NodeReader.budgetKeys,
     "projectBudget": NodeReader.budgetKeys.filter { $0 != "day" },

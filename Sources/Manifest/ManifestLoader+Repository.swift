@@ -98,9 +98,12 @@ extension ManifestLoader {
   /// `notify`, the agents it declares, and its projects' commands.
   static func commands(of m: Manifest, declaredAgents: [String]) -> [String] {
     var out = m.projects.map { "project \($0.name): \($0.path)" }
-    // ssh runs with the person's keys, and the host's wt runs what the
-    // file says there.
-    out += m.hosts.map { "host \($0.name): ssh \($0.ssh)" + ($0.sshConfig.map { " -F \($0)" } ?? "") }
+    // ssh runs with the person's keys, an `exec` host's words run here as
+    // a command, and the host's wt runs what the file says there.
+    out += m.hosts.map { host in
+      host.exec.map { "host \(host.name): exec \(Project.shellWords($0))" }
+        ?? "host \(host.name): ssh \(host.ssh)" + (host.sshConfig.map { " -F \($0)" } ?? "")
+    }
     out += m.remoteProjects.map { "project \($0.name) on host \($0.host): \($0.path)" }
     if m.settings.bd != Settings(worktreeRoot: "").bd { out.append("bd: \(m.settings.bd)") }
     if !m.settings.notify.isEmpty { out.append("notify: \(Project.shellWords(m.settings.notify.map(\.source)))") }

@@ -33,7 +33,7 @@ extension EndToEnd {
     }
 
     @Test func theSumsAreWhatTheModelReported() throws {
-      let rig = try ClaudeRig(apiEnvironment: ["FAKE_API_USAGE": "1234,56,100,200"])
+      let rig = try ClaudeRig(api: ["FAKE_API_USAGE": "1234,56,100,200"])
       let p = rig.playground
       try Self.settings(p, "  prices: {claude: {input: 3, output: 15, cache_read: 0.3, cache_write: 3.75}}\n")
       let bead = try p.bead(
@@ -102,7 +102,7 @@ extension EndToEnd {
     /// paused (limited, the budget named) and is not continued; its
     /// session stays.
     @Test func aBeadPastItsBudgetPausesItsWorkerAfterTheTurn() throws {
-      let rig = try ClaudeRig(apiEnvironment: ["FAKE_API_USAGE": "1000,500,0,0"])
+      let rig = try ClaudeRig(api: ["FAKE_API_USAGE": "1000,500,0,0"])
       let p = rig.playground
       let log = "\(p.dir)/notified"
       try Self.settings(

@@ -29,10 +29,6 @@ extension NodeReader {
     "pass_env", "usage",
   ]
   static let dialogKeys = ["match", "keys"]
-  static let hostKeys = [
-    "ssh", "port", "identity", "ssh_config", "ssh_options", "timeout", "wt", "state_dir", "max_workers", "admission",
-    "worktree_root", "tmux_socket", "bd", "labels",
-  ]
 
   func document(_ root: YAMLNode, paths: PathResolver) -> ManifestDocument {
     let f = fields(root, key: "the top level", context: "the top level", known: Self.rootKeys) ?? Fields(pairs: [:])
@@ -135,64 +131,6 @@ extension NodeReader {
     if let m = a["max_load_per_core"], let v = double(m, key: "max_load_per_core", above: 0) { out.maxLoadPerCore = v }
     if let m = a["min_free_memory"], let v = size(m, key: "min_free_memory") { out.minFreeMemory = v }
     return out
-  }
-
-  /// `hosts:`. Paths on a host stay as written, for the host's wt to
-  /// resolve; `identity` and `ssh_config` are files on this machine.
-  func hosts(_ node: YAMLNode, paths: PathResolver) -> [(host: RemoteHost, mark: Mark)] {
-    entries(node, key: "hosts").compactMap { entry in
-      let context = "host '\(entry.name)'"
-      if !Self.isValidName(entry.name) || entry.name == RemoteHost.local {
-        report(.invalidName(entry.name, what: "host"), at: entry.key.mark)
-      }
-      guard let f = fields(entry.value, key: entry.name, context: context, known: Self.hostKeys) else { return nil }
-      guard let n = f["ssh"], let ssh = string(n, key: "ssh") else {
-        if f["ssh"] == nil { report(.missingKey("ssh", in: context), at: entry.key.mark) }
-        return nil
-      }
-      if !RemoteHost.isDestination(ssh) { report(.invalidDestination(ssh), at: n.mark) }
-      var h = RemoteHost(name: entry.name, ssh: ssh)
-      if let n = f["port"] { h.port = int(n, key: "port", range: 1...65535) }
-      if let n = f["identity"], let v = string(n, key: "identity") { h.identity = paths.resolve(v) }
-      if let n = f["ssh_config"], let v = string(n, key: "ssh_config") { h.sshConfig = paths.resolve(v) }
-      if let n = f["ssh_options"], let options = strings(n, key: "ssh_options") {
-        for option in options {
-          let parts = option.split(separator: "=", maxSplits: 1)
-          let name = parts.first.map { String($0).trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-          if parts.count != 2 || !RemoteHost.allowedSSHOptions.contains(name) || option.contains(where: \.isNewline) {
-            report(.unsafeSSHOption(option), at: n.mark)
-          }
-        }
-        h.sshOptions = options
-      }
-      if let n = f["timeout"], let v = double(n, key: "timeout", above: 0, atMost: 3600) { h.timeout = v }
-      if let n = f["wt"], let v = string(n, key: "wt") {
-        if v.contains("/") && !RemoteHost.isHostPath(v) { report(.hostPath(key: "wt", path: v, host: entry.name), at: n.mark) }
-        // It runs through `env`, which would take a word with '=' for a
-        // variable and run what follows it instead.
-        if v.isEmpty || v.contains("=") {
-          report(.outOfRange(key: "wt", value: "'\(v)'", expected: "a program's name or path, without '='"), at: n.mark)
-        }
-        h.wt = v
-      }
-      for (key, keyPath) in [("state_dir", \RemoteHost.stateDir), ("worktree_root", \RemoteHost.worktreeRoot)] {
-        guard let n = f[key], let v = string(n, key: key) else { continue }
-        if !RemoteHost.isHostPath(v) { report(.hostPath(key: key, path: v, host: entry.name), at: n.mark) }
-        h[keyPath: keyPath] = v
-      }
-      if let n = f["max_workers"] { h.maxWorkers = int(n, key: "max_workers", range: 0...Int.max) }
-      if let n = f["admission"] { h.admission = admission(n, context: "\(context).admission") }
-      if let n = f["tmux_socket"], let v = string(n, key: "tmux_socket"), let socket = tmuxSocket(v, at: n.mark) {
-        if case .path(let p) = socket, !RemoteHost.isHostPath(p) { report(.hostPath(key: "tmux_socket", path: p, host: entry.name), at: n.mark) }
-        h.tmuxSocket = v
-      }
-      if let n = f["bd"], let v = string(n, key: "bd") {
-        if v.contains("/") && !RemoteHost.isHostPath(v) { report(.hostPath(key: "bd", path: v, host: entry.name), at: n.mark) }
-        h.bd = v
-      }
-      if let n = f["labels"] { h.labels = strings(n, key: "labels") ?? [] }
-      return (h, entry.key.mark)
-    }
   }
 
   /// Agent profiles: the built-in ones overridden field by field, plus
