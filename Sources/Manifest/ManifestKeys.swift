@@ -11,5 +11,7 @@ public enum ManifestKeys {
     "project": ProjectFields.keys + ["host"],
     "projectBlock": ProjectFields.keys.filter { $0 != "path" },
     "select": ProjectFields.selectKeys,
+    "merge": ProjectFields.mergeKeys,
+    "gate_cache": ProjectFields.gateCacheKeys,
   ]
 }

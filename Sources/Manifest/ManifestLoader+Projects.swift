@@ -65,6 +65,8 @@ extension ManifestLoader {
       select: f.select ?? Selection(), copy: f.copy ?? [], setup: f.setup ?? [], gate: f.gate ?? [],
       portEnv: f.portEnv, disposable: f.disposable ?? [])
     project.agentByLabel = (f.agentByLabel ?? []).map(\.value)
+    project.merge = f.merge ?? MergePolicy()
+    project.gateCache = f.gateCache
     return (project, problems)
   }
 

@@ -52,7 +52,7 @@ import Testing
     let places: [String: Any?] = [
       "root": schema, "settings": defs["settings"], "admission": defs["admission"], "agent": defs["agent"],
       "dialog": defs["dialog"], "project": defs["project"], "projectBlock": defs["projectBlock"],
-      "select": defs["select"], "host": defs["host"],
+      "select": defs["select"], "host": defs["host"], "merge": defs["merge"], "gate_cache": defs["gate_cache"],
     ]
     #expect(Set(places.keys) == Set(ManifestKeys.byPlace.keys))
     for (place, object) in places {

@@ -62,6 +62,8 @@ public struct Settings: Hashable, Sendable {
   public var ports: ClosedRange<Int>
   /// Argument array run when a worker needs attention; empty for none.
   public var notify: [Template]
+  /// `merge:` for every project that does not say otherwise.
+  public var merge = MergePolicy()
 
   public init(
     worktreeRoot: String, tmuxSocket: TmuxSocket = .default, maxWorkers: Int? = nil,
@@ -218,6 +220,10 @@ public struct Project: Hashable, Sendable {
   /// `.build/`); any other ignored file that differs from what wt put
   /// there keeps the worktree.
   public var disposable: [String] = []
+  /// `merge:` as the project wrote it (nil fields come from `settings:`).
+  public var merge = MergePolicy()
+  /// `gate_cache:`: keep and reuse the merge queue's gate worktrees.
+  public var gateCache: GateCache?
   /// The repository's own wt.yaml, when its `project:` block supplied
   /// something that runs (setup, gate, copy, port_env).
   public var foreign: ForeignFile?
