@@ -89,8 +89,8 @@ extension WT {
       let (remote, problems, _) = await hosts
       try Fleet.printList(ListKey.entries, rows + remote, problems: problems, json: output.isJSON, empty: "The merge queue is empty.") { row in
         (row.host.map { "\($0): " } ?? "") + (row.position.map { "\($0). " } ?? "")
-          + "\(row.worker)  \(row.phase)\(row.batch.map { " (batch \($0))" } ?? "")  \(row.branch)  since \(row.updatedAt)"
-          + (row.waited.map { ", waited \($0) s" } ?? "")
+          + "\(row.worker)  \(row.phase)  \(row.branch)  since \(row.updatedAt)"
+          + (row.waited.map { ", waited \($0) s" } ?? "") + (row.batch.map { ", batch \($0)" } ?? "")
           + (row.reason.map { "\n    \($0)" } ?? "")
       }
     }
