@@ -24,10 +24,10 @@ extension Finish {
         withExtendedLifetime(lock) {}
       } catch let busy as FileLock.Busy {
         guard ContinuousClock.now >= deadline else { continue }
-        // Still in line: held, so the loop merges it on a later pass.
+        // Still in line: held, so the loop merges it on a later pass; once
+        // a merger took it, its outcome is on its way.
         let why = "waited \(lockWait) for \(busy.what), held by \(busy.holder); the loop merges it later"
-        try queue.set(worker, .held, reason: why)
-        throw LifecycleError("the merge of \(worker.branch) waits: \(why)")
+        if try queue.giveUp(worker, reason: why) { throw LifecycleError("the merge of \(worker.branch) waits: \(why)") }
       }
     }
   }

@@ -56,9 +56,14 @@ struct Gate: Sendable {
     }
   }
 
+  /// Where the process group of the command running in it is written,
+  /// so that the next gate there ends what a killed wt left running.
+  var groupFile: String { "\(directory).pgid" }
+
   /// A worktree at `commit`: the kept one reset and cleaned (true), or a
   /// new one.
   private func prepare(_ commit: String) async throws -> Bool {
+    ProcessGroups.endLeftover(groupFile)
     let registered = try await world.git.worktrees(of: project.path).contains { $0.path == directory }
     if let cache, registered, FileManager.default.fileExists(atPath: directory) {
       do {
@@ -95,7 +100,7 @@ struct Gate: Sendable {
     for (command, limit) in setupCommands.map({ ($0, 900) }) + project.gate.map({ ($0, 1800) }) {
       try Task.checkCancellation()
       let out = try await world.runner.output(
-        command, in: directory, environment: environment, timeout: .seconds(limit), inherit: false, ownGroup: true)
+        command, in: directory, environment: environment, timeout: .seconds(limit), inherit: false, ownGroup: true, groupFile: groupFile)
       try Task.checkCancellation()
       if !out.succeeded {
         return .failed(command: command, status: out.status, excerpt: Self.firstFailure(out.stdout + out.stderr))

@@ -54,6 +54,39 @@ public struct MergeQueue: Sendable {
     }
   }
 
+  /// Takes the entries a round merges out of line (gating): those still
+  /// waiting, as given; from here on their `wt done`s wait for their
+  /// outcome whatever their deadline (`giveUp`).
+  func claim(_ entries: [MergeEntry]) throws -> [MergeEntry] {
+    let workers = Set(entries.map(\.worker))
+    return try world.store.update { state in
+      var claimed: [MergeEntry] = []
+      for entry in entries where workers.contains(entry.worker) {
+        guard var current = state.merges[entry.worker], current.ticket == entry.ticket, current.pid == entry.pid,
+          current.phase == .waiting
+        else { continue }
+        current.phase = .gating
+        current.updatedAt = Date()
+        state.merges[entry.worker] = current
+        claimed.append(current)
+      }
+      return claimed
+    }
+  }
+
+  /// An entry whose `wt done` waited too long for the lock goes back to
+  /// the loop (held) unless a merger claimed it meanwhile (false: its
+  /// outcome comes).
+  func giveUp(_ worker: WorkerRef, reason: String) throws -> Bool {
+    try world.store.update { state in
+      guard let entry = state.merges[worker.name], entry.pid == getpid(), entry.phase == .waiting else { return false }
+      state.merges[worker.name]?.phase = .held
+      state.merges[worker.name]?.reason = reason
+      state.merges[worker.name]?.updatedAt = Date()
+      return true
+    }
+  }
+
   /// The entries of one batch, now being gated together.
   func markGating(_ entries: [MergeEntry], batch: String) throws {
     let now = Date()

@@ -44,6 +44,8 @@ struct MergeTrain: Sendable {
     var conflicts: [Conflict] = []
     var alreadyInBase: [MergeEntry] = []
     var head: String { commits.last ?? premise }
+    /// Every entry it took, whatever became of it.
+    var entries: [MergeEntry] { members + conflicts.map(\.entry) + alreadyInBase }
   }
 
   struct Conflict: Sendable {
@@ -55,6 +57,7 @@ struct MergeTrain: Sendable {
   /// round.
   func drain() async throws {
     try queue.requeueStale(project: project.name)
+    endLeftoverGates()
     var moved = 0
     while true {
       let waiting = try queue.waiting(project: project.name, order: order)
@@ -71,17 +74,24 @@ struct MergeTrain: Sendable {
 
   /// One round: up to `parallel` batches built and gated at once, landed
   /// in order. False when base moved under it (the round is done again).
-  func round(_ entries: [MergeEntry]) async throws -> Bool {
+  func round(_ waiting: [MergeEntry]) async throws -> Bool {
+    let entries = try queue.claim(Array(waiting.prefix(batchSize * parallel)))
     if let busy = try await Merger(world: world).busyCheckout(project) {
       for entry in entries { try queue.settle(entry, .held(busy)) }
       return true
     }
-    let base = try await world.git.revParse(project.base, repo: project.path)
     var batches: [Batch] = []
-    var rest = entries[...]
-    while batches.count < parallel, !rest.isEmpty {
-      batches.append(try await build(Array(rest.prefix(batchSize)), on: batches.last?.head ?? base, base: base))
-      rest = rest.dropFirst(batchSize)
+    let base: String
+    do {
+      base = try await world.git.revParse(project.base, repo: project.path)
+      var rest = entries[...]
+      while !rest.isEmpty {
+        batches.append(try await build(Array(rest.prefix(batchSize)), on: batches.last?.head ?? base, base: base))
+        rest = rest.dropFirst(batchSize)
+      }
+    } catch {
+      try? queue.requeue(entries)
+      throw error
     }
     for batch in batches { try queue.markGating(batch.members, batch: batch.id) }
     let gates: [Task<Gate.Result, any Error>?] = batches.enumerated().map { slot, batch in
@@ -101,18 +111,18 @@ struct MergeTrain: Sendable {
           case .landed: current = batch.head
           case .baseMoved:
             await Self.cancel(gates[(index + 1)...])
-            try queue.requeue(batches[index...].flatMap(\.members))
+            try queue.requeue(batches[index...].flatMap(\.entries))
             return false
           case .held(let why):
             await Self.cancel(gates[(index + 1)...])
             for entry in batch.members { try queue.settle(entry, .held(why)) }
-            try queue.requeue(batches[(index + 1)...].flatMap(\.members))
+            try queue.requeue(batches[(index + 1)...].flatMap(\.entries))
             return true
           }
         case .failed(let command, let status, let excerpt):
           // Every later batch was built on this one: its premise failed.
           await Self.cancel(gates[(index + 1)...])
-          try queue.requeue(batches[(index + 1)...].flatMap(\.members))
+          try queue.requeue(batches[(index + 1)...].flatMap(\.entries))
           let failure = Failure(command: command, status: status, excerpt: excerpt)
           try await search(batch, from: current, failure: failure)
           return true
@@ -120,7 +130,7 @@ struct MergeTrain: Sendable {
       }
     } catch {
       await Self.cancel(gates[...])
-      try? queue.requeue(batches.flatMap(\.members))
+      try? queue.requeue(entries)
       throw error
     }
     return true
@@ -198,6 +208,17 @@ struct MergeTrain: Sendable {
     Gate(
       world: world, project: project, directory: "\(world.store.directory)/gates/\(project.name)-slot\(slot)",
       cache: project.gateCache)
+  }
+
+  /// The gates a merger killed (-9) left running: holding the lock, no
+  /// other merger of the repository runs, so every slot's recorded group
+  /// is a leftover.
+  func endLeftoverGates() {
+    let directory = "\(world.store.directory)/gates"
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+    for file in files where file.hasPrefix("\(project.name)-slot") && file.hasSuffix(".pgid") {
+      ProcessGroups.endLeftover("\(directory)/\(file)")
+    }
   }
 
   /// Cancels gates whose premise failed and waits until each has ended its

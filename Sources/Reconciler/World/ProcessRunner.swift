@@ -55,21 +55,23 @@ public struct ProcessRunner: Sendable {
   /// only when it cannot start or runs past `timeout`.
   public func output(
     _ argv: [String], in directory: String? = nil, environment: [String: String] = [:], input: String? = nil,
-    timeout: Duration? = nil, inherit: Bool = true, ownGroup: Bool = false
+    timeout: Duration? = nil, inherit: Bool = true, ownGroup: Bool = false, groupFile: String? = nil
   ) async throws(CommandError) -> CommandOutput {
     try await output(
       argv, in: directory, environment: environment, input: input.map { Data($0.utf8) }, timeout: timeout, inherit: inherit,
-      ownGroup: ownGroup)
+      ownGroup: ownGroup, groupFile: groupFile)
   }
 
   /// The same with bytes for stdin (a binary copied to a host).
   /// `inherit: false` runs it with `environment` alone. `ownGroup` starts
   /// it in a process group of its own (a gate), so that stopping it (a
   /// deadline, a cancelled task, wt's own end: `ProcessGroups`) ends every
-  /// process it started, not only the first.
+  /// process it started, not only the first. `groupFile` holds the group's
+  /// id while it runs, for whoever finds it after wt was killed
+  /// (`ProcessGroups.endLeftover`).
   public func output(
     _ argv: [String], in directory: String? = nil, environment: [String: String] = [:], input: Data?,
-    timeout: Duration? = nil, inherit: Bool = true, ownGroup: Bool = false
+    timeout: Duration? = nil, inherit: Bool = true, ownGroup: Bool = false, groupFile: String? = nil
   ) async throws(CommandError) -> CommandOutput {
     precondition(!argv.isEmpty)
     calls.record(argv[0])
@@ -89,7 +91,8 @@ public struct ProcessRunner: Sendable {
           let result: (terminationStatus: TerminationStatus, standardOutput: String?, standardError: String?)
           if ownGroup {
             result = try await Self.runInOwnGroup(
-              executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options)
+              executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
+              groupFile: groupFile)
           } else if let input {
             let r = try await Subprocess.run(
               executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
@@ -134,10 +137,13 @@ public struct ProcessRunner: Sendable {
   /// child ends (a process it started in the background) is killed.
   static func runInOwnGroup(
     _ executable: Executable, arguments: Arguments, environment: Environment, workingDirectory: FilePath?,
-    platformOptions: PlatformOptions
+    platformOptions: PlatformOptions, groupFile: String?
   ) async throws -> (terminationStatus: TerminationStatus, standardOutput: String?, standardError: String?) {
     let group = GroupID()
-    defer { ProcessGroups.end(group.value) }
+    defer {
+      ProcessGroups.end(group.value)
+      if let groupFile { try? FileManager.default.removeItem(atPath: groupFile) }
+    }
     let result = try await Subprocess.run(
       executable, arguments: arguments, environment: environment, workingDirectory: workingDirectory,
       platformOptions: platformOptions, input: .none, output: .string(limit: Self.outputLimit),
@@ -145,6 +151,7 @@ public struct ProcessRunner: Sendable {
     ) { execution in
       group.value = execution.processIdentifier.value
       ProcessGroups.add(group.value)
+      if let groupFile { try? "\(group.value)\n".write(toFile: groupFile, atomically: true, encoding: .utf8) }
     }
     return (result.terminationStatus, result.standardOutput, result.standardError)
   }
@@ -178,6 +185,16 @@ public enum ProcessGroups {
     guard group > 0 else { return }
     _ = lock.withLock { live.remove(group) }
     kill(-group, SIGKILL)
+  }
+
+  /// Kills the group named in `file`, left by a wt that was killed (-9)
+  /// while it ran there, and removes the file. Only for a file whose
+  /// writer is known to be gone (the merge lock held proves that no other
+  /// merger of the repository runs).
+  public static func endLeftover(_ file: String) {
+    guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return }
+    if let group = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), group > 1 { kill(-group, SIGKILL) }
+    try? FileManager.default.removeItem(atPath: file)
   }
 
   /// Sends `signal` to every gate's group (wt is ending).
