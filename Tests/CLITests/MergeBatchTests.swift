@@ -150,6 +150,29 @@ extension EndToEnd {
       #expect(merged == order)
     }
 
+    /// `merge: {order: priority}`: the bead's priority first (P0 before
+    /// P3), whatever order their `wt done`s came in.
+    @Test func priorityOrderPutsTheMostUrgentBeadFirst() async throws {
+      let p = try Playground()
+      try p.setMerge("{order: priority}")
+      var ids: [String] = []
+      for (n, priority) in [3, 2, 0].enumerated() {
+        let id = try p.bead("Work \(n)", priority: priority)
+        _ = try p.git("worktree", "add", "-q", "-b", "wt/\(id)", p.worktree(id), "main")
+        try p.commit("p\(n).txt", "\(n)\n", in: p.worktree(id))
+        ids.append(id)
+      }
+      let release = try await p.holdMergeLock()
+      let dones = try await p.doneInOrder(ids)
+      let positions = try p.queue().sorted { ($0["position"] as? Int ?? 0) < ($1["position"] as? Int ?? 0) }
+      #expect(positions.map { $0["bead"] as? String } == [ids[2], ids[1], ids[0]])
+      await release()
+      for done in dones { #expect(await p.finished(done).status == 0) }
+      let merged = try p.git("log", "--first-parent", "--reverse", "--format=%s", "main").split(separator: "\n")
+        .compactMap { line in ids.first { line.contains("(\($0))") } }
+      #expect(merged == [ids[2], ids[1], ids[0]])
+    }
+
     /// A merge held by the person's own merge in progress is merged by `wt
     /// auto` once the person commits, with no second `wt done`.
     @Test func aHeldEntryIsMergedByTheLoopOnceItsHoldClears() async throws {

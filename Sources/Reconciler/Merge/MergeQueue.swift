@@ -36,12 +36,19 @@ public struct MergeQueue: Sendable {
   /// The project's entries a merger takes now, in the order it takes them:
   /// waiting, their `wt done` alive.
   func waiting(project: String, order: MergePolicy.Order) throws -> [MergeEntry] {
-    try world.store.load().merges.values.filter { $0.project == project && $0.phase == .waiting && processIsAlive($0.pid) }
-      .sorted {
-        order == .priority
-          ? ($0.priority ?? 2, $0.ticket, $0.worker) < ($1.priority ?? 2, $1.ticket, $1.worker)
-          : ($0.ticket, $0.worker) < ($1.ticket, $1.worker)
-      }
+    Self.inLine(
+      try world.store.load().merges.values.filter { $0.project == project && $0.phase == .waiting && processIsAlive($0.pid) },
+      order: order)
+  }
+
+  /// Entries in line (waiting or gating), in the order a merger takes
+  /// them: by ticket, or by the bead's priority first.
+  public static func inLine(_ entries: [MergeEntry], order: MergePolicy.Order) -> [MergeEntry] {
+    entries.filter { $0.phase == .waiting || $0.phase == .gating }.sorted {
+      order == .priority
+        ? ($0.priority ?? 2, $0.ticket, $0.worker) < ($1.priority ?? 2, $1.ticket, $1.worker)
+        : ($0.ticket, $0.worker) < ($1.ticket, $1.worker)
+    }
   }
 
   /// Entries left `gating` by a merger that died: whoever holds the lock

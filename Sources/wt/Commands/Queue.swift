@@ -78,7 +78,8 @@ extension WT {
       let entries = try MergeQueue(world: context.world).entries()
       let now = Date()
       let rows = entries.map { entry in
-        let inLine = entries.filter { $0.project == entry.project && ($0.phase == .waiting || $0.phase == .gating) }
+        let order = manifest.project(named: entry.project).map { $0.merge.filling(from: manifest.settings.merge).resolved(parallelCap: 1).order }
+        let inLine = MergeQueue.inLine(entries.filter { $0.project == entry.project }, order: order ?? .fifo)
         return Row(
           project: entry.project, bead: entry.bead, worker: entry.worker, branch: entry.branch,
           phase: entry.phase.rawValue, reason: entry.reason, pid: entry.pid, queuedAt: format.string(from: entry.queuedAt),
