@@ -20,7 +20,15 @@ extension Finish {
         let lock = try await queue.lock(worker, wait: .milliseconds(500)) { holder in
           if told.first() { progress("waiting for the merge queue: \(holder) is merging") }
         }
-        try await drain(worker.project)
+        do {
+          try await drain(worker.project)
+        } catch {
+          // The merger failed after its own entry came out: that stands.
+          if let outcome = try world.store.load().merges[worker.name].flatMap({ $0.pid == getpid() ? $0.outcome : nil }) {
+            return outcome
+          }
+          throw error
+        }
         withExtendedLifetime(lock) {}
       } catch let busy as FileLock.Busy {
         guard ContinuousClock.now >= deadline else { continue }
