@@ -80,10 +80,20 @@ struct Gate: Sendable {
         // A kept worktree git cannot reset is made again.
       }
     }
-    try await remove()
-    try FileManager.default.createDirectory(
-      atPath: (directory as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try await world.git.addDetachedWorktree(repo: project.path, path: directory, commit: commit)
+    for attempt in 1...3 {
+      try await remove()
+      try FileManager.default.createDirectory(
+        atPath: (directory as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+      do {
+        try await world.git.addDetachedWorktree(repo: project.path, path: directory, commit: commit)
+        return false
+      } catch where attempt < 3 {
+        // Another wt process (a worker's teardown) removing a worktree of
+        // the same repository at this moment makes git fail to read its
+        // half-removed folder; that passes.
+        try await Task.sleep(for: .milliseconds(100 * attempt))
+      }
+    }
     return false
   }
 

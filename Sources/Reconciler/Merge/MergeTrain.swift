@@ -192,10 +192,16 @@ struct MergeTrain: Sendable {
       return .held(
         "\(checkout) has uncommitted changes to \(files.joined(separator: ", ")), which the merge changes; git refused to fast-forward and nothing of yours was touched. Commit or move those changes; the loop merges it then (or run 'wt done' again).")
     case .moved(let how):
+      // Every bead at once: their `wt done`s wait for the last.
+      let (tracker, base, repo) = (world.tracker, project.base, project.path)
       try await world.guardingBeads {
-        for entry in members {
-          try await world.tracker.close(
-            entry.bead, reason: "Done: merged \(entry.branch) into \(project.base) by wt", in: project.path)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+          for entry in members {
+            group.addTask {
+              try await tracker.close(entry.bead, reason: "Done: merged \(entry.branch) into \(base) by wt", in: repo)
+            }
+          }
+          try await group.waitForAll()
         }
       }
       for entry in members { try queue.settle(entry, .merged(commit: commit, how: how, gated: gated)) }
