@@ -13,5 +13,6 @@ public enum ManifestKeys {
     "select": ProjectFields.selectKeys,
     "merge": ProjectFields.mergeKeys,
     "gate_cache": ProjectFields.gateCacheKeys,
+    "account": NodeReader.accountKeys,
   ]
 }

@@ -24,6 +24,8 @@ struct ProjectFields: Hashable, Sendable {
   var portEnv: String?
   var agentByLabel: [Located<Project.LabelAgent>]?
   var disposable: [String]?
+  /// `accounts:`, each name with where it was written.
+  var accounts: [Located<String>]?
   var merge: MergePolicy?
   var gateCache: GateCache?
   /// Only in the person's own entries: where code runs is theirs to say.
@@ -33,7 +35,7 @@ struct ProjectFields: Hashable, Sendable {
 
   static let keys = [
     "path", "base", "workers", "agent", "agent_by_label", "on_done", "prompt", "select", "copy", "setup", "gate",
-    "port_env", "disposable", "merge", "gate_cache",
+    "port_env", "disposable", "accounts", "merge", "gate_cache",
   ]
   static let mergeKeys = ["batch", "parallel", "order"]
   static let gateCacheKeys = ["key", "keep"]
@@ -46,7 +48,7 @@ struct ProjectFields: Hashable, Sendable {
       agent: agent ?? lower.agent, onDone: onDone ?? lower.onDone, prompt: prompt ?? lower.prompt,
       select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
       gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, agentByLabel: agentByLabel ?? lower.agentByLabel,
-      disposable: disposable ?? lower.disposable,
+      disposable: disposable ?? lower.disposable, accounts: accounts ?? lower.accounts,
       merge: merge.map { $0.filling(from: lower.merge) } ?? lower.merge, gateCache: gateCache ?? lower.gateCache,
       host: host, pathAsWritten: pathAsWritten)
   }
@@ -96,6 +98,14 @@ extension NodeReader {
       out.portEnv = name
     }
     if let n = f["disposable"] { out.disposable = strings(n, key: "disposable") }
+    if let n = f["accounts"] {
+      if case .sequence(let items) = n.kind {
+        let names = items.compactMap { item in string(item, key: "accounts[]").map { Located(value: $0, file: file, mark: item.mark) } }
+        if names.count == items.count { out.accounts = names }
+      } else {
+        report(.wrongType(key: "accounts", expected: "a list of account names", got: n.typeName), at: n.mark)
+      }
+    }
     if let n = f["merge"] { out.merge = mergePolicy(n, context: "\(context).merge") }
     if let n = f["gate_cache"] { out.gateCache = gateCache(n, context: "\(context).gate_cache") }
     return out
