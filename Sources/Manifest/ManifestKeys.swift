@@ -15,6 +15,8 @@ public enum ManifestKeys {
     "prices": NodeReader.priceKeys,
     "projectBlock": ProjectFields.keys.filter { $0 != "path" },
     "select": ProjectFields.selectKeys,
+    "merge": ProjectFields.mergeKeys,
+    "gate_cache": ProjectFields.gateCacheKeys,
     "account": NodeReader.accountKeys,
   ]
 }

@@ -76,6 +76,8 @@ extension ManifestLoader {
       project.budget = budget.value
       problems += budgetPriceProblems(budget, context: "project '\(name)'.budget", agents: project.agents, prices: prices)
     }
+    project.merge = f.merge ?? MergePolicy()
+    project.gateCache = f.gateCache
     return (project, problems)
   }
 

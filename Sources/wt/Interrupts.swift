@@ -7,6 +7,7 @@
   @preconcurrency import Darwin
 #endif
 import Foundation
+import Reconciler
 
 /// How wt ends on a signal a person sends: Ctrl-C (SIGINT, 130), `kill`
 /// (SIGTERM, 143) or a closed terminal (SIGHUP, 129), each as 128 + the
@@ -37,6 +38,9 @@ enum Interrupts {
       source.setEventHandler {
         restoreTerminal?()
         restoreTerminal = nil
+        // A gate runs in a process group of its own, which the terminal's
+        // signal does not reach: it ends with wt.
+        ProcessGroups.signalAll(number)
         let text = "\nwt: \(name)" + (advice.map { "; \($0)" } ?? "") + "\n"
         fflush(stdout)
         writeIgnoringErrors(STDERR_FILENO, text)

@@ -81,6 +81,7 @@ extension EndToEnd {
       func shape(_ s: String) -> String {
         var s = s.replacingOccurrences(of: #"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]+Z"#, with: "TIME", options: .regularExpression)
         s = s.replacingOccurrences(of: #"gate `[^`]*`"#, with: "gate GATE", options: .regularExpression)
+        s = s.replacingOccurrences(of: #"waited [0-9]+ s, batch [0-9a-f]{8}"#, with: "WAITED", options: .regularExpression)
         return s.replacingOccurrences(of: #"[a-z]+-[0-9a-z]+"#, with: "BEAD", options: .regularExpression)
       }
       #expect(shape(row) == shape(documented), "wt queue printed:\n\(text)")

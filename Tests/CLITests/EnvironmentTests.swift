@@ -42,9 +42,11 @@ extension EndToEnd {
       try FileManager.default.createDirectory(atPath: dump, withIntermediateDirectories: true)
       defer { try? FileManager.default.removeItem(atPath: dump) }
       // Every variable but the ones a shell sets for itself, one file per
-      // gate run (its folder is named for the bead).
+      // gate run, named for the bead its merge commit names ("Merge
+      // wt/BEAD (BEAD) by wt"): gate worktrees are the queue's slots, not
+      // the bead's.
       let gate = """
-        [[sh, -c, 'env | grep -v -e "^PWD=" -e "^OLDPWD=" -e "^SHLVL=" -e "^_=" | LC_ALL=C sort > "\(dump)/$(basename "$PWD")"; test "$GATE_TOOL" = present']]
+        [[sh, -c, 'env | grep -v -e "^PWD=" -e "^OLDPWD=" -e "^SHLVL=" -e "^_=" | LC_ALL=C sort > "\(dump)/demo-$(git log -1 --format=%s | cut -d"(" -f2 | cut -d")" -f1)"; test "$GATE_TOOL" = present']]
         """
       let p = try Playground(workers: 2, gate: gate)
       // The tmux server comes from a shell without the person's tool: a

@@ -72,7 +72,8 @@ import Testing
       "root": schema, "settings": defs["settings"], "admission": defs["admission"], "agent": defs["agent"],
       "dialog": defs["dialog"], "project": defs["project"], "projectBlock": defs["projectBlock"],
       "select": defs["select"], "host": defs["host"], "kubernetes": defs["kubernetes"], "account": defs["account"],
-      "budget": defs["budget"], "projectBudget": defs["projectBudget"], "prices": defs["prices"],
+      "budget": defs["budget"], "projectBudget": defs["projectBudget"], "prices": defs["prices"], "merge": defs["merge"],
+      "gate_cache": defs["gate_cache"],
     ]
     #expect(Set(places.keys) == Set(ManifestKeys.byPlace.keys))
     for (place, object) in places {

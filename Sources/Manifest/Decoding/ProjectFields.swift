@@ -26,6 +26,8 @@ struct ProjectFields: Hashable, Sendable {
   var disposable: [String]?
   /// `accounts:`, each name with where it was written.
   var accounts: [Located<String>]?
+  var merge: MergePolicy?
+  var gateCache: GateCache?
   /// Only in the person's own entries: where code runs is theirs to say.
   var host: Located<String>?
   /// `path` before resolving, for a project on another host.
@@ -35,8 +37,10 @@ struct ProjectFields: Hashable, Sendable {
 
   static let keys = [
     "path", "base", "workers", "agent", "agent_by_label", "on_done", "prompt", "select", "copy", "setup", "gate",
-    "port_env", "disposable", "accounts",
+    "port_env", "disposable", "accounts", "merge", "gate_cache",
   ]
+  static let mergeKeys = ["batch", "parallel", "order"]
+  static let gateCacheKeys = ["key", "keep"]
   static let selectKeys = ["labels", "any_labels", "exclude_labels", "types", "max_priority", "ids"]
 
   /// Fields in `self` win; the rest come from `lower`.
@@ -46,8 +50,9 @@ struct ProjectFields: Hashable, Sendable {
       agent: agent ?? lower.agent, onDone: onDone ?? lower.onDone, prompt: prompt ?? lower.prompt,
       select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
       gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, agentByLabel: agentByLabel ?? lower.agentByLabel,
-      disposable: disposable ?? lower.disposable, accounts: accounts ?? lower.accounts, host: host,
-      pathAsWritten: pathAsWritten, budget: budget)
+      disposable: disposable ?? lower.disposable, accounts: accounts ?? lower.accounts,
+      merge: merge.map { $0.filling(from: lower.merge) } ?? lower.merge, gateCache: gateCache ?? lower.gateCache,
+      host: host, pathAsWritten: pathAsWritten, budget: budget)
   }
 }
 
@@ -103,6 +108,33 @@ extension NodeReader {
       } else {
         report(.wrongType(key: "accounts", expected: "a list of account names", got: n.typeName), at: n.mark)
       }
+    }
+    if let n = f["merge"] { out.merge = mergePolicy(n, context: "\(context).merge") }
+    if let n = f["gate_cache"] { out.gateCache = gateCache(n, context: "\(context).gate_cache") }
+    return out
+  }
+
+  /// `merge: {batch, parallel, order}`, on a project or under `settings:`.
+  func mergePolicy(_ node: YAMLNode, context: String) -> MergePolicy? {
+    guard let f = fields(node, key: "merge", context: context, known: ProjectFields.mergeKeys) else { return nil }
+    var out = MergePolicy()
+    if let n = f["batch"] { out.batch = int(n, key: "batch", range: 1...1000) }
+    if let n = f["parallel"] { out.parallel = int(n, key: "parallel", range: 1...64) }
+    if let n = f["order"] { out.order = choice(n, key: "order", as: MergePolicy.Order.self) }
+    return out
+  }
+
+  /// `gate_cache: {key: [FILE…], keep: [PATH…]}`: paths inside the
+  /// repository only, as `copy:`.
+  func gateCache(_ node: YAMLNode, context: String) -> GateCache? {
+    guard let f = fields(node, key: "gate_cache", context: context, known: ProjectFields.gateCacheKeys) else { return nil }
+    var out = GateCache(key: [], keep: [])
+    for name in ProjectFields.gateCacheKeys {
+      guard let n = f[name], let paths = strings(n, key: "gate_cache.\(name)") else { continue }
+      for path in paths where path.isEmpty || path.hasPrefix("/") || path.hasPrefix("~") || path.split(separator: "/").contains("..") {
+        report(.pathOutsideRepository(key: "gate_cache.\(name)", path: path), at: n.mark)
+      }
+      if name == "key" { out.key = paths } else { out.keep = paths }
     }
     return out
   }

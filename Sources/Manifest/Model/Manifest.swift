@@ -65,6 +65,8 @@ public struct Settings: Hashable, Sendable {
   public var ports: ClosedRange<Int>
   /// Argument array run when a worker needs attention; empty for none.
   public var notify: [Template]
+  /// `merge:` for every project that does not say otherwise.
+  public var merge = MergePolicy()
   /// How wt resumes workers stopped on their provider's limits.
   public var limits = Limits()
   /// `settings.budget`: each bead's and project's day by default, and the
@@ -215,6 +217,10 @@ public struct Project: Hashable, Sendable {
   /// `.build/`); any other ignored file that differs from what wt put
   /// there keeps the worktree.
   public var disposable: [String] = []
+  /// `merge:` as the project wrote it (nil fields come from `settings:`).
+  public var merge = MergePolicy()
+  /// `gate_cache:`: keep and reuse the merge queue's gate worktrees.
+  public var gateCache: GateCache?
   /// The repository's own wt.yaml, when its `project:` block supplied
   /// something that runs (setup, gate, copy, port_env).
   public var foreign: ForeignFile?

@@ -38,6 +38,7 @@ public struct Applier: Sendable {
 
   public func apply(_ plan: Plan) async -> [StepReport] {
     let applier = self
+    await queueHeldMerges(plan)
     return await withTaskGroup(of: StepReport.self) { group in
       var starts = 0
       for change in plan.changes {
@@ -100,6 +101,19 @@ public struct Applier: Sendable {
       return .done(try await finish.run(worker).joined(separator: "; "))
     } catch let error as LifecycleError {
       return .failed(error.message)
+    }
+  }
+
+  /// The held merges this plan retries are queued together before any is
+  /// merged, so whichever takes the merge lock first merges them all, in
+  /// one batch, in their old places in line.
+  func queueHeldMerges(_ plan: Plan) async {
+    for change in plan.changes {
+      guard case .retryMerge = change.step, let project = manifest.project(named: change.project),
+        let tip = try? await world.git.revParse(change.branch, repo: project.path)
+      else { continue }
+      let worker = WorkerRef(project: project, bead: change.bead, branch: change.branch, worktree: change.worktree)
+      try? await MergeQueue(world: world).enqueue(worker, tip: tip, priority: nil)
     }
   }
 

@@ -48,7 +48,7 @@ public struct Finish: Sendable {
       said.append("\(worker.branch) has no commits beyond \(project.base); closing without a merge (--allow-empty)")
       reason = "Done: no changes (--allow-empty)"
     case .merge:
-      said += try await mergeThroughQueue(worker)
+      said += try await mergeThroughQueue(worker, priority: bead?.priority)
       reason = "Done: merged \(worker.branch) into \(project.base) by wt"
     case .pr:
       said += try await gateBranch(worker)
@@ -62,7 +62,9 @@ public struct Finish: Sendable {
       reason = "Done: work is on branch \(worker.branch)"
       keepWorktree = "on_done is keep; branch \(worker.branch)"
     }
-    if bead?.isClosed != true {
+    // The merger closes the beads of a batch as base takes it.
+    let closed = project.onDone == .merge && ahead > 0 ? try await world.tracker.show(worker.bead, in: project.path)?.isClosed : bead?.isClosed
+    if closed != true {
       // Under the bead guard: a release that read the bead open cannot
       // land between that read and this close.
       try await world.guardingBeads { try await world.tracker.close(worker.bead, reason: reason, in: project.path) }
@@ -78,28 +80,20 @@ public struct Finish: Sendable {
     return said
   }
 
-  /// Queues the worker, waits for the repository's merge lock, merges.
-  /// On a conflict or a failing gate the worker is told what to fix and
-  /// the bead stays open; when the person's checkout is in the way the
-  /// merge is held. Either way nothing moved.
-  func mergeThroughQueue(_ worker: WorkerRef) async throws -> [String] {
+  /// Queues the worker (its ticket), then waits for its entry's outcome:
+  /// whoever holds the repository's merge lock merges every waiting entry,
+  /// so this process either takes the lock and merges (its own entry and
+  /// everyone's waiting) or reads what the holder made of its entry. On a
+  /// conflict or a failing gate the worker is told what to fix and the
+  /// bead stays open; when the person's checkout is in the way the merge
+  /// is held. Either way nothing moved.
+  func mergeThroughQueue(_ worker: WorkerRef, priority: Int?) async throws -> [String] {
     let queue = MergeQueue(world: world)
-    try await queue.enqueue(worker)
+    let tip = try await world.git.revParse(worker.branch, repo: worker.project.path)
+    try await queue.enqueue(worker, tip: tip, priority: priority)
     let outcome: Merger.Outcome
     do {
-      let progress = self.progress
-      let lock = try await queue.lock(worker, wait: lockWait) { holder in
-        progress("waiting for the merge queue: \(holder) is merging")
-      }
-      defer { withExtendedLifetime(lock) {} }
-      // Another `wt done` of this worker may have finished while this one
-      // waited its turn.
-      guard let tip = try? await world.git.revParse(worker.branch, repo: worker.project.path) else {
-        try queue.remove(worker)
-        throw LifecycleError("\(worker.branch) is gone: another 'wt done' finished \(worker.bead) meanwhile. Nothing was changed.")
-      }
-      try queue.set(worker, .gating)
-      outcome = try await Merger(world: world).merge(worker, tip: tip)
+      outcome = try await awaitOutcome(worker, queue: queue)
     } catch let error as LifecycleError {
       throw error
     } catch {
@@ -110,6 +104,9 @@ public struct Finish: Sendable {
     switch outcome {
     case .merged(let commit, let how, let gated):
       var lines = gated.map { "gate `\($0)` passed on \(worker.branch) merged with \(base)" }
+      if let batch = try? queue.entries().first(where: { $0.worker == worker.name })?.batch {
+        lines.append("merged in batch \(batch)")
+      }
       lines.append("merged \(worker.branch) into \(base) as \(commit.prefix(10)) (\(how))")
       return lines
     case .alreadyInBase:

@@ -9,10 +9,11 @@ extension WT {
       abstract: "The merge queue: finished workers waiting, being gated, held or failed.",
       discussion: discussion(
         """
-        'wt done' queues a worker; one merger per repository runs at a time. waiting: behind another merge. \
-        gating: merged off-checkout, the gate runs on the result. held: nothing merged because your checkout \
-        is busy ('wt done' again merges it). failed: a conflict or a failing gate, sent to the worker. \
-        interrupted: the 'wt done' that queued it is gone.
+        'wt done' takes a ticket (first come, first served); whoever holds the repository's merge lock merges \
+        every waiting entry, in batches gated once each. waiting: in line (position). gating: merged \
+        off-checkout with its batch, the gate runs on the result. merged: in base, its 'wt done' finishing. \
+        held: nothing merged because your checkout is busy (the loop merges it once free). failed: a conflict \
+        or a failing gate, sent to the worker. interrupted: the 'wt done' that queued it is gone.
         """,
         example: "$ wt queue --json | jq -r '.entries[] | select(.phase == \"failed\").reason'"))
 
@@ -31,11 +32,21 @@ extension WT {
       var updatedAt: String
       /// The host whose queue it is; nil for this machine's.
       var host: String?
+      /// Its place among the repository's entries in line (1 is next);
+      /// nil once it is held, failed or done.
+      var position: Int?
+      /// The batch it is (or was last) gated in; shared by the entries
+      /// gated together.
+      var batch: String?
+      var gatingSince: String?
+      /// Seconds it waited before its gate started (or until now).
+      var waited: Int?
 
       enum CodingKeys: String, CodingKey {
-        case project, bead, worker, branch, phase, reason, pid, host
+        case project, bead, worker, branch, phase, reason, pid, host, position, batch, waited
         case queuedAt = "queued_at"
         case updatedAt = "updated_at"
+        case gatingSince = "gating_since"
       }
 
       /// `reason` is null when there is none, never missing.
@@ -51,6 +62,10 @@ extension WT {
         try c.encode(queuedAt, forKey: .queuedAt)
         try c.encode(updatedAt, forKey: .updatedAt)
         try c.encodeIfPresent(host, forKey: .host)
+        try c.encode(position, forKey: .position)
+        try c.encode(batch, forKey: .batch)
+        try c.encode(gatingSince, forKey: .gatingSince)
+        try c.encode(waited, forKey: .waited)
       }
     }
 
@@ -60,15 +75,23 @@ extension WT {
       async let hosts = manifest.remoteProjects.isEmpty
         ? ([], [], []) : await Fleet.connect(manifest, environment: options.environment).rows(["queue", "--json"], key: ListKey.entries, marking: \Row.host)
       let format = ISO8601DateFormatter()
-      let rows = try MergeQueue(world: context.world).entries().map {
-        Row(
-          project: $0.project, bead: $0.bead, worker: $0.worker, branch: $0.branch, phase: $0.phase.rawValue,
-          reason: $0.reason, pid: $0.pid, queuedAt: format.string(from: $0.queuedAt),
-          updatedAt: format.string(from: $0.updatedAt))
+      let entries = try MergeQueue(world: context.world).entries()
+      let now = Date()
+      let rows = entries.map { entry in
+        let order = manifest.project(named: entry.project).map { $0.merge.filling(from: manifest.settings.merge).resolved(parallelCap: 1).order }
+        let inLine = MergeQueue.inLine(entries.filter { $0.project == entry.project }, order: order ?? .fifo)
+        return Row(
+          project: entry.project, bead: entry.bead, worker: entry.worker, branch: entry.branch,
+          phase: entry.phase.rawValue, reason: entry.reason, pid: entry.pid, queuedAt: format.string(from: entry.queuedAt),
+          updatedAt: format.string(from: entry.updatedAt),
+          position: inLine.firstIndex { $0.worker == entry.worker }.map { $0 + 1 }, batch: entry.batch,
+          gatingSince: entry.gatingSince.map { format.string(from: $0) }, waited: entry.waited(now: now))
       }
       let (remote, problems, _) = await hosts
       try Fleet.printList(ListKey.entries, rows + remote, problems: problems, json: output.isJSON, empty: "The merge queue is empty.") { row in
-        (row.host.map { "\($0): " } ?? "") + "\(row.worker)  \(row.phase)  \(row.branch)  since \(row.updatedAt)"
+        (row.host.map { "\($0): " } ?? "") + (row.position.map { "\($0). " } ?? "")
+          + "\(row.worker)  \(row.phase)  \(row.branch)  since \(row.updatedAt)"
+          + (row.waited.map { ", waited \($0) s" } ?? "") + (row.batch.map { ", batch \($0)" } ?? "")
           + (row.reason.map { "\n    \($0)" } ?? "")
       }
     }

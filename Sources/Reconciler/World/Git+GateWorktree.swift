@@ -1,0 +1,28 @@
+import Foundation
+
+/// The git steps of a gate worktree that is kept and reused between merges
+/// (`gate_cache:`): it is wt's own scratch checkout, never a person's, so
+/// forcing is safe there.
+extension Git {
+  /// Moves a kept gate worktree to `commit` and cleans it of every file
+  /// git does not track (ignored ones too, `-x`) except under `keep`
+  /// (git clean keeps what `-e` names even with `-x`:
+  /// https://git-scm.com/docs/git-clean).
+  public func resetGateWorktree(_ path: String, to commit: String, keep: [String]) async throws {
+    try await runner.run(["git", "-C", path, "checkout", "--quiet", "--detach", "--force", commit])
+    var argv = ["git", "-C", path, "clean", "-ffdxq"]
+    for pattern in keep { argv += ["-e", pattern.hasPrefix("/") ? pattern : "/\(pattern)"] }
+    try await runner.run(argv)
+  }
+
+  /// The blob id of each of `paths` in `commit` ("-" for one it lacks):
+  /// equal ids, equal content.
+  public func blobIDs(_ paths: [String], at commit: String, repo: String) async throws -> [String] {
+    var out: [String] = []
+    for path in paths {
+      let result = try await runner.output(["git", "-C", repo, "rev-parse", "--verify", "--quiet", "\(commit):\(path)"])
+      out.append(result.succeeded ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : "-")
+    }
+    return out
+  }
+}
