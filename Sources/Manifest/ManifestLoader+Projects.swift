@@ -32,6 +32,7 @@ extension ManifestLoader {
     let (resolved, problems) = resolve(entry.name, fields, agents: doc.agents)
     diagnostics += problems
     guard var project = resolved else { return (nil, nil, diagnostics) }
+    project.pr = fields.pr ?? doc.settings.pr ?? PullRequestPolicy()
     let source = fields.path.map { path in
       ProjectSource(
         path: .init(file: path.file, mark: path.mark), base: fields.base.map { .init(file: $0.file, mark: $0.mark) })

@@ -50,7 +50,7 @@ import Testing
       ((object as? [String: Any])?["properties"] as? [String: Any])?.keys.sorted() ?? []
     }
     let places: [String: Any?] = [
-      "root": schema, "settings": defs["settings"], "admission": defs["admission"], "agent": defs["agent"],
+      "root": schema, "settings": defs["settings"], "admission": defs["admission"], "pr": defs["pr"], "agent": defs["agent"],
       "dialog": defs["dialog"], "project": defs["project"], "projectBlock": defs["projectBlock"],
       "select": defs["select"], "host": defs["host"],
     ]

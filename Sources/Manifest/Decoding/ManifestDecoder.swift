@@ -15,7 +15,7 @@ struct ManifestDocument {
 
 extension NodeReader {
   static let rootKeys = ["version", "settings", "hosts", "agents", "defaults", "projects", "project"]
-  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify"]
+  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "pr"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
   static let agentKeys = [
     "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "questions", "hooks", "prompt_arg", "trust_seed", "ready_delay",
@@ -97,6 +97,7 @@ extension NodeReader {
       }
     }
     if let n = f["notify"] { s.notify = templates(n, key: "notify") ?? [] }
+    if let n = f["pr"] { s.pr = pullRequestPolicy(n, context: "settings.pr") }
     return s
   }
 

@@ -24,6 +24,7 @@ struct ProjectFields: Hashable, Sendable {
   var portEnv: String?
   var agentByLabel: [Located<Project.LabelAgent>]?
   var disposable: [String]?
+  var pr: PullRequestPolicy?
   /// Only in the person's own entries: where code runs is theirs to say.
   var host: Located<String>?
   /// `path` before resolving, for a project on another host.
@@ -31,8 +32,9 @@ struct ProjectFields: Hashable, Sendable {
 
   static let keys = [
     "path", "base", "workers", "agent", "agent_by_label", "on_done", "prompt", "select", "copy", "setup", "gate",
-    "port_env", "disposable",
+    "port_env", "disposable", "pr",
   ]
+  static let prKeys = ["max_rounds", "trusted", "merge_method", "interval"]
   static let selectKeys = ["labels", "any_labels", "exclude_labels", "types", "max_priority", "ids"]
 
   /// Fields in `self` win; the rest come from `lower`.
@@ -42,7 +44,7 @@ struct ProjectFields: Hashable, Sendable {
       agent: agent ?? lower.agent, onDone: onDone ?? lower.onDone, prompt: prompt ?? lower.prompt,
       select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
       gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, agentByLabel: agentByLabel ?? lower.agentByLabel,
-      disposable: disposable ?? lower.disposable, host: host, pathAsWritten: pathAsWritten)
+      disposable: disposable ?? lower.disposable, pr: pr ?? lower.pr, host: host, pathAsWritten: pathAsWritten)
   }
 }
 
@@ -90,6 +92,21 @@ extension NodeReader {
       out.portEnv = name
     }
     if let n = f["disposable"] { out.disposable = strings(n, key: "disposable") }
+    if let n = f["pr"] { out.pr = pullRequestPolicy(n, context: "\(context).pr") }
+    return out
+  }
+
+  /// `pr: {max_rounds, trusted, merge_method, interval}`; what is not
+  /// written keeps wt's default.
+  func pullRequestPolicy(_ node: YAMLNode, context: String) -> PullRequestPolicy? {
+    guard let f = fields(node, key: "pr", context: context, known: ProjectFields.prKeys) else { return nil }
+    var out = PullRequestPolicy()
+    if let n = f["max_rounds"], let v = int(n, key: "max_rounds", range: 1...100) { out.maxRounds = v }
+    if let n = f["trusted"], let v = strings(n, key: "trusted") { out.trusted = v }
+    if let n = f["merge_method"], let v = choice(n, key: "merge_method", as: PullRequestPolicy.MergeMethod.self) {
+      out.mergeMethod = v
+    }
+    if let n = f["interval"], let v = int(n, key: "interval", range: 1...86400) { out.interval = v }
     return out
   }
 

@@ -62,6 +62,9 @@ public struct Settings: Hashable, Sendable {
   public var ports: ClosedRange<Int>
   /// Argument array run when a worker needs attention; empty for none.
   public var notify: [Template]
+  /// `settings.pr`: the pull-request loop's policy for every project that
+  /// sets none of its own.
+  public var pr: PullRequestPolicy?
 
   public init(
     worktreeRoot: String, tmuxSocket: TmuxSocket = .default, maxWorkers: Int? = nil,
@@ -199,6 +202,11 @@ public struct AgentProfile: Hashable, Sendable {
 public struct Project: Hashable, Sendable {
   public enum OnDone: String, Hashable, Sendable, CaseIterable {
     case merge, pr, keep
+    /// `pr`, and GitHub's auto-merge (`gh pr merge --auto`) once it is open.
+    case prAuto = "pr-auto"
+
+    /// Whether the work leaves through a pull request.
+    public var opensPullRequest: Bool { self == .pr || self == .prAuto }
   }
 
   public var name: String
@@ -224,6 +232,8 @@ public struct Project: Hashable, Sendable {
   /// `agent_by_label:`, in file order: a bead with one of these labels gets
   /// that agent instead of `agent` (the first that matches wins).
   public var agentByLabel: [LabelAgent] = []
+  /// `pr:`, for `on_done: pr` and `pr-auto`.
+  public var pr = PullRequestPolicy()
 
   public struct LabelAgent: Hashable, Sendable {
     public var label: String

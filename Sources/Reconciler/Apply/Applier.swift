@@ -82,6 +82,8 @@ public struct Applier: Sendable {
       return try await retryMerge(change, project: project)
     case .teardown(let release):
       return try await teardown(change, project: project, releaseBead: release)
+    case .pullRequest(let step):
+      return try await pullRequest(change, project: project, step: step)
     }
   }
 

@@ -65,6 +65,9 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   /// Set while the agent is stopped on a usage limit, an overload, billing
   /// or a budget: what the loop waits for before it resumes the worker.
   public var limit: Limit?
+  /// The pull request `wt done` opened (`on_done: pr`, `pr-auto`), which
+  /// the loop follows until it merges or closes.
+  public var pullRequest: PullRequestRecord?
 
   /// A start that failed before the agent ever took its prompt: a bead's
   /// failure count, not a worker (no row, nothing to restart).

@@ -117,6 +117,7 @@ extension World {
       projects: await countingUncommitted(manifest, confirmed, panes: live), panes: live, state: state,
       machine: Self.machine())
     observed.mergeHoldsCleared = await mergeHoldsCleared(manifest, state, projects: Set(projects.map(\.name)))
+    observed.pullRequests = await observePullRequests(manifest, state, projects: Set(projects.map(\.name)), now: observed.now)
     return observed
   }
 
