@@ -27,9 +27,11 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   public var sharesFilesWith: [String] = []
   /// The host it runs on; nil on this machine.
   public var host: String?
+  /// The pull request it opened and wt follows; nil when none.
+  public var pr: PullRequestStatus?
 
   enum CodingKeys: String, CodingKey {
-    case name, project, bead, title, status, worktree, session, message, host
+    case name, project, bead, title, status, worktree, session, message, host, pr
     case sharesFilesWith = "shares_files_with"
     case statusAge = "status_age"
     case idleFor = "idle_for"
@@ -56,7 +58,35 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
     try c.encode(session, forKey: .session)
     try c.encode(message, forKey: .message)
     try c.encode(sharesFilesWith, forKey: .sharesFilesWith)
+    try c.encode(pr, forKey: .pr)
     try c.encodeIfPresent(host, forKey: .host)
+  }
+}
+
+/// A worker's pull request at a glance, from wt's last look at it.
+public struct PullRequestStatus: Codable, Equatable, Sendable {
+  public var number: Int
+  public var url: String
+  /// passing | failing | pending | none
+  public var checks: String
+  /// approved | changes_requested | pending | none
+  public var review: String
+  /// Rounds sent back to the worker so far.
+  public var round: Int
+  public var maxRounds: Int
+
+  enum CodingKeys: String, CodingKey {
+    case number, url, checks, review, round
+    case maxRounds = "max_rounds"
+  }
+
+  init(_ pr: PullRequestRecord, look: PullRequestObservation?, maxRounds: Int) {
+    number = pr.number
+    url = pr.url
+    checks = look?.view?.checkSummary ?? "none"
+    review = look?.view?.reviewSummary ?? "none"
+    round = pr.round
+    self.maxRounds = maxRounds
   }
 }
 
@@ -88,10 +118,16 @@ extension World {
         try await row(manifest, observed, name: name, pane: pane, processes: processes, readers: readers, now: now, cache: cache))
     }
     let live = Set(panes.map { WorkerNaming.name(project: $0.project, bead: $0.bead) })
+    let looks = loadPullRequestCache().looks.mapValues(\.look).merging(observed.pullRequests) { _, new in new }
     for record in observed.state.workers.values where !live.contains(record.name) && Self.shows(record, manifest, observed) {
       rows.append(
         try await row(
           manifest, observed, name: record.name, pane: nil, processes: processes, readers: readers, now: now, cache: cache))
+    }
+    for i in rows.indices {
+      guard let record = observed.state.workers[rows[i].0.name], let pr = record.pullRequest else { continue }
+      let max = manifest.project(named: record.project)?.pr.maxRounds ?? PullRequestPolicy().maxRounds
+      rows[i].0.pr = PullRequestStatus(pr, look: looks[record.name], maxRounds: max)
     }
     return Self.markingOverlaps(rows).sorted { ($0.status, $0.name) < ($1.status, $1.name) }
   }
@@ -174,10 +210,13 @@ extension World {
     } else if let retained = record?.retained {
       condition = WorkerCondition(.kept, retained)
       since = nil
+    } else if record?.pullRequest != nil {
+      // Its session ended with `wt done`; the pull request is what it
+      // waits on, and the loop revives it when a round needs it.
     } else {
       condition = WorkerCondition.next(after: condition, on: .observedDead("the session is gone; 'wt apply' brings it back"))
     }
-    if project != nil && bead == nil && world?.error == nil && record?.retained == nil { condition = WorkerCondition(.done, condition.message) }
+    if project != nil && bead == nil && world?.error == nil && record?.retained == nil && record?.pullRequest == nil { condition = WorkerCondition(.done, condition.message) }
     var changes: Git.Changes?
     let key = "\(record?.statusAt?.timeIntervalSince1970 ?? 0)|\(pane?.activity ?? 0)|\(worktree)"
     if let cached = cache?.fresh(name, key: key, now: now) {

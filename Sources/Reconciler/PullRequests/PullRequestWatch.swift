@@ -120,3 +120,16 @@ extension World {
     }
   }
 }
+
+extension World {
+  /// Workers whose pull request wt follows, with wt's last look at each
+  /// (no call to GitHub): `wt queue` lists them beside local merges.
+  public func openPullRequests(_ manifest: Manifest) throws -> [(record: WorkerRecord, status: PullRequestStatus)] {
+    let looks = loadPullRequestCache().looks
+    return try store.load().workers.values.sorted { $0.name < $1.name }.compactMap { record in
+      guard let pr = record.pullRequest else { return nil }
+      let max = manifest.project(named: record.project)?.pr.maxRounds ?? PullRequestPolicy().maxRounds
+      return (record, PullRequestStatus(pr, look: looks[record.name]?.look, maxRounds: max))
+    }
+  }
+}

@@ -12,7 +12,8 @@ extension WT {
         'wt done' queues a worker; one merger per repository runs at a time. waiting: behind another merge. \
         gating: merged off-checkout, the gate runs on the result. held: nothing merged because your checkout \
         is busy ('wt done' again merges it). failed: a conflict or a failing gate, sent to the worker. \
-        interrupted: the 'wt done' that queued it is gone.
+        interrupted: the 'wt done' that queued it is gone. pull-request: opened by 'wt done' (on_done: pr, \
+        pr-auto) and followed by wt until it merges; reason says its checks, review and round.
         """,
         example: "$ wt queue --json | jq -r '.entries[] | select(.phase == \"failed\").reason'"))
 
@@ -66,8 +67,16 @@ extension WT {
           reason: $0.reason, pid: $0.pid, queuedAt: format.string(from: $0.queuedAt),
           updatedAt: format.string(from: $0.updatedAt))
       }
+      let pulls = try context.world.openPullRequests(manifest).map { pr in
+        Row(
+          project: pr.record.project, bead: pr.record.bead, worker: pr.record.name, branch: pr.record.branch,
+          phase: "pull-request",
+          reason: "#\(pr.status.number) \(pr.status.url): checks \(pr.status.checks), review \(pr.status.review), round \(pr.status.round) of \(pr.status.maxRounds)",
+          pid: 0, queuedAt: format.string(from: pr.record.createdAt),
+          updatedAt: format.string(from: pr.record.statusAt ?? pr.record.createdAt))
+      }
       let (remote, problems, _) = await hosts
-      try Fleet.printList(ListKey.entries, rows + remote, problems: problems, json: output.isJSON, empty: "The merge queue is empty.") { row in
+      try Fleet.printList(ListKey.entries, rows + pulls + remote, problems: problems, json: output.isJSON, empty: "The merge queue is empty.") { row in
         (row.host.map { "\($0): " } ?? "") + "\(row.worker)  \(row.phase)  \(row.branch)  since \(row.updatedAt)"
           + (row.reason.map { "\n    \($0)" } ?? "")
       }
