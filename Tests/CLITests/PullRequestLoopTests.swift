@@ -81,6 +81,7 @@ extension EndToEnd {
       #expect(try p.wait { p.prompts().count == 1 })
       try p.commit("sum.txt", "2+2=5\n", in: p.worktree(id))
       if refuseAutoMerge { FileManager.default.createFile(atPath: "\(p.dir)/auto-merge-refused", contents: nil) }
+      if onDone == "pr-auto" { FileManager.default.createFile(atPath: "\(p.dir)/required-checks", contents: nil) }
       let done = try await p.awaited("done", id)
       #expect(done.status == 0, "\(done.stderr)")
       #expect(done.stdout.contains("opened https://github.invalid/demo/repo/pull/7"))
@@ -210,9 +211,12 @@ extension EndToEnd {
       #expect(try await o.applyUntil { try o.p.show(o.id)["status"] as? String == "closed" })
     }
 
-    @Test func prAutoMergesOnceChecksPassAndARefusalFallsBackToPr() async throws {
+    @Test func prAutoMergesOnceTheRequiredChecksPass() async throws {
       let o = try await opened(onDone: "pr-auto")
       #expect(try String(contentsOfFile: "\(o.gh)/gh.log", encoding: .utf8).contains(#"["pr", "merge", "https://github.invalid/demo/repo/pull/7", "--auto", "--squash"]"#))
+      // Auto-merge waits for the required checks.
+      _ = try o.p.wt("apply", "--yes")
+      #expect(try o.p.show(o.id)["status"] as? String == "in_progress")
       try o.passCI()
       #expect(try await o.applyUntil { try o.p.show(o.id)["status"] as? String == "closed" })
       #expect(!o.p.exists(o.worktree))

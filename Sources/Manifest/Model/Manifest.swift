@@ -201,9 +201,10 @@ public struct AgentProfile: Hashable, Sendable {
 /// One repository wt works in, with everything resolved.
 public struct Project: Hashable, Sendable {
   public enum OnDone: String, Hashable, Sendable, CaseIterable {
-    case merge, pr, keep
+    case merge, pr
     /// `pr`, and GitHub's auto-merge (`gh pr merge --auto`) once it is open.
     case prAuto = "pr-auto"
+    case keep
 
     /// Whether the work leaves through a pull request.
     public var opensPullRequest: Bool { self == .pr || self == .prAuto }

@@ -33,7 +33,7 @@ extension GitHub {
   }
 
   /// A gh call that failed, with gh's reason; `unauthenticated` for exit 4
-  /// (no token: pkg/cmd/root/help_topic.go `exit-codes`).
+  /// (no token: gh's help topic `gh help exit-codes`).
   public struct Failure: Error, Equatable, Sendable, CustomStringConvertible {
     public var reason: String
     public var unauthenticated = false
