@@ -40,7 +40,10 @@ final class ClaudeRig: @unchecked Sendable {
   /// scripted shell command asks the person for permission in the pane.
   /// `apiFailures`: the stand-in's first N conversation requests fail
   /// with 529; `maxRetries`: Claude Code's `CLAUDE_CODE_MAX_RETRIES`.
-  init(workers: Int = 1, extraAgents: String = "", allowBash: Bool = true, apiFailures: Int = 0, maxRetries: Int? = nil) throws {
+  init(
+    workers: Int = 1, extraAgents: String = "", allowBash: Bool = true, apiFailures: Int = 0, maxRetries: Int? = nil,
+    onDone: String = "merge"
+  ) throws {
     claude = try Self.claudeBinary()
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-claude-\(UUID().uuidString.prefix(8))").path
     home = "\(base)/home"
@@ -66,7 +69,7 @@ final class ClaudeRig: @unchecked Sendable {
             CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"\(maxRetries.map { "\n      CLAUDE_CODE_MAX_RETRIES: \"\($0)\"" } ?? "")
       \(extraAgents)
       """
-    playground = try Playground(workers: workers, agents: agents, agent: "claude")
+    playground = try Playground(workers: workers, onDone: onDone, agents: agents, agent: "claude")
     guard allowBash else { return }
     // Scripted shell commands run without asking, as in a trusted repo.
     let settings = "\(playground.repo)/.claude"

@@ -1,6 +1,28 @@
 import Foundation
 import Testing
 
+extension Playground {
+  /// The repository as if on GitHub: a local bare `origin` holding main,
+  /// the gh double (Tests/Support/gh) first on PATH with its files in the
+  /// playground's folder, and `settings.pr` set to `pr`. Returns origin.
+  func onGitHub(pr: String) throws -> String {
+    let remote = "\(dir)/remote.git"
+    _ = try sh(["git", "init", "-q", "--bare", "-b", "main", remote])
+    _ = try git("remote", "add", "origin", remote)
+    _ = try git("push", "-q", "origin", "main")
+    let bin = "\(dir)/bin"
+    try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: "\(Self.root)/Tests/Support/gh", toPath: "\(bin)/gh")
+    // Only our stand-in gh, whatever this machine has installed.
+    let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+      .filter { !FileManager.default.isExecutableFile(atPath: "\($0)/gh") }
+    env["PATH"] = ([bin] + path.map(String.init)).joined(separator: ":")
+    env["FAKE_GH_LOG"] = "\(dir)/gh.log"
+    try editManifest { $0.replacingOccurrences(of: "settings:\n", with: "settings:\n  pr: \(pr)\n") }
+    return remote
+  }
+}
+
 extension EndToEnd {
   /// The pull-request loop against the gh double (Tests/Support/gh, which
   /// keeps gh's contract) and a local bare `origin`, where merging is a
@@ -64,18 +86,7 @@ extension EndToEnd {
 
     func opened(onDone: String = "pr", pr: String = "{interval: 1}", refuseAutoMerge: Bool = false) async throws -> Opened {
       let p = try Playground(onDone: onDone)
-      let remote = "\(p.dir)/remote.git"
-      _ = try p.sh(["git", "init", "-q", "--bare", "-b", "main", remote])
-      _ = try p.git("remote", "add", "origin", remote)
-      _ = try p.git("push", "-q", "origin", "main")
-      let bin = "\(p.dir)/bin"
-      try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
-      try FileManager.default.copyItem(atPath: "\(CLITests.root)/Tests/Support/gh", toPath: "\(bin)/gh")
-      let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        .filter { !FileManager.default.isExecutableFile(atPath: "\($0)/gh") }
-      p.env["PATH"] = ([bin] + path.map(String.init)).joined(separator: ":")
-      p.env["FAKE_GH_LOG"] = "\(p.dir)/gh.log"
-      try p.editManifest { $0.replacingOccurrences(of: "settings:\n", with: "settings:\n  pr: \(pr)\n") }
+      let remote = try p.onGitHub(pr: pr)
       let id = try p.bead("Add numbers")
       #expect(try p.wt("apply", "--yes").status == 0)
       #expect(try p.wait { p.prompts().count == 1 })

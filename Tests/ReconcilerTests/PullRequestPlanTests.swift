@@ -121,6 +121,20 @@ import Testing
     #expect(p.notes.map(\.text) == ["pull request #7 of api-1 waits: gh is not logged in (run 'gh auth login'); wt looks again later"])
   }
 
+  /// Its session ended with `wt done`: not a dead worker to tell anyone
+  /// about (the unattended loop records what it observes).
+  @Test func aWorkerWaitingOnItsPullRequestIsNotDead() throws {
+    let state = Self.state(PullRequestRecord(number: 7, url: "u"))
+    var observed = PlanTests.observed(unclosed: [PlanTests.bead("api-1", status: .inProgress, assignee: "wt")], state: state)
+    observed.projects["api"]?.worktrees = [Worktree(path: "/wt/api/api-1", head: nil, branch: "wt/api-1")]
+    let record = try #require(state.workers[Self.worker])
+    let manifest = PlanTests.manifest([PlanTests.project()])
+    #expect(World.observedEvent(record, pane: nil, manifest, observed, failureBudget: 3) == nil)
+    var plain = record
+    plain.pullRequest = nil
+    #expect(World.observedEvent(plain, pane: nil, manifest, observed, failureBudget: 3) != nil)
+  }
+
   @Test func aRoundAlreadyBegunIsFinishedNotRebuilt() {
     var pr = PullRequestRecord(number: 7, url: "u")
     var begun = PullRequestRecord.Round(keys: ["ci:old"], summary: "round 1: CI on old", text: "t")
