@@ -159,10 +159,22 @@ extension EndToEnd {
       #expect(o.p.prompts().last?.contains("merge or rebase onto main and push") == true)
     }
 
+    /// The person is told (`notify`) when it merged, as when it needs them.
+    func notifying(_ o: Opened) throws -> String {
+      let file = "\(o.p.dir)/notified"
+      try o.p.editManifest {
+        $0.replacingOccurrences(
+          of: "settings:\n", with: "settings:\n  notify: [/bin/sh, -c, 'echo \"$1\" >> \(file)', sh, '{{worker.status}}: {{worker.message}}']\n")
+      }
+      return file
+    }
+
     @Test func mergedClosesTheBeadAndRemovesTheWorktreeAndBranch() async throws {
       let o = try await opened()
+      let notified = try notifying(o)
       #expect(try o.gh("pr", "merge", "7", "--merge").status == 0)
       #expect(try await o.applyUntil { try o.p.show(o.id)["status"] as? String == "closed" })
+      #expect(try await o.p.eventually { (try? String(contentsOfFile: notified, encoding: .utf8)) == "done: Done: pull request #7 merged\n" })
       #expect(!o.p.exists(o.worktree))
       #expect(try o.p.sh(["git", "rev-parse", "--verify", "--quiet", "wt/\(o.id)"], check: false).status != 0)
       #expect(try o.record() == nil)
@@ -190,9 +202,11 @@ extension EndToEnd {
 
     @Test func closedUnmergedNeedsInputAndKeepsTheWorktree() async throws {
       let o = try await opened()
+      let notified = try notifying(o)
       _ = try o.gh("pr", "close", "7")
       #expect(try await o.applyUntil { try o.record()?["status"] as? String == "needs-input" })
       #expect((try o.record()?["statusMessage"] as? String)?.contains("closed without merging") == true)
+      #expect(try await o.p.eventually { (try? String(contentsOfFile: notified, encoding: .utf8))?.hasPrefix("needs-input: pull request #7 was closed without merging") == true })
       #expect(o.p.exists("\(o.worktree)/sum.txt"))
       #expect(try o.p.show(o.id)["status"] as? String == "in_progress")
     }
