@@ -27,11 +27,22 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   public var sharesFilesWith: [String] = []
   /// The host it runs on; nil on this machine.
   public var host: String?
+  /// A limited worker's time to go on (its provider's reset or its
+  /// backoff); nil when unknown or not limited.
+  public var until: Date?
+  /// The account (`accounts:`) whose credentials its agent runs with; nil
+  /// for the implicit one.
+  public var account: String?
+  /// `wt hold`: the clock does not resume it.
+  public var held = false
+  /// A limit that only a person or nothing resumes: the budget.
+  public var limitKind: Limit.Kind?
+
   /// The pull request it opened and wt follows; nil when none.
   public var pr: PullRequestStatus?
 
   enum CodingKeys: String, CodingKey {
-    case name, project, bead, title, status, worktree, session, message, host, pr
+    case name, project, bead, title, status, worktree, session, message, host, until, account, pr
     case sharesFilesWith = "shares_files_with"
     case statusAge = "status_age"
     case idleFor = "idle_for"
@@ -58,35 +69,10 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
     try c.encode(session, forKey: .session)
     try c.encode(message, forKey: .message)
     try c.encode(sharesFilesWith, forKey: .sharesFilesWith)
+    try c.encode(until.map(Self.iso), forKey: .until)
+    try c.encode(account, forKey: .account)
     try c.encode(pr, forKey: .pr)
     try c.encodeIfPresent(host, forKey: .host)
-  }
-}
-
-/// A worker's pull request at a glance, from wt's last look at it.
-public struct PullRequestStatus: Codable, Equatable, Sendable {
-  public var number: Int
-  public var url: String
-  /// passing | failing | pending | none
-  public var checks: String
-  /// approved | changes_requested | pending | none
-  public var review: String
-  /// Rounds sent back to the worker so far.
-  public var round: Int
-  public var maxRounds: Int
-
-  enum CodingKeys: String, CodingKey {
-    case number, url, checks, review, round
-    case maxRounds = "max_rounds"
-  }
-
-  init(_ pr: PullRequestRecord, look: PullRequestObservation?, maxRounds: Int) {
-    number = pr.number
-    url = pr.url
-    checks = look?.view?.checkSummary ?? "none"
-    review = look?.view?.reviewSummary ?? "none"
-    round = pr.round
-    self.maxRounds = maxRounds
   }
 }
 
@@ -210,10 +196,7 @@ extension World {
     } else if let retained = record?.retained {
       condition = WorkerCondition(.kept, retained)
       since = nil
-    } else if record?.pullRequest != nil {
-      // Its session ended with `wt done`; the pull request is what it
-      // waits on, and the loop revives it when a round needs it.
-    } else {
+    } else if record?.pullRequest == nil {  // else it waits on its pull request, its session ended by `wt done`
       condition = WorkerCondition.next(after: condition, on: .observedDead("the session is gone; 'wt apply' brings it back"))
     }
     if project != nil && bead == nil && world?.error == nil && record?.retained == nil && record?.pullRequest == nil { condition = WorkerCondition(.done, condition.message) }
@@ -234,6 +217,7 @@ extension World {
       worktree: worktree, session: pane?.session ?? WorkerNaming.session(project: projectName, bead: beadID),
       message: condition.message)
     row.memoryUnknown = memory == nil && pane.map { !$0.dead } == true
+    row.showLimit(of: record)
     return (row, changes?.files ?? [])
   }
 }
