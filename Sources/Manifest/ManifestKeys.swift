@@ -12,5 +12,6 @@ public enum ManifestKeys {
     "projectBlock": ProjectFields.keys.filter { $0 != "path" },
     "select": ProjectFields.selectKeys,
     "pr": ProjectFields.prKeys,
+    "account": NodeReader.accountKeys,
   ]
 }

@@ -33,6 +33,11 @@ extension ManifestLoader {
     diagnostics += problems
     guard var project = resolved else { return (nil, nil, diagnostics) }
     project.pr = fields.pr ?? doc.settings.pr ?? PullRequestPolicy()
+    // On a host its own credentials apply: accounts are this machine's.
+    if environment["WT_HOST"].map({ $0.isEmpty }) ?? true, let marks = fields.accounts {
+      project.accounts = marks.map(\.value)
+      diagnostics += Self.checkAccounts(marks, of: project, declared: doc.accounts)
+    }
     let source = fields.path.map { path in
       ProjectSource(
         path: .init(file: path.file, mark: path.mark), base: fields.base.map { .init(file: $0.file, mark: $0.mark) })

@@ -21,6 +21,9 @@ public struct Manifest: Hashable, Sendable {
   /// The host this manifest was read for (`$WT_HOST`, set by the wt that
   /// drives this one); nil on the person's own machine.
   public var perspective: String?
+  /// `accounts:`, in file order; empty on a host (its projects run on
+  /// the host's own credentials, as `settings:` stays this machine's).
+  public var accounts: [Account] = []
 
   public init(file: String, settings: Settings, agents: [String: AgentProfile], projects: [Project]) {
     self.file = file
@@ -213,16 +216,6 @@ public struct AgentProfile: Hashable, Sendable {
 
 /// One repository wt works in, with everything resolved.
 public struct Project: Hashable, Sendable {
-  public enum OnDone: String, Hashable, Sendable, CaseIterable {
-    case merge, pr
-    /// `pr`, and GitHub's auto-merge (`gh pr merge --auto`) once it is open.
-    case prAuto = "pr-auto"
-    case keep
-
-    /// Whether the work leaves through a pull request.
-    public var opensPullRequest: Bool { self == .pr || self == .prAuto }
-  }
-
   public var name: String
   /// The main checkout, absolute.
   public var path: String
@@ -248,6 +241,10 @@ public struct Project: Hashable, Sendable {
   public var agentByLabel: [LabelAgent] = []
   /// `pr:`, for `on_done: pr` and `pr-auto`.
   public var pr = PullRequestPolicy()
+  /// `accounts:`: names of top-level accounts, first choice first. A bead
+  /// starts on the first whose agent is the bead's and which is not
+  /// paused; an agent with none listed runs on its implicit account.
+  public var accounts: [String] = []
 
   public struct LabelAgent: Hashable, Sendable {
     public var label: String
