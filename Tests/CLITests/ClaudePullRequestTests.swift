@@ -65,7 +65,9 @@ extension EndToEnd {
 
       // Merged on origin's main, with the fix; nothing of the worker left.
       #expect(try p.sh(["git", "-C", remote, "show", "main:sum.txt"]).stdout == "2+2=4\n")
-      #expect(try p.wait(seconds: 10) { !p.exists(p.worktree(id)) })
+      let gone = try p.wait(seconds: 30) { !p.exists(p.worktree(id)) }
+      let kept = gone ? "" : try p.wt("status", "--json").stdout + (try p.sh(["git", "status", "--porcelain", "--ignored"], in: p.worktree(id)).stdout)
+      #expect(gone, "\(kept)")
       // The round reached the model with the log, in the resumed session.
       #expect(rig.requests.contains("FAIL: sum.txt says 2+2=5"))
       #expect(rig.events().contains { $0["event"] == "adopted" && $0["bead"] == id })
