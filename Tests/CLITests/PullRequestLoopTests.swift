@@ -114,6 +114,10 @@ extension EndToEnd {
       let pr = try #require(row["pr"] as? [String: Any])
       #expect(pr["number"] as? Int == 7 && pr["round"] as? Int == 1 && pr["max_rounds"] as? Int == 3)
       #expect(pr["checks"] as? String == "failing")
+      // wt queue lists it beside the local merges.
+      let queued = try #require(try o.p.queue().first)
+      #expect(queued["phase"] as? String == "pull-request" && queued["worker"] as? String == "demo/\(o.id)")
+      #expect(queued["reason"] as? String == "#7 https://github.invalid/demo/repo/pull/7: checks failing, review none, round 1 of 3")
       // The worker pushes a fix that still fails: round 2.
       try o.p.commit("sum.txt", "2+2=4?\n", in: o.worktree)
       _ = try o.p.git("push", "-q", "origin", "wt/\(o.id)", in: o.worktree)
