@@ -17,6 +17,7 @@ public enum ManifestKeys {
     "select": ProjectFields.selectKeys,
     "merge": ProjectFields.mergeKeys,
     "gate_cache": ProjectFields.gateCacheKeys,
+    "pr": ProjectFields.prKeys,
     "account": NodeReader.accountKeys,
   ]
 }

@@ -32,6 +32,7 @@ extension ManifestLoader {
     let (resolved, problems) = resolve(entry.name, fields, agents: doc.agents, prices: doc.settings.prices)
     diagnostics += problems
     guard var project = resolved else { return (nil, nil, diagnostics) }
+    project.pr = fields.pr ?? doc.settings.pr ?? PullRequestPolicy()
     // On a host its own credentials apply: accounts are this machine's.
     if environment["WT_HOST"].map({ $0.isEmpty }) ?? true, let marks = fields.accounts {
       project.accounts = marks.map(\.value)

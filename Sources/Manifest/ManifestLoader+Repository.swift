@@ -90,6 +90,8 @@ extension ManifestLoader {
     if mine.select == nil, repo.select != nil { out.append("select: (its own selection of beads)") }
     if mine.base == nil, let v = repo.base { out.append("base: \(v.value)") }
     if mine.workers == nil, let v = repo.workers { out.append("workers: \(v)") }
+    // Logins whose pull-request comments become instructions to agents.
+    if mine.pr == nil, let v = repo.pr, !v.trusted.isEmpty { out.append("pr.trusted: \(v.trusted.joined(separator: ", "))") }
     return out
   }
 

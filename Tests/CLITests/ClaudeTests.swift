@@ -45,7 +45,8 @@ final class ClaudeRig: @unchecked Sendable {
   /// `CLAUDE_CODE_OAUTH_TOKEN` rather than the API key).
   init(
     workers: Int = 1, extraAgents: String = "", allowBash: Bool = true, apiFailures: Int = 0, maxRetries: Int? = nil,
-    api knobs: [String: String] = [:], credential: (name: String, value: String) = ("ANTHROPIC_API_KEY", "sk-ant-wt-test-dummy")
+    api knobs: [String: String] = [:], credential: (name: String, value: String) = ("ANTHROPIC_API_KEY", "sk-ant-wt-test-dummy"),
+    onDone: String = "merge"
   ) throws {
     claude = try Self.claudeBinary()
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-claude-\(UUID().uuidString.prefix(8))").path
@@ -73,7 +74,7 @@ final class ClaudeRig: @unchecked Sendable {
             CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"\(maxRetries.map { "\n      CLAUDE_CODE_MAX_RETRIES: \"\($0)\"" } ?? "")
       \(extraAgents)
       """
-    playground = try Playground(workers: workers, agents: agents, agent: "claude")
+    playground = try Playground(workers: workers, onDone: onDone, agents: agents, agent: "claude")
     guard allowBash else { return }
     // Scripted shell commands run without asking, as in a trusted repo.
     let settings = "\(playground.repo)/.claude"

@@ -178,8 +178,9 @@ extension EndToEnd {
 
   @Suite(.timeLimit(.minutes(5))) struct PullRequestTests {
     /// on_done: pr pushes the branch and opens a pull request with the
-    /// bead's title and description (gh is a stand-in on PATH); the worktree
-    /// stays until the pull request is merged.
+    /// bead's title and description (gh is a stand-in on PATH); the bead
+    /// stays wt's and the worktree stays until the pull request is merged
+    /// (PullRequestLoopTests follows it there).
     @Test func donePushesAndOpensAPullRequest() throws {
       let p = try Playground(onDone: "pr")
       let remote = "\(p.dir)/remote.git"
@@ -201,12 +202,13 @@ extension EndToEnd {
       #expect(try p.sh(["git", "-C", remote, "rev-parse", "--verify", "wt/\(id)"]).status == 0)
       let args = try String(contentsOfFile: "\(p.dir)/gh.log", encoding: .utf8)
       #expect(args.contains(#""--title=Open a PR""#) && args.contains(#""--body=Body text; $(not run)""#))
-      #expect(try p.show(id)["status"] as? String == "closed")
+      #expect(try p.show(id)["status"] as? String == "in_progress")
       #expect(p.exists("\(p.worktree(id))/x.txt"))
       #expect(try p.git("log", "--format=%s", "main").contains("x") == false)
       let rows = try p.rows("status", "--json")
-      #expect(rows.first?["status"] as? String == "kept")
-      #expect((rows.first?["message"] as? String)?.hasPrefix("pull request open") == true)
+      #expect(rows.first?["status"] as? String == "idle")
+      #expect((rows.first?["message"] as? String)?.hasPrefix("pull request #7 open") == true)
+      #expect((rows.first?["pr"] as? [String: Any])?["url"] as? String == "https://github.invalid/demo/repo/pull/7")
     }
   }
 

@@ -33,11 +33,40 @@ import Testing
         at(4, 54, .invalidSize(key: "min_free_memory", value: "lots")),
         at(8, 5, .unknownKey("worker", in: "project 'api'", suggestion: "workers")),
         at(9, 14, .outOfRange(key: "workers", value: "-1", expected: "at least 0")),
-        at(10, 14, .invalidChoice(key: "on_done", value: "squash", choices: ["merge", "pr", "keep"])),
+        at(10, 14, .invalidChoice(key: "on_done", value: "squash", choices: ["merge", "pr", "pr-auto", "keep"])),
         at(11, 12, .unknownAgent("claud", known: BuiltInAgents.all.keys.sorted())),
         at(12, 13, .unknownTemplateField(key: "prompt", field: "bead.titel", suggestion: "bead.title")),
         at(14, 21, .outOfRange(key: "max_priority", value: "7", expected: "between 0 and 4")),
         at(16, 11, .pathNotFound(key: "path", path: "\(box.root)/missing")),
+      ])
+  }
+
+  @Test func aBadPrBlockIsSaidAtEachValue() {
+    let box = Sandbox()
+    box.mkdir("api")
+    let result = box.load(
+      """
+      version: 1
+      settings:
+        pr: {max_rounds: 0}
+      projects:
+        api:
+          path: api
+          on_done: pr-auto
+          pr:
+            merge_method: fast-forward
+            interval: 0
+            trusted: alice
+            max_round: 2
+      """)
+    #expect(result.manifest == nil)
+    #expect(
+      problems(result) == [
+        at(3, 20, .outOfRange(key: "max_rounds", value: "0", expected: "between 1 and 100")),
+        at(9, 21, .invalidChoice(key: "merge_method", value: "fast-forward", choices: ["squash", "merge", "rebase"])),
+        at(10, 17, .outOfRange(key: "interval", value: "0", expected: "between 1 and 86400")),
+        at(11, 16, .wrongType(key: "trusted", expected: "a list of strings", got: "a string")),
+        at(12, 7, .unknownKey("max_round", in: "project 'api'.pr", suggestion: "max_rounds")),
       ])
   }
 

@@ -8,6 +8,7 @@ import Testing
   static let examples = [
     "examples/starter/wt.yaml", "examples/team/wt.yaml", "examples/repo-config/wt.yaml",
     "examples/repo-config/backend/wt.yaml", "examples/hosts/wt.yaml", "examples/accounts/wt.yaml",
+    "examples/pull-requests/wt.yaml",
   ]
   /// The variables examples/accounts takes its keys from, as a person
   /// exports them.
@@ -35,6 +36,17 @@ import Testing
     let shown = readme[fence.upperBound..<end.lowerBound].split(separator: "\n", omittingEmptySubsequences: false)
       .map { $0.hasPrefix("  ") ? String($0.dropFirst(2)) : String($0) }.joined(separator: "\n")
     #expect(shown == Defaults.prompt)
+  }
+
+  /// A project's `pr:` replaces the one under `settings:` as a whole;
+  /// a project without one gets the settings' block.
+  @Test func pullRequestsExampleReadsPrOnTheProjectAndUnderSettings() throws {
+    let loader = ManifestLoader(environment: ["HOME": "/home/example"], currentDirectory: packageRoot)
+    let m = try #require(loader.load(file: "\(packageRoot)/examples/pull-requests/wt.yaml").manifest)
+    let app = try #require(m.project(named: "app"))
+    #expect(app.onDone == .prAuto)
+    #expect(app.pr == PullRequestPolicy(maxRounds: 5, trusted: ["release-bot"], mergeMethod: .squash, interval: 60))
+    #expect(m.settings.pr == PullRequestPolicy(maxRounds: 3, interval: 60))
   }
 
   @Test func repoConfigExampleMergesTheRepositoryBlock() throws {
@@ -69,7 +81,7 @@ import Testing
       ((object as? [String: Any])?["properties"] as? [String: Any])?.keys.sorted() ?? []
     }
     let places: [String: Any?] = [
-      "root": schema, "settings": defs["settings"], "admission": defs["admission"], "agent": defs["agent"],
+      "root": schema, "settings": defs["settings"], "admission": defs["admission"], "pr": defs["pr"], "agent": defs["agent"],
       "dialog": defs["dialog"], "project": defs["project"], "projectBlock": defs["projectBlock"],
       "select": defs["select"], "host": defs["host"], "kubernetes": defs["kubernetes"], "account": defs["account"],
       "budget": defs["budget"], "projectBudget": defs["projectBudget"], "prices": defs["prices"], "merge": defs["merge"],

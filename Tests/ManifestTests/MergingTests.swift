@@ -65,6 +65,20 @@ import Testing
     #expect(result.manifest?.project(named: "r")?.foreign?.needsTrust == true)
   }
 
+  /// A repository that names who may steer its agents through pull-request
+  /// comments is trusted by the person first; its other `pr:` settings are
+  /// not commands.
+  @Test func aRepositorysTrustedReviewersNeedThePersonsTrust() throws {
+    let box = Sandbox()
+    box.write("repo/wt.yaml", "version: 1\nproject:\n  pr: {trusted: [mallory]}\n")
+    box.write("calm/wt.yaml", "version: 1\nproject:\n  pr: {max_rounds: 5}\n")
+    let m = try #require(box.load("version: 1\nprojects:\n  r: {path: repo}\n  c: {path: calm}\n").manifest)
+    #expect(m.project(named: "r")?.foreign?.commands == ["pr.trusted: mallory"])
+    #expect(m.project(named: "r")?.pr.trusted == ["mallory"])
+    #expect(m.project(named: "c")?.foreign == nil)
+    #expect(m.project(named: "c")?.pr.maxRounds == 5)
+  }
+
   @Test func aRepositoryFileAloneIsAOneProjectManifest() throws {
     let box = Sandbox()
     let m = try #require(box.load("version: 1\nproject: {workers: 4}\n", file: "myrepo/wt.yaml").manifest)

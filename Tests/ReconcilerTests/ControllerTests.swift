@@ -134,4 +134,27 @@ import Testing
     #expect(Controller.requeue(after: report([], steps: [failed]), observed: nil).map(\.after) == [.seconds(10)])
     #expect(Controller.backoff(3, interval: .seconds(60)) == .seconds(300))
   }
+
+  /// An open pull request is looked at again when its look is due, not at
+  /// the loop's steady interval; one that merged or closed is not.
+  @Test func theLoopComesBackForAnOpenPullRequestWhenItsLookIsDue() {
+    let now = Date(timeIntervalSince1970: 1_000_000)
+    var state = State()
+    for bead in ["demo-1", "demo-2"] {
+      var record = WorkerRecord(name: "demo/\(bead)", project: "demo", bead: bead, branch: "wt/\(bead)", worktree: "/w/\(bead)", createdAt: now)
+      record.pullRequest = PullRequestRecord(number: bead == "demo-1" ? 7 : 8, url: "https://github.com/o/r/pull/7")
+      state.workers[record.name] = record
+    }
+    var observed = Observed(projects: [:], panes: [], state: state, machine: .init(cores: 1, load1: nil, memoryAvailable: nil), now: now)
+    let open = PullRequestView(number: 7, url: "u", state: .open, headSHA: "a")
+    observed.pullRequests = [
+      "demo/demo-1": PullRequestObservation(view: open, nextLook: now.addingTimeInterval(15)),
+      "demo/demo-2": PullRequestObservation(view: PullRequestView(number: 8, url: "u", state: .merged, headSHA: "b"), nextLook: now.addingTimeInterval(60)),
+    ]
+    let report = PassReport(
+      preview: PassPreview(plan: Plan(), includesLocal: true, hosts: []), approved: true, steps: [], hosts: [], requeue: [])
+    let requeue = Controller.requeue(after: report, observed: observed)
+    #expect(requeue.map(\.after) == [.seconds(15)])
+    #expect(requeue.map(\.reason) == ["look at pull request #7 of demo/demo-1 again"])
+  }
 }

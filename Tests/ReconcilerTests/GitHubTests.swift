@@ -26,6 +26,42 @@ import Testing
     #expect(other == "https://github.invalid/demo/repo/pull/8")
   }
 
+  /// The loop's calls against the double: a view, line comments, a failed
+  /// log without gh's job and step columns or Actions' timestamp, a
+  /// login's push access; and gh that cannot answer says why.
+  @Test func theLoopsCallsReadGhsAnswers() async throws {
+    var (github, dir) = try gh()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let url = try await github.createPullRequest(title: "t", body: "b", base: "main", head: "wt/demo-1", in: dir)
+    let address = try #require(GitHub.PullRequestAddress(url: url))
+    let view = try await github.pullRequest(address, url: url, in: dir)
+    #expect(view.number == 7 && view.state == .open && view.checks.isEmpty)
+    try FileManager.default.createDirectory(atPath: "\(dir)/line-comments", withIntermediateDirectories: true)
+    try #"[{"id":5,"user":{"login":"al"},"path":"a.c","line":null,"body":"old"}]"#.write(toFile: "\(dir)/line-comments/7.json", atomically: true, encoding: .utf8)
+    let comments = try await github.lineComments(address, in: dir)
+    #expect(comments == [.init(id: 5, author: "al", path: "a.c", line: nil, body: "old")])
+    try FileManager.default.createDirectory(atPath: "\(dir)/runs", withIntermediateDirectories: true)
+    try #"{"status":"completed","conclusion":"failure"}"#.write(toFile: "\(dir)/runs/3.json", atomically: true, encoding: .utf8)
+    try "FAIL: x\tgot\n".write(toFile: "\(dir)/runs/3.log", atomically: true, encoding: .utf8)
+    let log = try await github.failedLog(run: "3", address, in: dir)
+    #expect(log == ["FAIL: x\tgot"])
+    try #"{"al":"write","bo":"read"}"#.write(toFile: "\(dir)/permissions.json", atomically: true, encoding: .utf8)
+    let (al, bo) = (try await github.canPush("al", address, in: dir), try await github.canPush("bo", address, in: dir))
+    #expect(al && !bo)
+    FileManager.default.createFile(atPath: "\(dir)/rate-limited", contents: nil)
+    await #expect(throws: GitHub.Failure(reason: "gh pr view failed: GraphQL: API rate limit exceeded for user ID 1.")) {
+      try await github.pullRequest(address, url: url, in: dir)
+    }
+    github.environment["FAKE_GH_AUTH"] = "fail"
+    await #expect(throws: GitHub.Failure(reason: "gh is not logged in (run 'gh auth login')", unauthenticated: true)) {
+      try await github.pullRequest(address, url: url, in: dir)
+    }
+    github.executable = "\(dir)/no-such-gh"
+    await #expect(throws: GitHub.Failure(reason: "gh is not installed or not on PATH (https://cli.github.com)")) {
+      try await github.pullRequest(address, url: url, in: dir)
+    }
+  }
+
   @Test func aLoggedOutOrMissingGhIsSaidWithWhatToDo() async throws {
     var (github, dir) = try gh()
     defer { try? FileManager.default.removeItem(atPath: dir) }

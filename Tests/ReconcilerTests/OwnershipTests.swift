@@ -41,7 +41,7 @@ import Testing
     Rule(
       name: "tmux", pattern: array + #""tmux"|"(\#(tmuxWords.joined(separator: "|")))""#,
       owners: ["Reconciler/World/Tmux*"]),
-    Rule(name: "gh", pattern: array + #"("gh"|executable\s*[,\]])"#, owners: ["Reconciler/World/GitHub.swift"]),
+    Rule(name: "gh", pattern: array + #"("gh"|executable\s*[,\]])"#, owners: ["Reconciler/World/GitHub*"]),
     Rule(name: "bd", pattern: array + #"("bd"|bd\s*[,\]])"#, owners: ["Reconciler/World/IssueTracker.swift"]),
     Rule(name: "ssh", pattern: array + #"("ssh"|"scp")"#, owners: ["Reconciler/Hosts/SSHTransport.swift"]),
     // notify is fire-and-forget: nothing to drain, no deadline (see there).

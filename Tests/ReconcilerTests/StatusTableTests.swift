@@ -1,3 +1,4 @@
+import Foundation
 @testable import Presentation
 import Testing
 @testable import Reconciler
@@ -22,6 +23,14 @@ import Testing
     let text = StatusTable.render(rows, width: width)
     try golden("status-\(width).txt", text)
     for line in text.split(separator: "\n") { #expect(line.count <= width, "\(line)") }
+  }
+
+  /// A worker whose pull request wt follows says where it stands first.
+  @Test func aFollowedPullRequestLeadsTheTitle() throws {
+    var row = Self.rows[1]
+    let json = #"{"number":7,"url":"https://github.com/acme/web/pull/7","checks":"failing","review":"changes_requested","round":1,"max_rounds":3}"#
+    row.pr = try JSONDecoder().decode(PullRequestStatus.self, from: Data(json.utf8))
+    #expect(StatusTable.render([row], width: 200).contains("PR #7 checks failing, changes requested, round 1/3 · Dark mode"))
   }
 
   @Test func memoryTheHostCannotMeasureShowsAQuestionMark() {

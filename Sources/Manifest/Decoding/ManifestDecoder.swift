@@ -20,7 +20,7 @@ struct ManifestDocument {
 extension NodeReader {
   static let rootKeys = ["version", "settings", "hosts", "agents", "accounts", "defaults", "projects", "project"]
   static let settingsKeys = [
-    "worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits", "budget", "prices", "merge",
+    "worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits", "budget", "prices", "merge", "pr",
   ]
   static let limitsKeys = ["max_resumes"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
@@ -113,6 +113,7 @@ extension NodeReader {
     }
     if let n = f["prices"] { s.prices = prices(n) }
     if let n = f["merge"], let policy = mergePolicy(n, context: "settings.merge") { s.merge = policy }
+    if let n = f["pr"] { s.pr = pullRequestPolicy(n, context: "settings.pr") }
     return s
   }
 

@@ -24,6 +24,7 @@ struct ProjectFields: Hashable, Sendable {
   var portEnv: String?
   var agentByLabel: [Located<Project.LabelAgent>]?
   var disposable: [String]?
+  var pr: PullRequestPolicy?
   /// `accounts:`, each name with where it was written.
   var accounts: [Located<String>]?
   var merge: MergePolicy?
@@ -37,22 +38,37 @@ struct ProjectFields: Hashable, Sendable {
 
   static let keys = [
     "path", "base", "workers", "agent", "agent_by_label", "on_done", "prompt", "select", "copy", "setup", "gate",
-    "port_env", "disposable", "accounts", "merge", "gate_cache",
+    "port_env", "disposable", "accounts", "merge", "gate_cache", "pr",
   ]
   static let mergeKeys = ["batch", "parallel", "order"]
   static let gateCacheKeys = ["key", "keep"]
+  static let prKeys = ["max_rounds", "trusted", "merge_method", "interval"]
   static let selectKeys = ["labels", "any_labels", "exclude_labels", "types", "max_priority", "ids"]
 
   /// Fields in `self` win; the rest come from `lower`.
   func filling(from lower: ProjectFields) -> ProjectFields {
-    ProjectFields(
-      path: path ?? lower.path, base: base ?? lower.base, workers: workers ?? lower.workers,
-      agent: agent ?? lower.agent, onDone: onDone ?? lower.onDone, prompt: prompt ?? lower.prompt,
-      select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
-      gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, agentByLabel: agentByLabel ?? lower.agentByLabel,
-      disposable: disposable ?? lower.disposable, accounts: accounts ?? lower.accounts,
-      merge: merge.map { $0.filling(from: lower.merge) } ?? lower.merge, gateCache: gateCache ?? lower.gateCache,
-      host: host, pathAsWritten: pathAsWritten, budget: budget)
+    // Field by field, one statement each: as one initializer call the
+    // type checker gives up on this many `??`. `host`, `pathAsWritten` and
+    // `budget` are only ever the entry's own.
+    var out = self
+    out.path = path ?? lower.path
+    out.base = base ?? lower.base
+    out.workers = workers ?? lower.workers
+    out.agent = agent ?? lower.agent
+    out.onDone = onDone ?? lower.onDone
+    out.prompt = prompt ?? lower.prompt
+    out.select = select ?? lower.select
+    out.copy = copy ?? lower.copy
+    out.setup = setup ?? lower.setup
+    out.gate = gate ?? lower.gate
+    out.portEnv = portEnv ?? lower.portEnv
+    out.agentByLabel = agentByLabel ?? lower.agentByLabel
+    out.disposable = disposable ?? lower.disposable
+    out.accounts = accounts ?? lower.accounts
+    out.merge = merge.map { $0.filling(from: lower.merge) } ?? lower.merge
+    out.gateCache = gateCache ?? lower.gateCache
+    out.pr = pr ?? lower.pr
+    return out
   }
 }
 
@@ -111,6 +127,21 @@ extension NodeReader {
     }
     if let n = f["merge"] { out.merge = mergePolicy(n, context: "\(context).merge") }
     if let n = f["gate_cache"] { out.gateCache = gateCache(n, context: "\(context).gate_cache") }
+    if let n = f["pr"] { out.pr = pullRequestPolicy(n, context: "\(context).pr") }
+    return out
+  }
+
+  /// `pr: {max_rounds, trusted, merge_method, interval}`; what is not
+  /// written keeps wt's default.
+  func pullRequestPolicy(_ node: YAMLNode, context: String) -> PullRequestPolicy? {
+    guard let f = fields(node, key: "pr", context: context, known: ProjectFields.prKeys) else { return nil }
+    var out = PullRequestPolicy()
+    if let n = f["max_rounds"], let v = int(n, key: "max_rounds", range: 1...100) { out.maxRounds = v }
+    if let n = f["trusted"], let v = strings(n, key: "trusted") { out.trusted = v }
+    if let n = f["merge_method"], let v = choice(n, key: "merge_method", as: PullRequestPolicy.MergeMethod.self) {
+      out.mergeMethod = v
+    }
+    if let n = f["interval"], let v = int(n, key: "interval", range: 1...86400) { out.interval = v }
     return out
   }
 

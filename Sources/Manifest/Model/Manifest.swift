@@ -67,6 +67,9 @@ public struct Settings: Hashable, Sendable {
   public var notify: [Template]
   /// `merge:` for every project that does not say otherwise.
   public var merge = MergePolicy()
+  /// `settings.pr`: the pull-request loop's policy for every project that
+  /// sets none of its own.
+  public var pr: PullRequestPolicy?
   /// How wt resumes workers stopped on their provider's limits.
   public var limits = Limits()
   /// `settings.budget`: each bead's and project's day by default, and the
@@ -196,10 +199,6 @@ public struct AgentProfile: Hashable, Sendable {
 
 /// One repository wt works in, with everything resolved.
 public struct Project: Hashable, Sendable {
-  public enum OnDone: String, Hashable, Sendable, CaseIterable {
-    case merge, pr, keep
-  }
-
   public var name: String
   /// The main checkout, absolute.
   public var path: String
@@ -227,6 +226,8 @@ public struct Project: Hashable, Sendable {
   /// `agent_by_label:`, in file order: a bead with one of these labels gets
   /// that agent instead of `agent` (the first that matches wins).
   public var agentByLabel: [LabelAgent] = []
+  /// `pr:`, for `on_done: pr` and `pr-auto`.
+  public var pr = PullRequestPolicy()
   /// `accounts:`: names of top-level accounts, first choice first. A bead
   /// starts on the first whose agent is the bead's and which is not
   /// paused; an agent with none listed runs on its implicit account.

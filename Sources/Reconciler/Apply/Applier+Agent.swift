@@ -57,7 +57,13 @@ extension Applier {
     guard let bead = try await world.tracker.show(change.bead, in: project.path) else { return nil }
     var values = templateValues(change, project: project, record: record)
     values.merge(bead.templateValues) { _, b in b }
-    return project.prompt.render(values)
+    let prompt = project.prompt.render(values)
+    // A worker revived for its pull request in a new session: the bead,
+    // then what happened to the pull request, then this round.
+    guard let pr = record?.pullRequest, let round = pr.pending else { return prompt }
+    try updateRecord(change.worker) { $0.pullRequest?.pending?.primed = true }
+    let history = pr.history.isEmpty ? "" : "Earlier rounds: \(pr.history.joined(separator: "; ")).\n"
+    return prompt + "\n\nYou finished this bead once and opened pull request \(pr.url).\n" + history + round.text
   }
 
   /// A prompt given on the command line: answer the agent's dialogs and

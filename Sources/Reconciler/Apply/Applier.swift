@@ -87,6 +87,8 @@ public struct Applier: Sendable {
       return try limitNeedsPerson(change, reason: reason)
     case .teardown(let release):
       return try await teardown(change, project: project, releaseBead: release)
+    case .pullRequest(let step):
+      return try await pullRequest(change, project: project, step: step)
     }
   }
 

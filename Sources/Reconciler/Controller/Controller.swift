@@ -153,6 +153,11 @@ public struct Controller: Sendable {
     where entry.phase == .held && !(observed?.mergeHoldsCleared.contains(entry.worker) ?? false) {
       out.append(Requeue(after: .seconds(60), reason: "the merge of \(entry.branch) is held; look at the checkout again"))
     }
+    let now = observed?.now ?? Date()
+    for (worker, look) in (observed?.pullRequests ?? [:]).sorted(by: { $0.key < $1.key }) where look.view?.state == .open || look.problem != nil {
+      let number = observed?.state.workers[worker]?.pullRequest?.number ?? 0
+      out.append(Requeue(after: .seconds(max(1, Int(look.nextLook.timeIntervalSince(now).rounded(.up)))), reason: "look at pull request #\(number) of \(worker) again"))
+    }
     for step in report.steps where step.failed {
       out.append(Requeue(after: .seconds(10), reason: "\(step.action.word) \(step.worker) failed"))
     }

@@ -28,7 +28,7 @@ public struct Finish: Sendable {
   public func run(_ worker: WorkerRef) async throws -> [String] {
     let project = worker.project
     let ahead = try await checkWork(worker)
-    if project.onDone == .pr && ahead > 0 {
+    if project.onDone.opensPullRequest && ahead > 0 {
       let problems = await PullRequestTools.problems(repo: project.path, runner: world.runner)
       if !problems.isEmpty {
         throw LifecycleError(
@@ -50,12 +50,17 @@ public struct Finish: Sendable {
     case .merge:
       said += try await mergeThroughQueue(worker, priority: bead?.priority)
       reason = "Done: merged \(worker.branch) into \(project.base) by wt"
-    case .pr:
+    case .pr, .prAuto:
       said += try await gateBranch(worker)
       let url = try await pullRequest(worker, title: bead?.title ?? worker.bead, body: bead?.description ?? "")
       said.append("opened \(url)")
-      reason = "Done: pull request \(url)"
-      keepWorktree = "pull request open: \(url)"
+      // The bead stays wt's until the pull request merges: the loop
+      // follows it (`Planner+PullRequests`).
+      said += try await followPullRequest(worker, url: url)
+      try MergeQueue(world: world).remove(worker)
+      said.append("stopping \(worker.session)")
+      try await world.tmux.kill(session: worker.session)
+      return said
     case .keep:
       said += try await gateBranch(worker)
       said.append("kept branch \(worker.branch)")
@@ -174,6 +179,44 @@ public struct Finish: Sendable {
     try await world.git.push(worker.branch, from: worker.worktree)
     return try await GitHub(runner: world.runner).createPullRequest(
       title: title, body: body, base: worker.project.base, head: worker.branch, in: worker.worktree)
+  }
+
+  /// Records the pull request in the worker's record (a second `wt done`
+  /// keeps the rounds already sent) and, for `pr-auto`, asks GitHub to
+  /// merge it once it may; a refusal is said once and the pull request is
+  /// followed as with `pr`.
+  func followPullRequest(_ worker: WorkerRef, url: String) async throws -> [String] {
+    guard let address = GitHub.PullRequestAddress(url: url) else {
+      throw LifecycleError("gh printed '\(InertLine.of(url))', which is not a pull request URL; the bead stays open")
+    }
+    var said: [String] = []
+    var autoMerge: String?
+    let previous = try world.store.load().workers[worker.name]?.pullRequest
+    if worker.project.onDone == .prAuto, previous?.autoMerge == nil {
+      let method = worker.project.pr.mergeMethod.rawValue
+      do {
+        try await GitHub(runner: world.runner).enableAutoMerge(url: url, method: method, in: worker.worktree)
+        autoMerge = "enabled"
+        said.append("auto-merge (\(method)) enabled: GitHub merges it once its checks and reviews allow")
+      } catch {
+        autoMerge = "refused: \(error)"
+        said.append("GitHub refused auto-merge (\(error)); falling back to on_done: pr: a person merges it")
+      }
+    }
+    try world.store.update { state in
+      var r = worker.record(in: state)
+      var pr = r.pullRequest?.number == address.number ? r.pullRequest! : PullRequestRecord(number: address.number, url: url)
+      pr.url = url
+      if let autoMerge { pr.autoMerge = autoMerge }
+      r.pullRequest = pr
+      r.retained = nil
+      state.workers[worker.name] = r
+    }
+    let message = "pull request #\(address.number) open (\(url)): wt follows it until it merges"
+    try signal(worker, status: .idle, message: message)
+    world.store.record(.followUp(status: message), worker: worker.name)
+    said.append("wt follows pull request #\(address.number): CI failures and reviews come back to this worker; \(worker.bead) closes when it merges")
+    return said
   }
 
   func signal(_ worker: WorkerRef, status: WorkerState, message: String) throws {

@@ -102,8 +102,9 @@ extension World {
       return .observedDead("the agent exited; 'wt apply' restarts it")
     }
     // A worktree without its session died; no worktree means a start that
-    // never got a session, which is no worker at all.
-    guard !record.neverStarted, world.worktrees.contains(where: { $0.path == record.worktree }) else { return nil }
+    // never got a session, which is no worker at all. A worker whose `wt
+    // done` opened a pull request ended its session on purpose.
+    guard !record.neverStarted, record.pullRequest == nil, world.worktrees.contains(where: { $0.path == record.worktree }) else { return nil }
     return .observedDead("the session is gone; 'wt apply' brings it back")
   }
 }

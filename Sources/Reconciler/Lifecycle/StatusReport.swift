@@ -44,8 +44,11 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   /// Their cost at `settings.prices`; nil without prices.
   public var cost: Double?
 
+  /// The pull request it opened and wt follows; nil when none.
+  public var pr: PullRequestStatus?
+
   enum CodingKeys: String, CodingKey {
-    case name, project, bead, title, status, worktree, session, message, host, until, account, tokens, cost
+    case name, project, bead, title, status, worktree, session, message, host, until, account, tokens, cost, pr
     case sharesFilesWith = "shares_files_with"
     case statusAge = "status_age"
     case idleFor = "idle_for"
@@ -76,6 +79,7 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
     try c.encode(account, forKey: .account)
     try c.encode(tokens, forKey: .tokens)
     try c.encode(cost, forKey: .cost)
+    try c.encode(pr, forKey: .pr)
     try c.encodeIfPresent(host, forKey: .host)
   }
 }
@@ -108,10 +112,16 @@ extension World {
         try await row(manifest, observed, name: name, pane: pane, processes: processes, readers: readers, now: now, cache: cache))
     }
     let live = Set(panes.map { WorkerNaming.name(project: $0.project, bead: $0.bead) })
+    let looks = loadPullRequestCache().looks.mapValues(\.look).merging(observed.pullRequests) { _, new in new }
     for record in observed.state.workers.values where !live.contains(record.name) && Self.shows(record, manifest, observed) {
       rows.append(
         try await row(
           manifest, observed, name: record.name, pane: nil, processes: processes, readers: readers, now: now, cache: cache))
+    }
+    for i in rows.indices {
+      guard let record = observed.state.workers[rows[i].0.name], let pr = record.pullRequest else { continue }
+      let max = manifest.project(named: record.project)?.pr.maxRounds ?? PullRequestPolicy().maxRounds
+      rows[i].0.pr = PullRequestStatus(pr, look: looks[record.name], maxRounds: max)
     }
     return Self.markingOverlaps(rows).sorted { ($0.status, $0.name) < ($1.status, $1.name) }
   }
@@ -194,10 +204,10 @@ extension World {
     } else if let retained = record?.retained {
       condition = WorkerCondition(.kept, retained)
       since = nil
-    } else {
+    } else if record?.pullRequest == nil {  // else it waits on its pull request, its session ended by `wt done`
       condition = WorkerCondition.next(after: condition, on: .observedDead("the session is gone; 'wt apply' brings it back"))
     }
-    if project != nil && bead == nil && world?.error == nil && record?.retained == nil { condition = WorkerCondition(.done, condition.message) }
+    if project != nil && bead == nil && world?.error == nil && record?.retained == nil && record?.pullRequest == nil { condition = WorkerCondition(.done, condition.message) }
     var changes: Git.Changes?
     let key = "\(record?.statusAt?.timeIntervalSince1970 ?? 0)|\(pane?.activity ?? 0)|\(worktree)"
     if let cached = cache?.fresh(name, key: key, now: now) {

@@ -47,6 +47,9 @@ public struct Plan: Equatable, Sendable {
     /// Stop the session, remove the worktree only if it holds no work,
     /// release the bead when it is still open.
     case teardown(releaseBead: Bool)
+    /// The worker's pull request (`on_done: pr`, `pr-auto`) needs it, its
+    /// person, or has merged.
+    case pullRequest(PullRequestStep)
 
     /// What the step does to the worker, as `wt diff` shows it: only a
     /// start creates one and only a teardown deletes one, so the two can
@@ -55,9 +58,22 @@ public struct Plan: Equatable, Sendable {
       switch self {
       case .start: .create
       case .restartAgent, .deliverPrompt, .recreate, .retryMerge, .resumeAfterLimit, .limitNeedsPerson: .update
-      case .teardown: .delete
+      case .teardown, .pullRequest(.merged): .delete
+      case .pullRequest: .update
       }
     }
+  }
+
+  /// What happens to a worker's open pull request.
+  public enum PullRequestStep: Equatable, Sendable {
+    /// Send a round back to the worker, reviving it when it ended.
+    case route(PullRequestRecord.Round)
+    /// Merged on GitHub: close the bead, tear down what holds no work,
+    /// delete the local branch.
+    case merged(number: Int)
+    /// Closed unmerged, or out of rounds: the person decides; the worktree
+    /// stays.
+    case needsInput(String)
   }
 
   public struct Change: Equatable, Sendable {

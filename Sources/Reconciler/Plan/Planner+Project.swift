@@ -32,6 +32,7 @@ extension Planner {
     }
     var pass = ProjectPass(project, refuseForeignIDs(world, project: project))
     for pane in panes.sorted(by: { $0.bead < $1.bead }) { planLiveWorker(pane, &pass) }
+    planPullRequests(&pass)
     let free = planHeldBeads(&pass)
     planGoneWorkers(&pass)
     fill(project, free: free, busy: pass.busy, world: pass.world)

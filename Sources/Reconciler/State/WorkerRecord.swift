@@ -65,6 +65,9 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   /// Set while the agent is stopped on a usage limit, an overload, billing
   /// or a budget: what the loop waits for before it resumes the worker.
   public var limit: Limit?
+  /// The pull request `wt done` opened (`on_done: pr`, `pr-auto`), which
+  /// the loop follows until it merges or closes.
+  public var pullRequest: PullRequestRecord?
   /// wt's resumes after a limit since the last turn that ended well: a
   /// limit hit again counts them (`Limit.tries`), and after
   /// `settings.limits.max_resumes` a person is asked.

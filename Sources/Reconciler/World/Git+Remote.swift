@@ -12,3 +12,19 @@ extension Git {
     try await runner.run(["git", "-C", worktree, "push", "-u", "origin", "--", branch], timeout: .seconds(300))
   }
 }
+
+extension Git {
+  /// Brings origin's `branch` into `refs/remotes/origin/<branch>`: what a
+  /// pull request merged on GitHub is compared with.
+  public func fetchFromOrigin(_ branch: String, repo: String) async throws {
+    try await runner.run(
+      ["git", "-C", repo, "fetch", "--quiet", "origin", "--", "+refs/heads/\(branch):refs/remotes/origin/\(branch)"],
+      timeout: .seconds(300))
+  }
+
+  /// Deletes a local branch whose work was found on base some other way
+  /// than ancestry (a squash or rebase merge): `branch -d` would refuse it.
+  public func deleteMergedBranch(_ branch: String, repo: String) async throws {
+    try await runner.run(["git", "-C", repo, "branch", "-D", "--", branch])
+  }
+}

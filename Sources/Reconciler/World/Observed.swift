@@ -44,6 +44,9 @@ public struct Observed: Equatable, Sendable {
   /// Workers whose merge was held by the person's checkout (a merge in
   /// progress there) and whose checkout is free now: merged again.
   public var mergeHoldsCleared: Set<String> = []
+  /// Open pull requests of workers, by worker name: only those whose look
+  /// was due (`pr.interval`); the others are not in it this pass.
+  public var pullRequests: [String: PullRequestObservation] = [:]
   /// When the snapshot was taken: the plan compares reset times and
   /// budgets' days with it, and reads no clock of its own.
   public var now: Date

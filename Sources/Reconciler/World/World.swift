@@ -121,6 +121,7 @@ extension World {
     // ledger that cannot be read leaves the figures unknown, never the pass
     // failed; `wt usage` says why.
     observed.usage = (try? usageRows(manifest, state: state)) ?? []
+    observed.pullRequests = await observePullRequests(manifest, state, projects: Set(projects.map(\.name)), now: observed.now)
     return observed
   }
 

@@ -13,7 +13,9 @@ extension WT {
         every waiting entry, in batches gated once each. waiting: in line (position). gating: merged \
         off-checkout with its batch, the gate runs on the result. merged: in base, its 'wt done' finishing. \
         held: nothing merged because your checkout is busy (the loop merges it once free). failed: a conflict \
-        or a failing gate, sent to the worker. interrupted: the 'wt done' that queued it is gone.
+        or a failing gate, sent to the worker. interrupted: the 'wt done' that queued it is gone. \
+        pull-request: opened by 'wt done' (on_done: pr, pr-auto) and followed by wt until it merges; reason \
+        says its checks, review and round.
         """,
         example: "$ wt queue --json | jq -r '.entries[] | select(.phase == \"failed\").reason'"))
 
@@ -87,8 +89,16 @@ extension WT {
           position: inLine.firstIndex { $0.worker == entry.worker }.map { $0 + 1 }, batch: entry.batch,
           gatingSince: entry.gatingSince.map { format.string(from: $0) }, waited: entry.waited(now: now))
       }
+      let pulls = try context.world.openPullRequests(manifest).map { pr in
+        Row(
+          project: pr.record.project, bead: pr.record.bead, worker: pr.record.name, branch: pr.record.branch,
+          phase: "pull-request",
+          reason: "#\(pr.status.number) \(pr.status.url): checks \(pr.status.checks), review \(pr.status.review), round \(pr.status.round) of \(pr.status.maxRounds)",
+          pid: 0, queuedAt: format.string(from: pr.record.createdAt),
+          updatedAt: format.string(from: pr.record.statusAt ?? pr.record.createdAt))
+      }
       let (remote, problems, _) = await hosts
-      try Fleet.printList(ListKey.entries, rows + remote, problems: problems, json: output.isJSON, empty: "The merge queue is empty.") { row in
+      try Fleet.printList(ListKey.entries, rows + pulls + remote, problems: problems, json: output.isJSON, empty: "The merge queue is empty.") { row in
         (row.host.map { "\($0): " } ?? "") + (row.position.map { "\($0). " } ?? "")
           + "\(row.worker)  \(row.phase)  \(row.branch)  since \(row.updatedAt)"
           + (row.waited.map { ", waited \($0) s" } ?? "") + (row.batch.map { ", batch \($0)" } ?? "")

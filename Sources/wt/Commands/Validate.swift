@@ -201,9 +201,9 @@ extension WT {
     /// nobody learns at the end of a bead that `gh` is missing.
     static func toolWarnings(_ manifest: Manifest?) async -> [String] {
       var warnings: [String] = []
-      for project in manifest?.projects ?? [] where project.onDone == .pr {
+      for project in manifest?.projects ?? [] where project.onDone.opensPullRequest {
         for problem in await PullRequestTools.problems(repo: project.path, runner: ProcessRunner()) {
-          warnings.append("project '\(project.name)' has on_done: pr, but \(problem)")
+          warnings.append("project '\(project.name)' has on_done: \(project.onDone.rawValue), but \(problem)")
         }
       }
       return warnings

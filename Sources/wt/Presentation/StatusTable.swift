@@ -19,7 +19,8 @@ public enum StatusTable {
         TerminalText.escape(r.name), TerminalText.escape(r.statusText()), duration(r.statusAge), duration(r.idleFor), r.commitsAhead.map(String.init) ?? "-",
         r.uncommittedFiles.map(String.init) ?? "-", r.memoryBytes.map(megabytes) ?? (r.memoryUnknown ? "?" : "-"),
         r.tokens.map { TokenCount.short($0.counted) } ?? "?",
-        TerminalText.escape(r.title + (r.message.map { $0.isEmpty ? "" : " — \($0)" } ?? "")),
+        TerminalText.escape(
+          (r.pr.map(pullRequest) ?? "") + r.title + (r.message.map { $0.isEmpty ? "" : " — \($0)" } ?? "")),
       ]
       if showWorktree { c.append(TerminalText.escape(r.worktree)) }
       if showHost { c.insert(TerminalText.escape(r.host ?? "-"), at: 0) }
@@ -50,6 +51,13 @@ public enum StatusTable {
       out += "  warning: \(TerminalText.escape(r.name)) and \(TerminalText.escape(r.sharesFilesWith.joined(separator: ", "))) changed the same files; the second to merge will conflict\n"
     }
     return out
+  }
+
+  /// A followed pull request, first in the title column (which gives way
+  /// from its end): `PR #7 checks failing, changes requested, round 1/3 · `.
+  static func pullRequest(_ pr: PullRequestStatus) -> String {
+    let review = pr.review == "none" ? "" : ", " + pr.review.replacingOccurrences(of: "_", with: " ")
+    return "PR #\(pr.number) checks \(pr.checks)\(review), round \(pr.round)/\(pr.maxRounds) · "
   }
 
   static func statusColor(_ status: WorkerState) -> String {
