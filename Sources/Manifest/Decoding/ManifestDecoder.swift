@@ -15,7 +15,8 @@ struct ManifestDocument {
 
 extension NodeReader {
   static let rootKeys = ["version", "settings", "hosts", "agents", "defaults", "projects", "project"]
-  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify"]
+  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits"]
+  static let limitsKeys = ["max_resumes"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
   static let agentKeys = [
     "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "questions", "limits", "hooks", "prompt_arg", "trust_seed", "ready_delay",
@@ -97,6 +98,9 @@ extension NodeReader {
       }
     }
     if let n = f["notify"] { s.notify = templates(n, key: "notify") ?? [] }
+    if let n = f["limits"], let l = fields(n, key: "limits", context: "settings.limits", known: Self.limitsKeys) {
+      if let m = l["max_resumes"], let v = int(m, key: "max_resumes", range: 0...1000) { s.limits.maxResumes = v }
+    }
     return s
   }
 

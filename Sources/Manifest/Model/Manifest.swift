@@ -62,6 +62,8 @@ public struct Settings: Hashable, Sendable {
   public var ports: ClosedRange<Int>
   /// Argument array run when a worker needs attention; empty for none.
   public var notify: [Template]
+  /// How wt resumes workers stopped on their provider's limits.
+  public var limits = Limits()
 
   public init(
     worktreeRoot: String, tmuxSocket: TmuxSocket = .default, maxWorkers: Int? = nil,
@@ -76,6 +78,17 @@ public struct Settings: Hashable, Sendable {
     self.ports = ports
     self.notify = notify
   }
+}
+
+/// `settings.limits`: how wt resumes a worker stopped on its provider's
+/// limits (README, "Usage limits").
+public struct Limits: Hashable, Sendable {
+  public static let defaultMaxResumes = 5
+  /// Resumes that may hit the limit again before the worker is
+  /// `needs-input` with the reason.
+  public var maxResumes: Int
+
+  public init(maxResumes: Int = defaultMaxResumes) { self.maxResumes = maxResumes }
 }
 
 /// When the machine is too busy to start another worker.

@@ -174,6 +174,6 @@ extension Applier {
     env["WT_WORKER"] = change.worker
     if let name = project.portEnv, let port = record.port { env[name] = String(port) }
     env.merge(profile.env) { _, agent in agent }
-    return env
+    return Self.failingFast(env, profile: profile, inherited: world.environment)
   }
 }

@@ -37,6 +37,13 @@ public struct Plan: Equatable, Sendable {
     /// Its `wt done` was held by the person's checkout, which is free
     /// now: merge it as `wt done` would (gate, close, tear down).
     case retryMerge
+    /// Its agent stopped on a limit whose time has come (or a person said
+    /// `wt resume`): dismiss a dialog that blocks the input, then deliver
+    /// the follow-up once, verified.
+    case resumeAfterLimit
+    /// It hit the limit again after `settings.limits.max_resumes` resumes:
+    /// needs-input with the reason; the clock no longer resumes it.
+    case limitNeedsPerson(String)
     /// Stop the session, remove the worktree only if it holds no work,
     /// release the bead when it is still open.
     case teardown(releaseBead: Bool)
@@ -47,7 +54,7 @@ public struct Plan: Equatable, Sendable {
     public var action: Action {
       switch self {
       case .start: .create
-      case .restartAgent, .deliverPrompt, .recreate, .retryMerge: .update
+      case .restartAgent, .deliverPrompt, .recreate, .retryMerge, .resumeAfterLimit, .limitNeedsPerson: .update
       case .teardown: .delete
       }
     }

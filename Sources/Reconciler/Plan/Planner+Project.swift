@@ -75,6 +75,8 @@ extension Planner {
       planRestart(project, bead: bead, record: record)
     } else if retriesHeldMerge(project, bead: bead) {
       return
+    } else if let record, let limit = record.limit, record.status == .limited {
+      planLimited(project, bead: bead, record: record, limit: limit)
     } else if let record, record.prompt != .delivered {
       add(.deliverPrompt, project, bead: bead,
           reasons: [record.prompt == .sent ? "prompt sent but not confirmed; check, then retry" : "prompt not yet delivered"])
