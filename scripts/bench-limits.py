@@ -34,7 +34,7 @@ VERSION = subprocess.check_output([CLAUDE, "--version"], text=True).split()[0]
 BEADS = 20
 OPENS_AFTER = 8      # conversation requests answered before the window opens
 WINDOW = 60          # seconds the window stays open
-DEADLINE = 900       # seconds a backlog may take
+DEADLINE = 600       # seconds a backlog may take
 
 
 def sh(argv, env, cwd=None, check=True):

@@ -117,6 +117,9 @@ import Testing
     ("Dec 9, 10:35am", "2026-12-09T10:35:00Z"),
     ("Jan 2, 10:35am (UTC)", "2027-01-02T10:35:00Z"),
     ("10:42am (CET)", "2026-12-06T09:42:00Z"),
+    ("3:28 PM", "2026-12-06T15:28:00Z"),
+    ("Aug 8th, 2027 12:30 PM", "2027-08-08T12:30:00Z"),
+    ("Dec 21st, 2026 9:05 AM", "2026-12-21T09:05:00Z"),
   ])
   func resetTimes(_ text: String, _ expected: String) {
     #expect(ResetTime.parse(text, now: Self.now, timeZone: Self.utc) == Self.at(expected))
@@ -130,5 +133,35 @@ import Testing
   @Test(arguments: ["soon", "25:00", "13:00pm", "Foo 9, 10:35am", "10:42am (Nowhere/Zone)"])
   func notATime(_ text: String) {
     #expect(ResetTime.parse(text, now: Self.now, timeZone: Self.utc) == nil)
+  }
+}
+
+/// Codex's error lines as its source writes them (codex-rs
+/// core/src/error.rs, tui/src/history_cell.rs); Codex itself is not
+/// installed here, so these are literals, not captures.
+@Suite(.timeLimit(.minutes(1))) struct CodexLimitScreenTests {
+  let codex = BuiltInAgents.codex
+  let utc = TimeZone(identifier: "UTC")!
+  let now = LimitScreenTests.now
+
+  @Test func aUsageLimitWithItsResetOnOneLineOrWrapped() throws {
+    let one = "› Work on demo-1\n■ You've hit your usage limit. Try again at 3:28 PM.\n\n› \n"
+    let seen = try #require(LimitScreen.sighting(in: one, profile: codex, now: now, timeZone: utc))
+    #expect(seen.kind == .usage)
+    #expect(seen.resets == LimitScreenTests.at("2026-12-06T15:28:00Z"))
+    let wrapped = """
+      ■ You've hit your usage limit. Upgrade to Pro (https://openai.com/chatgpt/pricing), visit https://chatgpt.com/codex/
+      settings/usage to purchase more credits or try again at Dec 8th, 2026 12:30 PM.
+      """
+    let later = try #require(LimitScreen.sighting(in: wrapped, profile: codex, now: now, timeZone: utc))
+    #expect(later.kind == .usage)
+    #expect(later.resets == LimitScreenTests.at("2026-12-08T12:30:00Z"))
+  }
+
+  @Test func quotaNeedsAPersonAndHighDemandIsAnOverload() throws {
+    let quota = "■ Quota exceeded. Check your plan and billing details.\n"
+    #expect(LimitScreen.sighting(in: quota, profile: codex, now: now, timeZone: utc)?.kind == .needsPerson)
+    let busy = "■ We're currently experiencing high demand, which may cause temporary errors.\n"
+    #expect(LimitScreen.sighting(in: busy, profile: codex, now: now, timeZone: utc)?.kind == .overloaded)
   }
 }

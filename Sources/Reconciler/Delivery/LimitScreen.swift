@@ -83,26 +83,28 @@ public enum LimitScreen {
 /// A reset time as agents print it, made a date.
 public enum ResetTime {
   static let form = try! NSRegularExpression(
-    pattern: #"^(?:([A-Z][a-z]{2})[a-z]* (\d{1,2}),? )?(\d{1,2})(?::(\d{2}))?\s*([AaPp][Mm])?(?:\s*\(([^)]+)\))?$"#)
+    pattern: #"^(?:(?<month>[A-Z][a-z]{2})[a-z]* (?<day>\d{1,2})(?:st|nd|rd|th)?,?(?: (?<year>\d{4}))? )?(?<hour>\d{1,2})(?::(?<minute>\d{2}))?\s*(?<half>[AaPp][Mm])?(?:\s*\((?<zone>[^)]+)\))?$"#)
   static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
   /// Claude Code's forms (docs/limits.md): `10:42am` (today, or tomorrow
   /// when that time has passed: more than `justPassed` ago), `Dec 9,
   /// 10:35am` (the next such date),
   /// either with the zone in parentheses, `(UTC)`, when it shows one;
-  /// without, the agent's `timeZone`. Also `5pm` and a 24-hour `17:05`.
+  /// without, the agent's `timeZone`. Also `5pm`, a 24-hour `17:05`, and
+  /// Codex's `3:28 PM` and `Aug 8th, 2026 12:30 PM` (codex-rs
+  /// core/src/error.rs, `format_retry_timestamp`, local time).
   public static func parse(_ text: String, now: Date, timeZone: TimeZone) -> Date? {
     let t = text.trimmingCharacters(in: .whitespaces)
     guard let m = form.firstMatch(in: t, range: NSRange(t.startIndex..., in: t)) else { return nil }
-    func group(_ i: Int) -> String? { Range(m.range(at: i), in: t).map { String(t[$0]) } }
+    func group(_ name: String) -> String? { Range(m.range(withName: name), in: t).map { String(t[$0]) } }
     var zone = timeZone
-    if let name = group(6) {
+    if let name = group("zone") {
       guard let z = TimeZone(abbreviation: name) ?? TimeZone(identifier: name) else { return nil }
       zone = z
     }
-    guard var hour = group(3).flatMap(Int.init) else { return nil }
-    let minute = group(4).flatMap(Int.init) ?? 0
-    if let half = group(5)?.lowercased() {
+    guard var hour = group("hour").flatMap(Int.init) else { return nil }
+    let minute = group("minute").flatMap(Int.init) ?? 0
+    if let half = group("half")?.lowercased() {
       guard (1...12).contains(hour) else { return nil }
       hour = hour % 12 + (half == "pm" ? 12 : 0)
     }
@@ -112,10 +114,14 @@ public enum ResetTime {
     var parts = calendar.dateComponents([.year, .month, .day], from: now)
     parts.hour = hour
     parts.minute = minute
-    if let month = group(1) {
-      guard let index = months.firstIndex(of: month), let day = group(2).flatMap(Int.init) else { return nil }
+    if let month = group("month") {
+      guard let index = months.firstIndex(of: month), let day = group("day").flatMap(Int.init) else { return nil }
       parts.month = index + 1
       parts.day = day
+      if let year = group("year").flatMap(Int.init) {
+        parts.year = year
+        return calendar.date(from: parts)
+      }
       guard let date = calendar.date(from: parts) else { return nil }
       // A date more than a day behind is next year's (a weekly reset
       // printed on Dec 30 for Jan 2).
