@@ -11,5 +11,6 @@ public enum ManifestKeys {
     "project": ProjectFields.keys + ["host"],
     "projectBlock": ProjectFields.keys.filter { $0 != "path" },
     "select": ProjectFields.selectKeys,
+    "account": NodeReader.accountKeys,
   ]
 }

@@ -11,10 +11,11 @@ struct ManifestDocument {
   /// The `project:` block a repository carries for itself, if any.
   var projectBlock: ProjectFields?
   var declaresProjects: Bool
+  var accounts: [DeclaredAccount] = []
 }
 
 extension NodeReader {
-  static let rootKeys = ["version", "settings", "hosts", "agents", "defaults", "projects", "project"]
+  static let rootKeys = ["version", "settings", "hosts", "agents", "accounts", "defaults", "projects", "project"]
   static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits"]
   static let limitsKeys = ["max_resumes"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
@@ -54,6 +55,7 @@ extension NodeReader {
         if let path = fields.pathAsWritten, !RemoteHost.isHostPath(path.value) {
           report(.hostPath(key: "path", path: path.value, host: host.value), at: path.mark)
         }
+        if let first = fields.accounts?.first { report(.accountsOnHost(host: host.value), at: first.mark) }
       }
       if fields.path == nil, case .mapping = entry.value.kind {
         report(.missingKey("path", in: "project '\(entry.name)'"), at: entry.key.mark)
@@ -63,9 +65,11 @@ extension NodeReader {
       projects.append((entry.name, entry.key.mark, fields))
     }
     let block = f["project"].map { projectFields($0, context: "project", allowPath: false, resolve: paths.resolve) }
-    return ManifestDocument(
+    var doc = ManifestDocument(
       settings: settings, agents: agents, hosts: hosts, defaults: defaults, projects: projects, projectBlock: block,
       declaresProjects: f["projects"] != nil)
+    doc.accounts = f["accounts"].map { self.accounts($0, agents: agents) } ?? []
+    return doc
   }
 
   static func isValidName(_ name: String) -> Bool {

@@ -24,6 +24,8 @@ struct ProjectFields: Hashable, Sendable {
   var portEnv: String?
   var agentByLabel: [Located<Project.LabelAgent>]?
   var disposable: [String]?
+  /// `accounts:`, each name with where it was written.
+  var accounts: [Located<String>]?
   /// Only in the person's own entries: where code runs is theirs to say.
   var host: Located<String>?
   /// `path` before resolving, for a project on another host.
@@ -31,7 +33,7 @@ struct ProjectFields: Hashable, Sendable {
 
   static let keys = [
     "path", "base", "workers", "agent", "agent_by_label", "on_done", "prompt", "select", "copy", "setup", "gate",
-    "port_env", "disposable",
+    "port_env", "disposable", "accounts",
   ]
   static let selectKeys = ["labels", "any_labels", "exclude_labels", "types", "max_priority", "ids"]
 
@@ -42,7 +44,8 @@ struct ProjectFields: Hashable, Sendable {
       agent: agent ?? lower.agent, onDone: onDone ?? lower.onDone, prompt: prompt ?? lower.prompt,
       select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
       gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, agentByLabel: agentByLabel ?? lower.agentByLabel,
-      disposable: disposable ?? lower.disposable, host: host, pathAsWritten: pathAsWritten)
+      disposable: disposable ?? lower.disposable, accounts: accounts ?? lower.accounts, host: host,
+      pathAsWritten: pathAsWritten)
   }
 }
 
@@ -90,6 +93,14 @@ extension NodeReader {
       out.portEnv = name
     }
     if let n = f["disposable"] { out.disposable = strings(n, key: "disposable") }
+    if let n = f["accounts"] {
+      if case .sequence(let items) = n.kind {
+        let names = items.compactMap { item in string(item, key: "accounts[]").map { Located(value: $0, file: file, mark: item.mark) } }
+        if names.count == items.count { out.accounts = names }
+      } else {
+        report(.wrongType(key: "accounts", expected: "a list of account names", got: n.typeName), at: n.mark)
+      }
+    }
     return out
   }
 

@@ -21,6 +21,9 @@ public struct Manifest: Hashable, Sendable {
   /// The host this manifest was read for (`$WT_HOST`, set by the wt that
   /// drives this one); nil on the person's own machine.
   public var perspective: String?
+  /// `accounts:`, in file order; empty on a host (its projects run on
+  /// the host's own credentials, as `settings:` stays this machine's).
+  public var accounts: [Account] = []
 
   public init(file: String, settings: Settings, agents: [String: AgentProfile], projects: [Project]) {
     self.file = file
@@ -239,6 +242,10 @@ public struct Project: Hashable, Sendable {
   /// `agent_by_label:`, in file order: a bead with one of these labels gets
   /// that agent instead of `agent` (the first that matches wins).
   public var agentByLabel: [LabelAgent] = []
+  /// `accounts:`: names of top-level accounts, first choice first. A bead
+  /// starts on the first whose agent is the bead's and which is not
+  /// paused; an agent with none listed runs on its implicit account.
+  public var accounts: [String] = []
 
   public struct LabelAgent: Hashable, Sendable {
     public var label: String

@@ -152,6 +152,7 @@ public struct Controller: Sendable {
     for step in report.steps where step.failed {
       out.append(Requeue(after: .seconds(10), reason: "\(step.action.word) \(step.worker) failed"))
     }
+    out += accountResets(report.plan, now: observed?.now ?? Date())
     for waiting in report.plan.waiting where waiting.cause == .admission {
       out.append(Requeue(after: .seconds(15), reason: "\(waiting.project)/\(waiting.bead) waits for the machine: \(waiting.reason)"))
     }

@@ -72,6 +72,9 @@ public struct Plan: Equatable, Sendable {
     public var session: String
     public var agent: String
     public var reasons: [String]
+    /// The account (`accounts:`) it runs on; nil for its agent's implicit
+    /// one. A start chooses it; a live worker keeps the one it has.
+    public var account: String? = nil
   }
 
   /// A selected bead that does not start in this pass, and why.
@@ -95,6 +98,9 @@ public struct Plan: Equatable, Sendable {
     public var title: String
     public var priority: Int
     public var reason: String
+    /// When what it waits for is over, where that is known (an account's
+    /// reset): the loop comes back then.
+    public var until: Date? = nil
   }
 
   /// Something a person should know that is not a change: a kept worktree,
@@ -126,5 +132,6 @@ extension WorkerRecord {
       name: change.worker, project: change.project, bead: change.bead, branch: change.branch,
       worktree: change.worktree, createdAt: Date())
     title = change.title.isEmpty ? nil : change.title
+    account = change.account
   }
 }
