@@ -5,7 +5,7 @@ unified headers is a usage limit with its reset) against the Messages-API
 stand-in, which opens a limit window once the backlog is under way and
 closes it at a known reset.
 
-    scripts/bench-limits.py BASELINE_WT [WT ...]
+    scripts/bench-limits.py [--auto-continue off] BASELINE_WT [WT ...]
 
 Each WT is a wt build, labelled by its path; the first is the baseline
 (today's behaviour: a build from before the pause, which keeps starting
@@ -14,9 +14,15 @@ a build knows `accounts:` the backlog runs on two accounts, `a` and `b`
 (two workers each, its own key each) and only `a`'s key is limited;
 otherwise on the one implicit account (four workers), all limited.
 
+`--auto-continue off` sets Claude Code's `autoContinueAtUsageLimit` to
+false, so that the agent shows its "What do you want to do?" dialog instead
+of going on by itself at the reset, and only the orchestrator brings a
+worker back.
+
 Per build:
-- wasted starts: workers started after the window opened whose first
-  request to the model was refused (goal 0);
+- starts in the window: workers wt started (`created` in its history)
+  after it first recorded a worker limited and before the reset; wasted:
+  those whose first request to the model was refused (goal 0);
 - reset to working: for the workers the window stopped, the time from the
   reset to each one's first answered request after it, the slowest (goal
   5 s plus the stagger where wt resumes; Claude Code's own continuation
@@ -25,7 +31,7 @@ Per build:
 Prints numbers only; tests assert behaviour, never timings. The stand-in's
 request log is the clock: every request carries its time and its key.
 """
-import json, os, re, shutil, subprocess, sys, tempfile, time, uuid
+import calendar, json, os, re, shutil, subprocess, sys, tempfile, time, uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BD = os.path.join(ROOT, "Tests/Support/bd")
@@ -34,7 +40,8 @@ VERSION = subprocess.check_output([CLAUDE, "--version"], text=True).split()[0]
 BEADS = 20
 OPENS_AFTER = 8      # conversation requests answered before the window opens
 WINDOW = 60          # seconds the window stays open
-DEADLINE = 600       # seconds a backlog may take
+DEADLINE = 360       # seconds a backlog may take
+AUTO_CONTINUE = True
 
 
 def sh(argv, env, cwd=None, check=True):
@@ -42,11 +49,13 @@ def sh(argv, env, cwd=None, check=True):
 
 
 def knows_accounts(wt, env, tmp):
+    """Whether this build reads `accounts:` (an older one calls it an
+    unknown key)."""
     probe = os.path.join(tmp, "probe.yaml")
-    os.makedirs(os.path.join(tmp, "probe"), exist_ok=True)
     with open(probe, "w") as f:
-        f.write("version: 1\naccounts:\n  a: {agent: claude, env: {ANTHROPIC_API_KEY: x}}\nprojects:\n  p: {path: probe}\n")
-    return sh([wt, "validate", "-f", probe], env, check=False).returncode == 0
+        f.write("version: 1\naccounts:\n  a: {agent: claude, env: {ANTHROPIC_API_KEY: x}}\nprojects:\n  p: {path: repo}\n")
+    said = sh([wt, "validate", "-f", probe], env, check=False)
+    return "unknown key 'accounts'" not in said.stdout + said.stderr
 
 
 def run(wt, tmp):
@@ -57,6 +66,9 @@ def run(wt, tmp):
         del env[k]
     home = env["HOME"]
     os.makedirs(os.path.join(home, ".claude"))
+    if not AUTO_CONTINUE:
+        with open(os.path.join(home, ".claude", "settings.json"), "w") as f:
+            json.dump({"autoContinueAtUsageLimit": False}, f)
     with open(os.path.join(home, ".claude.json"), "w") as f:
         json.dump({"hasCompletedOnboarding": True, "lastOnboardingVersion": VERSION}, f)
     repo = os.path.join(tmp, "repo")
@@ -127,7 +139,25 @@ def run(wt, tmp):
         sh(["tmux", "-L", env["WT_TMUX_SOCKET"], "kill-server"], env, check=False)
         api.terminate()
         api.wait()
-    return measure(read_log(log), opened, reset, elapsed, len(closed), accounts)
+    return measure(read_log(log), created(os.path.join(tmp, "state", "events.jsonl")), reset, elapsed, len(closed), accounts)
+
+
+def created(path):
+    """When wt started each bead's worker (its history's `created`), and
+    when it first recorded a worker limited (key None)."""
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                e = json.loads(line)
+                stamp = calendar.timegm(time.strptime(e["at"], "%Y-%m-%dT%H:%M:%SZ"))
+                if e.get("event") == "created" and e.get("bead"):
+                    out.setdefault(e["bead"], stamp)
+                elif e.get("status") == "limited":
+                    out.setdefault(None, stamp)
+    except OSError:
+        pass
+    return out
 
 
 def read_log(path):
@@ -147,29 +177,36 @@ def read_log(path):
     return rows
 
 
-def measure(rows, opened, reset, elapsed, closed, accounts):
+def measure(rows, starts, reset, elapsed, closed, accounts):
     conv = [r for r in rows if r["conversation"] and r["bead"]]
     first = {}
     for r in conv:
         first.setdefault(r["bead"], r)
     refused = [r for r in conv if r["status"] != 200]
-    window_start = refused[0]["at"] if refused else None
-    wasted = sum(1 for b, r in first.items() if window_start and r["at"] > window_start and r["status"] != 200)
+    known = starts.pop(None, None)
+    # History times are whole seconds: a start in the second wt first saw
+    # the limit is not counted against it.
+    during = [b for b, at in starts.items() if known and reset and known < at <= reset]
+    wasted = sum(1 for b in during if b in first and first[b]["status"] != 200)
     stopped = {r["bead"] for r in refused}
     back = []
     for b in stopped:
         after = [r["at"] for r in conv if r["bead"] == b and r["status"] == 200 and reset and r["at"] >= reset]
         back.append(min(after) - reset if after else None)
-    slowest = None if not back or None in back else max(back)
-    return {"accounts": 2 if accounts else 1, "wasted": wasted, "stopped": len(stopped),
-            "reset_to_working": slowest, "never_back": sum(1 for x in back if x is None),
+    answered = [x for x in back if x is not None]
+    return {"accounts": 2 if accounts else 1, "during": len(during), "wasted": wasted, "stopped": len(stopped),
+            "reset_to_working": max(answered) if answered else None, "never_back": sum(1 for x in back if x is None),
             "backlog": elapsed, "closed": closed, "refused": len(refused)}
 
 
 def main():
-    binaries = [os.path.abspath(b) for b in sys.argv[1:]]
+    global AUTO_CONTINUE
+    args = sys.argv[1:]
+    if args[:2] == ["--auto-continue", "off"]:
+        AUTO_CONTINUE, args = False, args[2:]
+    binaries = [os.path.abspath(b) for b in args]
     if not binaries:
-        sys.exit("usage: scripts/bench-limits.py BASELINE_WT [WT ...]")
+        sys.exit("usage: scripts/bench-limits.py [--auto-continue off] BASELINE_WT [WT ...]")
     results = []
     for wt in binaries:
         tmp = tempfile.mkdtemp(prefix="wt-bench-limits.")
@@ -177,13 +214,14 @@ def main():
             results.append((wt, run(wt, tmp)))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    print("| build | accounts | wasted starts | workers stopped | reset to all working (s) | never back | backlog (s) | beads closed | refused requests |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("auto-continue %s" % ("on" if AUTO_CONTINUE else "off"))
+    print("| build | accounts | starts in the window | wasted starts | workers stopped | reset to all working (s) | never back | backlog (s) | beads closed | refused requests |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for wt, r in results:
         back = "%.1f" % r["reset_to_working"] if r["reset_to_working"] is not None else "—"
-        print("| %s | %d | %d | %d | %s | %d | %.0f | %d/%d | %d |" % (
-            wt, r["accounts"], r["wasted"], r["stopped"], back, r["never_back"], r["backlog"], r["closed"], BEADS,
-            r["refused"]))
+        print("| %s | %d | %d | %d | %d | %s | %d | %.0f | %d/%d | %d |" % (
+            wt, r["accounts"], r["during"], r["wasted"], r["stopped"], back, r["never_back"], r["backlog"], r["closed"],
+            BEADS, r["refused"]))
 
 
 if __name__ == "__main__":
