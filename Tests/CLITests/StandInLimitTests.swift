@@ -52,17 +52,19 @@ extension EndToEnd {
         let s = Self.screen(p)
         return s.contains("You've hit your 5-hour limit · resets ") && s.contains("Continuing automatically at ")
       }, "\(Self.screen(p))")
-      // The turn ended on the error (StopFailure: a signal by the API-error
-      // end), and the worker shows limited.
+      // The turn ended on the error (StopFailure), and the worker shows
+      // limited (its kind is the hook's business: docs/limits.md).
       #expect(try p.wait(seconds: 30) {
-        rig.events().contains { $0["event"] == "signal" && $0["by"] == "stop-api-error" && $0["status"] == "limited" }
+        rig.events().contains { $0["event"] == "signal" && $0["by"]?.hasPrefix("limit-") == true && $0["status"] == "limited" }
       })
       let failed = try #require(try Self.transcript(rig).last { $0["isApiErrorMessage"] as? Bool == true })
       #expect(failed["error"] as? String == "rate_limit")
       #expect((failed["quotaLimits"] as? [String: Any])?["resetsAt"] as? Int == reset)
       #expect((failed["quotaLimits"] as? [String: Any])?["rateLimitType"] as? String == "five_hour")
-      // Once the window closed, Claude Code's own continuation ran the step.
-      #expect(try p.wait(seconds: 120) { p.exists("\(p.worktree(id))/a.txt") }, "\(Self.screen(p))")
+      // Once the window closed, Claude Code's own continuation ran the step
+      // (43 s after the reset in docs/limits.md; up to two minutes here on
+      // a loaded machine).
+      #expect(try p.wait(seconds: 200) { p.exists("\(p.worktree(id))/a.txt") }, "\(Self.screen(p))")
       let answers = Self.conversation(rig)
       #expect(answers.first?["status"] as? Int == 429)
       #expect(answers.contains { $0["status"] as? Int == 200 && ($0["at"] as? Double ?? 0) >= Double(reset) })
@@ -91,6 +93,11 @@ extension EndToEnd {
       #expect(gap >= 3, "retried after \(gap) s")
       let reported = Self.log(rig.apiLog + ".usage").filter { $0["conversation"] as? Bool == true }
       #expect(reported.count == 2)
+      // The transcript is written beside the hooks, not before them.
+      #expect(try p.wait(seconds: 30) {
+        let ids = Set(((try? Self.transcript(rig)) ?? []).compactMap { ($0["message"] as? [String: Any])?["id"] as? String })
+        return reported.allSatisfy { ($0["id"] as? String).map(ids.contains) == true }
+      })
       let assistant = try Self.transcript(rig).filter { $0["type"] as? String == "assistant" }
       for r in reported {
         let usage = try #require(assistant.first { ($0["message"] as? [String: Any])?["id"] as? String == r["id"] as? String })
@@ -115,7 +122,7 @@ extension EndToEnd {
         _ = try p.bead("Write a", description: "RUN: echo a > a.txt")
         #expect(try p.wt("apply", "--yes").status == 0)
         #expect(try p.wait(seconds: 60) { Self.screen(p).contains(shown) }, "\(Self.screen(p))")
-        #expect(try p.wait(seconds: 30) { rig.events().contains { $0["by"] == "stop-api-error" } })
+        #expect(try p.wait(seconds: 30) { rig.events().contains { $0["by"]?.hasPrefix("limit-") == true } })
         let failed = try #require(try Self.transcript(rig).last { $0["isApiErrorMessage"] as? Bool == true })
         #expect(failed["error"] as? String == error)
         #expect((failed["resendCannotCure"] as? Bool == true) == (mode == "credit"))
