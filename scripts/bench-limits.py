@@ -30,6 +30,36 @@ Per build:
 - backlog: from `wt auto` to the last bead closed (or the deadline).
 Prints numbers only; tests assert behaviour, never timings. The stand-in's
 request log is the clock: every request carries its time and its key.
+
+Measured 2026-12-06 on the 2-core build machine, shared with other builds
+and tests (load near 2, so absolute times are loose), debug builds. The
+baseline is main at bd12580, before issue 23 (a limited worker waits for a
+person); the other is this branch with main's limits and accounts merged.
+A 60 s window opened after 8 answered conversation requests.
+
+    scripts/bench-limits.py /tmp/wt-baseline-prelimits /tmp/wt-limitscreen-bench
+
+auto-continue on (Claude Code's default):
+
+| build | accounts | starts in the window | wasted starts | workers stopped | reset to all working (s) | never back | backlog (s) | beads closed | refused requests |
+|---|---|---|---|---|---|---|---|---|---|
+| baseline (bd12580) | 1 | 2 | 2 | 4 | 100.5 | 0 | 196 | 20/20 | 4 |
+| this branch | 2 | 15 | 0 | 1 | 15.9 | 0 | 87 | 20/20 | 1 |
+
+    scripts/bench-limits.py --auto-continue off BASELINE THIS   (before accounts landed: one account each)
+
+| build | accounts | starts in the window | wasted starts | workers stopped | reset to all working (s) | never back | backlog (s) | beads closed | refused requests |
+|---|---|---|---|---|---|---|---|---|---|
+| baseline (bd12580) | 1 | 3 | 3 | 4 | — | 4 | 360 (deadline) | 4/20 | 4 |
+| this branch, before accounts | 1 | 3 | 3 | 4 | 30.8 | 0 | 152 | 20/20 | 4 |
+
+(That second run counted starts from the first refused request, not from
+the first limit wt recorded: its 3 "wasted" starts were workers started in
+the same second the window opened, before anything was known. With
+auto-continue off the baseline never brings its workers back; the branch's
+limits were read as unknown-reset there (StopFailure ran before Claude Code
+wrote the transcript's reset, which main's hook did not yet wait for), so
+they came back on the 1-minute backoff, not at the reset.)
 """
 import calendar, json, os, re, shutil, subprocess, sys, tempfile, time, uuid
 
