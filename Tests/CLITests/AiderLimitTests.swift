@@ -19,7 +19,7 @@ extension EndToEnd {
       let control = FileManager.default.temporaryDirectory.appendingPathComponent("wt-control-\(UUID().uuidString).json").path
       try #"{"FAKE_API_ERROR": "rate_limit"}"#.write(toFile: control, atomically: true, encoding: .utf8)
       defer { try? FileManager.default.removeItem(atPath: control) }
-      let rig = try AiderRig(builtInPolicy: true, knobs: ["FAKE_API_CONTROL": control])
+      let rig = try AiderRig(builtInPolicy: true, apiEnvironment: ["FAKE_API_CONTROL": control])
       let p = rig.playground
       let id = try p.bead("Write a", description: "WRITE: a.txt hello from aider")
       let auto = try p.background("auto", "--interval", "2")

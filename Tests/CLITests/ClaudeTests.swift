@@ -40,14 +40,12 @@ final class ClaudeRig: @unchecked Sendable {
   /// scripted shell command asks the person for permission in the pane.
   /// `apiFailures`: the stand-in's first N conversation requests fail
   /// with 529; `maxRetries`: Claude Code's `CLAUDE_CODE_MAX_RETRIES`.
-  /// `standIn`: more of the stand-in's knobs (its limit modes and usage
-  /// figures, documented in Tests/Support/fake-anthropic). `oauth`: the
-  /// agent runs on a (dummy) subscription token, `CLAUDE_CODE_OAUTH_TOKEN`,
-  /// instead of an API key: the path on which Claude Code reads a 429's
-  /// unified headers as a usage limit (docs/limits.md).
+  /// `api`: more of the stand-in's knobs (its limits); `credential`: the
+  /// agent's credential variable and value (a subscription's
+  /// `CLAUDE_CODE_OAUTH_TOKEN` rather than the API key).
   init(
     workers: Int = 1, extraAgents: String = "", allowBash: Bool = true, apiFailures: Int = 0, maxRetries: Int? = nil,
-    standIn: [String: String] = [:], oauth: Bool = false
+    api knobs: [String: String] = [:], credential: (name: String, value: String) = ("ANTHROPIC_API_KEY", "sk-ant-wt-test-dummy")
   ) throws {
     claude = try Self.claudeBinary()
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-claude-\(UUID().uuidString.prefix(8))").path
@@ -58,7 +56,7 @@ final class ClaudeRig: @unchecked Sendable {
     let port: String
     (api, port) = try StandIn.start(
       "fake-anthropic", portFile: portFile, log: apiLog,
-      environment: ["FAKE_API_FAIL": String(apiFailures)].merging(standIn) { _, b in b })
+      environment: ["FAKE_API_FAIL": String(apiFailures)].merging(knobs) { _, b in b })
     // Claude Code asks its service for onboarding unless this is set.
     let version = try Self.version(claude)
     try #"{"hasCompletedOnboarding": true, "lastOnboardingVersion": "\#(version)"}"#
@@ -69,7 +67,7 @@ final class ClaudeRig: @unchecked Sendable {
           resume: [\(claude), --permission-mode, acceptEdits, --resume, "{{worker.session_id}}"]
           env:
             HOME: \(home)
-            \(oauth ? "CLAUDE_CODE_OAUTH_TOKEN: sk-ant-oat01-wt-test-dummy" : "ANTHROPIC_API_KEY: sk-ant-wt-test-dummy")
+            \(credential.name): \(credential.value)
             ANTHROPIC_BASE_URL: "http://127.0.0.1:\(port)"
             DISABLE_AUTOUPDATER: "1"
             CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"\(maxRetries.map { "\n      CLAUDE_CODE_MAX_RETRIES: \"\($0)\"" } ?? "")

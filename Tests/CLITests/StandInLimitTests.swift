@@ -43,8 +43,8 @@ extension EndToEnd {
     @Test func aSubscriptionUsageLimitShowsItsResetAndClaudeContinuesAfterIt() throws {
       let reset = Int(Date().timeIntervalSince1970) + 20
       let rig = try ClaudeRig(
-        standIn: ["FAKE_API_ERROR": "rate_limit", "FAKE_API_UNIFIED": "five_hour", "FAKE_API_ERROR_UNTIL": String(reset)],
-        oauth: true)
+        api: ["FAKE_API_ERROR": "rate_limit", "FAKE_API_UNIFIED": "five_hour", "FAKE_API_ERROR_UNTIL": String(reset)],
+        credential: ("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat01-wt-test-dummy"))
       let p = rig.playground
       let id = try p.bead("Write a", description: "RUN: echo a > a.txt")
       #expect(try p.wt("apply", "--yes").status == 0)
@@ -78,7 +78,7 @@ extension EndToEnd {
     @Test func aRateLimitWithRetryAfterRecoversAndTheReportedUsageReachesTheTranscript() throws {
       let rig = try ClaudeRig(
         maxRetries: 2,
-        standIn: [
+        api: [
           "FAKE_API_ERROR": "rate_limit", "FAKE_API_ERROR_COUNT": "1", "FAKE_API_RETRY_AFTER": "3",
           "FAKE_API_USAGE": "1234,56,100,200",
         ])
@@ -117,7 +117,7 @@ extension EndToEnd {
       for (mode, error, shown, requests) in [
         ("overloaded", "server_error", "529 Overloaded", 2), ("credit", "billing_error", "Credit balance too low", 1),
       ] {
-        let rig = try ClaudeRig(maxRetries: 1, standIn: ["FAKE_API_ERROR": mode])
+        let rig = try ClaudeRig(maxRetries: 1, api: ["FAKE_API_ERROR": mode])
         let p = rig.playground
         _ = try p.bead("Write a", description: "RUN: echo a > a.txt")
         #expect(try p.wt("apply", "--yes").status == 0)
@@ -136,7 +136,7 @@ extension EndToEnd {
     /// (aider/coders/base_coder.py, `send_message`); once the stand-in
     /// recovers (after that first attempt) the edit goes through.
     @Test func aiderRetriesA429ByItselfAndRecovers() throws {
-      let rig = try AiderRig(knobs: ["FAKE_API_ERROR": "rate_limit", "FAKE_API_ERROR_COUNT": "3"])
+      let rig = try AiderRig(apiEnvironment: ["FAKE_API_ERROR": "rate_limit", "FAKE_API_ERROR_COUNT": "3"])
       let p = rig.playground
       let id = try p.bead("Write a", description: "WRITE: a.txt hello from aider")
       #expect(try p.wt("apply", "--yes").status == 0)

@@ -30,6 +30,8 @@ struct ProjectFields: Hashable, Sendable {
   var host: Located<String>?
   /// `path` before resolving, for a project on another host.
   var pathAsWritten: Located<String>?
+  /// Only in the person's own entries: the money is theirs.
+  var budget: WrittenBudget?
 
   static let keys = [
     "path", "base", "workers", "agent", "agent_by_label", "on_done", "prompt", "select", "copy", "setup", "gate",
@@ -45,7 +47,7 @@ struct ProjectFields: Hashable, Sendable {
       select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
       gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, agentByLabel: agentByLabel ?? lower.agentByLabel,
       disposable: disposable ?? lower.disposable, accounts: accounts ?? lower.accounts, host: host,
-      pathAsWritten: pathAsWritten)
+      pathAsWritten: pathAsWritten, budget: budget)
   }
 }
 
@@ -55,13 +57,14 @@ extension NodeReader {
   func projectFields(_ node: YAMLNode, context: String, allowPath: Bool, resolve: (String) -> String)
     -> ProjectFields
   {
-    let known = allowPath ? ProjectFields.keys + ["host"] : ProjectFields.keys.filter { $0 != "path" }
+    let known = allowPath ? ProjectFields.keys + ["host", "budget"] : ProjectFields.keys.filter { $0 != "path" }
     var out = ProjectFields()
     guard let f = fields(node, key: context, context: context, known: known) else { return out }
     if let n = f["path"], let raw = string(n, key: "path") {
       out.path = Located(value: resolve(raw), file: file, mark: n.mark)
       out.pathAsWritten = Located(value: raw, file: file, mark: n.mark)
     }
+    if let n = f["budget"] { out.budget = budget(n, context: "\(context).budget", allowDay: false) }
     if let n = f["host"], let name = string(n, key: "host") { out.host = Located(value: name, file: file, mark: n.mark) }
     if let n = f["base"], let name = string(n, key: "base") { out.base = Located(value: name, file: file, mark: n.mark) }
     if let n = f["workers"] { out.workers = int(n, key: "workers", range: 0...Int.max) }

@@ -18,6 +18,7 @@ extension Applier {
         of: change.worktree, branch: branch, base: project.base, repo: project.path,
         ignored: IgnoredFiles(project: project, record: try record(change.worker)))
       if safety.isSafeToRemove {
+        world.settleUsage(manifest, worker: change.worker)
         try await world.git.removeWorktree(repo: project.path, path: change.worktree, branch: branch)
         said.append("removed \(change.worktree)")
       } else {
@@ -30,6 +31,7 @@ extension Applier {
       said.append(why)
     }
     let name = change.worker
+    world.settleUsage(manifest, worker: name)
     try world.store.update { state in
       if let kept {
         // Remembered even when the state was lost, so status keeps saying

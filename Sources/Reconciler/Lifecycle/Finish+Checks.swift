@@ -72,6 +72,7 @@ extension Finish {
         }
         return ["kept \(worker.worktree): \(why)"]
       }
+      world.settleUsage(manifest, worker: worker.name)
       try await world.git.removeWorktree(repo: project.path, path: worker.worktree, branch: worker.branch)
       try world.store.update { $0.workers[worker.name] = nil }
       return ["removed \(worker.worktree)"]
