@@ -48,6 +48,7 @@ public enum Problem: Hashable, Sendable {
   case invalidChoice(key: String, value: String, choices: [String])
   case unknownAgent(String, known: [String])
   case invalidRegex(key: String, pattern: String)
+  case regexWithoutCapture(key: String, pattern: String)
   case unknownTemplateField(key: String, field: String, suggestion: String?)
   case unclosedTemplate(key: String)
   case pathNotFound(key: String, path: String)
@@ -122,6 +123,7 @@ public enum Problem: Hashable, Sendable {
     case .invalidChoice(let key, let value, _): return "'\(key)' cannot be '\(value)'"
     case .unknownAgent(let name, _): return "unknown agent '\(name)'"
     case .invalidRegex(let key, let pattern): return "'\(key)' is not a valid regular expression: \(pattern)"
+    case .regexWithoutCapture(let key, let pattern): return "'\(key)' has no capture group: \(pattern)"
     case .unknownTemplateField(let key, let field, _): return "'\(key)' names unknown template field '{{\(field)}}'"
     case .unclosedTemplate(let key): return "'\(key)' has a '{{' without a closing '}}'"
     case .pathNotFound(let key, let path): return "'\(key)' names \(path), which does not exist"
@@ -170,6 +172,7 @@ public enum Problem: Hashable, Sendable {
     case .invalidChoice(_, _, let choices): return "use one of: \(choices.joined(separator: ", "))"
     case .unknownAgent(_, let known): return "declare it under 'agents:' or use one of: \(known.joined(separator: ", "))"
     case .invalidRegex: return "check brackets and escapes; the pattern is matched against each screen line"
+    case .regexWithoutCapture: return "put the reset time in parentheses, e.g. 'resets (.+)$'"
     case .unknownTemplateField(_, _, let suggestion?): return "did you mean '{{\(suggestion)}}'?"
     case .unknownTemplateField: return "fields: \(Template.knownFields.sorted().joined(separator: ", "))"
     case .pathNotFound: return "fix the path, or clone the repository there first (~ and paths relative to the manifest work)"

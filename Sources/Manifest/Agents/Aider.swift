@@ -18,6 +18,18 @@ extension BuiltInAgents {
   ///   edit the bead asked for: answered yes. Any other, "Run shell
   ///   command?" first of all, is the person's (`--yes-always` would
   ///   confirm those too, so it is not used).
+  /// - limits: Aider retries a provider error itself
+  ///   (aider/coders/base_coder.py, `send_message`: the error, the
+  ///   description aider/exceptions.py gives its litellm exception, then
+  ///   "Retrying in N seconds...", the delay doubling from 0.25 s; past
+  ///   `RETRY_TIMEOUT`, 60 s, it gives up, about a minute after the first
+  ///   failure, each try being three requests of the OpenAI client). Given
+  ///   up, it prints the error and the description once more, with no
+  ///   reset time, and offers the error's URL ("Open URL for more info?",
+  ///   `check_and_open_urls`), its spinner still drawn over the question
+  ///   (limit-429-gave-up-url-offer.txt): that offer is declined.
+  ///   OpenAI's spent quota comes as a 429 too (`insufficient_quota`: "You
+  ///   exceeded your current quota"), retried the same way.
   /// - pass_env: OpenAI's variables only. Aider picks its model by the
   ///   first vendor key it finds, Anthropic's before OpenAI's
   ///   (aider/onboarding.py), so beside Claude Code it took the person's
@@ -47,7 +59,19 @@ extension BuiltInAgents {
     questions: [
       .init(match: "Create new file\\? \\(Y\\)es/\\(N\\)o[^:]*\\[Yes\\]:\\s*$", keys: ["y", "Enter"]),
       .init(match: "Add file to the chat\\? \\(Y\\)es/\\(N\\)o[^:]*\\[Yes\\]:\\s*$", keys: ["y", "Enter"]),
+      // After a provider error: the spinner overwrites the question's
+      // start, so only its end is left (limit-429-gave-up-url-offer.txt).
+      .init(match: "(Open URL for more info\\?|Waiting for \\S+)[^?]*on't ask again \\[Yes\\]:\\s*$", keys: ["n", "Enter"]),
       .init(match: "\\? \\(Y\\)es/\\(N\\)o[^:]*\\[[A-Za-z]+\\]:\\s*$"),
+    ],
+    limits: [
+      // A prompt submitted after it (ready, with text): a new turn.
+      .init(match: "^[a-z-]*( multi)?> \\S", kind: .resumed),
+      .init(match: "^Retrying in [0-9.]+ seconds\\.\\.\\.", kind: .transient),
+      .init(match: "You exceeded your current quota|Insufficient credits with the API provider", kind: .needsPerson),
+      .init(match: "The API provider is not able to authenticate you", kind: .needsPerson),
+      .init(match: "^The API provider has rate limited you\\.", kind: .unknownReset),
+      .init(match: "^The API provider's servers are down or overloaded\\.", kind: .overloaded),
     ],
     hooks: .none,
     passEnv: ProviderKeys.openAI,

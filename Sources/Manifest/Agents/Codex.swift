@@ -20,6 +20,15 @@ extension BuiltInAgents {
   /// - hooks: `.codex/hooks.json`, Claude-shaped, events SessionStart,
   ///   UserPromptSubmit, Stop (developers.openai.com/codex/hooks); Codex runs
   ///   them only with `[features] codex_hooks = true` in its config.
+  /// - limits: an error ends the turn as one history line, "■ " and the
+  ///   message (codex-rs tui/src/history_cell.rs, `new_error_event`); the
+  ///   messages are codex-rs core/src/error.rs: `UsageLimitReachedError`
+  ///   ("You've hit your usage limit. … Try again at 3:28 PM." or "… or
+  ///   try again at Aug 8th, 2026 12:30 PM.", local time, `format_retry_
+  ///   timestamp`; a long one wraps, so the reset is also read on the line
+  ///   that ends it), `QuotaExceeded` and `UsageNotIncluded` (a person
+  ///   must act), `InternalServerError` ("high demand"). Not seen on the
+  ///   real binary: Codex is not installed here.
   public static let codex = AgentProfile(
     name: "codex",
     command: ["codex"],
@@ -29,6 +38,13 @@ extension BuiltInAgents {
     ready: "^› (?!\\d+\\. )|^›$",
     busy: "(?i)esc to interrupt",
     dialogs: [],
+    limits: [
+      .init(match: "^■ You've hit your usage limit", kind: .usage, resets: "[Tt]ry again at (.+ [AP]M)\\.\\s*$"),
+      .init(match: "(?:or t|T)ry again at (.+ [AP]M)\\.\\s*$", kind: .usage, resets: "(?:or t|T)ry again at (.+ [AP]M)\\.\\s*$"),
+      .init(match: "^■ Quota exceeded\\. Check your plan and billing details", kind: .needsPerson),
+      .init(match: "^■ To use Codex with your ChatGPT plan, upgrade", kind: .needsPerson),
+      .init(match: "^■ We're currently experiencing high demand", kind: .overloaded),
+    ],
     hooks: .codex,
     promptArg: .positional,
     trustSeed: .codex,

@@ -25,7 +25,7 @@ extension NodeReader {
   static let limitsKeys = ["max_resumes"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
   static let agentKeys = [
-    "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "questions", "hooks", "prompt_arg", "trust_seed", "ready_delay",
+    "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "questions", "limits", "hooks", "prompt_arg", "trust_seed", "ready_delay",
     "pass_env", "usage",
   ]
   static let dialogKeys = ["match", "keys"]
@@ -156,6 +156,7 @@ extension NodeReader {
       if let n = f["busy"], let v = regex(n, key: "busy") { p.busy = v }
       if let n = f["dialogs"] { p.dialogs = dialogs(n) }
       if let n = f["questions"] { p.questions = questions(n) }
+      if let n = f["limits"] { p.limits = limits(n) }
       if let n = f["hooks"], let v = choice(n, key: "hooks", as: AgentProfile.Hooks.self) { p.hooks = v }
       if let n = f["prompt_arg"] { p.promptArg = promptArg(n) }
       if let n = f["trust_seed"], let v = choice(n, key: "trust_seed", as: AgentProfile.TrustSeed.self) { p.trustSeed = v }

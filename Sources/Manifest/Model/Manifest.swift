@@ -169,6 +169,8 @@ public struct AgentProfile: Hashable, Sendable {
   /// Questions after the prompt: the agent at work. Never a reason to
   /// send the prompt again.
   public var questions: [Question] = []
+  /// What the agent prints when its provider limits it (`LimitPattern`).
+  public var limits: [LimitPattern] = []
   public var hooks: Hooks
   /// How to pass the first prompt at start; nil: pasted once ready.
   public var promptArg: PromptArg? = nil

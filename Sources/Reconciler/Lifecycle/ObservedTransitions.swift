@@ -79,6 +79,9 @@ extension World {
     else { return nil }
     switch reader.state(of: screen) {
     case .busy: return .screenAsksNothing(busy: true)
+    // An input box under a limit (Claude Code waiting for its reset with
+    // its own continuation armed) is no answer: the hooks say what comes.
+    case .ready where LimitScreen.sighting(in: screen, profile: profile, now: now, timeZone: .current) != nil: return nil
     case .ready: return .screenAsksNothing(busy: false)
     case .dialog, .question, .unknown: return nil
     }

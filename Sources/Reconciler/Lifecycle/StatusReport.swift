@@ -153,8 +153,17 @@ extension World {
   }
 
   /// What a starting worker's screen says of it; nil when it says nothing
-  /// (a dialog wt answers, a screen it does not know).
-  static func condition(of screen: ScreenState, agent: String, record: WorkerRecord?, _ manifest: Manifest) -> WorkerCondition? {
+  /// (a dialog wt answers, a screen it does not know). A limit on it
+  /// (`limit`, read with the profile's `limits:`) is shown, and an input
+  /// box under a limit, even one the agent waits out by itself, is never
+  /// read as idle.
+  static func condition(
+    of screen: ScreenState, limit: LimitSighting? = nil, agent: String, record: WorkerRecord?, _ manifest: Manifest
+  ) -> WorkerCondition? {
+    if let limit, screen != .busy, record?.prompt == .delivered {
+      let words = LimitReading.words(limit.line)
+      return WorkerCondition(.limited, limit.kind == .transient ? "\(agent) waits out a limit by itself: \(words)" : "\(agent) shows a limit: \(words)")
+    }
     switch screen {
     case .question(let i, let text):
       // A question the profile answers is the agent at work (the
@@ -196,7 +205,8 @@ extension World {
       {
         // No hook has spoken: read the screen.
         let agent = record?.agent ?? project?.agent ?? "the agent"
-        condition = Self.condition(of: reader.state(of: screen), agent: agent, record: record, manifest) ?? condition
+        let limit = manifest.agents[agent].flatMap { LimitScreen.sighting(in: screen, profile: $0, now: now, timeZone: .current) }
+        condition = Self.condition(of: reader.state(of: screen), limit: limit, agent: agent, record: record, manifest) ?? condition
       } else if let record, let event = await screenEvent(record, pane: pane, manifest, now: now) {
         // The agent's own question: its screen says whether it still asks.
         condition = WorkerCondition.next(after: condition, on: event)
