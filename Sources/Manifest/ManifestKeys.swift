@@ -8,7 +8,9 @@ public enum ManifestKeys {
     "agent": NodeReader.agentKeys,
     "dialog": NodeReader.dialogKeys,
     "host": NodeReader.hostKeys,
-    "project": ProjectFields.keys + ["host"],
+    "project": ProjectFields.keys + ["host", "sandbox"],
+    "defaults": ProjectFields.keys.filter { $0 != "path" } + ["sandbox"],
+    "sandbox": NodeReader.sandboxKeys,
     "projectBlock": ProjectFields.keys.filter { $0 != "path" },
     "select": ProjectFields.selectKeys,
   ]

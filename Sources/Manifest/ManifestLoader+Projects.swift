@@ -65,6 +65,7 @@ extension ManifestLoader {
       select: f.select ?? Selection(), copy: f.copy ?? [], setup: f.setup ?? [], gate: f.gate ?? [],
       portEnv: f.portEnv, disposable: f.disposable ?? [])
     project.agentByLabel = (f.agentByLabel ?? []).map(\.value)
+    project.sandbox = f.sandbox
     return (project, problems)
   }
 

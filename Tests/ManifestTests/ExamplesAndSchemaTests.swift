@@ -52,7 +52,8 @@ import Testing
     let places: [String: Any?] = [
       "root": schema, "settings": defs["settings"], "admission": defs["admission"], "agent": defs["agent"],
       "dialog": defs["dialog"], "project": defs["project"], "projectBlock": defs["projectBlock"],
-      "select": defs["select"], "host": defs["host"],
+      "select": defs["select"], "host": defs["host"], "defaults": defs["defaults"],
+      "sandbox": (defs["sandbox"] as? [String: Any]).flatMap { ($0["oneOf"] as? [Any])?.last },
     ]
     #expect(Set(places.keys) == Set(ManifestKeys.byPlace.keys))
     for (place, object) in places {

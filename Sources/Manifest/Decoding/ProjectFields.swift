@@ -24,6 +24,8 @@ struct ProjectFields: Hashable, Sendable {
   var portEnv: String?
   var agentByLabel: [Located<Project.LabelAgent>]?
   var disposable: [String]?
+  /// Only in the person's entries and `defaults:`, never a repository's.
+  var sandbox: Sandbox?
   /// Only in the person's own entries: where code runs is theirs to say.
   var host: Located<String>?
   /// `path` before resolving, for a project on another host.
@@ -42,17 +44,19 @@ struct ProjectFields: Hashable, Sendable {
       agent: agent ?? lower.agent, onDone: onDone ?? lower.onDone, prompt: prompt ?? lower.prompt,
       select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
       gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, agentByLabel: agentByLabel ?? lower.agentByLabel,
-      disposable: disposable ?? lower.disposable, host: host, pathAsWritten: pathAsWritten)
+      disposable: disposable ?? lower.disposable, sandbox: sandbox ?? lower.sandbox, host: host,
+      pathAsWritten: pathAsWritten)
   }
 }
 
 extension NodeReader {
   /// Reads a project-shaped block. `allowPath` is false for `defaults:` and
   /// a repository's own `project:` block, where a path makes no sense.
-  func projectFields(_ node: YAMLNode, context: String, allowPath: Bool, resolve: (String) -> String)
-    -> ProjectFields
-  {
-    let known = allowPath ? ProjectFields.keys + ["host"] : ProjectFields.keys.filter { $0 != "path" }
+  func projectFields(
+    _ node: YAMLNode, context: String, allowPath: Bool, allowSandbox: Bool = true, resolve: (String) -> String
+  ) -> ProjectFields {
+    var known = allowPath ? ProjectFields.keys + ["host"] : ProjectFields.keys.filter { $0 != "path" }
+    if allowSandbox { known.append("sandbox") }
     var out = ProjectFields()
     guard let f = fields(node, key: context, context: context, known: known) else { return out }
     if let n = f["path"], let raw = string(n, key: "path") {
@@ -90,6 +94,7 @@ extension NodeReader {
       out.portEnv = name
     }
     if let n = f["disposable"] { out.disposable = strings(n, key: "disposable") }
+    if let n = f["sandbox"] { out.sandbox = sandbox(n, context: context, resolve: resolve) }
     return out
   }
 

@@ -62,6 +62,8 @@ public struct Settings: Hashable, Sendable {
   public var ports: ClosedRange<Int>
   /// Argument array run when a worker needs attention; empty for none.
   public var notify: [Template]
+  /// Every project's sandbox unless its own or its agent's says otherwise.
+  public var sandbox: Sandbox? = nil
 
   public init(
     worktreeRoot: String, tmuxSocket: TmuxSocket = .default, maxWorkers: Int? = nil,
@@ -182,6 +184,8 @@ public struct AgentProfile: Hashable, Sendable {
   /// its worker. nil: every variable is kept (a profile a person declares
   /// without `pass_env`, or one that picks its vendor from its own config).
   public var passEnv: [String]? = nil
+  /// Where this agent runs, unless its project says (see `Sandbox`).
+  public var sandbox: Sandbox? = nil
   public var origin: Origin = .declared
 
   /// What the profile can do, for `wt agents`.
@@ -224,6 +228,9 @@ public struct Project: Hashable, Sendable {
   /// `agent_by_label:`, in file order: a bead with one of these labels gets
   /// that agent instead of `agent` (the first that matches wins).
   public var agentByLabel: [LabelAgent] = []
+  /// `sandbox:` written for this project (or its `defaults:`); nil: its
+  /// agent's or `settings:`'s.
+  public var sandbox: Sandbox? = nil
 
   public struct LabelAgent: Hashable, Sendable {
     public var label: String
