@@ -71,6 +71,9 @@ public enum Problem: Hashable, Sendable {
   case invalidDestination(String)
   /// `$WT_HOST` names a host the file does not declare.
   case notThisHost(String)
+  /// A `sandbox:` this machine cannot run: its runtime is missing, the
+  /// kernel refuses it, or its image is not here; `fix` is the command.
+  case sandboxUnavailable(runtime: String, reason: String, fix: String)
 
   public var severity: Diagnostic.Severity {
     switch self {
@@ -120,6 +123,7 @@ public enum Problem: Hashable, Sendable {
     case .unsafeSSHOption(let option): return "ssh option '\(option)' is not one wt passes on"
     case .invalidDestination(let text): return "'ssh' is '\(text)', not [user@]host"
     case .notThisHost(let name): return "$WT_HOST is '\(name)', a host this file does not declare"
+    case .sandboxUnavailable(let runtime, let reason, _): return "sandbox '\(runtime)' cannot run here: \(reason)"
     }
   }
 
@@ -162,6 +166,7 @@ public enum Problem: Hashable, Sendable {
       return "use one of: " + RemoteHost.allowedSSHOptions.sorted().joined(separator: ", ") + "; anything else goes in your ssh config ('ssh_config:')"
     case .invalidDestination: return "write the login as ssh takes it, e.g. dev@box1.example.com"
     case .notThisHost: return "the manifest changed under a running wt; run 'wt apply' on your own machine again"
+    case .sandboxUnavailable(_, _, let fix): return fix
     default: return nil
     }
   }

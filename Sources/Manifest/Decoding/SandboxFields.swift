@@ -36,7 +36,8 @@ extension NodeReader {
     for (key, keyPath) in [("read_only", \Sandbox.readOnly), ("read_write", \Sandbox.readWrite)] {
       guard let n = f[key], let paths = strings(n, key: key) else { continue }
       let resolved = paths.map(resolve)
-      for path in resolved where Self.isTooWide(path) {
+      let home = resolve("~")
+      for path in resolved where Self.isTooWide(path) || path == home || home.hasPrefix(path + "/") {
         report(.outOfRange(key: key, value: "'\(path)'", expected: "a folder below / that is not a home folder"), at: n.mark)
       }
       out[keyPath: keyPath] = resolved
@@ -50,7 +51,7 @@ extension NodeReader {
       guard let text = string(node, key: "network") else { return nil }
       switch text {
       case "full": return .full
-      case "none": return .none
+      case "none": return .offline
       default:
         report(.invalidChoice(key: "network", value: text, choices: ["full", "none", "{allow: [domain, …]}"]), at: node.mark)
         return nil

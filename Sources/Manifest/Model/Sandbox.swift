@@ -17,15 +17,16 @@ public struct Sandbox: Hashable, Sendable {
   /// The sandbox's way out.
   public enum Network: Hashable, Sendable {
     case full
-    /// Only its own loopback.
-    case none
+    /// Only its own loopback (`network: none`; not spelled `none` in Swift,
+    /// where `.none` in an optional would read as nil).
+    case offline
     /// Only these domains, through a filtering proxy.
     case allow([String])
 
     public var label: String {
       switch self {
       case .full: "full"
-      case .none: "none"
+      case .offline: "none"
       case .allow(let domains): "allow \(domains.joined(separator: ", "))"
       }
     }

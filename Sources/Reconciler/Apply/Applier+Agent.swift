@@ -31,10 +31,11 @@ extension Applier {
   /// `environment` goes in the same tmux message (`new-session -e`), so
   /// what it takes is not left for the prompt: a profile with a large
   /// `env` made a 7.9 KB prompt fail every start with "command too long".
-  static func fitsCommandLine(_ prompt: String, besides environment: [String: String] = [:]) -> String? {
+  static func fitsCommandLine(_ prompt: String, besides environment: [String: String] = [:], reserved: Int = 0) -> String? {
     let bytes = PromptText.commandLine(prompt).utf8.count
-    // The agent's command, the folder, the session's name and options.
-    let rest = environment.reduce(2048) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
+    // The agent's command, the folder, the session's name and options, and
+    // a sandbox's command before the agent's (`reserved`).
+    let rest = environment.reduce(2048 + reserved) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
     return bytes <= Tmux.promptArgumentLimit && bytes + rest <= Tmux.commandLimit ? prompt : nil
   }
 
@@ -176,7 +177,9 @@ extension Applier {
     markStarting(change.worker)
     try await world.tmux.respawn(
       pane: pane.paneID, directory: change.worktree,
-      command: command(profile, record: record, change: change, project: project, resume: resume))
+      command: try await paneCommand(
+        command(profile, record: record, change: change, project: project, resume: resume), change: change, project: project,
+        profile: profile, record: record))
     if record.prompt == .delivered {
       return try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
     }
@@ -232,7 +235,9 @@ extension Applier {
     do {
       try await world.tmux.respawn(
         pane: pane.paneID, directory: change.worktree,
-        command: command(profile, record: fresh, change: change, project: project, resume: nil, prompt: firstPrompt))
+        command: try await paneCommand(
+          command(profile, record: fresh, change: change, project: project, resume: nil, prompt: firstPrompt), change: change,
+          project: project, profile: profile, record: fresh))
     } catch {
       if firstPrompt != nil { try? updateRecord(change.worker) { $0.prompt = .pending } }
       throw error

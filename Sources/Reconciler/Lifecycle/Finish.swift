@@ -27,6 +27,8 @@ public struct Finish: Sendable {
 
   public func run(_ worker: WorkerRef) async throws -> [String] {
     let project = worker.project
+    // A sandboxed agent's commits are on its own ref until wt brings them.
+    try await world.bringInSandboxed(project: project, bead: worker.bead, worktree: worker.worktree, branch: worker.branch)
     let ahead = try await checkWork(worker)
     if project.onDone == .pr && ahead > 0 {
       let problems = await PullRequestTools.problems(repo: project.path, runner: world.runner)

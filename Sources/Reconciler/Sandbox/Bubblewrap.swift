@@ -20,8 +20,8 @@ public struct Bubblewrap: Sendable {
   /// the secrets hidden inside system folders.
   public func arguments(_ layout: SandboxLayout, command: [String], kind: (String) -> Kind) -> [String] {
     var argv = [program, "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-    if case .none = layout.network { argv.append("--unshare-net") }
-    argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp"]
+    if case .offline = layout.network { argv.append("--unshare-net") }
+    argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for mount in layout.mounts {
       let verb =
         switch (mount.access, mount.optional) {
@@ -39,23 +39,29 @@ public struct Bubblewrap: Sendable {
       case .folder: argv += ["--tmpfs", path, "--remount-ro", path]
       }
     }
+    // The folders made for mount points are no place to write: a write
+    // to the main checkout's path must fail, not land in a throwaway copy.
+    argv += ["--remount-ro", "/tmp", "--remount-ro", "/"]
     for (name, value) in layout.environment.sorted(by: { $0.key < $1.key }) { argv += ["--setenv", name, value] }
     argv += ["--chdir", layout.directory, "--"]
     return argv + command
   }
 
   /// Why bubblewrap cannot run here (not installed, or the kernel refuses
-  /// it the namespaces it needs), with the command that fixes it; nil when
-  /// it runs.
-  public func problem(runner: ProcessRunner) async -> String? {
+  /// it the namespaces it needs) and the command that fixes it; nil when it
+  /// runs.
+  public func problem(runner: ProcessRunner) async -> (reason: String, fix: String)? {
     let probe = [program, "--die-with-parent", "--unshare-pid", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--", "true"]
     do {
       let out = try await runner.output(probe, timeout: .seconds(10))
       if out.succeeded { return nil }
       let why = out.stderr.split(separator: "\n").first.map(String.init) ?? "exit \(out.status)"
-      return "bubblewrap cannot make a sandbox here (\(why)); allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1) or install bwrap setuid"
+      return (
+        "the kernel refused it a sandbox (\(why))",
+        "allow unprivileged user namespaces: sysctl -w kernel.unprivileged_userns_clone=1 (Debian), or kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04)"
+      )
     } catch {
-      return "bubblewrap is not installed (\(program) not found); install it: apt-get install bubblewrap (Debian/Ubuntu), dnf install bubblewrap (Fedora)"
+      return ("\(program) is not installed", "install it: apt-get install bubblewrap (Debian, Ubuntu) or dnf install bubblewrap (Fedora)")
     }
   }
 

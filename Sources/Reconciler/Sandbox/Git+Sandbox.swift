@@ -21,20 +21,13 @@ extension Git {
     }.map { "\(root)/\($0)" }
   }
 
-  /// Points the worktree's HEAD at `refs/worktree/<branch>`, made from the
-  /// branch the first time; a no-op once it is.
-  public func seal(gitDirectory: String, branch: String, objects: String) async throws {
-    let env = ["GIT_ALTERNATE_OBJECT_DIRECTORIES": objects]
+  /// Points the worktree's HEAD at `refs/worktree/<branch>`, set to the
+  /// branch (bring the sandbox's commits in first: `bringIn`).
+  public func seal(gitDirectory: String, branch: String) async throws {
     let own = "refs/worktree/\(branch)"
-    let exists = try await runner.output(
-      ["git", "--git-dir=\(gitDirectory)", "rev-parse", "--verify", "--quiet", "--end-of-options", own], environment: env
-    ).succeeded
-    if !exists {
-      try await runner.run(
-        ["git", "--git-dir=\(gitDirectory)", "update-ref", "-m", "wt: the sandbox's own ref", own, "refs/heads/\(branch)", ""],
-        environment: env)
-    }
-    try await runner.run(["git", "--git-dir=\(gitDirectory)", "symbolic-ref", "HEAD", own], environment: env)
+    try await runner.run(
+      ["git", "--git-dir=\(gitDirectory)", "update-ref", "-m", "wt: the sandbox's own ref", own, "refs/heads/\(branch)"])
+    try await runner.run(["git", "--git-dir=\(gitDirectory)", "symbolic-ref", "HEAD", own])
   }
 
   /// Brings the commits on the worker's own ref into the repository and
@@ -67,5 +60,14 @@ extension Git {
     try await runner.run(
       ["git", "-C", repo, "update-ref", "-m", "wt: the sandboxed worker's commits", "refs/heads/\(branch)", tip, current])
     return tip
+  }
+}
+
+extension Git {
+  /// HEAD back on `refs/heads/<branch>` (after `bringIn`), for wt's own
+  /// steps on the worktree (teardown, abandon).
+  public func unseal(gitDirectory: String, branch: String) async throws {
+    try await runner.run(["git", "--git-dir=\(gitDirectory)", "symbolic-ref", "HEAD", "refs/heads/\(branch)"])
+    _ = try? await runner.output(["git", "--git-dir=\(gitDirectory)", "update-ref", "-d", "refs/worktree/\(branch)"])
   }
 }

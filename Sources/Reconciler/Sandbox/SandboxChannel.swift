@@ -115,7 +115,7 @@ public struct SandboxRequest: Codable, Sendable, Equatable {
   }
 
   /// The verbs that cross: what hooks and the agent's own `wt done` run.
-  public static let verbs: Set<String> = ["signal", "prime", "done"]
+  public static let verbs: Set<String> = ["signal", "prime", "done", "handoff"]
 
   /// The wt command outside, for `worker` only; nil when the request is
   /// not one that crosses. Options are dropped (they could name another
@@ -130,6 +130,10 @@ public struct SandboxRequest: Codable, Sendable, Equatable {
       return ["signal", "--worker", worker, "--"] + words
     case "prime":
       return words.isEmpty ? ["prime"] : nil
+    case "handoff":
+      // `-m NOTE`, or the note on stdin.
+      guard words.count <= 1 else { return nil }
+      return ["handoff"] + words.flatMap { ["--message", $0] }
     default:
       guard words.isEmpty else { return nil }
       return ["done"] + (arguments.contains("--allow-empty") ? ["--allow-empty"] : [])

@@ -41,6 +41,8 @@ public struct SandboxLayout: Hashable, Sendable {
   /// The socket `wt signal`, `wt prime` and `wt done` reach wt through.
   public var socket: String
 
+  /// Where wt itself is inside, first on `PATH`.
+  public static let wtFolder = "/run/wt/bin"
   /// Folders of the system every agent needs, read-only.
   public static let system = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/run/systemd/resolve"]
   /// Secrets inside `system` that no agent needs.
@@ -54,6 +56,9 @@ public struct SandboxLayout: Hashable, Sendable {
       mounts.append(Mount(source: path, target: path, access: access, optional: optional, purpose: purpose))
     }
     for path in w.programs where !Self.isSystem(path) { add(path, .readOnly, "program") }
+    // `wt` by name, as the prompt says it (`wt done`), whatever the
+    // person's PATH holds: only wt's own folder is added inside.
+    mounts.append(Mount(source: w.wt, target: "\(Self.wtFolder)/wt", access: .readOnly, purpose: "wt, for wt signal, prime and done"))
     for path in sandbox.readOnly { add(path, .readOnly, "read_only") }
     // The shared git folder, read-only: objects to read, refs to resolve,
     // the repository's config and hooks. Never writable: one worker could
@@ -70,14 +75,20 @@ public struct SandboxLayout: Hashable, Sendable {
     add(w.objects, .readWrite, "the objects its commits make (GIT_OBJECT_DIRECTORY)")
     if let beads = w.beadsDirectory { add(beads, .readWrite, "the beads database (BEADS_DIR)") }
     add(w.home, .readWrite, "the agent's own home for this worker")
+    add(w.temporary, .readWrite, "its temporary files (TMPDIR)")
     add(w.run, .readOnly, "wt's socket for wt signal, prime and done")
     for path in sandbox.readWrite { add(path, .readWrite, "read_write") }
     var env = [
+      "PATH": Self.wtFolder + (w.path.isEmpty ? "" : ":\(w.path)"),
       "HOME": w.home,
       "GIT_OBJECT_DIRECTORY": w.objects,
       "GIT_ALTERNATE_OBJECT_DIRECTORIES": "\(w.commonDirectory)/objects",
       "WT_SANDBOX_SOCKET": "\(w.run)/wt.sock",
       "WT_SANDBOX": sandbox.runtime.rawValue,
+      "TMPDIR": w.temporary,
+      // The identity wt copied from the person's, read-only: `git config
+      // --global` cannot change what the person's git does.
+      "GIT_CONFIG_GLOBAL": w.gitConfig,
     ]
     if let beads = w.beadsDirectory { env["BEADS_DIR"] = beads }
     return SandboxLayout(
@@ -104,11 +115,16 @@ public struct SandboxedWorker: Hashable, Sendable {
   /// Executables the agent runs that may live outside the system folders:
   /// the agent, wt (for its hooks), bd; and the libraries they load.
   public var programs: [String]
+  /// This wt's executable, and the session's `PATH`.
+  public var wt: String
+  public var path: String
 
   public init(
     worker: String, worktree: String, gitDirectory: String, commonDirectory: String, beadsDirectory: String?,
-    own: String, programs: [String]
+    own: String, programs: [String], wt: String, path: String
   ) {
+    self.wt = wt
+    self.path = path
     self.worker = worker
     self.worktree = worktree
     self.gitDirectory = gitDirectory
@@ -121,4 +137,7 @@ public struct SandboxedWorker: Hashable, Sendable {
   public var objects: String { "\(own)/objects" }
   public var home: String { "\(own)/home" }
   public var run: String { "\(own)/run" }
+  public var temporary: String { "\(own)/tmp" }
+  /// Its global git config (`user.name`, `user.email`), in `run`.
+  public var gitConfig: String { "\(own)/run/gitconfig" }
 }

@@ -69,7 +69,7 @@ public struct SandboxSupervisor: Sendable {
     if let request = try? JSONDecoder().decode(SandboxRequest.self, from: data), let argv = request.command(worker: worker) {
       reply = run([wt] + argv, input: request.input, environment: environment)
     } else {
-      reply = .init(status: 64, stdout: "", stderr: "wt: inside a sandbox only 'wt signal EVENT [MESSAGE]', 'wt prime' and 'wt done [--allow-empty]' reach wt\n")
+      reply = .init(status: 64, stdout: "", stderr: "wt: inside a sandbox only 'wt signal EVENT [MESSAGE]', 'wt prime', 'wt handoff [-m NOTE]' and 'wt done [--allow-empty]' reach wt\n")
     }
     if let out = try? JSONEncoder().encode(reply) { try? SandboxChannel.write(out, to: client) }
   }
