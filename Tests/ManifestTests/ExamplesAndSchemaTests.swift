@@ -7,7 +7,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct ExamplesAndSchemaTests {
   static let examples = [
     "examples/starter/wt.yaml", "examples/team/wt.yaml", "examples/repo-config/wt.yaml",
-    "examples/repo-config/backend/wt.yaml", "examples/hosts/wt.yaml",
+    "examples/repo-config/backend/wt.yaml", "examples/hosts/wt.yaml", "examples/sandbox/wt.yaml",
   ]
 
   var schema: [String: Any] {

@@ -15,20 +15,7 @@ extension Applier {
     guard let gitDirectory = world.git.worktreeGitDirectory(of: change.worktree, common: common) else {
       throw SandboxError("\(change.worktree) is not a worktree of \(project.path)")
     }
-    let beads = "\((common as NSString).deletingLastPathComponent)/.beads"
-    let path = world.environment["PATH"] ?? ""
-    let named = [profile.command.first, profile.resume.first?.source, world.workerEnvironment["WT_BD"], world.wtExecutable]
-    // Each as named and as found (a link's target): the agent may run
-    // either.
-    let programs = named.compactMap { $0 }.flatMap { name -> [String] in
-      guard let found = Self.locate(name, path: path) else { return [] }
-      return name.hasPrefix("/") && name != found ? [name, found] : [found]
-    } + Self.loadedLibraryFolders()
-    return SandboxedWorker(
-      worker: change.worker, worktree: change.worktree, gitDirectory: gitDirectory, commonDirectory: common,
-      beadsDirectory: FileManager.default.fileExists(atPath: beads) ? beads : nil,
-      own: world.sandboxFolder(project: project.name, bead: change.bead), programs: Array(Set(programs)).sorted(),
-      wt: world.wtExecutable, path: profile.env["PATH"] ?? path)
+    return world.sandboxedWorker(change, project: project, profile: profile, common: common, gitDirectory: gitDirectory)
   }
 
   /// Makes the worker's folders, brings in what an earlier agent

@@ -51,3 +51,28 @@ extension World {
   /// This wt's own path, for the pane's `sandbox-exec` to run wt again.
   public static var currentExecutablePath: String { currentExecutable() }
 }
+
+extension World {
+  /// The facts a worker's sandbox is derived from; `gitDirectory` is the
+  /// worktree's own git folder (for a worker not made yet, where git will
+  /// make it: `<common>/worktrees/<bead>`).
+  public func sandboxedWorker(
+    _ change: Plan.Change, project: Project, profile: AgentProfile, common: String, gitDirectory: String? = nil
+  ) -> SandboxedWorker {
+    let beads = "\((common as NSString).deletingLastPathComponent)/.beads"
+    let path = environment["PATH"] ?? ""
+    let named: [String?] = [profile.command.first, profile.resume.first?.source, workerEnvironment["WT_BD"], wtExecutable]
+    // Each as named and as found (a link's target): the agent may run
+    // either.
+    let programs = named.compactMap { $0 }.flatMap { name -> [String] in
+      guard let found = Applier.locate(name, path: path) else { return [] }
+      return name.hasPrefix("/") && name != found ? [name, found] : [found]
+    } + Applier.loadedLibraryFolders()
+    return SandboxedWorker(
+      worker: change.worker, worktree: change.worktree,
+      gitDirectory: gitDirectory ?? "\(common)/worktrees/\(change.bead)", commonDirectory: common,
+      beadsDirectory: FileManager.default.fileExists(atPath: beads) ? beads : nil,
+      own: sandboxFolder(project: project.name, bead: change.bead), programs: Array(Set(programs)).sorted(),
+      wt: wtExecutable, path: profile.env["PATH"] ?? path)
+  }
+}
