@@ -122,6 +122,25 @@ import TestSupport
   }
 }
 
+extension SandboxTests {
+  @Test(.enabled(if: bwrap)) func diffShowsEachNewWorkersMountsAndValidateSaysWhatIsMissing() throws {
+    let p = try Self.playground(workers: 1)
+    let id = try p.bead("shown")
+    let diff = try p.wt("diff")
+    #expect(diff.status == 0, "\(diff.stderr)")
+    #expect(diff.stdout.contains("Sandbox of demo/\(id): bwrap, network none"), "\(diff.stdout)")
+    #expect(diff.stdout.contains("  rw  \(p.worktree(id))  — the worktree"))
+    #expect(diff.stdout.contains("  ro  \(p.repo)/.git  — the repository's git folder"))
+    #expect(!diff.stdout.contains("  rw  \(p.repo)  "))
+    #expect(try p.wt("validate").status == 0)
+    try p.editManifest { $0.replacingOccurrences(of: "{runtime: bwrap,", with: "{runtime: podman, image: localhost/wt-no-such-image:1,") }
+    let validate = try p.wt("validate")
+    #expect(validate.status == 1)
+    #expect(validate.stderr.contains("wt.yaml:18:14: error: sandbox 'podman' cannot run here: the image localhost/wt-no-such-image:1 is not on this machine"), "\(validate.stderr)")
+    #expect(validate.stderr.contains("hint: build it here (podman build -t localhost/wt-no-such-image:1 DIR)"))
+  }
+}
+
 /// A TCP listener on this machine's 127.0.0.1 that counts connections: a
 /// sandbox with `network: none` must never reach it.
 final class TCPListener: @unchecked Sendable {

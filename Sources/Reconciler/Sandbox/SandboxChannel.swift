@@ -118,25 +118,26 @@ public struct SandboxRequest: Codable, Sendable, Equatable {
   public static let verbs: Set<String> = ["signal", "prime", "done", "handoff"]
 
   /// The wt command outside, for `worker` only; nil when the request is
-  /// not one that crosses. Options are dropped (they could name another
-  /// worker, bead or manifest), but `done --allow-empty`; the words go
-  /// after `--`, so none is read as an option.
+  /// not one that crosses. Any option but `done --allow-empty` and
+  /// `handoff -m` refuses it (one could name another worker, bead or
+  /// manifest); a signal's words go after `--`, so none is read as one.
   public func command(worker: String) -> [String]? {
     guard let verb = arguments.first, Self.verbs.contains(verb) else { return nil }
-    let words = arguments.dropFirst().filter { !$0.hasPrefix("-") }
+    let rest = Array(arguments.dropFirst())
     switch verb {
     case "signal":
-      guard (1...2).contains(words.count) else { return nil }
-      return ["signal", "--worker", worker, "--"] + words
+      guard (1...2).contains(rest.count), !rest.contains(where: { $0.hasPrefix("-") }) else { return nil }
+      return ["signal", "--worker", worker, "--"] + rest
     case "prime":
-      return words.isEmpty ? ["prime"] : nil
+      return rest.isEmpty ? ["prime"] : nil
     case "handoff":
       // `-m NOTE`, or the note on stdin.
-      guard words.count <= 1 else { return nil }
-      return ["handoff"] + words.flatMap { ["--message", $0] }
+      if rest.isEmpty { return ["handoff"] }
+      guard rest.count == 2, ["-m", "--message"].contains(rest[0]) else { return nil }
+      return ["handoff", "--message", rest[1]]
     default:
-      guard words.isEmpty else { return nil }
-      return ["done"] + (arguments.contains("--allow-empty") ? ["--allow-empty"] : [])
+      guard rest.allSatisfy({ $0 == "--allow-empty" }) else { return nil }
+      return ["done"] + (rest.isEmpty ? [] : ["--allow-empty"])
     }
   }
 }
