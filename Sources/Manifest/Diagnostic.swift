@@ -74,6 +74,19 @@ public enum Problem: Hashable, Sendable {
   /// A `sandbox:` this machine cannot run: its runtime is missing, the
   /// kernel refuses it, or its image is not here; `fix` is the command.
   case sandboxUnavailable(runtime: String, reason: String, fix: String)
+  /// A project's `accounts:` names no account under `accounts:`.
+  case unknownAccount(String, known: [String])
+  /// A project lists an account of an agent it never starts.
+  case accountAgentNotRun(account: String, agent: String, project: String)
+  /// An account's `env` value is neither `${NAME}` nor a literal (the
+  /// value itself is never repeated: it may be a secret).
+  case accountValue(key: String)
+  /// An account's `env` sets a variable that is no variable name, or wt's own.
+  case accountVariable(name: String, account: String)
+  /// `${NAME}` names a variable that is not set where wt runs.
+  case unsetAccountVariable(account: String, key: String, variable: String)
+  /// `accounts:` on a project that runs on another host.
+  case accountsOnHost(host: String)
 
   public var severity: Diagnostic.Severity {
     switch self {
@@ -124,6 +137,14 @@ public enum Problem: Hashable, Sendable {
     case .invalidDestination(let text): return "'ssh' is '\(text)', not [user@]host"
     case .notThisHost(let name): return "$WT_HOST is '\(name)', a host this file does not declare"
     case .sandboxUnavailable(let runtime, let reason, _): return "sandbox '\(runtime)' cannot run here: \(reason)"
+    case .unknownAccount(let name, _): return "unknown account '\(name)'"
+    case .accountAgentNotRun(let account, let agent, let project):
+      return "account '\(account)' is for agent '\(agent)', which project '\(project)' never starts"
+    case .accountValue(let key): return "'\(key)' must be ${NAME} alone or a literal without '${'"
+    case .accountVariable(let name, let account): return "account '\(account)' cannot set '\(name)'"
+    case .unsetAccountVariable(let account, let key, let variable):
+      return "account '\(account)' takes \(key) from ${\(variable)}, which is not set where wt runs"
+    case .accountsOnHost(let host): return "a project on host '\(host)' cannot list accounts"
     }
   }
 
@@ -167,6 +188,17 @@ public enum Problem: Hashable, Sendable {
     case .invalidDestination: return "write the login as ssh takes it, e.g. dev@box1.example.com"
     case .notThisHost: return "the manifest changed under a running wt; run 'wt apply' on your own machine again"
     case .sandboxUnavailable(_, _, let fix): return fix
+    case .unknownAccount(_, let known):
+      return known.isEmpty ? "declare it under 'accounts:' with its agent and env" : "declare it under 'accounts:' or use one of: \(known.joined(separator: ", "))"
+    case .accountAgentNotRun(_, let agent, _):
+      return "list it on a project whose agent or agent_by_label is '\(agent)', or change the account's agent"
+    case .accountValue: return "write \"${ANTHROPIC_KEY_WORK}\" to take a variable of wt's environment, or the value itself"
+    case .accountVariable:
+      return "name a variable the agent reads (ANTHROPIC_API_KEY, CLAUDE_CONFIG_DIR, OPENAI_API_KEY); WT_* are wt's own"
+    case .unsetAccountVariable(_, _, let variable):
+      return "export \(variable) in the environment wt runs in; wt checks this whenever it reads wt.yaml on this machine, except inside a worker (which never has it)"
+    case .accountsOnHost:
+      return "accounts apply on this machine; a host's agents run with the host's own environment: set their keys there"
     default: return nil
     }
   }

@@ -13,5 +13,6 @@ public enum ManifestKeys {
     "sandbox": NodeReader.sandboxKeys,
     "projectBlock": ProjectFields.keys.filter { $0 != "path" },
     "select": ProjectFields.selectKeys,
+    "account": NodeReader.accountKeys,
   ]
 }

@@ -32,6 +32,11 @@ extension ManifestLoader {
     let (resolved, problems) = resolve(entry.name, fields, agents: doc.agents)
     diagnostics += problems
     guard var project = resolved else { return (nil, nil, diagnostics) }
+    // On a host its own credentials apply: accounts are this machine's.
+    if environment["WT_HOST"].map({ $0.isEmpty }) ?? true, let marks = fields.accounts {
+      project.accounts = marks.map(\.value)
+      diagnostics += Self.checkAccounts(marks, of: project, declared: doc.accounts)
+    }
     let source = fields.path.map { path in
       ProjectSource(
         path: .init(file: path.file, mark: path.mark), base: fields.base.map { .init(file: $0.file, mark: $0.mark) })

@@ -95,6 +95,7 @@ public struct ManifestLoader: Sendable {
       projects.append(project)
     }
     Self.markSharedRepositories(projects, entries: entries, display: display, in: &diagnostics)
+    if perspective == nil { diagnostics += checkAccountVariables(doc.accounts, display: display) }
 
     diagnostics.sort()
     guard !diagnostics.hasErrors else { return LoadResult(manifest: nil, diagnostics: diagnostics, sources: sources) }
@@ -102,6 +103,7 @@ public struct ManifestLoader: Sendable {
     manifest.hosts = doc.hosts.map(\.host)
     manifest.remoteProjects = remote
     manifest.perspective = perspective
+    manifest.accounts = perspective == nil ? doc.accounts.map(\.account) : []
     let repositoryFile = !doc.declaresProjects && doc.projectBlock != nil
     if repositoryFile || !named {
       let commands = Self.commands(of: manifest, declaredAgents: declaredAgents(root))

@@ -21,7 +21,8 @@ struct WT: AsyncParsableCommand {
       CommandGroup(
         name: "Workers",
         subcommands: [
-          Status.self, Watch.self, Hub.self, Attach.self, New.self, Queue.self, Abandon.self, Forget.self, Seance.self,
+          Status.self, Watch.self, Hub.self, Attach.self, New.self, Resume.self, Hold.self, Queue.self, Abandon.self,
+          Forget.self, Seance.self,
         ]),
       CommandGroup(name: "Inside a worker", subcommands: [Done.self, Signal.self, Handoff.self, Prime.self, SandboxExec.self]),
       CommandGroup(

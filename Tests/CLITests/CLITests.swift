@@ -52,7 +52,9 @@ extension EndToEnd {
       #expect(examples.contains("hosts/wt.yaml"))
       let path = "\(dir):" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
       for example in examples {
-        let run = try wt(["validate", "-f", "examples/\(example)"], env: ["PATH": path])
+        // examples/accounts takes its keys from the environment wt runs in.
+        let keys = ["ANTHROPIC_KEY_WORK": "sk-ant-example", "OPENAI_KEY_TEAM": "sk-example"]
+        let run = try wt(["validate", "-f", "examples/\(example)"], env: ["PATH": path].merging(keys) { a, _ in a })
         #expect(run.status == 0, "\(example): \(run.stdout)\(run.stderr)")
         #expect(!FileManager.default.fileExists(atPath: marker), "validate \(example) ran ssh")
       }

@@ -7,8 +7,11 @@ import Testing
 @Suite(.timeLimit(.minutes(1))) struct ExamplesAndSchemaTests {
   static let examples = [
     "examples/starter/wt.yaml", "examples/team/wt.yaml", "examples/repo-config/wt.yaml",
-    "examples/repo-config/backend/wt.yaml", "examples/hosts/wt.yaml", "examples/sandbox/wt.yaml",
+    "examples/repo-config/backend/wt.yaml", "examples/hosts/wt.yaml", "examples/accounts/wt.yaml", "examples/sandbox/wt.yaml",
   ]
+  /// The variables examples/accounts takes its keys from, as a person
+  /// exports them.
+  static let exampleKeys = ["ANTHROPIC_KEY_WORK": "sk-ant-example", "OPENAI_KEY_TEAM": "sk-example"]
 
   var schema: [String: Any] {
     let data = try! Data(contentsOf: URL(fileURLWithPath: "\(packageRoot)/schema/wt.schema.json"))
@@ -16,7 +19,7 @@ import Testing
   }
 
   @Test(arguments: examples) func exampleLoadsWithoutDiagnostics(_ example: String) throws {
-    let loader = ManifestLoader(environment: ["HOME": "/home/example"], currentDirectory: packageRoot)
+    let loader = ManifestLoader(environment: ["HOME": "/home/example"].merging(Self.exampleKeys) { a, _ in a }, currentDirectory: packageRoot)
     let result = loader.load(file: "\(packageRoot)/\(example)")
     #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
     #expect(result.manifest?.projects.isEmpty == false)
@@ -44,6 +47,22 @@ import Testing
     #expect(m.project(named: "frontend")?.gate == [])
   }
 
+  /// examples/accounts: each bead's agent picks among the project's
+  /// accounts; a key not exported is said where the file names it.
+  @Test func accountsExampleNamesItsAccountsAndItsMissingKeys() throws {
+    let file = "\(packageRoot)/examples/accounts/wt.yaml"
+    let loader = ManifestLoader(environment: ["HOME": "/home/example"].merging(Self.exampleKeys) { a, _ in a }, currentDirectory: packageRoot)
+    let m = try #require(loader.load(file: file).manifest)
+    let app = try #require(m.project(named: "app"))
+    #expect(m.accounts(of: app, agent: "claude").map(\.name) == ["work", "personal"])
+    #expect(m.accounts(of: app, agent: "aider").map(\.name) == ["openai"])
+    let bare = ManifestLoader(environment: ["HOME": "/home/example"], currentDirectory: packageRoot).load(file: file)
+    #expect(bare.diagnostics.map { "\($0.mark) \($0.problem)" } == [
+      "12:26 \(Problem.unsetAccountVariable(account: "work", key: "ANTHROPIC_API_KEY", variable: "ANTHROPIC_KEY_WORK"))",
+      "20:23 \(Problem.unsetAccountVariable(account: "openai", key: "OPENAI_API_KEY", variable: "OPENAI_KEY_TEAM"))",
+    ])
+  }
+
   @Test func schemaKnowsExactlyTheKeysTheValidatorKnows() {
     let defs = schema["$defs"] as! [String: Any]
     func keys(_ object: Any?) -> [String] {
@@ -52,7 +71,7 @@ import Testing
     let places: [String: Any?] = [
       "root": schema, "settings": defs["settings"], "admission": defs["admission"], "agent": defs["agent"],
       "dialog": defs["dialog"], "project": defs["project"], "projectBlock": defs["projectBlock"],
-      "select": defs["select"], "host": defs["host"], "defaults": defs["defaults"],
+      "select": defs["select"], "host": defs["host"], "account": defs["account"], "defaults": defs["defaults"],
       "sandbox": (defs["sandbox"] as? [String: Any]).flatMap { ($0["oneOf"] as? [Any])?.last },
     ]
     #expect(Set(places.keys) == Set(ManifestKeys.byPlace.keys))
@@ -139,6 +158,11 @@ import Testing
     "version: 1\nhosts: {b: {port: 22}}\n",
     "version: 1\nhosts: {b: {ssh: u@h, worktree_root: wt}}\n",
     "version: 1\nhosts: {local: {ssh: u@h}}\n",
+    "version: 1\naccounts: {w: {agent: claude, env: {ANTHROPIC_API_KEY: \"sk-${X}\"}}}\n",
+    "version: 1\naccounts: {w: {agent: claude, env: {WT_CONFIG: x}}}\n",
+    "version: 1\naccounts: {w: {env: {}}}\n",
+    "version: 1\naccounts: {w: {agent: claude, colour: red}}\n",
+    "version: 1\nprojects: {a: {path: a, accounts: w}}\n",
   ])
   func schemaAndValidatorBothRejectTheSameMistakes(_ text: String) throws {
     let box = Sandbox()

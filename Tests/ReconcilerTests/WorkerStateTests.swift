@@ -8,6 +8,9 @@ import Testing
   static let ask = C(.needsInput, "EUR or USD?")
   static let limited = C(.limited, "429")
 
+  static let usage = LimitSignal(kind: .usage, reason: "usage limit: You've hit your 5-hour limit")
+  static let billing = LimitSignal(kind: .needsPerson, reason: "a person must act (billing_error): Credit balance too low")
+
   static let permission = C(.needsInput, "Claude needs your permission to use Bash", origin: .question)
   static let failedDone = C(.working, "'wt done' failed: gate `make test` failed (exit 2)", origin: .failedDone)
 
@@ -36,6 +39,16 @@ import Testing
     (ask, .notified("Claude needs your permission to use Bash", .question), permission),
     (limited, .turnEnded(apiError: false), limited),
     (limited, .notified(nil, .idle), limited),
+    // A limit reached: limited with its reason, or needs-input when only
+    // a person can lift it; the agent's own continuation ends the limit.
+    (C(.working), .limitReached(usage), C(.limited, usage.reason)),
+    (C(.working), .limitReached(billing), C(.needsInput, billing.reason)),
+    (permission, .limitReached(usage), C(.limited, usage.reason)),
+    (ask, .limitReached(usage), ask),
+    (limited, .limitReached(billing), limited),
+    (limited, .notified("Usage limit reset — Claude is continuing your task", .continued), C(.working)),
+    (C(.idle), .notified(nil, .continued), C(.idle)),
+    (C(.done, "merged"), .limitReached(usage), C(.done, "merged")),
     // The agent's own question is answered by whatever it does next: the
     // person granted, it ran the tool, it ended its turn, it restarted,
     // or its screen asks nothing.
@@ -49,7 +62,9 @@ import Testing
     (C(.idle), .screenAsksNothing(busy: true), C(.idle)),
     // A restart, or new activity, or someone saying so, moves any on.
     (ask, .sessionStarted, C(.starting)),
-    (limited, .sessionStarted, C(.starting)),
+    // But a new session does not lift a limit: the agent restarted (or
+    // was --resume'd) during the pause still waits for its reset.
+    (limited, .sessionStarted, limited),
     (C(.working), .compacted, C(.working)),
     (C(.idle), .toolUsed, C(.working)),
     (ask, .promptSubmitted, C(.working)),
@@ -93,9 +108,12 @@ import Testing
     #expect(N(type: "idle_prompt", message: "Claude is waiting for your input") == .idle)
     #expect(N(type: "", message: "Claude is waiting for your input") == .idle)
     #expect(N(type: "", message: "May I?") == .question)
-    for news in ["auth_success", "elicitation_complete", "elicitation_response", "quota_auto_resume_fired", "agent_completed"] {
+    for news in ["auth_success", "elicitation_complete", "elicitation_response", "quota_auto_resume_armed", "agent_completed"] {
       #expect(N(type: news, message: nil) == .news, "\(news)")
     }
+    // Claude Code's own continuation after a usage limit fired: it works
+    // again (docs/limits.md: it came 42.6 s after resetsAt).
+    #expect(N(type: "quota_auto_resume_fired", message: "Usage limit reset — Claude is continuing your task") == .continued)
   }
 
   @Test(arguments: 0..<table.count) func transition(_ row: Int) {

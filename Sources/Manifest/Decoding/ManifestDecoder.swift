@@ -11,11 +11,13 @@ struct ManifestDocument {
   /// The `project:` block a repository carries for itself, if any.
   var projectBlock: ProjectFields?
   var declaresProjects: Bool
+  var accounts: [DeclaredAccount] = []
 }
 
 extension NodeReader {
-  static let rootKeys = ["version", "settings", "hosts", "agents", "defaults", "projects", "project"]
-  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "sandbox"]
+  static let rootKeys = ["version", "settings", "hosts", "agents", "accounts", "defaults", "projects", "project"]
+  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits", "sandbox"]
+  static let limitsKeys = ["max_resumes"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
   static let agentKeys = [
     "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "questions", "hooks", "prompt_arg", "trust_seed", "ready_delay",
@@ -53,6 +55,7 @@ extension NodeReader {
         if let path = fields.pathAsWritten, !RemoteHost.isHostPath(path.value) {
           report(.hostPath(key: "path", path: path.value, host: host.value), at: path.mark)
         }
+        if let first = fields.accounts?.first { report(.accountsOnHost(host: host.value), at: first.mark) }
       }
       if fields.path == nil, case .mapping = entry.value.kind {
         report(.missingKey("path", in: "project '\(entry.name)'"), at: entry.key.mark)
@@ -66,9 +69,11 @@ extension NodeReader {
     let block = f["project"].map {
       projectFields($0, context: "project", allowPath: false, allowSandbox: false, resolve: paths.resolve)
     }
-    return ManifestDocument(
+    var doc = ManifestDocument(
       settings: settings, agents: agents, hosts: hosts, defaults: defaults, projects: projects, projectBlock: block,
       declaresProjects: f["projects"] != nil)
+    doc.accounts = f["accounts"].map { self.accounts($0, agents: agents) } ?? []
+    return doc
   }
 
   static func isValidName(_ name: String) -> Bool {
@@ -102,6 +107,9 @@ extension NodeReader {
     }
     if let n = f["notify"] { s.notify = templates(n, key: "notify") ?? [] }
     if let n = f["sandbox"] { s.sandbox = sandbox(n, context: "settings", resolve: paths.resolve) }
+    if let n = f["limits"], let l = fields(n, key: "limits", context: "settings.limits", known: Self.limitsKeys) {
+      if let m = l["max_resumes"], let v = int(m, key: "max_resumes", range: 0...1000) { s.limits.maxResumes = v }
+    }
     return s
   }
 

@@ -26,6 +26,8 @@ struct ProjectFields: Hashable, Sendable {
   var disposable: [String]?
   /// Only in the person's entries and `defaults:`, never a repository's.
   var sandbox: Sandbox?
+  /// `accounts:`, each name with where it was written.
+  var accounts: [Located<String>]?
   /// Only in the person's own entries: where code runs is theirs to say.
   var host: Located<String>?
   /// `path` before resolving, for a project on another host.
@@ -33,19 +35,30 @@ struct ProjectFields: Hashable, Sendable {
 
   static let keys = [
     "path", "base", "workers", "agent", "agent_by_label", "on_done", "prompt", "select", "copy", "setup", "gate",
-    "port_env", "disposable",
+    "port_env", "disposable", "accounts",
   ]
   static let selectKeys = ["labels", "any_labels", "exclude_labels", "types", "max_priority", "ids"]
 
   /// Fields in `self` win; the rest come from `lower`.
   func filling(from lower: ProjectFields) -> ProjectFields {
-    ProjectFields(
-      path: path ?? lower.path, base: base ?? lower.base, workers: workers ?? lower.workers,
-      agent: agent ?? lower.agent, onDone: onDone ?? lower.onDone, prompt: prompt ?? lower.prompt,
-      select: select ?? lower.select, copy: copy ?? lower.copy, setup: setup ?? lower.setup,
-      gate: gate ?? lower.gate, portEnv: portEnv ?? lower.portEnv, agentByLabel: agentByLabel ?? lower.agentByLabel,
-      disposable: disposable ?? lower.disposable, sandbox: sandbox ?? lower.sandbox, host: host,
-      pathAsWritten: pathAsWritten)
+    var out = self
+    out.path = path ?? lower.path
+    out.base = base ?? lower.base
+    out.workers = workers ?? lower.workers
+    out.agent = agent ?? lower.agent
+    out.onDone = onDone ?? lower.onDone
+    out.prompt = prompt ?? lower.prompt
+    out.select = select ?? lower.select
+    out.copy = copy ?? lower.copy
+    out.setup = setup ?? lower.setup
+    out.gate = gate ?? lower.gate
+    out.portEnv = portEnv ?? lower.portEnv
+    out.agentByLabel = agentByLabel ?? lower.agentByLabel
+    out.disposable = disposable ?? lower.disposable
+    out.accounts = accounts ?? lower.accounts
+    out.sandbox = sandbox ?? lower.sandbox
+    // `host` and `pathAsWritten` are only ever the person's own entry's.
+    return out
   }
 }
 
@@ -95,6 +108,14 @@ extension NodeReader {
     }
     if let n = f["disposable"] { out.disposable = strings(n, key: "disposable") }
     if let n = f["sandbox"] { out.sandbox = sandbox(n, context: context, resolve: resolve) }
+    if let n = f["accounts"] {
+      if case .sequence(let items) = n.kind {
+        let names = items.compactMap { item in string(item, key: "accounts[]").map { Located(value: $0, file: file, mark: item.mark) } }
+        if names.count == items.count { out.accounts = names }
+      } else {
+        report(.wrongType(key: "accounts", expected: "a list of account names", got: n.typeName), at: n.mark)
+      }
+    }
     return out
   }
 

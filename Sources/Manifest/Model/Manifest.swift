@@ -21,6 +21,9 @@ public struct Manifest: Hashable, Sendable {
   /// The host this manifest was read for (`$WT_HOST`, set by the wt that
   /// drives this one); nil on the person's own machine.
   public var perspective: String?
+  /// `accounts:`, in file order; empty on a host (its projects run on
+  /// the host's own credentials, as `settings:` stays this machine's).
+  public var accounts: [Account] = []
 
   public init(file: String, settings: Settings, agents: [String: AgentProfile], projects: [Project]) {
     self.file = file
@@ -64,6 +67,8 @@ public struct Settings: Hashable, Sendable {
   public var notify: [Template]
   /// Every project's sandbox unless its own or its agent's says otherwise.
   public var sandbox: Sandbox? = nil
+  /// How wt resumes workers stopped on their provider's limits.
+  public var limits = Limits()
 
   public init(
     worktreeRoot: String, tmuxSocket: TmuxSocket = .default, maxWorkers: Int? = nil,
@@ -78,6 +83,17 @@ public struct Settings: Hashable, Sendable {
     self.ports = ports
     self.notify = notify
   }
+}
+
+/// `settings.limits`: how wt resumes a worker stopped on its provider's
+/// limits (README, "Usage limits").
+public struct Limits: Hashable, Sendable {
+  public static let defaultMaxResumes = 5
+  /// Resumes that may hit the limit again before the worker is
+  /// `needs-input` with the reason.
+  public var maxResumes: Int
+
+  public init(maxResumes: Int = defaultMaxResumes) { self.maxResumes = maxResumes }
 }
 
 /// When the machine is too busy to start another worker.
@@ -231,6 +247,10 @@ public struct Project: Hashable, Sendable {
   /// `sandbox:` written for this project (or its `defaults:`); nil: its
   /// agent's or `settings:`'s.
   public var sandbox: Sandbox? = nil
+  /// `accounts:`: names of top-level accounts, first choice first. A bead
+  /// starts on the first whose agent is the bead's and which is not
+  /// paused; an agent with none listed runs on its implicit account.
+  public var accounts: [String] = []
 
   public struct LabelAgent: Hashable, Sendable {
     public var label: String

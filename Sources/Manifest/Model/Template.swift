@@ -14,7 +14,7 @@ public struct Template: Hashable, Sendable {
     "bead.id", "bead.title", "bead.description", "bead.design", "bead.acceptance_criteria",
     "bead.notes", "bead.priority", "bead.type", "bead.labels", "bead.assignee",
     "worker.name", "worker.branch", "worker.worktree", "worker.session_id", "worker.status",
-    "worker.message", "worker.port",
+    "worker.message", "worker.port", "worker.until", "account.name",
     "project.name", "project.path", "project.base",
   ]
 

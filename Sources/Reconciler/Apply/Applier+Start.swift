@@ -132,6 +132,8 @@ extension Applier {
     // it gets the prompt, or delivery would take its empty box for a
     // prompt taken. A live session keeps what was sent to it.
     if !hasPane && resume == nil && record.prompt == .sent { record.prompt = .pending }
+    // The account a new session runs on; a live one keeps its own.
+    if !hasPane { record.account = change.account }
     if resume == nil, profile.promptArg != nil, record.prompt == .pending, !hasPane {
       firstPrompt = try await step("prompt") { try await renderPrompt(change, project: project, record: record) }
         .flatMap { Self.fitsCommandLine($0, besides: env, reserved: wrapperBytes) }
@@ -155,7 +157,7 @@ extension Applier {
           let inherited = Set(try await world.tmux.globalEnvironmentNames()).union(world.environment.keys)
           try await world.tmux.newSession(
             name: change.session, directory: change.worktree, environment: env,
-            unset: profile.providerKeysToDrop(from: inherited), command: argv,
+            unset: unsetVariables(profile, inherited: inherited, setting: env), command: argv,
             options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
         } catch {
           // No agent started, so a prompt recorded as sent on its command
@@ -184,6 +186,20 @@ extension Applier {
     if sandbox(change, project: project).isOn {
       env["HOME"] = world.sandboxFolder(project: project.name, bead: change.bead) + "/home"
     }
-    return env
+    // The account's credentials, read from wt's environment now: never
+    // kept in a plan, a record or a message.
+    if let name = change.account, let account = manifest.account(named: name) {
+      env.merge(account.resolved(in: world.environment)) { _, account in account }
+    }
+    return Self.failingFast(env, profile: profile, inherited: world.environment)
+  }
+
+  /// What a new worker must not inherit: other vendors' keys
+  /// (`pass_env`), and every variable an account reads its values from,
+  /// so one account's key never reaches another account's worker. What
+  /// the worker is given (`env`) is never taken away.
+  func unsetVariables(_ profile: AgentProfile, inherited: Set<String>, setting env: [String: String]) -> [String] {
+    let sources = manifest.accountSources.filter(inherited.contains)
+    return Set(profile.providerKeysToDrop(from: inherited) + sources).subtracting(env.keys).sorted()
   }
 }

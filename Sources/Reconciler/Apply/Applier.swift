@@ -80,6 +80,10 @@ public struct Applier: Sendable {
       return try await start(change, project: project, adopt: true)
     case .retryMerge:
       return try await retryMerge(change, project: project)
+    case .resumeAfterLimit:
+      return try await resumeAfterLimit(change, project: project)
+    case .limitNeedsPerson(let reason):
+      return try limitNeedsPerson(change, reason: reason)
     case .teardown(let release):
       return try await teardown(change, project: project, releaseBead: release)
     }

@@ -152,9 +152,23 @@ public struct Controller: Sendable {
     for step in report.steps where step.failed {
       out.append(Requeue(after: .seconds(10), reason: "\(step.action.word) \(step.worker) failed"))
     }
+    out += accountResets(report.plan, now: observed?.now ?? Date())
     for waiting in report.plan.waiting where waiting.cause == .admission {
       out.append(Requeue(after: .seconds(15), reason: "\(waiting.project)/\(waiting.bead) waits for the machine: \(waiting.reason)"))
     }
-    return out
+    return out + limitResumes(observed, now: Date())
+  }
+
+  /// Each limited worker the clock resumes, at its time: the loop wakes for
+  /// the soonest (a pass that resumes one plans it from `observed.now`).
+  static func limitResumes(_ observed: Observed?, now: Date) -> [Requeue] {
+    guard let observed else { return [] }
+    return observed.state.workers.values.sorted { $0.name < $1.name }.compactMap { r in
+      guard r.status == .limited, r.held != true, let at = r.limit?.resumeAt(worker: r.name) else { return nil }
+      // Past its time, the pass just made tried it: a failed resume is
+      // tried again as any failed step is, not in a tight loop.
+      let ms = at > now ? Int(at.timeIntervalSince(now) * 1000) + 50 : 10_000
+      return Requeue(after: .milliseconds(ms), reason: "\(r.name) is limited until \(Planner.iso(r.limit?.until ?? at)); resume it then")
+    }
   }
 }

@@ -62,11 +62,16 @@ public struct ScreenReader: Sendable {
       let range = NSRange(line.startIndex..., in: line)
       if let m = ready.firstMatch(in: line, range: range), let r = Range(m.range, in: line) {
         let input = line[r.upperBound...].trimmingCharacters(in: .whitespaces.union(["\u{00A0}"]))
-        return .ready(input: input)
+        return .ready(input: Self.placeholders.contains(input) ? "" : input)
       }
     }
     return .unknown
   }
+
+  /// Words an agent shows in an empty input box, not typed text: Claude
+  /// Code 2.1.337 after a turn that ended on an API error (docs/limits.md).
+  /// Typed text replaces them, so the box counts as empty.
+  static let placeholders: Set<String> = ["Resend your message to try again", "Once fixed, resend your message"]
 
   /// A question's text as one line for a person: the question first (it
   /// waits on the last line), then what stands above it, nearest first

@@ -26,7 +26,9 @@ public struct Notifier: Sendable {
       let store = TrustStore(directory: StateStore.directory(environment: environment))
       guard (try? store.marking(manifest).foreign?.needsTrust) == false else { return }
     }
-    run(manifest, name: r.name, status: transition.current.state, message: transition.current.message, bead: r.bead, project: r.project)
+    run(
+      manifest, name: r.name, status: transition.current.state, message: transition.current.message, bead: r.bead,
+      project: r.project, account: r.account, until: transition.current.state == .limited ? r.limit?.until : nil)
   }
 
   /// The loader for a worker's manifest, as the share it was read as: a
@@ -49,14 +51,22 @@ public struct Notifier: Sendable {
       manifest.remoteProjects.contains(where: { $0.name == row.project && $0.host == row.host })
     else { return }
     let name = row.host.map { "\($0):\(row.name)" } ?? row.name
-    run(manifest, name: name, status: row.status, message: row.message, bead: row.bead, project: row.project)
+    run(
+      manifest, name: name, status: row.status, message: row.message, bead: row.bead, project: row.project,
+      account: row.account, until: row.until)
   }
 
-  func run(_ manifest: Manifest, name: String, status: WorkerState, message: String?, bead: String, project: String) {
+  /// `until`: a limited worker's time to go on, ISO 8601 in `{{worker.until}}`
+  /// (empty when not limited or unknown); `account` its account's name.
+  func run(
+    _ manifest: Manifest, name: String, status: WorkerState, message: String?, bead: String, project: String,
+    account: String? = nil, until: Date? = nil
+  ) {
     // The message may quote bead or agent text: one line, no control bytes.
     let values = [
       "worker.name": name, "worker.status": status.rawValue, "worker.message": PromptText.argument(message ?? ""),
-      "bead.id": bead, "project.name": project,
+      "bead.id": bead, "project.name": project, "account.name": PromptText.argument(account ?? ""),
+      "worker.until": until.map { $0.formatted(.iso8601) } ?? "",
     ]
     // Not `ProcessRunner`: notify is fire-and-forget. wt neither waits for
     // the person's command nor reads what it prints (a slow notifier must

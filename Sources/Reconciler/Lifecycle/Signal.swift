@@ -15,7 +15,14 @@ public struct StatusSignal: Sendable {
     public var record: WorkerRecord
     public var previous: WorkerCondition?
     public var current: WorkerCondition
-    public var shouldNotify: Bool { current.state.notifies && previous?.state != current.state }
+    public var shouldNotify: Bool {
+      guard previous?.state != current.state else { return false }
+      // A pause is told, and so is the end of one: the worker works again.
+      return current.state.notifies || resumed
+    }
+    /// It was limited and works again (wt's follow-up, the agent's own
+    /// continuation, a person's prompt).
+    public var resumed: Bool { previous?.state == .limited && current.state == .working }
   }
 
   /// Reads a hook's or a person's event. `hook` is the hook's JSON from
@@ -31,31 +38,43 @@ public struct StatusSignal: Sendable {
     case .hook(.stop):
       // A turn that ended on an API error or rate limit looks like any
       // other end; only the transcript's last record tells.
-      return .turnEnded(apiError: (hook["transcript_path"] as? String).map(Self.endedOnAPIError) == true)
+      return limitEvent(error: nil, hook: hook) ?? .turnEnded(apiError: false)
     case .hook(.stopFailure):
       // Claude Code 2.1.337 fires StopFailure instead of Stop when a turn
-      // ends on an API error (https://code.claude.com/docs/en/hooks).
-      return .turnEnded(apiError: true)
+      // ends on an API error (https://code.claude.com/docs/en/hooks): its
+      // `error` says which, the transcript's last record when it resets.
+      let error = (hook["error"] as? String).flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+      return limitEvent(error: error, hook: hook) ?? .turnEnded(apiError: true)
     case .hook(.notification):
       let text = message ?? hook["message"] as? String
       let notice = WorkerEvent.Notice(type: hook["notification_type"] as? String ?? "", message: text)
       // The idle notice also follows a turn that failed (after
       // StopFailure, which an older wt did not hook): the transcript tells.
-      if notice == .idle, (hook["transcript_path"] as? String).map(Self.endedOnAPIError) == true {
-        return .turnEnded(apiError: true)
-      }
+      if notice == .idle, let limit = limitEvent(error: nil, hook: hook) { return limit }
       return .notified(text, notice)
     case .declared(let state):
       return .declared(state, message)
     }
   }
 
+  /// What a hook says of a turn's limits: StopFailure's `error` (nil from
+  /// a Stop or an idle notice, where only the transcript can tell) with the
+  /// transcript's last record. Nil: the turn did not end on an API error.
+  static func limitEvent(error: String?, hook: [String: Any]) -> WorkerEvent? {
+    let record = (hook["transcript_path"] as? String).flatMap(LimitReading.lastAPIError)
+    guard error != nil || record != nil else { return nil }
+    let message = hook["last_assistant_message"] as? String
+    return LimitReading.classify(error: error, record: record, hookMessage: message, now: Date()).map(WorkerEvent.limitReached)
+  }
+
   /// Applies `event` to the worker named `worker` and records it in the
-  /// history. A hook's session id follows `/clear` and resumes.
+  /// history. A hook's session id follows `/clear` and resumes. A limit's
+  /// backoff is drawn with `jitter` (0..<1).
   @discardableResult
-  public func record(worker: String, event: WorkerEvent, sessionID: String? = nil, at date: Date = Date()) throws
-    -> Transition
-  {
+  public func record(
+    worker: String, event: WorkerEvent, sessionID: String? = nil, at date: Date = Date(),
+    jitter: Double = .random(in: 0..<1)
+  ) throws -> Transition {
     // A tool use is the commonest hook and mostly changes nothing: the
     // state file is read, not rewritten, and it is no history.
     if event == .toolUsed, let r = try store.load().workers[worker], let condition = r.condition,
@@ -75,6 +94,7 @@ public struct StatusSignal: Sendable {
       }
       // The hook proves the agent took a prompt.
       if event == .promptSubmitted { r.prompt = .delivered }
+      Self.followLimit(&r, event: event, next: next, at: date, jitter: jitter)
       if let sessionID, event == .sessionStarted, SessionID.isValid(sessionID) { r.sessionId = sessionID }
       state.workers[worker] = r
       return Transition(record: r, previous: previous, current: next)
@@ -110,20 +130,23 @@ public struct StatusSignal: Sendable {
     return "'wt done' failed: " + line
   }
 
-  /// Whether the transcript's last assistant record is an API error.
-  static func endedOnAPIError(_ path: String) -> Bool {
-    guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-    defer { try? handle.close() }
-    let size = (try? handle.seekToEnd()) ?? 0
-    try? handle.seek(toOffset: size > 65536 ? size - 65536 : 0)
-    let tail = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
-    for line in tail.split(separator: "\n").reversed() {
-      guard let record = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-        record["type"] as? String == "assistant"
-      else { continue }
-      return record["isApiErrorMessage"] as? Bool == true
+  /// Keeps the record's `limit` with its state (see `WorkerCondition.next`):
+  /// set when a limit is reached (its tries are wt's resumes since the last
+  /// turn that ended well), kept while the worker is limited or waits for
+  /// a person over it, dropped otherwise. A turn that ends well forgets the
+  /// resumes.
+  static func followLimit(_ r: inout WorkerRecord, event: WorkerEvent, next: WorkerCondition, at date: Date, jitter: Double) {
+    if case .limitReached(let signal) = event, next.state == .limited || next.state == .needsInput,
+      next.message == signal.reason
+    {
+      r.limit = signal.limit(tries: r.limitResumes ?? 0, now: date, jitter: jitter)
+    } else if next.state != .limited && next.state != .needsInput {
+      r.limit = nil
+    } else if next.state == .needsInput && r.limit?.kind != .needsPerson {
+      // Someone asked for a person about something else.
+      r.limit = nil
     }
-    return false
+    if event == .turnEnded(apiError: false) { r.limitResumes = nil }
   }
 
   /// The worker whose worktree holds `directory`, from the state alone.

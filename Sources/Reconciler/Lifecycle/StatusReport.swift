@@ -27,9 +27,19 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   public var sharesFilesWith: [String] = []
   /// The host it runs on; nil on this machine.
   public var host: String?
+  /// A limited worker's time to go on (its provider's reset or its
+  /// backoff); nil when unknown or not limited.
+  public var until: Date?
+  /// The account (`accounts:`) whose credentials its agent runs with; nil
+  /// for the implicit one.
+  public var account: String?
+  /// `wt hold`: the clock does not resume it.
+  public var held = false
+  /// A limit that only a person or nothing resumes: the budget.
+  public var limitKind: Limit.Kind?
 
   enum CodingKeys: String, CodingKey {
-    case name, project, bead, title, status, worktree, session, message, host
+    case name, project, bead, title, status, worktree, session, message, host, until, account
     case sharesFilesWith = "shares_files_with"
     case statusAge = "status_age"
     case idleFor = "idle_for"
@@ -56,6 +66,8 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
     try c.encode(session, forKey: .session)
     try c.encode(message, forKey: .message)
     try c.encode(sharesFilesWith, forKey: .sharesFilesWith)
+    try c.encode(until.map(Self.iso), forKey: .until)
+    try c.encode(account, forKey: .account)
     try c.encodeIfPresent(host, forKey: .host)
   }
 }
@@ -195,6 +207,7 @@ extension World {
       worktree: worktree, session: pane?.session ?? WorkerNaming.session(project: projectName, bead: beadID),
       message: condition.message)
     row.memoryUnknown = memory == nil && pane.map { !$0.dead } == true
+    row.showLimit(of: record)
     return (row, changes?.files ?? [])
   }
 }

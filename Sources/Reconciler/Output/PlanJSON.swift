@@ -16,6 +16,25 @@ public struct PlanJSON: Codable, Sendable {
     var reasons: [String]
     /// The host it is planned on; absent for this machine.
     var host: String?
+    /// The account (`accounts:`) it runs on; null for its agent's own.
+    var account: String?
+
+    enum CodingKeys: String, CodingKey {
+      case action, project, bead, title, worker, branch, worktree, session, agent, reasons, host, account
+    }
+
+    // `account` is null, not absent, for the agent's own account, as in
+    // `wt status --json`; `host` is absent on this machine (docs/json.md).
+    func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      for (key, value) in [
+        (CodingKeys.action, action), (.project, project), (.bead, bead), (.title, title), (.worker, worker),
+        (.branch, branch), (.worktree, worktree), (.session, session), (.agent, agent),
+      ] { try c.encode(value, forKey: key) }
+      try c.encode(reasons, forKey: .reasons)
+      try c.encodeIfPresent(host, forKey: .host)
+      try c.encode(account, forKey: .account)
+    }
   }
   struct Waiting: Codable, Sendable {
     var project: String
@@ -24,6 +43,21 @@ public struct PlanJSON: Codable, Sendable {
     var priority: Int
     var reason: String
     var host: String?
+    /// When it may start, where known (an account's reset), ISO 8601;
+    /// null when no time is known.
+    var until: String?
+
+    enum CodingKeys: String, CodingKey { case project, bead, title, priority, reason, host, until }
+
+    func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      for (key, value) in [(CodingKeys.project, project), (.bead, bead), (.title, title), (.reason, reason)] {
+        try c.encode(value, forKey: key)
+      }
+      try c.encode(priority, forKey: .priority)
+      try c.encodeIfPresent(host, forKey: .host)
+      try c.encode(until, forKey: .until)
+    }
   }
   struct Note: Codable, Sendable {
     var project: String
@@ -77,9 +111,14 @@ public struct PlanJSON: Codable, Sendable {
     changes = plan.changes.map {
       .init(
         action: $0.action.word, project: $0.project, bead: $0.bead, title: $0.title, worker: $0.worker,
-        branch: $0.branch, worktree: $0.worktree, session: $0.session, agent: $0.agent, reasons: $0.reasons)
+        branch: $0.branch, worktree: $0.worktree, session: $0.session, agent: $0.agent, reasons: $0.reasons,
+        account: $0.account)
     }
-    waiting = plan.waiting.map { .init(project: $0.project, bead: $0.bead, title: $0.title, priority: $0.priority, reason: $0.reason) }
+    waiting = plan.waiting.map {
+      .init(
+        project: $0.project, bead: $0.bead, title: $0.title, priority: $0.priority, reason: $0.reason,
+        until: $0.until.map { $0.formatted(.iso8601) })
+    }
     notes = plan.notes.map { .init(project: $0.project, text: $0.text) }
     summary = .init(create: plan.count(.create), update: plan.count(.update), delete: plan.count(.delete))
   }

@@ -37,6 +37,13 @@ public struct Plan: Equatable, Sendable {
     /// Its `wt done` was held by the person's checkout, which is free
     /// now: merge it as `wt done` would (gate, close, tear down).
     case retryMerge
+    /// Its agent stopped on a limit whose time has come (or a person said
+    /// `wt resume`): dismiss a dialog that blocks the input, then deliver
+    /// the follow-up once, verified.
+    case resumeAfterLimit
+    /// It hit the limit again after `settings.limits.max_resumes` resumes:
+    /// needs-input with the reason; the clock no longer resumes it.
+    case limitNeedsPerson(String)
     /// Stop the session, remove the worktree only if it holds no work,
     /// release the bead when it is still open.
     case teardown(releaseBead: Bool)
@@ -47,7 +54,7 @@ public struct Plan: Equatable, Sendable {
     public var action: Action {
       switch self {
       case .start: .create
-      case .restartAgent, .deliverPrompt, .recreate, .retryMerge: .update
+      case .restartAgent, .deliverPrompt, .recreate, .retryMerge, .resumeAfterLimit, .limitNeedsPerson: .update
       case .teardown: .delete
       }
     }
@@ -65,6 +72,9 @@ public struct Plan: Equatable, Sendable {
     public var session: String
     public var agent: String
     public var reasons: [String]
+    /// The account (`accounts:`) it runs on; nil for its agent's implicit
+    /// one. A start chooses it; a live worker keeps the one it has.
+    public var account: String? = nil
   }
 
   /// A selected bead that does not start in this pass, and why.
@@ -88,6 +98,9 @@ public struct Plan: Equatable, Sendable {
     public var title: String
     public var priority: Int
     public var reason: String
+    /// When what it waits for is over, where that is known (an account's
+    /// reset): the loop comes back then.
+    public var until: Date? = nil
   }
 
   /// Something a person should know that is not a change: a kept worktree,
@@ -119,5 +132,6 @@ extension WorkerRecord {
       name: change.worker, project: change.project, bead: change.bead, branch: change.branch,
       worktree: change.worktree, createdAt: Date())
     title = change.title.isEmpty ? nil : change.title
+    account = change.account
   }
 }

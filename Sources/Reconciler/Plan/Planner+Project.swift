@@ -66,8 +66,14 @@ extension Planner {
       }
       result.notes.append(.init(project: project.name, text: "drift: \(bead.id) is no longer selected; its worker stays until the bead closes (or run with --prune)"))
     }
-    pass.kept += 1
-    running.append((project, pane, bead))
+    if pausesItsAccount(record) {
+      // Paused until its account's reset, it gives its slot to a worker
+      // on another account or agent (issue 23: they carry on).
+      globalWorkers -= 1
+    } else {
+      pass.kept += 1
+      running.append((project, pane, bead))
+    }
     if !pass.worktreePaths.contains(pane.worktree) {
       add(.recreate, project, bead: bead,
           reasons: ["its worktree \(pane.worktree) is gone; recreate it from branch \(record?.branch ?? WorkerNaming.branch(bead: bead.id))"])
@@ -75,6 +81,8 @@ extension Planner {
       planRestart(project, bead: bead, record: record)
     } else if retriesHeldMerge(project, bead: bead) {
       return
+    } else if let record, let limit = record.limit, record.status == .limited {
+      planLimited(project, bead: bead, record: record, limit: limit)
     } else if let record, record.prompt != .delivered {
       add(.deliverPrompt, project, bead: bead,
           reasons: [record.prompt == .sent ? "prompt sent but not confirmed; check, then retry" : "prompt not yet delivered"])
@@ -124,9 +132,13 @@ extension Planner {
       if failures >= options.failureBudget {
         add(.teardown(releaseBead: true), project, bead: bead,
             reasons: ["bead \(bead.id) is claimed by \(options.actor) but its worker failed to start \(failures) times; release it"])
-      } else if free > 0 {
+      } else if free > 0, case .paused(let reason, let until) = chooseAccount(project, agent: agent(of: bead, in: project)) {
+        // Its claim stays: adopted once the account is free again.
+        wait(project, bead, .accountLimited, reason, until: until)
+      } else if free > 0, case .free(let account, let accountReason) = chooseAccount(project, agent: agent(of: bead, in: project)) {
         add(.start(adopt: true), project, bead: bead,
-            reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker; adopt it" + (pass.worktreePaths.contains(worktreePath(project, bead.id)) ? " in its existing worktree" : "")])
+            reasons: ["bead \(bead.id) is claimed by \(options.actor) but has no worker; adopt it" + (pass.worktreePaths.contains(worktreePath(project, bead.id)) ? " in its existing worktree" : "")]
+              + (accountReason.map { [$0] } ?? []), account: account)
         free -= 1
         globalWorkers += 1
         starting += 1
@@ -174,6 +186,11 @@ extension Planner {
         wait(project, bead, .untrusted, "\(foreign.path) is not trusted yet: read it, then 'wt trust \(foreign.path)'")
         continue
       }
+      let choice = chooseAccount(project, agent: agent(of: bead, in: project))
+      guard case .free(let account, let accountReason) = choice else {
+        if case .paused(let reason, let until) = choice { wait(project, bead, .accountLimited, reason, until: until) }
+        continue
+      }
       guard free > 0 else {
         wait(project, bead, .noSlot, noSlotReason(project))
         continue
@@ -184,7 +201,8 @@ extension Planner {
       }
       noteUncheckedAdmission(project)
       add(.start(adopt: false), project, bead: bead,
-          reasons: ["ready and selected (P\(bead.priority) \(bead.type))"])
+          reasons: ["ready and selected (P\(bead.priority) \(bead.type))"] + (accountReason.map { [$0] } ?? []),
+          account: account)
       free -= 1
       globalWorkers += 1
       starting += 1

@@ -1,3 +1,4 @@
+import Foundation
 import Manifest
 
 /// Choices that change what a plan contains, set on the command line.
@@ -14,6 +15,8 @@ public struct PlanOptions: Equatable, Sendable {
   /// Memory a new agent is expected to take: a Claude Code process is
   /// about 335 MB resident on average and over 1 GB at peak.
   public var agentMemory: UInt64 = 400 << 20
+  /// How times in reasons read ("limited until 15:02"): the person's.
+  public var timeZone: TimeZone = .current
 
   public init(prune: Bool = false, projects: [String] = []) {
     self.prune = prune
@@ -53,11 +56,14 @@ struct Planner {
   var starting = 0
   /// Live workers that stay (bead open), for the over-capacity check.
   var running: [(project: Project, pane: Pane, bead: Bead)] = []
+  /// Accounts that start nothing now (`Planner+Accounts.swift`).
+  let accountPauses: [AccountKey: AccountPause]
 
   init(manifest: Manifest, observed: Observed, options: PlanOptions) {
     self.manifest = manifest
     self.observed = observed
     self.options = options
+    accountPauses = Self.accountPauses(manifest, observed)
   }
 
   var workerPanes: [Pane] {
@@ -233,28 +239,32 @@ struct Planner {
     return true
   }
 
-  mutating func wait(_ project: Project, _ bead: Bead, _ cause: Plan.Waiting.Cause, _ reason: String) {
-    result.waiting.append(.init(cause: cause, project: project.name, bead: bead.id, title: bead.title, priority: bead.priority, reason: reason))
+  mutating func wait(_ project: Project, _ bead: Bead, _ cause: Plan.Waiting.Cause, _ reason: String, until: Date? = nil) {
+    result.waiting.append(.init(cause: cause, project: project.name, bead: bead.id, title: bead.title, priority: bead.priority, reason: reason, until: until))
   }
 
-  mutating func add(_ step: Plan.Step, _ project: Project, bead: Bead, reasons: [String]) {
-    add(step, project, beadID: bead.id, title: bead.title, reasons: reasons, labels: bead.labels ?? [])
+  mutating func add(_ step: Plan.Step, _ project: Project, bead: Bead, reasons: [String], account: String? = nil) {
+    add(step, project, beadID: bead.id, title: bead.title, reasons: reasons, labels: bead.labels ?? [], account: account)
   }
 
+  /// `account`: the one a start chose; any other step keeps the
+  /// worker's (a live session never moves between accounts).
   mutating func add(
     _ step: Plan.Step, _ project: Project, beadID: String, title: String, reasons: [String],
-    labels: [String] = []
+    labels: [String] = [], account: String? = nil
   ) {
     let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: beadID)]
     // A worker keeps the agent it started with.
     let agent = record?.agent ?? project.agent(forLabels: labels)
+    let isStart = if case .start = step { true } else { false }
     result.changes.append(
       .init(
         step: step, project: project.name, bead: beadID, title: title,
         worker: WorkerNaming.name(project: project.name, bead: beadID),
         branch: record?.branch ?? WorkerNaming.branch(bead: beadID),
         worktree: record?.worktree ?? worktreePath(project, beadID),
-        session: session(project, beadID), agent: agent, reasons: reasons))
+        session: session(project, beadID), agent: agent, reasons: reasons,
+        account: isStart ? account : record?.account))
   }
 }
 

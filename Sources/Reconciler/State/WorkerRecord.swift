@@ -65,6 +65,13 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   /// Set while the agent is stopped on a usage limit, an overload, billing
   /// or a budget: what the loop waits for before it resumes the worker.
   public var limit: Limit?
+  /// wt's resumes after a limit since the last turn that ended well: a
+  /// limit hit again counts them (`Limit.tries`), and after
+  /// `settings.limits.max_resumes` a person is asked.
+  public var limitResumes: Int?
+  /// `wt hold`: the clock never resumes this worker from a limit; only
+  /// `wt resume` does (and lifts the hold).
+  public var held: Bool?
 
   /// A start that failed before the agent ever took its prompt: a bead's
   /// failure count, not a worker (no row, nothing to restart).

@@ -88,8 +88,13 @@ public enum WorkerEvent: Equatable, Sendable {
   /// The agent used a tool (PostToolUse): it is on a turn, past whatever
   /// its screen asked before.
   case toolUsed
-  /// A turn ended (Stop); `apiError` when it ended on an API error.
+  /// A turn ended (Stop); `apiError` when it ended on an API error that
+  /// no one read (a Stop without a transcript to tell which).
   case turnEnded(apiError: Bool)
+  /// A turn ended on the provider's limits, an overload or a refusal
+  /// (Claude Code's StopFailure, or a transcript whose last record is an
+  /// API error): limited, or needs-input when a person must act.
+  case limitReached(LimitSignal)
   /// The agent sent a notification (Claude Code's Notification hook):
   /// a question that waits for a person, or only news.
   case notified(String?, Notice)
@@ -120,6 +125,9 @@ public enum WorkerEvent: Equatable, Sendable {
     case idle
     /// News that asks nothing and blocks nothing.
     case news
+    /// The agent's own continuation after a usage limit fired
+    /// (`quota_auto_resume_fired`): it works again by itself.
+    case continued
 
     /// The types Claude Code 2.1.337 names that are only news: the
     /// documented `auth_success`, `elicitation_complete`,
@@ -136,6 +144,7 @@ public enum WorkerEvent: Equatable, Sendable {
     public init(type: String, message: String?) {
       switch type {
       case "idle_prompt": self = .idle
+      case "quota_auto_resume_fired": self = .continued
       case _ where Self.newsTypes.contains(type) || type.hasPrefix("quota_auto_resume"): self = .news
       // No type at all (an older agent): its idle message is still idle.
       case "" where (message ?? "").contains("waiting for your input"): self = .idle
@@ -154,6 +163,7 @@ extension WorkerEvent {
     case .promptSubmitted: HookEvent.promptSubmitted.rawValue
     case .toolUsed: HookEvent.toolUsed.rawValue
     case .turnEnded(let apiError): apiError ? "stop-api-error" : HookEvent.stop.rawValue
+    case .limitReached(let limit): "limit-\(limit.kind.rawValue)"
     case .notified: HookEvent.notification.rawValue
     case .declared(let s, _): s.rawValue
     case .doneFailed: "done-failed"
@@ -195,21 +205,31 @@ public struct WorkerCondition: Equatable, Sendable {
   ///
   /// | event               | from a sticky state | from the agent's question   | otherwise                              |
   /// |---------------------|---------------------|-----------------------------|----------------------------------------|
-  /// | sessionStarted      | starting            | starting                    | starting                               |
+  /// | sessionStarted      | starting; limited   | starting                    | starting                               |
+  /// |                     | stays               |                             |                                        |
   /// | compacted           | stays               | stays                       | stays                                  |
   /// | promptSubmitted     | working             | working                     | working                                |
   /// | toolUsed            | stays               | working                     | working (a working one keeps its word) |
   /// | turnEnded           | stays               | idle, or limited on error   | idle, limited; after a failed done     |
   /// |                     |                     |                             | needs-input with its reason            |
+  /// | limitReached(l)     | stays               | limited, l's reason; needs- | limited, l's reason; needs-input when  |
+  /// |                     |                     | input when a person must act| a person must act (billing, a key)     |
   /// | notified question   | needs-input (asked) | needs-input (asked)         | needs-input (asked)                    |
   /// | notified idle       | stays               | stays                       | working ends as a turn would; else stays |
   /// | notified news       | stays               | stays                       | stays                                  |
+  /// | notified continued  | limited: working    | stays                       | stays                                  |
   /// | declared(s, m)      | s, m                | s, m                        | s, m                                   |
   /// | doneFailed(why)     | working, why        | working, why                | working, why                           |
   /// | screenAsksNothing   | stays               | working if busy, else idle  | stays                                  |
   /// | observedDead        | dead                | dead                        | dead (kept stays)                      |
   ///
-  /// Done stays done except for a declaration.
+  /// Done stays done except for a declaration. A new session does not
+  /// lift a limit (the agent restarted during the pause, `--resume`d by
+  /// wt); a prompt submitted does (wt's follow-up, a person's, or the
+  /// agent's own continuation), and so does the agent's notice that it
+  /// continued by itself. The record's `limit` is kept exactly while the
+  /// state is limited, or needs-input for a limit a person must lift
+  /// (`StatusSignal.record`).
   public static func next(after current: WorkerCondition?, on event: WorkerEvent) -> WorkerCondition {
     let state = current?.state
     let asked = state == .needsInput && current?.origin == .question
@@ -218,7 +238,7 @@ public struct WorkerCondition: Equatable, Sendable {
     let unchanged = current ?? WorkerCondition(.starting)
     switch event {
     case .sessionStarted:
-      return WorkerCondition(.starting)
+      return sticky && state == .limited ? unchanged : WorkerCondition(.starting)
     case .compacted:
       return unchanged
     case .promptSubmitted:
@@ -233,6 +253,9 @@ public struct WorkerCondition: Equatable, Sendable {
         return WorkerCondition(.needsInput, "the agent ended its turn after \(why)")
       }
       return WorkerCondition(.idle)
+    case .limitReached(let limit):
+      if sticky { return unchanged }
+      return WorkerCondition(limit.kind == .needsPerson ? .needsInput : .limited, limit.reason)
     case .notified(let message, .question):
       return WorkerCondition(.needsInput, message ?? "the agent is waiting for input", origin: .question)
     case .notified(_, .idle):
@@ -240,6 +263,8 @@ public struct WorkerCondition: Equatable, Sendable {
       return state == .working ? next(after: current, on: .turnEnded(apiError: false)) : unchanged
     case .notified(_, .news):
       return unchanged
+    case .notified(_, .continued):
+      return state == .limited ? WorkerCondition(.working) : unchanged
     case .declared(let s, let message):
       return WorkerCondition(s, message)
     case .doneFailed(let why):

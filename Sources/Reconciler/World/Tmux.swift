@@ -92,7 +92,21 @@ public struct Tmux: Sendable {
     argv += [";", "set-option", "-t", Self.exact(name) + ":", "remain-on-exit", "on"]
     for k in unset { argv += [";", "set-environment", "-t", Self.exact(name), "-r", k] }
     for (k, v) in options.sorted(by: { $0.key < $1.key }) { argv += [";", "set-option", "-t", Self.exact(name) + ":", k, Self.data(v)] }
-    try await runner.run(argv)
+    do { try await runner.run(argv) } catch {
+      // The message names the command for a person to run by hand; an
+      // account's key in `-e` must not be in it.
+      var hidden = error
+      hidden.argv = Self.hidingValues(error.argv)
+      throw hidden
+    }
+  }
+
+  /// `-e NAME=VALUE` as `-e NAME=…`: what a failed start may show.
+  static func hidingValues(_ argv: [String]) -> [String] {
+    argv.enumerated().map { i, word in
+      guard i > 0, argv[i - 1] == "-e", let eq = word.firstIndex(of: "=") else { return word }
+      return word[...eq] + "…"
+    }
   }
 
   /// The longest prompt wt passes on an agent's command line. tmux sends a

@@ -22,6 +22,7 @@ extension Plan {
       out += "    worktree: \(shown(change.worktree))\n"
       out += "    session:  \(shown(change.session))\n"
       if change.action != .delete { out += "    agent:    \(change.agent)\n" }
+      if change.action != .delete, let account = change.account { out += "    account:  \(account)\n" }
       for reason in change.reasons { out += "    because:  \(shown(reason))\n" }
       out += "\n"
     }

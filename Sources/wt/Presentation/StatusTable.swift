@@ -13,7 +13,7 @@ public enum StatusTable {
     if showHost { header.insert("HOST", at: 0) }
     let cells: [[String]] = rows.map { r in
       var c = [
-        TerminalText.escape(r.name), r.status.rawValue, duration(r.statusAge), duration(r.idleFor), r.commitsAhead.map(String.init) ?? "-",
+        TerminalText.escape(r.name), TerminalText.escape(r.statusText()), duration(r.statusAge), duration(r.idleFor), r.commitsAhead.map(String.init) ?? "-",
         r.uncommittedFiles.map(String.init) ?? "-", r.memoryBytes.map(megabytes) ?? (r.memoryUnknown ? "?" : "-"),
         TerminalText.escape(r.title + (r.message.map { $0.isEmpty ? "" : " — \($0)" } ?? "")),
       ]

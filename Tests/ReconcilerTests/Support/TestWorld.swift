@@ -84,8 +84,11 @@ final class TestWorld: @unchecked Sendable {
       """.write(toFile: manifestFile, atomically: true, encoding: .utf8)
   }
 
+  /// Variables of the person's environment a test adds (an account's key).
+  var extraEnvironment: [String: String] = [:]
+
   var environment: [String: String] {
-    ["HOME": root, "WT_STATE_DIR": stateDir, "WT_TMUX_SOCKET": socket, "WT_BD": bdDouble]
+    ["HOME": root, "WT_STATE_DIR": stateDir, "WT_TMUX_SOCKET": socket, "WT_BD": bdDouble].merging(extraEnvironment) { _, b in b }
   }
 
   func manifest() throws -> Manifest {
