@@ -182,3 +182,40 @@ final class TCPListener: @unchecked Sendable {
     try? FileManager.default.removeItem(atPath: countFile + ".port")
   }
 }
+
+extension EndToEnd {
+  /// The real Claude Code in bubblewrap (network full: the Messages-API
+  /// stand-in is on this machine's 127.0.0.1): its hooks reach wt through
+  /// the socket (`wt prime` at SessionStart, `wt signal`), its Bash tool
+  /// commits inside, and its own `wt done` merges.
+  @Suite(.tags(.realAgent), .timeLimit(.minutes(5))) struct ClaudeSandboxTests {
+    @Test(.enabled(if: SandboxTests.bwrap)) func claudeInBubblewrapCommitsSignalsAndFinishes() throws {
+      let rig = try ClaudeRig()
+      let p = rig.playground
+      try p.editManifest { $0.replacingOccurrences(of: "    on_done: merge\n", with: "    on_done: merge\n    sandbox: bwrap\n") }
+      try FileManager.default.createDirectory(atPath: "\(p.dir)/.ssh", withIntermediateDirectories: true)
+      try "wt-test-key-7f3a\n".write(toFile: "\(p.dir)/.ssh/x", atomically: true, encoding: .utf8)
+      let id = try p.bead(
+        "Write a",
+        description: """
+          RUN: cat \(p.dir)/.ssh/x; echo a > a.txt
+          RUN: git add a.txt && git commit -qm 'add a.txt'
+          RUN: wt done
+          """)
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+      let closed = try p.wait(seconds: 150) { (try p.show(id)["status"] as? String) == "closed" }
+      let screen = try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-t", "=wt-demo__\(id):"], check: false).stdout
+      #expect(closed, "\(screen)\n\(rig.requests.suffix(3000))")
+      #expect(try p.git("show", "main:a.txt") == "a\n")
+      // Its SessionStart hook ran `wt prime` through the socket.
+      #expect(rig.requests.contains("# Bead \(id): Write a"))
+      let statuses = rig.events().filter { $0["worker"] == "demo/\(id)" && $0["event"] == "signal" }.compactMap { $0["status"] }
+      #expect(statuses.contains("working"))
+      // The key was not there to read.
+      #expect(!rig.requests.contains("wt-test-key-7f3a"))
+      #expect(rig.requests.contains("\(p.dir)/.ssh/x: No such file or directory"))
+      #expect(try p.claimedWithoutWorker().isEmpty)
+    }
+  }
+}
