@@ -40,8 +40,8 @@ endif
 .DEFAULT_GOAL := all
 
 # The unit and controller tests (ManifestTests, ReconcilerTests): real git,
-# tmux and the scripted agent, but not the built binary, sshd or a real
-# agent; every test tagged `e2e`, `ssh` or `realAgent` (Tests/TestSupport)
+# tmux and the scripted agent, but not the built binary, sshd, podman or a real
+# agent; every test tagged `e2e`, `ssh`, `podman` or `realAgent` (Tests/TestSupport)
 # lives in CLITests. swift test selects by a regular expression over
 # `Target.Suite/test()` names, not by tag (Swift 6.3). The whole suite is
 # scripts/test.

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""What `wt diff` costs with one local project and two SSH hosts (issue 16).
+"""What `wt diff` costs with one local project and two SSH hosts (issue 16),
+and with one local project, one SSH host and one pod host (issue 27).
 
     scripts/bench-hosts.py [WT]
 
@@ -14,9 +15,16 @@ beads per host and one here (the bd double), and times `wt diff` three ways:
 It counts the ssh calls this wt makes per host (WT_CALL_STATS) and the
 tmux/git/bd calls the host's wt makes there, and prices the alternative of
 running each of those over a fresh SSH connection (a handshake per call).
+Then, where podman is installed (scripts/install-deps --tests), it plays a
+pod host the way the tests do (an image from this machine's files,
+`wt host manifest --kubernetes` translated by Tests/Support/pod-from-statefulset,
+`podman kube play`, reached with `exec: [podman, exec, -i, …]`) and times
+`wt diff` over the local project, one SSH host and the pod, with the podman
+calls per pass and the cost of one bare `podman exec`.
 Needs sshd (openssh-server) and the bd double; touches nothing of the
 user's: every file is under a temporary folder, every process is ours and
-ended by its PID. Prints numbers; tests assert behaviour, never timings.
+ended by its PID, the pod and its volume are removed by name. Prints
+numbers; tests assert behaviour, never timings.
 """
 import os, re, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
 
@@ -201,6 +209,10 @@ def main():
         print("A fresh SSH connection (handshake, no ControlMaster) costs %.3f s here;" % handshake)
         print("one per remote tmux/git/bd call would add about %.2f s per host per pass," % (handshake * remote_calls))
         print("against %.0f round trips over the open connection." % (int(ours.get("ssh", 0)) / len(hosts)))
+        if shutil.which("podman"):
+            pod_pass(wt, tmp, hosts[0], local, env)
+        else:
+            print("\n(no podman: the pod host pass is left out; scripts/install-deps --tests installs it)")
     finally:
         for sock in control_sockets(os.path.join(tmp, "state")):
             subprocess.run(["ssh", "-O", "exit", "-o", "ControlPath=%s" % sock, "x"], capture_output=True)
@@ -208,6 +220,82 @@ def main():
             subprocess.run(["tmux", "-S", os.path.join(h.home, "tmux"), "kill-server"], capture_output=True)
             h.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def pod_pass(wt, tmp, box, local, env):
+    """`wt diff` over the local project, one SSH host and one pod host."""
+    conf = os.path.join(tmp, "containers.conf")
+    with open(conf, "w") as f:
+        f.write('[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\n')
+    penv = dict(env, CONTAINERS_CONF=conf)
+    tar = os.path.join(tmp, "image.tar")
+    run([os.path.join(SUPPORT, "pod-image"), tar, wt, SUPPORT])
+    tag = "localhost/wt-bench-hosts:%d" % os.getpid()
+    run(["podman", "import", "-q", "--change", "ENV PATH=/usr/local/bin:/usr/bin:/bin", tar, tag], env=penv)
+    os.remove(tar)
+    name = "podbox"
+    container = "wt-%s-0-wt" % name
+    manifest = os.path.join(tmp, "pod.yaml")
+    with open(manifest, "w") as f:
+        f.write("\n".join([
+            "version: 1", "settings:", "  worktree_root: %s/local/worktrees" % tmp, "hosts:",
+            "  %s: {ssh: %s@127.0.0.1, port: %d, ssh_config: %s, tmux_socket: ~/tmux, worktree_root: ~/wt}"
+            % (box.name, user(), box.port, box.client_config),
+            "  %s: {exec: [podman, exec, -i, %s], image: %s, worktree_root: /wt/worktrees}" % (name, container, tag),
+            "projects:", "  here: {path: %s}" % local, "  %s-api: {host: %s, path: ~/src/api}" % (box.name, box.name),
+            "  pod-api: {host: %s, path: /wt/repos/api}" % name, ""]))
+    printed = run([wt, "host", "manifest", name, "--kubernetes", "-f", manifest], env=penv).stdout
+    python = os.path.join(ROOT, ".venv", "bin", "python3")
+    played = subprocess.run([python, os.path.join(SUPPORT, "pod-from-statefulset"), "0"], input=printed,
+                            capture_output=True, text=True, check=True).stdout
+    play = os.path.join(tmp, "play.yaml")
+    with open(play, "w") as f:
+        f.write(played)
+    log = open(os.path.join(tmp, "podman.log"), "w")
+    try:
+        # conmon keeps the descriptors it inherits: a file, never a pipe.
+        if subprocess.call(["podman", "kube", "play", "--network", "none", play], env=penv, stdout=log, stderr=log,
+                           stdin=subprocess.DEVNULL) != 0:
+            sys.exit("bench-hosts: podman kube play failed; see %s" % log.name)
+        exec_ = ["podman", "exec", "-i", container]
+        setup = ("git config --global user.name B && git config --global user.email b@b && mkdir -p /wt/repos/api && "
+                 "cd /wt/repos/api && git init -q -b main && git commit -q --allow-empty -m init && bd init -p pod -q && "
+                 "for i in 0 1 2; do bd create \"Bead $i\" -q; done")
+        run(exec_ + ["sh", "-c", setup], env=penv)
+        diff = [wt, "diff", "-f", manifest]
+        timed(diff, penv)
+        walls, bare = [], []
+        p = None
+        for _ in range(RUNS):
+            took, p = timed(diff, penv)
+            walls.append(took)
+            start = time.perf_counter()
+            run(exec_ + ["true"], env=penv)
+            bare.append(time.perf_counter() - start)
+        to_hosts = calls(p.stderr, "calls to hosts")
+        ours = to_hosts[0] if to_hosts else {}
+        theirs = calls(p.stderr, "calls")[1:]
+        if "pod-api/" not in p.stdout or "── host %s (podman exec -i %s) ──" % (name, container) not in p.stdout:
+            sys.exit("bench-hosts: the pod's section is missing or not its own:\n%s" % p.stdout)
+        print()
+        print("wt diff, 1 local project + 1 SSH host + 1 pod host (podman exec), median of %d" % RUNS)
+        print()
+        print("| pass                                  | wall    |")
+        print("|---------------------------------------|---------|")
+        print("| 1 local + 1 SSH + 1 pod, warm         | %5.3f s |" % statistics.median(walls))
+        print("| one bare `podman exec -i C true`      | %5.3f s |" % statistics.median(bare))
+        print()
+        print("| calls in one pass                     | count |")
+        print("|---------------------------------------|-------|")
+        print("| ssh calls this wt made (SSH host)     | %5d |" % int(ours.get("ssh", 0)))
+        print("| podman calls this wt made (pod host)  | %5d |" % int(ours.get("podman", 0)))
+        for i, s in enumerate(theirs):
+            print("| tmux/git/bd calls on host %d           | %5d |" % (i + 1, sum(int(v) for v in s.values())))
+    finally:
+        log.close()
+        subprocess.run(["podman", "pod", "rm", "-f", "-t", "0", "wt-%s-0" % name], env=penv, capture_output=True)
+        subprocess.run(["podman", "volume", "rm", "-f", "data-wt-%s-0" % name], env=penv, capture_output=True)
+        subprocess.run(["podman", "rmi", "-f", tag], env=penv, capture_output=True)
 
 
 def control_sockets(state):

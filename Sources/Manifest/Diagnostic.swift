@@ -69,6 +69,9 @@ public enum Problem: Hashable, Sendable {
   case hostPath(key: String, path: String, host: String)
   case unsafeSSHOption(String)
   case invalidDestination(String)
+  /// `key` cannot be set beside `other` (`ssh` and `exec`, `pod` and
+  /// `statefulset`, `port` on a host reached by `exec`).
+  case conflictingKeys(String, String, in: String)
   /// `$WT_HOST` names a host the file does not declare.
   case notThisHost(String)
   /// A `sandbox:` this machine cannot run: its runtime is missing, the
@@ -87,6 +90,10 @@ public enum Problem: Hashable, Sendable {
   case unsetAccountVariable(account: String, key: String, variable: String)
   /// `accounts:` on a project that runs on another host.
   case accountsOnHost(host: String)
+  /// A budget that is neither a token count (`2M`) nor an amount (`$5`).
+  case invalidBudget(key: String, value: String)
+  /// An amount (`$5`) for an agent `settings.prices` has no prices for.
+  case budgetNeedsPrices(key: String, amount: String, agent: String)
 
   public var severity: Diagnostic.Severity {
     switch self {
@@ -122,6 +129,9 @@ public enum Problem: Hashable, Sendable {
     case .unclosedTemplate(let key): return "'\(key)' has a '{{' without a closing '}}'"
     case .pathNotFound(let key, let path): return "'\(key)' names \(path), which does not exist"
     case .invalidSize(let key, let value): return "'\(key)' is '\(value)', not a size"
+    case .invalidBudget(let key, let value): return "'\(key)' is '\(value)', neither a token count nor an amount"
+    case .budgetNeedsPrices(let key, let amount, let agent):
+      return "'\(key)' is an amount (\(amount)), but settings.prices has no prices for agent '\(agent)'"
     case .emptyCommand(let key): return "'\(key)' has an empty command"
     case .invalidName(let name, let what): return "\(what) name '\(name)' cannot be used"
     case .pathOutsideRepository(let key, let path): return "'\(key)' names '\(path)', which is outside the repository"
@@ -135,6 +145,7 @@ public enum Problem: Hashable, Sendable {
     case .hostPath(let key, let path, let host): return "'\(key)' is '\(path)', a path on host '\(host)' that is not absolute"
     case .unsafeSSHOption(let option): return "ssh option '\(option)' is not one wt passes on"
     case .invalidDestination(let text): return "'ssh' is '\(text)', not [user@]host"
+    case .conflictingKeys(let key, let other, let context): return "'\(key)' cannot be set with '\(other)' in \(context)"
     case .notThisHost(let name): return "$WT_HOST is '\(name)', a host this file does not declare"
     case .sandboxUnavailable(let runtime, let reason, _): return "sandbox '\(runtime)' cannot run here: \(reason)"
     case .unknownAccount(let name, _): return "unknown account '\(name)'"
@@ -156,6 +167,8 @@ public enum Problem: Hashable, Sendable {
     case .yaml(.aliasExpansion): return "this looks like an alias bomb; write the values out"
     case .unsupportedVersion: return "this wt reads 'version: 1'"
     case .missingKey(let key, _) where key == "version": return "add 'version: 1' at the top"
+    case .missingKey("ssh", _):
+      return "say how to reach it: 'ssh: user@name', 'exec: [program, args…]' (e.g. [podman, exec, -i, wt-host]) or 'kubernetes: {namespace: N, pod: P}'"
     case .unknownKey(_, _, let suggestion?): return "did you mean '\(suggestion)'?"
     case .duplicateKey: return "remove one of them; YAML keeps only one"
     case .invalidChoice(_, _, let choices): return "use one of: \(choices.joined(separator: ", "))"
@@ -165,6 +178,9 @@ public enum Problem: Hashable, Sendable {
     case .unknownTemplateField: return "fields: \(Template.knownFields.sorted().joined(separator: ", "))"
     case .pathNotFound: return "fix the path, or clone the repository there first (~ and paths relative to the manifest work)"
     case .invalidSize: return "write a number of bytes with a unit, e.g. 512MiB or 2GiB"
+    case .invalidBudget: return "write tokens (input plus output) as 500k or 2M, or an amount as $5"
+    case .budgetNeedsPrices(_, _, let agent):
+      return "add settings.prices.\(agent) (input, output, cache_read, cache_write per million tokens), or write the budget in tokens"
     case .emptyCommand: return "give the program and its arguments, e.g. [npm, test]"
     case .invalidName: return "names are used in tmux session names and paths: use letters, digits, '.', '_' and '-'"
     case .pathOutsideRepository: return "name a file inside the main checkout, relative to it, without '..'"
@@ -180,26 +196,8 @@ public enum Problem: Hashable, Sendable {
       return "origin/HEAD is not set, the checkout is on \(current.map { "'\($0)'" } ?? "no branch"), and the repository has not exactly one of main, master, trunk: "
         + "set 'base:' on the project (or run 'git remote set-head origin --auto')"
     case .noProjects: return "add a 'projects:' entry, or run 'wt project add PATH'"
-    case .unknownHost(_, let known):
-      return known.isEmpty ? "declare it under 'hosts:' (with at least 'ssh: user@name')" : "declare it under 'hosts:' or use one of: local, \(known.joined(separator: ", "))"
-    case .hostPath: return "the host's wt reads it with no manifest folder to start from: write /absolute/path or ~/path"
-    case .unsafeSSHOption:
-      return "use one of: " + RemoteHost.allowedSSHOptions.sorted().joined(separator: ", ") + "; anything else goes in your ssh config ('ssh_config:')"
-    case .invalidDestination: return "write the login as ssh takes it, e.g. dev@box1.example.com"
-    case .notThisHost: return "the manifest changed under a running wt; run 'wt apply' on your own machine again"
     case .sandboxUnavailable(_, _, let fix): return fix
-    case .unknownAccount(_, let known):
-      return known.isEmpty ? "declare it under 'accounts:' with its agent and env" : "declare it under 'accounts:' or use one of: \(known.joined(separator: ", "))"
-    case .accountAgentNotRun(_, let agent, _):
-      return "list it on a project whose agent or agent_by_label is '\(agent)', or change the account's agent"
-    case .accountValue: return "write \"${ANTHROPIC_KEY_WORK}\" to take a variable of wt's environment, or the value itself"
-    case .accountVariable:
-      return "name a variable the agent reads (ANTHROPIC_API_KEY, CLAUDE_CONFIG_DIR, OPENAI_API_KEY); WT_* are wt's own"
-    case .unsetAccountVariable(_, _, let variable):
-      return "export \(variable) in the environment wt runs in; wt checks this whenever it reads wt.yaml on this machine, except inside a worker (which never has it)"
-    case .accountsOnHost:
-      return "accounts apply on this machine; a host's agents run with the host's own environment: set their keys there"
-    default: return nil
+    default: return hostOrAccountHint
     }
   }
 }

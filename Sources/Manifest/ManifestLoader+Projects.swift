@@ -29,7 +29,7 @@ extension ManifestLoader {
       if case .read(_, _, let block) = found { fields = fields.filling(from: block) }
     }
     fields = fields.filling(from: doc.defaults)
-    let (resolved, problems) = resolve(entry.name, fields, agents: doc.agents)
+    let (resolved, problems) = resolve(entry.name, fields, agents: doc.agents, prices: doc.settings.prices)
     diagnostics += problems
     guard var project = resolved else { return (nil, nil, diagnostics) }
     // On a host its own credentials apply: accounts are this machine's.
@@ -45,7 +45,9 @@ extension ManifestLoader {
     return (project, source, diagnostics)
   }
 
-  private func resolve(_ name: String, _ f: ProjectFields, agents: [String: AgentProfile]) -> (Project?, [Diagnostic]) {
+  private func resolve(_ name: String, _ f: ProjectFields, agents: [String: AgentProfile], prices: [String: Prices])
+    -> (Project?, [Diagnostic])
+  {
     var problems: [Diagnostic] = []
     guard let path = f.path else { return (nil, problems) }
     var isDirectory: ObjCBool = false
@@ -71,6 +73,10 @@ extension ManifestLoader {
       portEnv: f.portEnv, disposable: f.disposable ?? [])
     project.agentByLabel = (f.agentByLabel ?? []).map(\.value)
     project.sandbox = f.sandbox
+    if let budget = f.budget {
+      project.budget = budget.value
+      problems += budgetPriceProblems(budget, context: "project '\(name)'.budget", agents: project.agents, prices: prices)
+    }
     return (project, problems)
   }
 

@@ -98,9 +98,12 @@ extension ManifestLoader {
   /// `notify`, the agents it declares, and its projects' commands.
   static func commands(of m: Manifest, declaredAgents: [String]) -> [String] {
     var out = m.projects.map { "project \($0.name): \($0.path)" }
-    // ssh runs with the person's keys, and the host's wt runs what the
-    // file says there.
-    out += m.hosts.map { "host \($0.name): ssh \($0.ssh)" + ($0.sshConfig.map { " -F \($0)" } ?? "") }
+    // ssh runs with the person's keys, an `exec` host's words run here as
+    // a command, and the host's wt runs what the file says there.
+    out += m.hosts.map { host in
+      host.exec.map { "host \(host.name): exec \(Project.shellWords($0))" }
+        ?? "host \(host.name): ssh \(host.ssh)" + (host.sshConfig.map { " -F \($0)" } ?? "")
+    }
     out += m.remoteProjects.map { "project \($0.name) on host \($0.host): \($0.path)" }
     if m.settings.bd != Settings(worktreeRoot: "").bd { out.append("bd: \(m.settings.bd)") }
     if !m.settings.notify.isEmpty { out.append("notify: \(Project.shellWords(m.settings.notify.map(\.source)))") }
@@ -116,6 +119,18 @@ extension ManifestLoader {
       if p.trustSeed != .none { out.append("agent \(name) trust_seed: \(p.trustSeed.rawValue)") }
     }
     for p in m.projects { out += p.commandsToRun.map { "\(p.name) \($0)" } }
+    // An account points the agent at credentials and an endpoint (a
+    // `${NAME}` of the person's with an ANTHROPIC_BASE_URL of the file's
+    // would send the person's key elsewhere): shown as written.
+    for a in m.accounts {
+      let env = a.env.sorted { $0.key < $1.key }.map { k, v in
+        switch v {
+        case .literal(let text): "\(k)=\(text)"
+        case .variable(let name): "\(k)=${\(name)}"
+        }
+      }
+      out.append("account \(a.name) (\(a.agent)) env: \(env.joined(separator: " "))")
+    }
     return out
   }
 

@@ -94,8 +94,7 @@ public struct ManifestLoader: Sendable {
       if let source = merged.source { sources[project.name] = source }
       projects.append(project)
     }
-    Self.markSharedRepositories(projects, entries: entries, display: display, in: &diagnostics)
-    if perspective == nil { diagnostics += checkAccountVariables(doc.accounts, display: display) }
+    diagnostics += acrossProjects(doc, projects, entries: entries, perspective: perspective, display: display)
 
     diagnostics.sort()
     guard !diagnostics.hasErrors else { return LoadResult(manifest: nil, diagnostics: diagnostics, sources: sources) }
@@ -110,6 +109,19 @@ public struct ManifestLoader: Sendable {
       if !commands.isEmpty { manifest.foreign = ForeignFile(path: file, content: text, commands: commands) }
     }
     return LoadResult(manifest: manifest, diagnostics: diagnostics, sources: sources)
+  }
+
+  /// What only the whole file shows: repositories two projects share;
+  /// on this machine (a host has its own settings) accounts' variables
+  /// and budgets' prices.
+  func acrossProjects(
+    _ doc: ManifestDocument, _ projects: [Project], entries: [Entry], perspective: String?, display: String
+  ) -> [Diagnostic] {
+    var diagnostics: [Diagnostic] = []
+    Self.markSharedRepositories(projects, entries: entries, display: display, in: &diagnostics)
+    guard perspective == nil else { return diagnostics }
+    return diagnostics + checkAccountVariables(doc.accounts, display: display)
+      + Self.settingsBudgetProblems(doc, projects: projects)
   }
 
   /// The settings as the host `perspective` has them; nil for this

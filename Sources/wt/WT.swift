@@ -22,7 +22,7 @@ struct WT: AsyncParsableCommand {
         name: "Workers",
         subcommands: [
           Status.self, Watch.self, Hub.self, Attach.self, New.self, Resume.self, Hold.self, Queue.self, Abandon.self,
-          Forget.self, Seance.self,
+          Forget.self, Seance.self, Usage.self,
         ]),
       CommandGroup(name: "Inside a worker", subcommands: [Done.self, Signal.self, Handoff.self, Prime.self, SandboxExec.self]),
       CommandGroup(

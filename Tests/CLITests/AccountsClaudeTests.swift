@@ -12,8 +12,8 @@ extension EndToEnd {
     static let keyB = "sk-ant-account-b-0002"
 
     /// Two accounts of claude, keys from wt's environment, first free wins.
-    func rig() throws -> ClaudeRig {
-      let rig = try ClaudeRig(workers: 1)
+    func rig(api: [String: String] = [:]) throws -> ClaudeRig {
+      let rig = try ClaudeRig(workers: 1, api: api)
       let p = rig.playground
       let file = "\(p.dir)/wt.yaml"
       var text = try String(contentsOfFile: file, encoding: .utf8)
@@ -61,6 +61,35 @@ extension EndToEnd {
 
     func account(_ p: Playground, _ worker: String) throws -> Any? {
       try p.rows("status", "--json").first { $0["name"] as? String == worker }?["account"] as Any?
+    }
+
+    /// The stand-in answers account a's key with 429s: the real Claude
+    /// Code stops its turn on the limit (StopFailure), wt records the
+    /// worker limited, and the next bead starts on account b, whose key
+    /// the stand-in answers.
+    @Test func aRealRateLimitOnAccountAPausesItAndTheNextBeadGoesToB() throws {
+      let rig = try rig(api: ["FAKE_API_ERROR": "rate_limit", "FAKE_API_KEYS": Self.keyA])
+      let p = rig.playground
+      let first = try p.bead("Think A", description: "No commands; just answer.", priority: 1)
+      let second = try p.bead("Think B", description: "No commands; just answer.", priority: 2)
+      #expect(try p.wt("apply", "--yes").status == 0)
+      func row(_ bead: String) throws -> [String: Any]? {
+        try p.rows("status", "--json").first { $0["name"] as? String == "demo/\(bead)" }
+      }
+      let limited = try p.wait(seconds: 120) { try row(first)?["status"] as? String == "limited" }
+      let shown = try row(first)
+      #expect(limited, "\(String(describing: shown))")
+      #expect(try row(first)?["account"] as? String == "a")
+      // Account a is paused (no reset given with a key: backed off), so
+      // the one slot goes to b.
+      let diff = try p.wt("diff")
+      #expect(diff.stdout.contains("+ create demo/\(second)") && diff.stdout.contains("    account:  b\n"), "\(diff.stdout)")
+      #expect(try p.wt("apply", "--yes").status == 0)
+      #expect(try p.wait(seconds: 120) { try p.show(second)["status"] as? String == "in_progress" && !keys(rig, bead: second).isEmpty })
+      #expect(try row(second)?["account"] as? String == "b")
+      #expect(keys(rig, bead: first) == [Self.keyA])
+      #expect(keys(rig, bead: second) == [Self.keyB])
+      #expect(!rig.requests.split(separator: "\n").contains { $0.contains("Work on \(second)") && $0.contains("\"status\": 429") })
     }
 
     @Test func aLimitedAccountsNextBeadStartsOnTheNextAccountWithItsKey() throws {

@@ -23,7 +23,9 @@ final class AiderStandIn: @unchecked Sendable {
   /// the binary's path and the stand-in's settings (as Aider's `AIDER_*`
   /// variables) added. `editFormat`: `whole` for file edits, `diff` for a
   /// reply that proposes a shell command.
-  init(delay: Double = 0, builtInPolicy: Bool = false, editFormat: String = "whole") throws {
+  init(
+    delay: Double = 0, builtInPolicy: Bool = false, editFormat: String = "whole", apiEnvironment: [String: String] = [:]
+  ) throws {
     guard FileManager.default.isExecutableFile(atPath: Self.aiderBinary) else {
       throw TestError("the real Aider is needed in .venv/aider: run scripts/install-deps --tests")
     }
@@ -42,7 +44,7 @@ final class AiderStandIn: @unchecked Sendable {
     apiLog = "\(base)/api.log"
     let portFile = "\(base)/port"
     let port: String
-    (api, port) = try StandIn.start("fake-openai", portFile: portFile, log: apiLog, environment: ["FAKE_API_DELAY": String(delay)])
+    (api, port) = try StandIn.start("fake-openai", portFile: portFile, log: apiLog, environment: apiEnvironment.merging(["FAKE_API_DELAY": String(delay)]) { a, _ in a })
     // Only what this machine needs is overridden: the binary's path, the
     // stand-in model, and unattended file creation. Screen patterns,
     // dialogs and the rest come from the built-in profile.
@@ -94,8 +96,11 @@ final class AiderRig: @unchecked Sendable {
   let standIn: AiderStandIn
   let playground: Playground
 
-  init(workers: Int = 1, delay: Double = 0, builtInPolicy: Bool = false, editFormat: String = "whole") throws {
-    standIn = try AiderStandIn(delay: delay, builtInPolicy: builtInPolicy, editFormat: editFormat)
+  init(
+    workers: Int = 1, delay: Double = 0, builtInPolicy: Bool = false, editFormat: String = "whole",
+    apiEnvironment: [String: String] = [:]
+  ) throws {
+    standIn = try AiderStandIn(delay: delay, builtInPolicy: builtInPolicy, editFormat: editFormat, apiEnvironment: apiEnvironment)
     playground = try Playground(workers: workers, agents: standIn.profile, agent: "aider")
   }
 

@@ -106,9 +106,12 @@ extension EndToEnd {
       #expect(try p.wt("apply", "--yes").status == 0)
       let name = "demo/\(id)"
       func mine() -> [[String: String]] { rig.events().filter { $0["worker"] == name && $0["event"] == "signal" } }
-      #expect(try p.wait(seconds: 90) { mine().contains { $0["by"] == "stop-api-error" } }, "\(mine())")
+      // A 529: overloaded, this worker backs off (docs/limits.md).
+      #expect(try p.wait(seconds: 90) { mine().contains { $0["by"] == "limit-overloaded" } }, "\(mine())")
       let status = try #require(try row(p, name))
       #expect(status["status"] as? String == "limited", "\(status)")
+      #expect((status["message"] as? String)?.hasPrefix("the API is overloaded: ") == true, "\(status)")
+      #expect(status["until"] is String, "\(status)")
       #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
     }
 

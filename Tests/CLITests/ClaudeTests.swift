@@ -40,7 +40,13 @@ final class ClaudeRig: @unchecked Sendable {
   /// scripted shell command asks the person for permission in the pane.
   /// `apiFailures`: the stand-in's first N conversation requests fail
   /// with 529; `maxRetries`: Claude Code's `CLAUDE_CODE_MAX_RETRIES`.
-  init(workers: Int = 1, extraAgents: String = "", allowBash: Bool = true, apiFailures: Int = 0, maxRetries: Int? = nil) throws {
+  /// `api`: more of the stand-in's knobs (its limits); `credential`: the
+  /// agent's credential variable and value (a subscription's
+  /// `CLAUDE_CODE_OAUTH_TOKEN` rather than the API key).
+  init(
+    workers: Int = 1, extraAgents: String = "", allowBash: Bool = true, apiFailures: Int = 0, maxRetries: Int? = nil,
+    api knobs: [String: String] = [:], credential: (name: String, value: String) = ("ANTHROPIC_API_KEY", "sk-ant-wt-test-dummy")
+  ) throws {
     claude = try Self.claudeBinary()
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-claude-\(UUID().uuidString.prefix(8))").path
     home = "\(base)/home"
@@ -49,7 +55,8 @@ final class ClaudeRig: @unchecked Sendable {
     let portFile = "\(base)/port"
     let port: String
     (api, port) = try StandIn.start(
-      "fake-anthropic", portFile: portFile, log: apiLog, environment: ["FAKE_API_FAIL": String(apiFailures)])
+      "fake-anthropic", portFile: portFile, log: apiLog,
+      environment: ["FAKE_API_FAIL": String(apiFailures)].merging(knobs) { _, b in b })
     // Claude Code asks its service for onboarding unless this is set.
     let version = try Self.version(claude)
     try #"{"hasCompletedOnboarding": true, "lastOnboardingVersion": "\#(version)"}"#
@@ -60,7 +67,7 @@ final class ClaudeRig: @unchecked Sendable {
           resume: [\(claude), --permission-mode, acceptEdits, --resume, "{{worker.session_id}}"]
           env:
             HOME: \(home)
-            ANTHROPIC_API_KEY: sk-ant-wt-test-dummy
+            \(credential.name): \(credential.value)
             ANTHROPIC_BASE_URL: "http://127.0.0.1:\(port)"
             DISABLE_AUTOUPDATER: "1"
             CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1"\(maxRetries.map { "\n      CLAUDE_CODE_MAX_RETRIES: \"\($0)\"" } ?? "")

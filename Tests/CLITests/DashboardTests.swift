@@ -98,11 +98,11 @@ extension EndToEnd {
 
       // A turn that ended on an API error.
       let transcript = "\(p.dir)/t.jsonl"
-      try #"{"type":"assistant","isApiErrorMessage":true,"message":{"content":[]}}"#.write(toFile: transcript, atomically: true, encoding: .utf8)
+      try #"{"type":"assistant","message":{"model":"<synthetic>","content":[{"type":"text","text":"API Error: Request rejected (429) · rate limited"}]},"error":"rate_limit","isApiErrorMessage":true,"apiErrorStatus":429,"apiErrorType":"rate_limit_error"}"#.write(toFile: transcript, atomically: true, encoding: .utf8)
       _ = try p.wt("signal", "--worker", "demo/\(a)", "prompt-submitted")
       _ = try p.wt("signal", "--worker", "demo/\(a)", "stop", stdin: "{\"transcript_path\": \"\(transcript)\"}")
       #expect(try p.wait(seconds: 5) { lines().count == 2 })
-      #expect(lines().last == "demo/\(a)|limited|the turn ended on an API error or a rate limit")
+      #expect(lines().last == "demo/\(a)|limited|rate limited, no reset time given: API Error: Request rejected (429) · rate limited")
 
       // Dead, as the watch sees it: told once however often it looks.
       let pid = try p.sh(["tmux", "-L", p.socket, "list-panes", "-t", "=wt-demo__\(b):", "-F", "#{pane_pid}"]).stdout

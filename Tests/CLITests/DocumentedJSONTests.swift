@@ -149,7 +149,9 @@ extension EndToEnd {
       #expect(try parser.value() == .object([("a", .array(.object([("b", nil), ("c", .leaf)]))), ("d", .array(nil)), ("e", nil)]))
       let documented = try Self.documented()
       #expect(
-        Set(documented.keys) == ["diff", "validate", "queue", "status", "ready", "project list", "seance BEAD", "agents", "host list"])
+        Set(documented.keys) == [
+          "diff", "validate", "queue", "status", "ready", "project list", "seance BEAD", "agents", "host list", "usage",
+        ])
     }
 
     /// One playground with every kind of row: a worker that starts, one
@@ -179,6 +181,8 @@ extension EndToEnd {
       try run("seance BEAD", "seance", failing, "--json")
       try run("host list", "host", "list", "--json")
       try run("agents", "agents", "--json")
+      try run("usage", "usage", "--json")
+      try run("usage", "usage", "--by", "bead", "--json")
       try run("validate", "validate", "--json")
       // An invalid file, for diagnostics with and without a hint.
       try "version: 1\nprojects:\n  api:\n    path: .\n    worker: 3\n    on_done: squash\n".write(

@@ -33,6 +33,8 @@ extension EndToEnd {
       #expect(try p.wt("apply", "--yes").status == 0)
       #expect(try p.wait { try p.rows("status", "--json").first?["status"] as? String == "idle" })
       try pinned("status.json", "status", "--json")
+      try pinned("usage.json", "usage", "--json")
+      try pinned("usage-by-project.json", "usage", "--by", "project", "--json")
       try pinned("queue.json", "queue", "--json")
       try pinned("seance.json", "seance", first, "--json")
     }

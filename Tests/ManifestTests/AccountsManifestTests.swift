@@ -159,6 +159,21 @@ import Testing
     #expect(hostView.projects.allSatisfy { $0.accounts.isEmpty })
   }
 
+  /// A `./wt.yaml` wt found by itself could point an agent at another
+  /// endpoint with the person's key: its accounts are among what needs
+  /// trust, shown as written (a `${NAME}`, never its value).
+  @Test func accountsInAFoundFileWaitForTrust() throws {
+    let box = Sandbox()
+    box.mkdir("api")
+    box.mkdir("web")
+    let file = box.write("wt.yaml", Self.manifest)
+    let m = try #require(loader(box).load(file: file, named: false).manifest)
+    let commands = try #require(m.foreign?.commands)
+    #expect(commands.contains("account work (claude) env: ANTHROPIC_API_KEY=${ANTHROPIC_KEY_WORK}"))
+    #expect(commands.contains("account home (claude) env: CLAUDE_CONFIG_DIR=~/.claude-home"))
+    #expect(!commands.contains { $0.contains("sk-work") })
+  }
+
   @Test func schemaAcceptsWhatTheValidatorAccepts() throws {
     let (box, result) = load(Self.manifest)
     #expect(!result.diagnostics.hasErrors)

@@ -71,8 +71,9 @@ import Testing
     let places: [String: Any?] = [
       "root": schema, "settings": defs["settings"], "admission": defs["admission"], "agent": defs["agent"],
       "dialog": defs["dialog"], "project": defs["project"], "projectBlock": defs["projectBlock"],
-      "select": defs["select"], "host": defs["host"], "account": defs["account"], "defaults": defs["defaults"],
-      "sandbox": (defs["sandbox"] as? [String: Any]).flatMap { ($0["oneOf"] as? [Any])?.last },
+      "select": defs["select"], "host": defs["host"], "kubernetes": defs["kubernetes"], "account": defs["account"],
+      "budget": defs["budget"], "projectBudget": defs["projectBudget"], "prices": defs["prices"],
+      "defaults": defs["defaults"], "sandbox": (defs["sandbox"] as? [String: Any]).flatMap { ($0["oneOf"] as? [Any])?.last },
     ]
     #expect(Set(places.keys) == Set(ManifestKeys.byPlace.keys))
     for (place, object) in places {

@@ -144,9 +144,20 @@ import Testing
 
   /// Issue 23's count: after the first limit on an account, how many new
   /// workers start on it before its reset. A loop that plans every
-  /// minute over 60 beads on two accounts, with account a limited from
-  /// minute 10 to minute 40: none on a in that window, and b carries on.
+  /// minute over 60 beads on two accounts (3 slots, 3 minutes a bead),
+  /// with account a limited from minute 10 to minute 40: none start on a
+  /// in that window, b carries on, and a takes beads again after it.
   @Test func noStartIsWastedIntoTheWall() {
+    let paused = simulateLimitWindow(kind: .usage)
+    #expect(paused.wasted == 0)
+    #expect(paused.onBInWindow > 0)
+    #expect(paused.onAAfterReset > 0)
+    #expect(paused.left == 0)
+  }
+
+  /// Starts on a inside the window, on b inside it, on a after it, and
+  /// beads left at the end.
+  func simulateLimitWindow(kind: Limit.Kind) -> (wasted: Int, onBInWindow: Int, onAAfterReset: Int, left: Int) {
     let m = Self.manifest(workers: 3)
     var ready = (1...60).map { PlanTests.bead(String(format: "api-%02d", $0)) }
     var live: [(WorkerRecord, Pane)] = []
@@ -154,16 +165,18 @@ import Testing
     let reset = Self.now.addingTimeInterval(40 * 60)
     for minute in 0..<90 {
       let now = Self.now.addingTimeInterval(Double(minute) * 60)
-      // A worker finishes three minutes after it started, unless limited.
+      // A worker finishes three minutes after it started, unless a limit
+      // stopped it.
       live.removeAll { $0.0.limit == nil && now.timeIntervalSince($0.0.createdAt) >= 180 }
-      if minute == 10 {
+      if minute == 40 { live = live.map { var w = $0; w.0.limit = nil; return w } }
+      let inWindow = (10..<40).contains(minute)
+      if inWindow {
         live = live.map { w in
           var (r, p) = w
-          if r.account == "a" { r.limit = Limit(kind: .usage, until: reset, since: now, reason: "429") }
+          if r.account == "a" && r.limit == nil { r.limit = Limit(kind: kind, until: reset, since: now, reason: "429") }
           return (r, p)
         }
       }
-      if minute == 40 { live = live.map { var w = $0; w.0.limit = nil; return w } }
       let p = plan(m, Self.observed(ready: ready, workers: live, at: now))
       for change in p.changes where change.step == .start(adopt: false) {
         starts.append((minute, change.account))
@@ -176,10 +189,10 @@ import Testing
         live.append((record, PlanTests.pane("api", change.bead)))
       }
     }
-    let wasted = starts.filter { (10..<40).contains($0.minute) && $0.account == "a" }.count
-    #expect(wasted == 0)
-    #expect(starts.contains { (10..<40).contains($0.minute) && $0.account == "b" })
-    #expect(starts.contains { $0.minute >= 40 && $0.account == "a" })
-    #expect(ready.isEmpty)
+    return (
+      starts.filter { (10..<40).contains($0.minute) && $0.account == "a" }.count,
+      starts.filter { (10..<40).contains($0.minute) && $0.account == "b" }.count,
+      starts.filter { $0.minute >= 40 && $0.account == "a" }.count, ready.count
+    )
   }
 }

@@ -216,12 +216,28 @@ import TestSupport
     let applier = Applier(manifest: try w.manifest(), world: try w.world)
     let home = "\(w.root)/home"
     let id = "0e4c8d2a-1b2c-4d5e-8f90-123456789abc"
-    #expect(!applier.sessionExists(id, profile: BuiltInAgents.claude, home: home))
+    #expect(!applier.sessionExists(id, profile: BuiltInAgents.claude, environment: ["HOME": home]))
     try FileManager.default.createDirectory(atPath: "\(home)/.claude/projects/-w-demo-x", withIntermediateDirectories: true)
     try "{}".write(toFile: "\(home)/.claude/projects/-w-demo-x/\(id).jsonl", atomically: true, encoding: .utf8)
-    #expect(applier.sessionExists(id, profile: BuiltInAgents.claude, home: home))
+    #expect(applier.sessionExists(id, profile: BuiltInAgents.claude, environment: ["HOME": home]))
     // Where wt does not know the store, the resume is tried (and falls
     // back to a fresh start if the agent exits at once).
-    #expect(applier.sessionExists(id, profile: BuiltInAgents.gemini, home: home))
+    #expect(applier.sessionExists(id, profile: BuiltInAgents.gemini, environment: ["HOME": home]))
+  }
+
+  /// A worker whose Claude Code keeps its files in `CLAUDE_CONFIG_DIR`
+  /// (a profile's or an account's) has its sessions there, not under
+  /// HOME: looking under HOME alone threw a live session away for a
+  /// fresh start.
+  @Test func aClaudeSessionIsFoundUnderItsConfigDirectory() async throws {
+    let w = try await TestWorld()
+    let applier = Applier(manifest: try w.manifest(), world: try w.world)
+    let config = "\(w.root)/claude-work"
+    let id = "0e4c8d2a-1b2c-4d5e-8f90-123456789abd"
+    try FileManager.default.createDirectory(atPath: "\(config)/projects/-w-demo-x", withIntermediateDirectories: true)
+    try "{}".write(toFile: "\(config)/projects/-w-demo-x/\(id).jsonl", atomically: true, encoding: .utf8)
+    let env = ["HOME": "\(w.root)/home", "CLAUDE_CONFIG_DIR": config]
+    #expect(applier.sessionExists(id, profile: BuiltInAgents.claude, environment: env))
+    #expect(!applier.sessionExists(id, profile: BuiltInAgents.claude, environment: ["HOME": "\(w.root)/home"]))
   }
 }

@@ -104,10 +104,24 @@ import Testing
     #expect(paused.current.state == .limited && paused.shouldNotify)
     var r = try #require(try store.load().workers["p/b"])
     #expect(r.limit?.kind == .usage && r.limit?.until == Self.resetsAt && r.limit?.tries == 0)
+    // The idle notice a minute later tells the same limit: it keeps the
+    // one recorded (a backoff would start again otherwise).
+    let idle: [String: Any] = ["transcript_path": path, "notification_type": "idle_prompt", "message": "Claude is waiting for your input"]
+    _ = try signal.record(worker: "p/b", event: StatusSignal.event(.hook(.notification), message: nil, hook: idle), at: Self.seen.addingTimeInterval(60))
+    #expect(try store.load().workers["p/b"]?.limit?.since == Self.seen)
     // A new session (restart, --resume) keeps the pause; a prompt ends it,
     // and that is told too (once).
+    #expect(r.limit?.agentContinues == true)
     #expect(try signal.record(worker: "p/b", event: .sessionStarted).current.state == .limited)
-    #expect(try store.load().workers["p/b"]?.limit != nil)
+    #expect(try store.load().workers["p/b"]?.limit?.until == Self.resetsAt)
+    // …but the agent's own continuation died with its process: wt
+    // resumes it at the reset, not a minute later.
+    #expect(try store.load().workers["p/b"]?.limit?.agentContinues == nil)
+    // The agent died during the pause: dead keeps the limit, and its next
+    // session is limited again, not starting.
+    #expect(try signal.record(worker: "p/b", event: .observedDead("the agent exited")).current.state == .dead)
+    #expect(try store.load().workers["p/b"]?.limit?.until == Self.resetsAt)
+    #expect(try signal.record(worker: "p/b", event: .sessionStarted).current.state == .limited)
     let resumed = try signal.record(worker: "p/b", event: .promptSubmitted)
     #expect(resumed.resumed && resumed.shouldNotify)
     #expect(try store.load().workers["p/b"]?.limit == nil)
@@ -184,6 +198,9 @@ import Testing
     let at = Self.resetsAt.addingTimeInterval(Limit.agentGrace + Limit.stagger("api/api-a"))
     #expect(plan(Self.limitedState(limit), now: at.addingTimeInterval(-1)).changes.isEmpty)
     #expect(plan(Self.limitedState(limit), now: at).changes.map(\.step) == [.resumeAfterLimit])
+    // The same for a limit the agent's screen shows it handles itself.
+    let transient = Limit(kind: .transient, until: Self.resetsAt, since: Self.seen, reason: "retrying")
+    #expect(transient.resumeAt(worker: "api/api-a") == at)
   }
 
   @Test func heldBudgetAndBillingAreNeverResumedByTheClock() {

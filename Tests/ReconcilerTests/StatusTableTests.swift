@@ -17,7 +17,9 @@ import Testing
   ]
 
   @Test(arguments: [80, 120, 200]) func fitsTheWidth(_ width: Int) throws {
-    let text = StatusTable.render(Self.rows, width: width)
+    var rows = Self.rows
+    rows[0].tokens = Tokens(input: 41_200, output: 3_150, cacheRead: 900_000, cacheWrite: 12_000)
+    let text = StatusTable.render(rows, width: width)
     try golden("status-\(width).txt", text)
     for line in text.split(separator: "\n") { #expect(line.count <= width, "\(line)") }
   }
@@ -33,6 +35,18 @@ import Testing
     #expect(lines[0][mem] == "MEM")
     #expect(lines[1][mem] == "-")
     #expect(lines[2][mem] == "?")
+  }
+
+  /// Input plus output tokens, all days; "?" where the agent records none.
+  @Test func tokensShowInputPlusOutputOrAQuestionMark() {
+    var rows = Self.rows
+    rows[0].tokens = Tokens(input: 1_200_000, output: 34_000, cacheRead: 5, cacheWrite: 5)
+    rows[1].tokens = nil
+    let lines = StatusTable.render(rows, width: 120).split(separator: "\n").map { $0.split(separator: " ") }
+    let tokens = 7  // WORKER STATUS FOR IDLE AHEAD DIRTY MEM TOKENS
+    #expect(lines[0][tokens] == "TOKENS")
+    #expect(lines[1][tokens] == "1.2M")
+    #expect(lines[2][tokens] == "?")
   }
 
   @Test func marksTheSelectedRowAndColoursStatusOnlyWhenAsked() {
@@ -68,20 +82,23 @@ import Testing
     let block = try #require(page.components(separatedBy: "```\n").dropFirst().first, "docs/watch.md shows no screen")
     let table = Array(block.split(separator: "\n").map(String.init).dropFirst())
     let width = try #require(table.map(DisplayWidth.of).max())
-    func row(_ bead: String, _ title: String, _ status: WorkerState, age: Int?, idle: Int, ahead: Int, dirty: Int, message: String?)
-      -> WorkerStatus
-    {
-      WorkerStatus(
+    func row(
+      _ bead: String, _ title: String, _ status: WorkerState, age: Int?, idle: Int, ahead: Int, dirty: Int, message: String?,
+      tokens: Int = 0
+    ) -> WorkerStatus {
+      var r = WorkerStatus(
         name: "shop/\(bead)", project: "shop", bead: bead, title: title, status: status, statusAge: age, idleFor: idle,
         commitsAhead: ahead, uncommittedFiles: dirty, memoryBytes: 14 << 20, worktree: "/w/shop/\(bead)",
         session: "wt-shop__\(bead)", message: message)
+      r.tokens = Tokens(input: tokens, output: 0)
+      return r
     }
     let rows = [
       row(
         "shop-qfv", "Fix the checkout rounding bug", .needsInput, age: 3, idle: 5, ahead: 0, dirty: 1,
-        message: "rounding: banker's or half-up for totals?"),
-      row("shop-7e2", "Add a price list for the spring market", .working, age: nil, idle: 4, ahead: 1, dirty: 0, message: nil),
-      row("shop-su6", "Write the opening hours", .idle, age: 3, idle: 4, ahead: 0, dirty: 0, message: nil),
+        message: "rounding: banker's or half-up for totals?", tokens: 18_400),
+      row("shop-7e2", "Add a price list for the spring market", .working, age: nil, idle: 4, ahead: 1, dirty: 0, message: nil, tokens: 9_300),
+      row("shop-su6", "Write the opening hours", .idle, age: 3, idle: 4, ahead: 0, dirty: 0, message: nil, tokens: 2_100),
     ]
     let drawn = StatusTable.render(rows, width: width, selected: 0).split(separator: "\n").map(String.init)
     #expect(drawn == table, "\(drawn.joined(separator: "\n"))")

@@ -39,6 +39,15 @@ import TestSupport
     #expect(Applier.fitsCommandLine(prompt, besides: ["BIG": String(repeating: "y", count: 9000)]) == nil)
     #expect(Applier.fitsCommandLine(String(repeating: "p", count: 9000)) == nil)
   }
+
+  /// An account's key goes in the same message, and so does every
+  /// variable the worker must not inherit (`env -u`, `set-environment -r`).
+  @Test func anAccountsVariablesCountToo() {
+    let prompt = String(repeating: "p", count: 8000)
+    #expect(Applier.fitsCommandLine(prompt, besides: ["ANTHROPIC_API_KEY": String(repeating: "k", count: 108)]) == prompt)
+    let sources = (1...60).map { "ANTHROPIC_KEY_ACCOUNT_\($0)" }
+    #expect(Applier.fitsCommandLine(prompt, besides: ["ANTHROPIC_API_KEY": String(repeating: "k", count: 108)], unsetting: sources) == nil)
+  }
 }
 
 /// A pane's activity is when it last drew: an agent that prints is not

@@ -8,6 +8,8 @@ extension Tag {
   @Tag public static var e2e: Self
   /// Starts a real OpenSSH server (`SSHServer`, CLITests).
   @Tag public static var ssh: Self
+  /// Plays a wt host's Pod on the real podman (`PodHost`, CLITests).
+  @Tag public static var podman: Self
   /// Starts the real Claude Code or the real Aider against a local
   /// model-API stand-in.
   @Tag public static var realAgent: Self

@@ -25,6 +25,12 @@ extension BuiltInAgents {
   ///   `pass_env: [ANTHROPIC_*]` in an override.
   /// - no prompt argument (`--message` answers once and exits), no hooks, no
   ///   session ids: the prompt is pasted and status read from the screen.
+  /// - usage: after each reply it writes "Tokens: 1.2k sent, 56 received."
+  ///   (with ", N cache write" and ", N cache hit" when the provider reports
+  ///   them) to `.aider.chat.history.md` as well as to the screen
+  ///   (aider/coders/base_coder.py `calculate_and_show_tokens_and_cost` and
+  ///   `show_usage_report`, aider/io.py `tool_output`). Its figures are
+  ///   rounded (`format_tokens` in aider/utils.py: 1.2k, 56k).
   public static let aider = AgentProfile(
     name: "aider",
     command: ["aider", "--no-check-update", "--analytics-disable", "--no-show-release-notes", "--no-gitignore"],
@@ -45,6 +51,7 @@ extension BuiltInAgents {
     ],
     hooks: .none,
     passEnv: ProviderKeys.openAI,
+    usage: .aiderChatHistory,
     origin: .builtIn
   )
 }

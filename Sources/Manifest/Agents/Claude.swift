@@ -26,6 +26,9 @@ extension BuiltInAgents {
     // model once. It saves the wait for a ready screen and the paste.
     promptArg: .positional,
     passEnv: ProviderKeys.anthropic,
+    // Each model response is an `assistant` record of the session's
+    // transcript with its `message.usage` (docs/usage.md).
+    usage: .claudeTranscript,
     origin: .builtIn
   )
 }

@@ -12,22 +12,23 @@ struct ManifestDocument {
   var projectBlock: ProjectFields?
   var declaresProjects: Bool
   var accounts: [DeclaredAccount] = []
+  /// `settings.budget` as written, for the price check once the projects'
+  /// agents are known.
+  var settingsBudget: WrittenBudget? = nil
 }
 
 extension NodeReader {
   static let rootKeys = ["version", "settings", "hosts", "agents", "accounts", "defaults", "projects", "project"]
-  static let settingsKeys = ["worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits", "sandbox"]
+  static let settingsKeys = [
+    "worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits", "budget", "prices", "sandbox",
+  ]
   static let limitsKeys = ["max_resumes"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
   static let agentKeys = [
     "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "questions", "hooks", "prompt_arg", "trust_seed", "ready_delay",
-    "pass_env", "sandbox",
+    "pass_env", "usage", "sandbox",
   ]
   static let dialogKeys = ["match", "keys"]
-  static let hostKeys = [
-    "ssh", "port", "identity", "ssh_config", "ssh_options", "timeout", "wt", "state_dir", "max_workers", "admission",
-    "worktree_root", "tmux_socket", "bd", "labels",
-  ]
 
   func document(_ root: YAMLNode, paths: PathResolver) -> ManifestDocument {
     let f = fields(root, key: "the top level", context: "the top level", known: Self.rootKeys) ?? Fields(pairs: [:])
@@ -73,6 +74,7 @@ extension NodeReader {
       settings: settings, agents: agents, hosts: hosts, defaults: defaults, projects: projects, projectBlock: block,
       declaresProjects: f["projects"] != nil)
     doc.accounts = f["accounts"].map { self.accounts($0, agents: agents) } ?? []
+    doc.settingsBudget = settingsBudget
     return doc
   }
 
@@ -110,6 +112,11 @@ extension NodeReader {
     if let n = f["limits"], let l = fields(n, key: "limits", context: "settings.limits", known: Self.limitsKeys) {
       if let m = l["max_resumes"], let v = int(m, key: "max_resumes", range: 0...1000) { s.limits.maxResumes = v }
     }
+    if let n = f["budget"], let b = budget(n, context: "settings.budget", allowDay: true) {
+      s.budget = b.value
+      settingsBudget = b
+    }
+    if let n = f["prices"] { s.prices = prices(n) }
     return s
   }
 
@@ -129,64 +136,6 @@ extension NodeReader {
     if let m = a["max_load_per_core"], let v = double(m, key: "max_load_per_core", above: 0) { out.maxLoadPerCore = v }
     if let m = a["min_free_memory"], let v = size(m, key: "min_free_memory") { out.minFreeMemory = v }
     return out
-  }
-
-  /// `hosts:`. Paths on a host stay as written, for the host's wt to
-  /// resolve; `identity` and `ssh_config` are files on this machine.
-  func hosts(_ node: YAMLNode, paths: PathResolver) -> [(host: RemoteHost, mark: Mark)] {
-    entries(node, key: "hosts").compactMap { entry in
-      let context = "host '\(entry.name)'"
-      if !Self.isValidName(entry.name) || entry.name == RemoteHost.local {
-        report(.invalidName(entry.name, what: "host"), at: entry.key.mark)
-      }
-      guard let f = fields(entry.value, key: entry.name, context: context, known: Self.hostKeys) else { return nil }
-      guard let n = f["ssh"], let ssh = string(n, key: "ssh") else {
-        if f["ssh"] == nil { report(.missingKey("ssh", in: context), at: entry.key.mark) }
-        return nil
-      }
-      if !RemoteHost.isDestination(ssh) { report(.invalidDestination(ssh), at: n.mark) }
-      var h = RemoteHost(name: entry.name, ssh: ssh)
-      if let n = f["port"] { h.port = int(n, key: "port", range: 1...65535) }
-      if let n = f["identity"], let v = string(n, key: "identity") { h.identity = paths.resolve(v) }
-      if let n = f["ssh_config"], let v = string(n, key: "ssh_config") { h.sshConfig = paths.resolve(v) }
-      if let n = f["ssh_options"], let options = strings(n, key: "ssh_options") {
-        for option in options {
-          let parts = option.split(separator: "=", maxSplits: 1)
-          let name = parts.first.map { String($0).trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-          if parts.count != 2 || !RemoteHost.allowedSSHOptions.contains(name) || option.contains(where: \.isNewline) {
-            report(.unsafeSSHOption(option), at: n.mark)
-          }
-        }
-        h.sshOptions = options
-      }
-      if let n = f["timeout"], let v = double(n, key: "timeout", above: 0, atMost: 3600) { h.timeout = v }
-      if let n = f["wt"], let v = string(n, key: "wt") {
-        if v.contains("/") && !RemoteHost.isHostPath(v) { report(.hostPath(key: "wt", path: v, host: entry.name), at: n.mark) }
-        // It runs through `env`, which would take a word with '=' for a
-        // variable and run what follows it instead.
-        if v.isEmpty || v.contains("=") {
-          report(.outOfRange(key: "wt", value: "'\(v)'", expected: "a program's name or path, without '='"), at: n.mark)
-        }
-        h.wt = v
-      }
-      for (key, keyPath) in [("state_dir", \RemoteHost.stateDir), ("worktree_root", \RemoteHost.worktreeRoot)] {
-        guard let n = f[key], let v = string(n, key: key) else { continue }
-        if !RemoteHost.isHostPath(v) { report(.hostPath(key: key, path: v, host: entry.name), at: n.mark) }
-        h[keyPath: keyPath] = v
-      }
-      if let n = f["max_workers"] { h.maxWorkers = int(n, key: "max_workers", range: 0...Int.max) }
-      if let n = f["admission"] { h.admission = admission(n, context: "\(context).admission") }
-      if let n = f["tmux_socket"], let v = string(n, key: "tmux_socket"), let socket = tmuxSocket(v, at: n.mark) {
-        if case .path(let p) = socket, !RemoteHost.isHostPath(p) { report(.hostPath(key: "tmux_socket", path: p, host: entry.name), at: n.mark) }
-        h.tmuxSocket = v
-      }
-      if let n = f["bd"], let v = string(n, key: "bd") {
-        if v.contains("/") && !RemoteHost.isHostPath(v) { report(.hostPath(key: "bd", path: v, host: entry.name), at: n.mark) }
-        h.bd = v
-      }
-      if let n = f["labels"] { h.labels = strings(n, key: "labels") ?? [] }
-      return (h, entry.key.mark)
-    }
   }
 
   /// Agent profiles: the built-in ones overridden field by field, plus
@@ -214,6 +163,7 @@ extension NodeReader {
       if let n = f["prompt_arg"] { p.promptArg = promptArg(n) }
       if let n = f["trust_seed"], let v = choice(n, key: "trust_seed", as: AgentProfile.TrustSeed.self) { p.trustSeed = v }
       if let n = f["ready_delay"] { p.readyDelay = double(n, key: "ready_delay", above: 0, atMost: 60) }
+      if let n = f["usage"], let v = choice(n, key: "usage", as: UsageSource.self) { p.usage = v }
       if let n = f["sandbox"] { p.sandbox = sandbox(n, context: context, resolve: paths.resolve) }
       p.origin = builtIn == nil ? .declared : .overridden
       if builtIn == nil {

@@ -5,6 +5,8 @@ import Foundation
 final class NodeReader {
   let file: String
   private(set) var diagnostics: [Diagnostic] = []
+  /// `settings.budget` where it was read, for checks after merging.
+  var settingsBudget: WrittenBudget?
 
   init(file: String) { self.file = file }
 

@@ -32,6 +32,8 @@ struct ProjectFields: Hashable, Sendable {
   var host: Located<String>?
   /// `path` before resolving, for a project on another host.
   var pathAsWritten: Located<String>?
+  /// Only in the person's own entries: the money is theirs.
+  var budget: WrittenBudget?
 
   static let keys = [
     "path", "base", "workers", "agent", "agent_by_label", "on_done", "prompt", "select", "copy", "setup", "gate",
@@ -57,7 +59,8 @@ struct ProjectFields: Hashable, Sendable {
     out.disposable = disposable ?? lower.disposable
     out.accounts = accounts ?? lower.accounts
     out.sandbox = sandbox ?? lower.sandbox
-    // `host` and `pathAsWritten` are only ever the person's own entry's.
+    // `host`, `pathAsWritten` and `budget` are only ever the person's own
+    // entry's.
     return out
   }
 }
@@ -68,7 +71,7 @@ extension NodeReader {
   func projectFields(
     _ node: YAMLNode, context: String, allowPath: Bool, allowSandbox: Bool = true, resolve: (String) -> String
   ) -> ProjectFields {
-    var known = allowPath ? ProjectFields.keys + ["host"] : ProjectFields.keys.filter { $0 != "path" }
+    var known = allowPath ? ProjectFields.keys + ["host", "budget"] : ProjectFields.keys.filter { $0 != "path" }
     if allowSandbox { known.append("sandbox") }
     var out = ProjectFields()
     guard let f = fields(node, key: context, context: context, known: known) else { return out }
@@ -76,6 +79,7 @@ extension NodeReader {
       out.path = Located(value: resolve(raw), file: file, mark: n.mark)
       out.pathAsWritten = Located(value: raw, file: file, mark: n.mark)
     }
+    if let n = f["budget"] { out.budget = budget(n, context: "\(context).budget", allowDay: false) }
     if let n = f["host"], let name = string(n, key: "host") { out.host = Located(value: name, file: file, mark: n.mark) }
     if let n = f["base"], let name = string(n, key: "base") { out.base = Located(value: name, file: file, mark: n.mark) }
     if let n = f["workers"] { out.workers = int(n, key: "workers", range: 0...Int.max) }

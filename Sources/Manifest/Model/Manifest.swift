@@ -69,6 +69,11 @@ public struct Settings: Hashable, Sendable {
   public var sandbox: Sandbox? = nil
   /// How wt resumes workers stopped on their provider's limits.
   public var limits = Limits()
+  /// `settings.budget`: each bead's and project's day by default, and the
+  /// whole day's cap.
+  public var budget = Budget()
+  /// `settings.prices`, by agent profile name: no built-in prices.
+  public var prices: [String: Prices] = [:]
 
   public init(
     worktreeRoot: String, tmuxSocket: TmuxSocket = .default, maxWorkers: Int? = nil,
@@ -82,33 +87,6 @@ public struct Settings: Hashable, Sendable {
     self.bd = bd
     self.ports = ports
     self.notify = notify
-  }
-}
-
-/// `settings.limits`: how wt resumes a worker stopped on its provider's
-/// limits (README, "Usage limits").
-public struct Limits: Hashable, Sendable {
-  public static let defaultMaxResumes = 5
-  /// Resumes that may hit the limit again before the worker is
-  /// `needs-input` with the reason.
-  public var maxResumes: Int
-
-  public init(maxResumes: Int = defaultMaxResumes) { self.maxResumes = maxResumes }
-}
-
-/// When the machine is too busy to start another worker.
-public struct Admission: Hashable, Sendable {
-  /// Defaults leave room for a person to keep working beside the agents: an
-  /// agent start costs about a core for a few seconds and ~335 MB resident.
-  public static let defaultMaxLoadPerCore = 1.5
-  public static let defaultMinFreeMemory: UInt64 = 2 << 30
-
-  public var maxLoadPerCore: Double
-  public var minFreeMemory: UInt64
-
-  public init(maxLoadPerCore: Double = defaultMaxLoadPerCore, minFreeMemory: UInt64 = defaultMinFreeMemory) {
-    self.maxLoadPerCore = maxLoadPerCore
-    self.minFreeMemory = minFreeMemory
   }
 }
 
@@ -200,6 +178,9 @@ public struct AgentProfile: Hashable, Sendable {
   /// its worker. nil: every variable is kept (a profile a person declares
   /// without `pass_env`, or one that picks its vendor from its own config).
   public var passEnv: [String]? = nil
+  /// Where the agent records the tokens it used (`wt usage`); `.none`
+  /// shows "?".
+  public var usage: UsageSource = .none
   /// Where this agent runs, unless its project says (see `Sandbox`).
   public var sandbox: Sandbox? = nil
   public var origin: Origin = .declared
@@ -251,6 +232,9 @@ public struct Project: Hashable, Sendable {
   /// starts on the first whose agent is the bead's and which is not
   /// paused; an agent with none listed runs on its implicit account.
   public var accounts: [String] = []
+  /// The project's own `budget:` (`bead`, `project_day`); what it leaves
+  /// out comes from `settings.budget`.
+  public var budget = Budget()
 
   public struct LabelAgent: Hashable, Sendable {
     public var label: String

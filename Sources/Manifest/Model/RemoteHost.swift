@@ -1,10 +1,23 @@
-/// `hosts.NAME`: a machine reached over SSH whose own wt runs the
+/// `hosts.NAME`: a machine reached over SSH, or through a program that
+/// runs a command there (`exec:`, `kubernetes:`), whose own wt runs the
 /// projects that name it. Paths here are paths on that machine, kept as
 /// written (`~` is the host's home) until its wt reads them.
 public struct RemoteHost: Hashable, Sendable {
   public var name: String
-  /// `[user@]host`, as ssh takes it.
+  /// `[user@]host`, as ssh takes it; empty for a host reached by `exec`.
   public var ssh: String
+  /// The argument list that runs a command on the host (`[podman, exec,
+  /// -i, wt-host-0-wt]`), the command's own words following it; nil: ssh.
+  /// A `kubernetes:` block is expanded into this form when read.
+  public var exec: [String]?
+  /// Where the host runs in a cluster, when it was written as `kubernetes:`.
+  public var kubernetes: KubernetesPlacement?
+  /// The container image `wt host manifest --kubernetes` names.
+  public var image: String?
+  /// Taken out of service on purpose (a StatefulSet at 0 replicas, an
+  /// agent-sandbox `Suspended`): not asked, said to be "not reachable:
+  /// suspended", never an error.
+  public var suspended = false
   public var port: Int?
   /// A private key on this machine.
   public var identity: String?
@@ -33,6 +46,18 @@ public struct RemoteHost: Hashable, Sendable {
   public init(name: String, ssh: String) {
     self.name = name
     self.ssh = ssh
+  }
+
+  public init(name: String, exec: [String]) {
+    self.name = name
+    self.ssh = ""
+    self.exec = exec
+  }
+
+  /// How the host is reached, as a person reads it: the ssh destination,
+  /// or the whole `exec` argument list (a `kubernetes:` block expanded).
+  public var reach: String {
+    exec.map(Project.shellWords) ?? ssh
   }
 
   /// Client options a manifest may set. None of them runs a command on

@@ -31,11 +31,16 @@ extension Applier {
   /// `environment` goes in the same tmux message (`new-session -e`), so
   /// what it takes is not left for the prompt: a profile with a large
   /// `env` made a 7.9 KB prompt fail every start with "command too long".
-  static func fitsCommandLine(_ prompt: String, besides environment: [String: String] = [:], reserved: Int = 0) -> String? {
+  /// `unsetting`: variables the worker must not inherit, each named twice
+  /// in the message (`env -u NAME`, `set-environment -r NAME`); `reserved`:
+  /// a sandbox's command before the agent's.
+  static func fitsCommandLine(
+    _ prompt: String, besides environment: [String: String] = [:], unsetting: [String] = [], reserved: Int = 0
+  ) -> String? {
     let bytes = PromptText.commandLine(prompt).utf8.count
-    // The agent's command, the folder, the session's name and options, and
-    // a sandbox's command before the agent's (`reserved`).
-    let rest = environment.reduce(2048 + reserved) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
+    // The agent's command, the folder, the session's name and options.
+    let environmentBytes = environment.reduce(2048 + reserved) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
+    let rest = unsetting.reduce(environmentBytes) { $0 + 2 * $1.utf8.count + 64 }
     return bytes <= Tmux.promptArgumentLimit && bytes + rest <= Tmux.commandLimit ? prompt : nil
   }
 
@@ -167,8 +172,8 @@ extension Applier {
     guard let pane = try await pane(of: change.session) else { return try await sessionGone(change, project: project) }
     var record = try record(change.worker) ?? WorkerRecord(for: change)
     record.restarts += 1
-    let home = environment(change, project: project, profile: profile, record: record)["HOME"]
-    guard let resume, sessionExists(resume, profile: profile, home: home) else {
+    let env = environment(change, project: project, profile: profile, record: record)
+    guard let resume, sessionExists(resume, profile: profile, environment: env) else {
       return try await startAfresh(change, project: project, profile: profile, pane: pane, record: record)
     }
     let saved = record
@@ -194,12 +199,14 @@ extension Applier {
   }
 
   /// Whether the agent still has the session, where wt knows its store:
-  /// Claude Code keeps one transcript per session under
-  /// `~/.claude/projects/<folder>/<id>.jsonl`. Elsewhere wt cannot tell, and
-  /// a resume that exits at once falls back to a fresh start.
-  func sessionExists(_ id: String, profile: AgentProfile, home: String?) -> Bool {
-    guard profile.hooks == .claude, let home else { return true }
-    let projects = (home as NSString).appendingPathComponent(".claude/projects")
+  /// Claude Code keeps one transcript per session under its config folder
+  /// (`$CLAUDE_CONFIG_DIR`, else `~/.claude`),
+  /// `projects/<folder>/<id>.jsonl`. Elsewhere, or when the worker's
+  /// environment names neither folder, wt cannot tell, and a resume that
+  /// exits at once falls back to a fresh start.
+  func sessionExists(_ id: String, profile: AgentProfile, environment: [String: String]) -> Bool {
+    guard profile.hooks == .claude, let config = ClaudeFiles(environment: environment).configDirectory else { return true }
+    let projects = (config as NSString).appendingPathComponent("projects")
     let folders = (try? FileManager.default.contentsOfDirectory(atPath: projects)) ?? []
     return folders.contains { FileManager.default.fileExists(atPath: "\(projects)/\($0)/\(id).jsonl") }
   }

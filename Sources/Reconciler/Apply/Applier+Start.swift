@@ -121,7 +121,7 @@ extension Applier {
       try TrustSeed.seed(profile.trustSeed, worktree: change.worktree, home: env["HOME"] ?? world.environment["HOME"] ?? NSHomeDirectory())
     }
     let resume = adopt && record.prompt == .delivered && !profile.resume.isEmpty
-      ? record.sessionId.flatMap { SessionID.isValid($0) && sessionExists($0, profile: profile, home: env["HOME"]) ? $0 : nil } : nil
+      ? record.sessionId.flatMap { SessionID.isValid($0) && sessionExists($0, profile: profile, environment: env) ? $0 : nil } : nil
     if resume == nil && profile.sessionId { record.sessionId = UUID().uuidString.lowercased() }
     // An agent that takes its first prompt on the command line gets it
     // there, once: recorded as sent before the agent starts.
@@ -134,9 +134,16 @@ extension Applier {
     if !hasPane && resume == nil && record.prompt == .sent { record.prompt = .pending }
     // The account a new session runs on; a live one keeps its own.
     if !hasPane { record.account = change.account }
+    // What a new session must not inherit: the server's environment, or
+    // this wt's when this call starts the server.
+    var unset: [String] = []
+    if !hasPane {
+      let names = try await step("session") { try await world.tmux.globalEnvironmentNames() }
+      unset = unsetVariables(profile, inherited: Set(names).union(world.environment.keys), setting: env)
+    }
     if resume == nil, profile.promptArg != nil, record.prompt == .pending, !hasPane {
       firstPrompt = try await step("prompt") { try await renderPrompt(change, project: project, record: record) }
-        .flatMap { Self.fitsCommandLine($0, besides: env, reserved: wrapperBytes) }
+        .flatMap { Self.fitsCommandLine($0, besides: env, unsetting: unset, reserved: wrapperBytes) }
       if firstPrompt != nil { record.prompt = .sent }
     }
     let saved = record
@@ -152,12 +159,8 @@ extension Applier {
       if let layout { argv = sandboxed(argv, change: change, layout: layout, profile: profile, environment: env) }
       try await step("session") {
         do {
-          // What the session would inherit: the server's environment, or
-          // this wt's when this call starts the server.
-          let inherited = Set(try await world.tmux.globalEnvironmentNames()).union(world.environment.keys)
           try await world.tmux.newSession(
-            name: change.session, directory: change.worktree, environment: env,
-            unset: unsetVariables(profile, inherited: inherited, setting: env), command: argv,
+            name: change.session, directory: change.worktree, environment: env, unset: unset, command: argv,
             options: ["@wt-project": project.name, "@wt-bead": change.bead, "@wt-worktree": change.worktree])
         } catch {
           // No agent started, so a prompt recorded as sent on its command

@@ -21,6 +21,7 @@ extension Applier {
         of: change.worktree, branch: branch, base: project.base, repo: project.path,
         ignored: IgnoredFiles(project: project, record: try record(change.worker)))
       if safety.isSafeToRemove {
+        world.settleUsage(manifest, worker: change.worker)
         try await world.git.removeWorktree(repo: project.path, path: change.worktree, branch: branch)
         world.removeSandboxFolder(project: project.name, bead: change.bead, worktree: change.worktree)
         said.append("removed \(change.worktree)")
@@ -34,6 +35,7 @@ extension Applier {
       said.append(why)
     }
     let name = change.worker
+    world.settleUsage(manifest, worker: name)
     try world.store.update { state in
       if let kept {
         // Remembered even when the state was lost, so status keeps saying

@@ -56,8 +56,12 @@ public struct Controller: Sendable {
     let observed = try await world.observe(manifest, projects: options.projects.filter { manifest.project(named: $0) != nil })
     // Unattended, this is the look that notices a dead agent or a bead
     // closed elsewhere; it records them so a person is told once.
-    if recording { world.recordObservedTransitions(manifest, observed) }
-    return (world.plan(manifest, observed, options: options), observed)
+    guard recording else { return (world.plan(manifest, observed, options: options), observed) }
+    world.recordObservedTransitions(manifest, observed)
+    // A worker whose bead passed its budget pauses once its turn ended.
+    var seen = observed
+    if !world.recordBudgetPauses(manifest, observed).isEmpty { seen.state = try world.store.load() }
+    return (world.plan(manifest, seen, options: options), seen)
   }
 
   /// Every host's plan for its projects, as `wt diff` prints it there
@@ -155,6 +159,12 @@ public struct Controller: Sendable {
     out += accountResets(report.plan, now: observed?.now ?? Date())
     for waiting in report.plan.waiting where waiting.cause == .admission {
       out.append(Requeue(after: .seconds(15), reason: "\(waiting.project)/\(waiting.bead) waits for the machine: \(waiting.reason)"))
+    }
+    // A day's budget is new at UTC midnight; a bead's comes back only by
+    // a person's hand (a larger budget), which the manifest watch sees.
+    if let observed, let waiting = report.plan.waiting.first(where: { $0.cause == .budget }) {
+      let midnight = UTCDay.nextMidnight(after: observed.now)
+      out.append(Requeue(after: .seconds(max(1, Int(midnight.timeIntervalSince(observed.now).rounded(.up)))), reason: "\(waiting.project)/\(waiting.bead) waits: \(waiting.reason)"))
     }
     return out + limitResumes(observed, now: Date())
   }

@@ -9,7 +9,7 @@ public struct Fleet: Sendable {
   public typealias Answer = (host: RemoteHost, result: Result<CommandOutput, Error>)
 
   public var links: [(host: RemoteHost, link: Result<HostLink, Error>)]
-  /// Counts the ssh calls, for the benchmarks (`WT_CALL_STATS=1`).
+  /// Counts the calls to hosts (ssh, kubectl, podman), for the benchmarks (`WT_CALL_STATS=1`).
   public var runner: ProcessRunner
 
   public init(links: [(host: RemoteHost, link: Result<HostLink, Error>)], runner: ProcessRunner) {
@@ -91,6 +91,7 @@ public struct Fleet: Sendable {
 
   /// What a failed answer says: the host is left alone.
   public static func leftAlone(_ error: Error) -> String {
-    "\(describe(error)); not observed, its workers are left alone"
+    if error is HostSuspended { return "\(describe(error)) (it runs nothing until it is resumed)" }
+    return "\(describe(error)); not observed, its workers are left alone"
   }
 }

@@ -36,7 +36,7 @@ public struct HostHello: Codable, Equatable, Sendable {
 /// does for a project on that host goes through here.
 public struct HostLink: Sendable {
   public var host: RemoteHost
-  public var transport: SSHTransport
+  public var transport: any HostTransport
   public var hello: HostHello
 
   /// The variables that make the host's wt see the manifest as this host's
@@ -84,10 +84,10 @@ public struct HostLink: Sendable {
     }
   }
 
-  /// `ssh -t host … wt ARGS`, for a person's terminal (attach, seance);
-  /// without `tty`, for a pipe.
+  /// `ssh -t host … wt ARGS` (`kubectl exec -i -t … wt ARGS`), for a
+  /// person's terminal (attach, seance); without `tty`, for a pipe.
   public func interactiveArguments(_ arguments: [String], tty: Bool = true) -> [String] {
-    transport.argv([host.wt] + arguments, environment: environment, tty: tty)
+    transport.argv([host.wt] + arguments, environment: environment, directory: nil, tty: tty)
   }
 
   /// Delivers the manifest and checks the host's wt speaks this one's
@@ -96,13 +96,15 @@ public struct HostLink: Sendable {
     _ host: RemoteHost, manifest: Manifest, stateDirectory: String, runner: ProcessRunner
   ) async throws -> HostLink {
     // Every command reaches a host through here. A file the person has not
-    // trusted must not make ssh run: its `ssh_config` (ProxyCommand, Match
+    // trusted must not make ssh or an `exec` program run: its `exec` words
+    // are a command on this machine, its `ssh_config` (ProxyCommand, Match
     // exec) or `ssh_options` would run or connect with the person's keys,
     // whichever command happened to read it (`forget`, `trust --host`).
     if let foreign = manifest.foreign, foreign.needsTrust {
       throw HostRefusal(host: host.name, why: "not asked: " + foreign.refusal)
     }
-    let transport = SSHTransport(host: host, stateDirectory: stateDirectory, runner: runner)
+    if host.suspended { throw HostSuspended(host: host.name) }
+    let transport = host.transport(stateDirectory: stateDirectory, runner: runner)
     let text: Data
     do {
       text = try Data(contentsOf: URL(fileURLWithPath: manifest.file))

@@ -6,7 +6,7 @@ import Manifest
 /// connect and keep-alive probes so a host that stops answering is noticed
 /// on a connection that is already open. Every remote command is an
 /// argument array made into text by `RemoteShell.command`.
-public struct SSHTransport: Sendable {
+public struct SSHTransport: HostTransport {
   public var host: RemoteHost
   /// Where the control socket lives: wt's state folder, or a short folder
   /// under /tmp when that path would be too long for a socket.
@@ -68,27 +68,19 @@ public struct SSHTransport: Sendable {
   static let aliveCount = 3
 
   /// The whole argv for running `command` on the host.
-  public func argv(
-    _ command: [String], environment: [String: String] = [:], directory: String? = nil, tty: Bool = false
-  ) -> [String] {
+  public func argv(_ command: [String], environment: [String: String], directory: String?, tty: Bool) -> [String] {
     sshArguments(tty: tty) + [RemoteShell.command(command, environment: environment, directory: directory)]
   }
 
   /// Runs `command` on the host and returns what it left, whatever its
   /// status; a connection that cannot be made is a `HostUnreachable`.
   public func output(
-    _ command: [String], environment: [String: String] = [:], directory: String? = nil, input: Data? = nil,
-    timeout: Duration? = nil
+    _ command: [String], environment: [String: String], directory: String?, input: Data?, timeout: Duration?
   ) async throws -> CommandOutput {
-    // A NUL would end ssh's command line early and cut the quoting short:
-    // refused, never sent (a YAML string can hold one, "\0").
-    let words = command + environment.values + (directory.map { [$0] } ?? [])
-    if words.contains(where: { $0.contains("\u{0}") }) {
-      throw HostRefusal(host: host.name, why: "a word for the host holds a NUL byte; nothing was sent")
-    }
+    try refuseNUL(command, environment: environment, directory: directory)
     try prepareControlFolder()
     let limit = timeout ?? .milliseconds(Int(host.timeout * 1000))
-    let argv = argv(command, environment: environment, directory: directory)
+    let argv = argv(command, environment: environment, directory: directory, tty: false)
     let out: CommandOutput
     let started = ContinuousClock.now
     do throws(CommandError) {

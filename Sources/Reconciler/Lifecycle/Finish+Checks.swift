@@ -73,6 +73,7 @@ extension Finish {
         }
         return ["kept \(worker.worktree): \(why)"]
       }
+      world.settleUsage(manifest, worker: worker.name)
       try await world.git.removeWorktree(repo: project.path, path: worker.worktree, branch: worker.branch)
       world.removeSandboxFolder(project: project.name, bead: worker.bead, worktree: worker.worktree)
       try world.store.update { $0.workers[worker.name] = nil }

@@ -39,6 +39,8 @@ extension World {
     recorded = try await recordAnsweredQuestions(manifest, observed) || recorded
     recorded = !(await recordScreenStates(manifest, observed)).isEmpty || recorded
     if recorded { observed.state = try store.load() }
+    // After the screens: a turn that ended in this look pauses now.
+    if !recordBudgetPauses(manifest, observed).isEmpty { observed.state = try store.load() }
     return observed
   }
 

@@ -61,7 +61,15 @@ public struct StatusSignal: Sendable {
   /// a Stop or an idle notice, where only the transcript can tell) with the
   /// transcript's last record. Nil: the turn did not end on an API error.
   static func limitEvent(error: String?, hook: [String: Any]) -> WorkerEvent? {
-    let record = (hook["transcript_path"] as? String).flatMap(LimitReading.lastAPIError)
+    let path = hook["transcript_path"] as? String
+    var record = path.flatMap(LimitReading.lastAPIError)
+    // StopFailure may run before Claude Code has written the error record
+    // (seen on 2.1.337: the reset was missing from a usage limit's hook
+    // and in the transcript a moment later): give it a moment.
+    for _ in 0..<15 where record == nil && error != nil && path != nil {
+      usleep(100_000)
+      record = path.flatMap(LimitReading.lastAPIError)
+    }
     guard error != nil || record != nil else { return nil }
     let message = hook["last_assistant_message"] as? String
     return LimitReading.classify(error: error, record: record, hookMessage: message, now: Date()).map(WorkerEvent.limitReached)
@@ -85,7 +93,12 @@ public struct StatusSignal: Sendable {
     let found = try store.update { state -> Transition? in
       guard var r = state.workers[worker] else { return nil }
       let previous = r.condition
-      let next = WorkerCondition.next(after: previous, on: event)
+      var next = WorkerCondition.next(after: previous, on: event)
+      // A limit outlives the agent's process: a worker that died during
+      // its pause and got a new session is limited again, not starting.
+      if event == .sessionStarted, next.state == .starting, let limit = r.limit {
+        next = WorkerCondition(limit.kind == .needsPerson ? .needsInput : .limited, limit.reason)
+      }
       if next != previous {
         r.status = next.state
         r.statusMessage = next.message
@@ -94,7 +107,7 @@ public struct StatusSignal: Sendable {
       }
       // The hook proves the agent took a prompt.
       if event == .promptSubmitted { r.prompt = .delivered }
-      Self.followLimit(&r, event: event, next: next, at: date, jitter: jitter)
+      Self.followLimit(&r, event: event, previous: previous, next: next, at: date, jitter: jitter)
       if let sessionID, event == .sessionStarted, SessionID.isValid(sessionID) { r.sessionId = sessionID }
       state.workers[worker] = r
       return Transition(record: r, previous: previous, current: next)
@@ -135,18 +148,28 @@ public struct StatusSignal: Sendable {
   /// turn that ended well), kept while the worker is limited or waits for
   /// a person over it, dropped otherwise. A turn that ends well forgets the
   /// resumes.
-  static func followLimit(_ r: inout WorkerRecord, event: WorkerEvent, next: WorkerCondition, at date: Date, jitter: Double) {
+  /// The same limit told again (the idle notice a minute after
+  /// StopFailure) keeps the one recorded, and its time.
+  static func followLimit(
+    _ r: inout WorkerRecord, event: WorkerEvent, previous: WorkerCondition?, next: WorkerCondition, at date: Date,
+    jitter: Double
+  ) {
     if case .limitReached(let signal) = event, next.state == .limited || next.state == .needsInput,
-      next.message == signal.reason
+      next.message == signal.reason, r.limit == nil || previous?.state != next.state
     {
       r.limit = signal.limit(tries: r.limitResumes ?? 0, now: date, jitter: jitter)
-    } else if next.state != .limited && next.state != .needsInput {
+    } else if next.state != .limited && next.state != .needsInput && next.state != .dead {
+      // Dead keeps it: the agent exited during the pause, and its new
+      // session is still limited.
       r.limit = nil
     } else if next.state == .needsInput && r.limit?.kind != .needsPerson {
       // Someone asked for a person about something else.
       r.limit = nil
     }
     if event == .turnEnded(apiError: false) { r.limitResumes = nil }
+    // Claude Code's own continuation lives only in the process that hit
+    // the limit (docs/limits.md): a new session has none armed.
+    if event == .sessionStarted { r.limit?.agentContinues = nil }
   }
 
   /// The worker whose worktree holds `directory`, from the state alone.

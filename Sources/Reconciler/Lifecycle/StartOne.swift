@@ -55,8 +55,20 @@ public struct StartOne: Sendable {
       }
       adopt = true
     }
-    let change = ref.change(.start(adopt: adopt), title: bead.title, reasons: [resume == nil ? "wt new" : "wt seance --resume"])
+    var change = ref.change(.start(adopt: adopt), title: bead.title, reasons: [resume == nil ? "wt new" : "wt seance --resume"])
+    change.agent = (try world.store.load().workers[ref.name]?.agent) ?? project.agent(forLabels: bead.labels ?? [])
+    change.account = try startingAccount(project, agent: change.agent, bead: bead.id, force: force)
     return try await Applier(manifest: manifest, world: world).execute(change)
+  }
+
+  /// The first of the project's accounts that is not paused; when every
+  /// one is, a refusal that says why, unless forced (then the first).
+  func startingAccount(_ project: Project, agent: String, bead: String, force: Bool) throws -> String? {
+    let choice = Plan.account(for: project, agent: agent, manifest: manifest, state: try world.store.load(), now: Date())
+    if let paused = choice.paused, !force {
+      throw LifecycleError("bead \(bead) would start on a paused account: \(paused); wait for the reset, or use --force")
+    }
+    return choice.account
   }
 
   func find(_ id: BeadID, project name: String?) async throws -> (Project, Bead) {

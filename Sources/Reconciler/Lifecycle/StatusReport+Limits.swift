@@ -23,6 +23,8 @@ extension WorkerStatus {
     host = try c.decodeIfPresent(String.self, forKey: .host)
     until = try c.decodeIfPresent(String.self, forKey: .until).flatMap { try? Date($0, strategy: .iso8601) }
     account = try c.decodeIfPresent(String.self, forKey: .account)
+    tokens = try c.decodeIfPresent(Tokens.self, forKey: .tokens)
+    cost = try c.decodeIfPresent(Double.self, forKey: .cost)
   }
 
   /// The record's account, and its limit while the row says limited.

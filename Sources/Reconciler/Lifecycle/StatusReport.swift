@@ -38,8 +38,14 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
   /// A limit that only a person or nothing resumes: the budget.
   public var limitKind: Limit.Kind?
 
+  /// Tokens it used, all days (`wt usage`); nil where its agent records
+  /// none.
+  public var tokens: Tokens?
+  /// Their cost at `settings.prices`; nil without prices.
+  public var cost: Double?
+
   enum CodingKeys: String, CodingKey {
-    case name, project, bead, title, status, worktree, session, message, host, until, account
+    case name, project, bead, title, status, worktree, session, message, host, until, account, tokens, cost
     case sharesFilesWith = "shares_files_with"
     case statusAge = "status_age"
     case idleFor = "idle_for"
@@ -68,6 +74,8 @@ public struct WorkerStatus: Codable, Equatable, Sendable {
     try c.encode(sharesFilesWith, forKey: .sharesFilesWith)
     try c.encode(until.map(Self.iso), forKey: .until)
     try c.encode(account, forKey: .account)
+    try c.encode(tokens, forKey: .tokens)
+    try c.encode(cost, forKey: .cost)
     try c.encodeIfPresent(host, forKey: .host)
   }
 }
@@ -208,6 +216,7 @@ extension World {
       message: condition.message)
     row.memoryUnknown = memory == nil && pane.map { !$0.dead } == true
     row.showLimit(of: record)
+    (row.tokens, row.cost) = observed.usage(of: name)
     return (row, changes?.files ?? [])
   }
 }

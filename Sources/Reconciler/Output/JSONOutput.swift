@@ -96,4 +96,5 @@ public enum ListKey {
   public static let sessions = "sessions"
   public static let agents = "agents"
   public static let hosts = "hosts"
+  public static let rows = "rows"
 }

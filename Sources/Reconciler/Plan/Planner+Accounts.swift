@@ -104,6 +104,23 @@ extension Planner {
   }
 }
 
+extension Plan {
+  /// The account a worker of `project` run by `agent` starts on now, as a
+  /// pass would choose it from the workers' records (`wt new`, which
+  /// starts outside a pass).
+  public static func account(
+    for project: Project, agent: String, manifest: Manifest, state: State, now: Date, timeZone: TimeZone = .current
+  ) -> (account: String?, paused: String?) {
+    var options = PlanOptions()
+    options.timeZone = timeZone
+    let observed = Observed(projects: [:], panes: [], state: state, machine: .init(cores: 1, load1: nil, memoryAvailable: nil), now: now)
+    switch Planner(manifest: manifest, observed: observed, options: options).chooseAccount(project, agent: agent) {
+    case .free(let account, _): return (account, nil)
+    case .paused(let reason, _): return (manifest.accounts(of: project, agent: agent).first?.name, reason)
+    }
+  }
+}
+
 enum AccountChoice: Equatable {
   /// `account`: nil for the agent's implicit one; `reason`: what the
   /// change says about it (variable names only, never a value).

@@ -132,6 +132,9 @@ extension Planner {
       if failures >= options.failureBudget {
         add(.teardown(releaseBead: true), project, bead: bead,
             reasons: ["bead \(bead.id) is claimed by \(options.actor) but its worker failed to start \(failures) times; release it"])
+      } else if let reason = observed.spentBudget(manifest, project: project, bead: bead.id) {
+        // An adoption is a start too: it waits, the claim kept.
+        wait(project, bead, .budget, reason)
       } else if free > 0, case .paused(let reason, let until) = chooseAccount(project, agent: agent(of: bead, in: project)) {
         // Its claim stays: adopted once the account is free again.
         wait(project, bead, .accountLimited, reason, until: until)
@@ -180,6 +183,10 @@ extension Planner {
       let record = observed.state.workers[WorkerNaming.name(project: project.name, bead: bead.id)]
       if let failures = record?.startFailures, failures >= options.failureBudget {
         wait(project, bead, .failureBudget, "failed to start \(failures) times; see 'wt status', then 'wt new \(bead.id)' to try again")
+        continue
+      }
+      if let reason = observed.spentBudget(manifest, project: project, bead: bead.id) {
+        wait(project, bead, .budget, reason)
         continue
       }
       if let foreign = project.foreign, foreign.needsTrust {

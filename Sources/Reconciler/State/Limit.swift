@@ -87,7 +87,9 @@ public struct Limit: Codable, Hashable, Sendable {
   /// only a person resumes it.
   public func resumeAt(worker: String) -> Date? {
     guard kind.resumesByClock, let until else { return nil }
-    let grace = agentContinues == true ? Self.agentGrace : 0
+    // The agent's own retry or continuation goes first; wt takes over a
+    // minute after it should have fired.
+    let grace = agentContinues == true || kind == .transient ? Self.agentGrace : 0
     return until.addingTimeInterval(grace + Self.stagger(worker))
   }
 

@@ -228,8 +228,9 @@ public struct WorkerCondition: Equatable, Sendable {
   /// wt); a prompt submitted does (wt's follow-up, a person's, or the
   /// agent's own continuation), and so does the agent's notice that it
   /// continued by itself. The record's `limit` is kept exactly while the
-  /// state is limited, or needs-input for a limit a person must lift
-  /// (`StatusSignal.record`).
+  /// state is limited, needs-input for a limit a person must lift, or dead
+  /// (the agent exited during the pause: its next session starts limited
+  /// again, `StatusSignal.record`).
   public static func next(after current: WorkerCondition?, on event: WorkerEvent) -> WorkerCondition {
     let state = current?.state
     let asked = state == .needsInput && current?.origin == .question

@@ -47,6 +47,10 @@ public struct Observed: Equatable, Sendable {
   /// When the snapshot was taken: the plan compares reset times and
   /// budgets' days with it, and reads no clock of its own.
   public var now: Date
+  /// The tokens each worker used per UTC day (`wt usage`'s rows, past
+  /// workers too): read once per pass, so budgets are plain data to the
+  /// plan.
+  public var usage: [UsageRow] = []
 
   public init(projects: [String: ProjectWorld], panes: [Pane], state: State, machine: Machine, now: Date = Date()) {
     self.projects = projects

@@ -117,6 +117,10 @@ extension World {
       projects: await countingUncommitted(manifest, confirmed, panes: live), panes: live, state: state,
       machine: Self.machine())
     observed.mergeHoldsCleared = await mergeHoldsCleared(manifest, state, projects: Set(projects.map(\.name)))
+    // Only new bytes of the agents' records are read (UsageMeter). A
+    // ledger that cannot be read leaves the figures unknown, never the pass
+    // failed; `wt usage` says why.
+    observed.usage = (try? usageRows(manifest, state: state)) ?? []
     return observed
   }
 

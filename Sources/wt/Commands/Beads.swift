@@ -238,12 +238,15 @@ extension WT {
         throw ExitCode.failure
       }
       if transcript {
-        // Claude Code writes under its own HOME, which a profile may set.
+        // Claude Code writes under its config folder: CLAUDE_CONFIG_DIR or
+        // its HOME's .claude, which a profile may set.
         let worker = try? await context.locate(bead)
-        let profileHome = worker.flatMap { context.manifest.agents[$0.project.agent]?.env["HOME"] }
-        let home = profileHome ?? context.environment.home
-        guard let path = Transcript.path(session: newest.session, worktree: newest.worktree, home: home) else {
-          Terminal.error("wt: no transcript of session \(newest.session) under \(home)/.claude/projects")
+        let profileEnv = worker.flatMap { context.manifest.agents[$0.project.agent]?.env } ?? [:]
+        let env = context.environment.variables.merging(["HOME": context.environment.home]) { own, _ in own }
+          .merging(profileEnv) { _, profile in profile }
+        let config = ClaudeFiles(environment: env).configDirectory ?? "\(context.environment.home)/.claude"
+        guard let path = Transcript.path(session: newest.session, worktree: newest.worktree, configDirectory: config) else {
+          Terminal.error("wt: no transcript of session \(newest.session) under \(config)/projects")
           throw ExitCode.failure
         }
         return Terminal.line(Transcript.render(try String(contentsOfFile: path, encoding: .utf8)), terminator: "")

@@ -79,7 +79,8 @@ extension WT {
             combined.add(theirs, host: answer.host.name)
             changed = changed || theirs.changeCount > 0
           case .failure(let error):
-            failed = true
+            // A host suspended on purpose is quiet, not failing.
+            failed = failed || !(error is HostSuspended)
             combined.add(note: Fleet.leftAlone(error), host: answer.host.name)
           }
         }
@@ -116,7 +117,7 @@ extension WT {
             if !out.stderr.isEmpty { Terminal.error(out.stderr.trimmingCharacters(in: .newlines)) }
             if out.status == 2 { changed = true } else if !out.succeeded { failed = true }
           case .failure(let error):
-            failed = true
+            failed = failed || !(error is HostSuspended)
             print(Fleet.section(answer.host, ""), terminator: "")
             Terminal.error("wt: " + Fleet.leftAlone(error))
           }

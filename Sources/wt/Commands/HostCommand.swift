@@ -7,9 +7,9 @@ extension WT {
   struct HostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "host",
-      abstract: "Hosts that run projects over SSH: list them, install wt on one.",
+      abstract: "Hosts that run projects over SSH or exec: list them, install wt on one, print one as Kubernetes objects.",
       discussion: discussion(example: "$ wt host install build-box && wt host list"),
-      subcommands: [List.self, Install.self, Receive.self])
+      subcommands: [List.self, Install.self, PrintManifest.self, Receive.self])
 
     struct List: AsyncParsableCommand {
       static let configuration = CommandConfiguration(
@@ -22,7 +22,11 @@ extension WT {
 
       struct Row: Encodable {
         var name: String
-        var ssh: String
+        /// The ssh destination, or (for a host reached otherwise) the
+        /// `exec` argv, a `kubernetes:` block expanded.
+        var ssh: String?
+        var exec: [String]?
+        var suspended: Bool?
         var labels: [String]
         var projects: [String]
         var reachable: Bool?
@@ -36,15 +40,15 @@ extension WT {
         let links = offline ? [] : await HostLink.connectAll(manifest, stateDirectory: state, runner: ProcessRunner())
         let rows = manifest.hosts.map { host in
           var row = Row(
-            name: host.name, ssh: host.ssh, labels: host.labels,
-            projects: manifest.remoteProjects.filter { $0.host == host.name }.map(\.name))
+            name: host.name, ssh: host.exec == nil ? host.ssh : nil, exec: host.exec, suspended: host.suspended ? true : nil,
+            labels: host.labels, projects: manifest.remoteProjects.filter { $0.host == host.name }.map(\.name))
           if let link = links.first(where: { $0.host.name == host.name })?.link {
             switch link {
             case .success(let l):
               row.reachable = true
               row.version = l.hello.version
             case .failure(let error):
-              row.reachable = !(error is HostUnreachable)
+              row.reachable = !(error is HostUnreachable || error is HostSuspended)
               row.problem = describe(error)
             }
           }
@@ -55,7 +59,7 @@ extension WT {
         for row in rows {
           let state =
             row.problem.map { "  ✗ \($0)" } ?? row.version.map { "  wt \($0)" } ?? (row.projects.isEmpty ? "  (no projects)" : "")
-          Terminal.line("\(row.name)  \(row.ssh)  projects: \(row.projects.isEmpty ? "-" : row.projects.joined(separator: ", "))"
+          Terminal.line("\(row.name)  \(TerminalText.escape(manifest.host(named: row.name)?.reach ?? ""))  projects: \(row.projects.isEmpty ? "-" : row.projects.joined(separator: ", "))"
             + (row.labels.isEmpty ? "" : "  labels: \(row.labels.joined(separator: ", "))") + state)
         }
       }
@@ -80,7 +84,7 @@ extension WT {
         }
         if let to, !RemoteHost.isHostPath(to) { throw ValidationError("--to must be an absolute path or start with ~/") }
         let state = options.environment.stateDirectory
-        let transport = SSHTransport(host: host, stateDirectory: state, runner: ProcessRunner(defaultTimeout: .seconds(120)))
+        let transport = host.transport(stateDirectory: state, runner: ProcessRunner(defaultTimeout: .seconds(120)))
         let here = Self.machine()
         let facts = try await transport.output(["uname", "-sm"])
         let there = facts.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -92,7 +92,8 @@ extension WT {
           let said = [out.stdout, out.stderr].map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
           return HostCheck(host: answer.host.name, projects: projects, valid: out.succeeded, output: said.joined(separator: "\n"))
         case .failure(let error):
-          return HostCheck(host: answer.host.name, projects: projects, valid: false, output: describe(error))
+          // A host suspended on purpose is not a problem with the file.
+          return HostCheck(host: answer.host.name, projects: projects, valid: error is HostSuspended, output: describe(error))
         }
       }
     }
@@ -180,7 +181,7 @@ extension WT {
             Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
           }
           for host in m.projectsByHost.map(\.host) where !hosts || m.foreign?.needsTrust == true {
-            Terminal.line("host \(host.name) (\(host.ssh)): not asked" + (hosts ? " (the file is not trusted)" : "; --hosts asks it"))
+            Terminal.line("host \(host.name) (\(TerminalText.escape(host.reach))): not asked" + (hosts ? " (the file is not trusted)" : "; --hosts asks it"))
           }
           for check in checks {
             print(Fleet.section(m.host(named: check.host)!, check.output), terminator: "")

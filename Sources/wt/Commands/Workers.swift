@@ -160,7 +160,7 @@ extension WT {
     @OptionGroup var options: ManifestOptions
     @Argument(help: "The bead id.", transform: beadID) var bead: BeadID
     @Option(help: "The project the bead belongs to (default: the first that knows it).") var project: String?
-    @Flag(help: "Start even when the project or max_workers is full.") var force = false
+    @Flag(help: "Start even when the project or max_workers is full, or every account the bead may use is paused (then on the first).") var force = false
 
     func run() async throws {
       let context = try await Context(options)

@@ -7,6 +7,8 @@ extension Fleet {
   /// the person's terminal.
   public static func section(_ host: RemoteHost, _ text: String) -> String {
     let body = text.hasSuffix("\n") || text.isEmpty ? text : text + "\n"
-    return "── host \(host.name) (\(host.ssh)) ──\n" + TerminalText.escape(body, keepNewlines: true)
+    // `reach` is the ssh destination or the whole `exec` argv (a
+    // `kubernetes:` block expanded), so a person sees what runs.
+    return "── host \(host.name) (\(TerminalText.escape(host.reach))) ──\n" + TerminalText.escape(body, keepNewlines: true)
   }
 }

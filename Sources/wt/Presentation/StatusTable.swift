@@ -1,4 +1,5 @@
 import Foundation
+import Manifest
 import Reconciler
 
 /// `wt status` and `wt watch` as a table that fits the terminal: the title
@@ -8,13 +9,16 @@ public enum StatusTable {
     let showWorktree = width >= 150
     // HOST only when some worker runs elsewhere; "-" is this machine.
     let showHost = rows.contains { $0.host != nil }
-    var header = ["WORKER", "STATUS", "FOR", "IDLE", "AHEAD", "DIRTY", "MEM", "TITLE"]
+    // TOKENS: input plus output, all days (`wt usage`); "?" where the
+    // agent records none.
+    var header = ["WORKER", "STATUS", "FOR", "IDLE", "AHEAD", "DIRTY", "MEM", "TOKENS", "TITLE"]
     if showWorktree { header.append("WORKTREE") }
     if showHost { header.insert("HOST", at: 0) }
     let cells: [[String]] = rows.map { r in
       var c = [
         TerminalText.escape(r.name), TerminalText.escape(r.statusText()), duration(r.statusAge), duration(r.idleFor), r.commitsAhead.map(String.init) ?? "-",
         r.uncommittedFiles.map(String.init) ?? "-", r.memoryBytes.map(megabytes) ?? (r.memoryUnknown ? "?" : "-"),
+        r.tokens.map { TokenCount.short($0.counted) } ?? "?",
         TerminalText.escape(r.title + (r.message.map { $0.isEmpty ? "" : " — \($0)" } ?? "")),
       ]
       if showWorktree { c.append(TerminalText.escape(r.worktree)) }
@@ -24,7 +28,7 @@ public enum StatusTable {
     var widths = header.map(DisplayWidth.of)
     for row in cells { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], DisplayWidth.of(cell)) } }
     // Fit: the title takes what the other columns leave.
-    let titleIndex = showHost ? 8 : 7
+    let titleIndex = showHost ? 9 : 8
     let statusIndex = showHost ? 2 : 1
     let others = widths.enumerated().filter { $0.offset != titleIndex }.reduce(0) { $0 + $1.element + 2 }
     widths[titleIndex] = max(5, min(widths[titleIndex], width - others - 2))

@@ -1,13 +1,17 @@
 import Foundation
+import Reconciler
 
 /// Claude Code's transcript of a session (JSONL), printed as a conversation.
 public enum Transcript {
-  /// `$HOME/.claude/projects/<cwd with / turned into ->/<session>.jsonl`,
-  /// else any project folder holding that session.
-  public static func path(session: String, worktree: String, home: String) -> String? {
-    let projects = "\(home)/.claude/projects"
-    let direct = "\(projects)/\(worktree.replacingOccurrences(of: "/", with: "-"))/\(session).jsonl"
-    if FileManager.default.fileExists(atPath: direct) { return direct }
+  /// `<config>/projects/<folder of the worktree>/<session>.jsonl`
+  /// (`config`: `$CLAUDE_CONFIG_DIR`, else `$HOME/.claude`; the folder as
+  /// `ClaudeFiles` names it), else any project folder holding that session.
+  public static func path(session: String, worktree: String, configDirectory: String) -> String? {
+    let files = ClaudeFiles(environment: ["CLAUDE_CONFIG_DIR": configDirectory])
+    guard let folder = files.projectFolder(worktree: worktree, session: session) else { return nil }
+    let path = "\(folder)/\(session).jsonl"
+    if FileManager.default.fileExists(atPath: path) { return path }
+    let projects = "\(configDirectory)/projects"
     let folders = (try? FileManager.default.contentsOfDirectory(atPath: projects)) ?? []
     return folders.map { "\(projects)/\($0)/\(session).jsonl" }.first { FileManager.default.fileExists(atPath: $0) }
   }
