@@ -45,7 +45,6 @@ public struct Abandon: Sendable {
     do {
       try await world.tmux.kill(session: worker.session)
       said.append("stopped \(worker.session)")
-      // The agent is gone: its worktree is the person's to look at again.
       if hasTree { try await world.settleSandboxed(project: project, bead: worker.bead, worktree: worker.worktree, branch: worker.branch) }
       let released = try await world.releaseUnlessFinishing(bead: worker.bead, worker: worker.name, repo: project.path)
       if released == .released || released == .merging { said.append(released.said(worker.bead)) }
