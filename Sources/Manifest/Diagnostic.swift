@@ -75,6 +75,9 @@ public enum Problem: Hashable, Sendable {
   case conflictingKeys(String, String, in: String)
   /// `$WT_HOST` names a host the file does not declare.
   case notThisHost(String)
+  /// A `sandbox:` this machine cannot run: its runtime is missing, the
+  /// kernel refuses it, or its image is not here; `fix` is the command.
+  case sandboxUnavailable(runtime: String, reason: String, fix: String)
   /// A project's `accounts:` names no account under `accounts:`.
   case unknownAccount(String, known: [String])
   /// A project lists an account of an agent it never starts.
@@ -146,6 +149,7 @@ public enum Problem: Hashable, Sendable {
     case .invalidDestination(let text): return "'ssh' is '\(text)', not [user@]host"
     case .conflictingKeys(let key, let other, let context): return "'\(key)' cannot be set with '\(other)' in \(context)"
     case .notThisHost(let name): return "$WT_HOST is '\(name)', a host this file does not declare"
+    case .sandboxUnavailable(let runtime, let reason, _): return "sandbox '\(runtime)' cannot run here: \(reason)"
     case .unknownAccount(let name, _): return "unknown account '\(name)'"
     case .accountAgentNotRun(let account, let agent, let project):
       return "account '\(account)' is for agent '\(agent)', which project '\(project)' never starts"
@@ -195,6 +199,7 @@ public enum Problem: Hashable, Sendable {
       return "origin/HEAD is not set, the checkout is on \(current.map { "'\($0)'" } ?? "no branch"), and the repository has not exactly one of main, master, trunk: "
         + "set 'base:' on the project (or run 'git remote set-head origin --auto')"
     case .noProjects: return "add a 'projects:' entry, or run 'wt project add PATH'"
+    case .sandboxUnavailable(_, _, let fix): return fix
     default: return hostOrAccountHint
     }
   }

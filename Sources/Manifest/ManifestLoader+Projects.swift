@@ -73,6 +73,7 @@ extension ManifestLoader {
       select: f.select ?? Selection(), copy: f.copy ?? [], setup: f.setup ?? [], gate: f.gate ?? [],
       portEnv: f.portEnv, disposable: f.disposable ?? [])
     project.agentByLabel = (f.agentByLabel ?? []).map(\.value)
+    project.sandbox = f.sandbox
     if let budget = f.budget {
       project.budget = budget.value
       problems += budgetPriceProblems(budget, context: "project '\(name)'.budget", agents: project.agents, prices: prices)

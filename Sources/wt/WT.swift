@@ -24,7 +24,7 @@ struct WT: AsyncParsableCommand {
           Status.self, Watch.self, Hub.self, Attach.self, New.self, Resume.self, Hold.self, Queue.self, Abandon.self,
           Forget.self, Seance.self, Usage.self,
         ]),
-      CommandGroup(name: "Inside a worker", subcommands: [Done.self, Signal.self, Handoff.self, Prime.self]),
+      CommandGroup(name: "Inside a worker", subcommands: [Done.self, Signal.self, Handoff.self, Prime.self, SandboxExec.self]),
       CommandGroup(
         name: "Manifest & hosts", subcommands: [Validate.self, ProjectCommand.self, Agents.self, Trust.self, HostCommand.self]),
     ]
@@ -44,6 +44,7 @@ struct WT: AsyncParsableCommand {
     let args = Array(CommandLine.arguments.dropFirst())
     // Commands parsed below take it through `ManifestOptions.environment`.
     let environment = WTEnvironment.process
+    if let status = forwardFromSandbox(args, environment: environment) { Foundation.exit(status) }
     do {
       // The same enum the parser reads: a name it does not know goes
       // through the parser, which refuses it as a usage error.

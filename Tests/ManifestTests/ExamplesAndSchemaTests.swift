@@ -8,7 +8,7 @@ import Testing
   static let examples = [
     "examples/starter/wt.yaml", "examples/team/wt.yaml", "examples/repo-config/wt.yaml",
     "examples/repo-config/backend/wt.yaml", "examples/hosts/wt.yaml", "examples/accounts/wt.yaml",
-    "examples/pull-requests/wt.yaml",
+    "examples/pull-requests/wt.yaml", "examples/sandbox/wt.yaml",
   ]
   /// The variables examples/accounts takes its keys from, as a person
   /// exports them.
@@ -86,6 +86,7 @@ import Testing
       "select": defs["select"], "host": defs["host"], "kubernetes": defs["kubernetes"], "account": defs["account"],
       "budget": defs["budget"], "projectBudget": defs["projectBudget"], "prices": defs["prices"], "merge": defs["merge"],
       "gate_cache": defs["gate_cache"],
+      "defaults": defs["defaults"], "sandbox": (defs["sandbox"] as? [String: Any]).flatMap { ($0["oneOf"] as? [Any])?.last },
     ]
     #expect(Set(places.keys) == Set(ManifestKeys.byPlace.keys))
     for (place, object) in places {

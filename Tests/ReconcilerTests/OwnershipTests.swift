@@ -45,7 +45,11 @@ import Testing
     Rule(name: "bd", pattern: array + #"("bd"|bd\s*[,\]])"#, owners: ["Reconciler/World/IssueTracker.swift"]),
     Rule(name: "ssh", pattern: array + #"("ssh"|"scp")"#, owners: ["Reconciler/Hosts/SSHTransport.swift"]),
     // notify is fire-and-forget: nothing to drain, no deadline (see there).
-    Rule(name: "Process()", pattern: #"\bProcess\(\)"#, owners: ["Reconciler/Lifecycle/Notifier.swift"]),
+    // The sandbox's supervisor answers its socket on a thread of its own,
+    // outside any async task, and runs one `wt` per request there.
+    Rule(
+      name: "Process()", pattern: #"\bProcess\(\)"#,
+      owners: ["Reconciler/Lifecycle/Notifier.swift", "Reconciler/Sandbox/SandboxSupervisor.swift"]),
     // Read once into `WTEnvironment` and passed down.
     Rule(
       name: "the process's environment", pattern: #"ProcessInfo\.processInfo\.environment"#,

@@ -20,13 +20,13 @@ struct ManifestDocument {
 extension NodeReader {
   static let rootKeys = ["version", "settings", "hosts", "agents", "accounts", "defaults", "projects", "project"]
   static let settingsKeys = [
-    "worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits", "budget", "prices", "merge", "pr",
+    "worktree_root", "tmux_socket", "max_workers", "admission", "bd", "ports", "notify", "limits", "budget", "prices", "merge", "pr", "sandbox",
   ]
   static let limitsKeys = ["max_resumes"]
   static let admissionKeys = ["max_load_per_core", "min_free_memory"]
   static let agentKeys = [
     "command", "env", "session_id", "resume", "ready", "busy", "dialogs", "questions", "limits", "hooks", "prompt_arg", "trust_seed", "ready_delay",
-    "pass_env", "usage",
+    "pass_env", "usage", "sandbox",
   ]
   static let dialogKeys = ["match", "keys"]
 
@@ -40,7 +40,7 @@ extension NodeReader {
       report(.missingKey("version", in: "the top level"), at: root.mark)
     }
     let settings = f["settings"].map { self.settings($0, paths: paths) } ?? Settings(worktreeRoot: paths.defaultWorktreeRoot)
-    let agents = f["agents"].map(agents) ?? BuiltInAgents.all
+    let agents = f["agents"].map { self.agents($0, paths: paths) } ?? BuiltInAgents.all
     let hosts = f["hosts"].map { self.hosts($0, paths: paths) } ?? []
     let defaults = f["defaults"].map {
       projectFields($0, context: "defaults", allowPath: false, resolve: paths.resolve)
@@ -65,7 +65,11 @@ extension NodeReader {
       }
       projects.append((entry.name, entry.key.mark, fields))
     }
-    let block = f["project"].map { projectFields($0, context: "project", allowPath: false, resolve: paths.resolve) }
+    // A repository's own block never says where its agents run: that is
+    // the person's to decide, not the code's they are asked to work on.
+    let block = f["project"].map {
+      projectFields($0, context: "project", allowPath: false, allowSandbox: false, resolve: paths.resolve)
+    }
     var doc = ManifestDocument(
       settings: settings, agents: agents, hosts: hosts, defaults: defaults, projects: projects, projectBlock: block,
       declaresProjects: f["projects"] != nil)
@@ -104,6 +108,7 @@ extension NodeReader {
       }
     }
     if let n = f["notify"] { s.notify = templates(n, key: "notify") ?? [] }
+    if let n = f["sandbox"] { s.sandbox = sandbox(n, context: "settings", resolve: paths.resolve) }
     if let n = f["limits"], let l = fields(n, key: "limits", context: "settings.limits", known: Self.limitsKeys) {
       if let m = l["max_resumes"], let v = int(m, key: "max_resumes", range: 0...1000) { s.limits.maxResumes = v }
     }
@@ -137,7 +142,7 @@ extension NodeReader {
 
   /// Agent profiles: the built-in ones overridden field by field, plus
   /// any new ones, which must say at least how to start and when ready.
-  func agents(_ node: YAMLNode) -> [String: AgentProfile] {
+  func agents(_ node: YAMLNode, paths: PathResolver) -> [String: AgentProfile] {
     var out = BuiltInAgents.all
     for entry in entries(node, key: "agents") {
       if !Self.isValidName(entry.name) { report(.invalidName(entry.name, what: "agent"), at: entry.key.mark) }
@@ -162,6 +167,7 @@ extension NodeReader {
       if let n = f["trust_seed"], let v = choice(n, key: "trust_seed", as: AgentProfile.TrustSeed.self) { p.trustSeed = v }
       if let n = f["ready_delay"] { p.readyDelay = double(n, key: "ready_delay", above: 0, atMost: 60) }
       if let n = f["usage"], let v = choice(n, key: "usage", as: UsageSource.self) { p.usage = v }
+      if let n = f["sandbox"] { p.sandbox = sandbox(n, context: context, resolve: paths.resolve) }
       p.origin = builtIn == nil ? .declared : .overridden
       if builtIn == nil {
         for key in ["command", "ready"] where f[key] == nil {

@@ -25,6 +25,8 @@ struct ProjectFields: Hashable, Sendable {
   var agentByLabel: [Located<Project.LabelAgent>]?
   var disposable: [String]?
   var pr: PullRequestPolicy?
+  /// Only in the person's entries and `defaults:`, never a repository's.
+  var sandbox: Sandbox?
   /// `accounts:`, each name with where it was written.
   var accounts: [Located<String>]?
   var merge: MergePolicy?
@@ -68,6 +70,7 @@ struct ProjectFields: Hashable, Sendable {
     out.merge = merge.map { $0.filling(from: lower.merge) } ?? lower.merge
     out.gateCache = gateCache ?? lower.gateCache
     out.pr = pr ?? lower.pr
+    out.sandbox = sandbox ?? lower.sandbox
     return out
   }
 }
@@ -75,10 +78,11 @@ struct ProjectFields: Hashable, Sendable {
 extension NodeReader {
   /// Reads a project-shaped block. `allowPath` is false for `defaults:` and
   /// a repository's own `project:` block, where a path makes no sense.
-  func projectFields(_ node: YAMLNode, context: String, allowPath: Bool, resolve: (String) -> String)
-    -> ProjectFields
-  {
-    let known = allowPath ? ProjectFields.keys + ["host", "budget"] : ProjectFields.keys.filter { $0 != "path" }
+  func projectFields(
+    _ node: YAMLNode, context: String, allowPath: Bool, allowSandbox: Bool = true, resolve: (String) -> String
+  ) -> ProjectFields {
+    var known = allowPath ? ProjectFields.keys + ["host", "budget"] : ProjectFields.keys.filter { $0 != "path" }
+    if allowSandbox { known.append("sandbox") }
     var out = ProjectFields()
     guard let f = fields(node, key: context, context: context, known: known) else { return out }
     if let n = f["path"], let raw = string(n, key: "path") {
@@ -117,6 +121,7 @@ extension NodeReader {
       out.portEnv = name
     }
     if let n = f["disposable"] { out.disposable = strings(n, key: "disposable") }
+    if let n = f["sandbox"] { out.sandbox = sandbox(n, context: context, resolve: resolve) }
     if let n = f["accounts"] {
       if case .sequence(let items) = n.kind {
         let names = items.compactMap { item in string(item, key: "accounts[]").map { Located(value: $0, file: file, mark: item.mark) } }

@@ -70,6 +70,8 @@ public struct Settings: Hashable, Sendable {
   /// `settings.pr`: the pull-request loop's policy for every project that
   /// sets none of its own.
   public var pr: PullRequestPolicy?
+  /// Every project's sandbox unless its own or its agent's says otherwise.
+  public var sandbox: Sandbox? = nil
   /// How wt resumes workers stopped on their provider's limits.
   public var limits = Limits()
   /// `settings.budget`: each bead's and project's day by default, and the
@@ -186,6 +188,8 @@ public struct AgentProfile: Hashable, Sendable {
   /// Where the agent records the tokens it used (`wt usage`); `.none`
   /// shows "?".
   public var usage: UsageSource = .none
+  /// Where this agent runs, unless its project says (see `Sandbox`).
+  public var sandbox: Sandbox? = nil
   public var origin: Origin = .declared
 
   /// What the profile can do, for `wt agents`.
@@ -230,6 +234,9 @@ public struct Project: Hashable, Sendable {
   public var agentByLabel: [LabelAgent] = []
   /// `pr:`, for `on_done: pr` and `pr-auto`.
   public var pr = PullRequestPolicy()
+  /// `sandbox:` written for this project (or its `defaults:`); nil: its
+  /// agent's or `settings:`'s.
+  public var sandbox: Sandbox? = nil
   /// `accounts:`: names of top-level accounts, first choice first. A bead
   /// starts on the first whose agent is the bead's and which is not
   /// paused; an agent with none listed runs on its implicit account.

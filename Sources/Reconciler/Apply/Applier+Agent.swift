@@ -32,11 +32,14 @@ extension Applier {
   /// what it takes is not left for the prompt: a profile with a large
   /// `env` made a 7.9 KB prompt fail every start with "command too long".
   /// `unsetting`: variables the worker must not inherit, each named twice
-  /// in the message (`env -u NAME`, `set-environment -r NAME`).
-  static func fitsCommandLine(_ prompt: String, besides environment: [String: String] = [:], unsetting: [String] = []) -> String? {
+  /// in the message (`env -u NAME`, `set-environment -r NAME`); `reserved`:
+  /// a sandbox's command before the agent's.
+  static func fitsCommandLine(
+    _ prompt: String, besides environment: [String: String] = [:], unsetting: [String] = [], reserved: Int = 0
+  ) -> String? {
     let bytes = PromptText.commandLine(prompt).utf8.count
     // The agent's command, the folder, the session's name and options.
-    let environmentBytes = environment.reduce(2048) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
+    let environmentBytes = environment.reduce(2048 + reserved) { $0 + $1.key.utf8.count + $1.value.utf8.count + 8 }
     let rest = unsetting.reduce(environmentBytes) { $0 + 2 * $1.utf8.count + 64 }
     return bytes <= Tmux.promptArgumentLimit && bytes + rest <= Tmux.commandLimit ? prompt : nil
   }
@@ -185,7 +188,9 @@ extension Applier {
     markStarting(change.worker)
     try await world.tmux.respawn(
       pane: pane.paneID, directory: change.worktree,
-      command: command(profile, record: record, change: change, project: project, resume: resume))
+      command: try await paneCommand(
+        command(profile, record: record, change: change, project: project, resume: resume), change: change, project: project,
+        profile: profile, record: record))
     if record.prompt == .delivered {
       return try await confirmResumed(change, project: project, profile: profile, record: record, session: resume)
     }
@@ -243,7 +248,9 @@ extension Applier {
     do {
       try await world.tmux.respawn(
         pane: pane.paneID, directory: change.worktree,
-        command: command(profile, record: fresh, change: change, project: project, resume: nil, prompt: firstPrompt))
+        command: try await paneCommand(
+          command(profile, record: fresh, change: change, project: project, resume: nil, prompt: firstPrompt), change: change,
+          project: project, profile: profile, record: fresh))
     } catch {
       if firstPrompt != nil { try? updateRecord(change.worker) { $0.prompt = .pending } }
       throw error

@@ -112,6 +112,11 @@ extension Applier {
     }
     if project.portEnv != nil && record.port == nil { record.port = try await step("port") { try freePort(for: change.worker) } }
     let env = environment(change, project: project, profile: profile, record: record)
+    // Before the bead's session exists: a sandbox that cannot start gives
+    // the bead back like any other failed step.
+    let layout = sandbox(change, project: project).isOn
+      ? try await step("sandbox") { try await prepareSandbox(change, project: project, profile: profile) } : nil
+    let wrapperBytes = layout.map { sandboxed([], change: change, layout: $0, profile: profile, environment: env).joined(separator: " ").utf8.count } ?? 0
     try await step("trust file") {
       try TrustSeed.seed(profile.trustSeed, worktree: change.worktree, home: env["HOME"] ?? world.environment["HOME"] ?? NSHomeDirectory())
     }
@@ -138,7 +143,7 @@ extension Applier {
     }
     if resume == nil, profile.promptArg != nil, record.prompt == .pending, !hasPane {
       firstPrompt = try await step("prompt") { try await renderPrompt(change, project: project, record: record) }
-        .flatMap { Self.fitsCommandLine($0, besides: env, unsetting: unset) }
+        .flatMap { Self.fitsCommandLine($0, besides: env, unsetting: unset, reserved: wrapperBytes) }
       if firstPrompt != nil { record.prompt = .sent }
     }
     let saved = record
@@ -150,7 +155,8 @@ extension Applier {
         : .created(bead: change.bead, session: session, worktree: change.worktree),
       worker: change.worker)
     if !hasPane {
-      let argv = command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt)
+      var argv = command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt)
+      if let layout { argv = sandboxed(argv, change: change, layout: layout, profile: profile, environment: env) }
       try await step("session") {
         do {
           try await world.tmux.newSession(
@@ -179,6 +185,10 @@ extension Applier {
     env["WT_WORKER"] = change.worker
     if let name = project.portEnv, let port = record.port { env[name] = String(port) }
     env.merge(profile.env) { _, agent in agent }
+    // The agent's own home for this worker, never the person's.
+    if sandbox(change, project: project).isOn {
+      env["HOME"] = world.sandboxFolder(project: project.name, bead: change.bead) + "/home"
+    }
     // The account's credentials, read from wt's environment now: never
     // kept in a plan, a record or a message.
     if let name = change.account, let account = manifest.account(named: name) {

@@ -12,7 +12,10 @@ extension Applier {
     var said = ["stopped \(change.session)"]
     let worktrees = try await world.git.worktrees(of: project.path)
     var kept: String?
-    if let tree = worktrees.first(where: { $0.path == change.worktree }) {
+    if worktrees.contains(where: { $0.path == change.worktree }) {
+      try await world.settleSandboxed(project: project, bead: change.bead, worktree: change.worktree, branch: change.branch)
+    }
+    if let tree = try await world.git.worktrees(of: project.path).first(where: { $0.path == change.worktree }) {
       let branch = tree.branch ?? change.branch
       let safety = try await world.git.safety(
         of: change.worktree, branch: branch, base: project.base, repo: project.path,
@@ -20,6 +23,7 @@ extension Applier {
       if safety.isSafeToRemove {
         world.settleUsage(manifest, worker: change.worker)
         try await world.git.removeWorktree(repo: project.path, path: change.worktree, branch: branch)
+        world.removeSandboxFolder(project: project.name, bead: change.bead, worktree: change.worktree)
         said.append("removed \(change.worktree)")
       } else {
         let why = safety.problems(base: project.base)

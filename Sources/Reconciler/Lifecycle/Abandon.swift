@@ -16,6 +16,7 @@ public struct Abandon: Sendable {
     let hasTree = try await world.git.worktrees(of: project.path).contains { $0.path == worker.worktree }
     var safety: WorktreeSafety?
     if hasTree {
+      try await world.bringInSandboxed(project: project, bead: worker.bead, worktree: worker.worktree, branch: worker.branch)
       safety = try await world.git.safety(
         of: worker.worktree, branch: worker.branch, base: project.base, repo: project.path,
         ignored: IgnoredFiles(project: project, record: try world.store.load().workers[worker.name]))
@@ -44,10 +45,12 @@ public struct Abandon: Sendable {
     do {
       try await world.tmux.kill(session: worker.session)
       said.append("stopped \(worker.session)")
+      if hasTree { try await world.settleSandboxed(project: project, bead: worker.bead, worktree: worker.worktree, branch: worker.branch) }
       let released = try await world.releaseUnlessFinishing(bead: worker.bead, worker: worker.name, repo: project.path)
       if released == .released || released == .merging { said.append(released.said(worker.bead)) }
       if delete && hasTree {
         try await world.git.removeWorktree(repo: project.path, path: worker.worktree, branch: worker.branch)
+        world.removeSandboxFolder(project: project.name, bead: worker.bead, worktree: worker.worktree)
         said.append("removed \(worker.worktree)")
         try world.store.update { $0.workers[worker.name] = nil }
       } else if hasTree {

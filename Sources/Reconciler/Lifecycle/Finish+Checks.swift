@@ -59,6 +59,7 @@ extension Finish {
       guard try await world.git.worktrees(of: project.path).contains(where: { $0.path == worker.worktree }) else {
         return []
       }
+      try await world.settleSandboxed(project: project, bead: worker.bead, worktree: worker.worktree, branch: worker.branch)
       let record = try world.store.load().workers[worker.name]
       let safety = try await world.git.safety(
         of: worker.worktree, branch: worker.branch, base: project.base, repo: project.path,
@@ -74,6 +75,7 @@ extension Finish {
       }
       world.settleUsage(manifest, worker: worker.name)
       try await world.git.removeWorktree(repo: project.path, path: worker.worktree, branch: worker.branch)
+      world.removeSandboxFolder(project: project.name, bead: worker.bead, worktree: worker.worktree)
       try world.store.update { $0.workers[worker.name] = nil }
       return ["removed \(worker.worktree)"]
     } catch {

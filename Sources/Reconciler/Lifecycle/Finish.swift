@@ -27,6 +27,8 @@ public struct Finish: Sendable {
 
   public func run(_ worker: WorkerRef) async throws -> [String] {
     let project = worker.project
+    // A sandboxed agent's commits are on its own ref until wt brings them.
+    try await world.bringInSandboxed(project: project, bead: worker.bead, worktree: worker.worktree, branch: worker.branch)
     let ahead = try await checkWork(worker)
     if project.onDone.opensPullRequest && ahead > 0 {
       let problems = await PullRequestTools.problems(repo: project.path, runner: world.runner)
@@ -51,16 +53,7 @@ public struct Finish: Sendable {
       said += try await mergeThroughQueue(worker, priority: bead?.priority)
       reason = "Done: merged \(worker.branch) into \(project.base) by wt"
     case .pr, .prAuto:
-      said += try await gateBranch(worker)
-      let url = try await pullRequest(worker, title: bead?.title ?? worker.bead, body: bead?.description ?? "")
-      said.append("opened \(url)")
-      // The bead stays wt's until the pull request merges: the loop
-      // follows it (`Planner+PullRequests`).
-      said += try await followPullRequest(worker, url: url)
-      try MergeQueue(world: world).remove(worker)
-      said.append("stopping \(worker.session)")
-      try await world.tmux.kill(session: worker.session)
-      return said
+      return try await said + openPullRequest(worker, bead: bead)
     case .keep:
       said += try await gateBranch(worker)
       said.append("kept branch \(worker.branch)")
@@ -80,6 +73,20 @@ public struct Finish: Sendable {
     world.store.record(.done(reason: reason), worker: worker.name)
     said += await tearDown(worker, keep: keepWorktree)
     // Last: this may be the session wt itself runs in.
+    said.append("stopping \(worker.session)")
+    try await world.tmux.kill(session: worker.session)
+    return said
+  }
+
+  /// Gates the branch, opens its pull request and stops the session. The
+  /// bead stays wt's until the pull request merges: the loop follows it
+  /// (`Planner+PullRequests`).
+  func openPullRequest(_ worker: WorkerRef, bead: Bead?) async throws -> [String] {
+    var said = try await gateBranch(worker)
+    let url = try await pullRequest(worker, title: bead?.title ?? worker.bead, body: bead?.description ?? "")
+    said.append("opened \(url)")
+    said += try await followPullRequest(worker, url: url)
+    try MergeQueue(world: world).remove(worker)
     said.append("stopping \(worker.session)")
     try await world.tmux.kill(session: worker.session)
     return said

@@ -133,10 +133,15 @@ extension WT {
     /// 1 MiB, read for at most half a second, so a writer that keeps the
     /// pipe open or floods it cannot hold the agent's hook.
     static func hookInput() -> [String: Any] {
-      guard !Terminal.stdinIsTerminal else { return [:] }
+      guard let text = hookText() else { return [:] }
+      return (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+    }
+
+    /// stdin as `hookInput` reads it, as text (a sandbox passes it on).
+    static func hookText() -> String? {
+      guard !Terminal.stdinIsTerminal else { return nil }
       let input = BoundedInput.read(fd: STDIN_FILENO, timeoutMilliseconds: 500, limit: 1 << 20)
-      guard !input.bytes.isEmpty else { return [:] }
-      return (try? JSONSerialization.jsonObject(with: Data(input.bytes)) as? [String: Any]) ?? [:]
+      return input.bytes.isEmpty ? nil : String(decoding: input.bytes, as: UTF8.self)
     }
   }
 

@@ -101,6 +101,13 @@ extension WT {
               Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
             }
           }
+          for change in result.changes where change.action == .create {
+            guard let project = manifest.project(named: change.project), let profile = manifest.agents[change.agent] else { continue }
+            let sandbox = manifest.sandbox(for: project, agent: change.agent)
+            guard sandbox.isOn, let common = try? await world.git.commonDirectory(project.path) else { continue }
+            let facts = world.sandboxedWorker(change, project: project, profile: profile, common: common)
+            print("\n" + SandboxLayout.derive(facts, sandbox: sandbox).rendered(worker: change.worker, runtime: sandbox.runtime), terminator: "")
+          }
         }
         for (i, answer) in hosts.enumerated() {
           if showLocal || i > 0 { print() }

@@ -143,6 +143,8 @@ extension WT {
       let path = found.path
       var result = await RepositoryCheck.check(
         found.loader(ManifestLoader(environment: options.environment.variables)).load(file: path, named: found.named), git: Git(runner: ProcessRunner()))
+      // Before anything starts: a sandbox this machine cannot run.
+      result = await SandboxCheck.check(result, runner: ProcessRunner())
       let store = TrustStore(directory: options.environment.stateDirectory)
       result.manifest = try result.manifest.map { try store.marking($0) }
       let warnings = await Self.toolWarnings(result.manifest)

@@ -1,0 +1,124 @@
+import Foundation
+import Manifest
+
+/// A worker's agent in its sandbox: the layout derived for it, the
+/// sandbox checked before anything depends on it, and the pane's command
+/// (`wt sandbox-exec … -- bwrap … -- AGENT`).
+extension Applier {
+  func sandbox(_ change: Plan.Change, project: Project) -> Sandbox {
+    manifest.sandbox(for: project, agent: change.agent)
+  }
+
+  /// The facts of the worker's sandbox, read outside it.
+  func sandboxedWorker(_ change: Plan.Change, project: Project, profile: AgentProfile) async throws -> SandboxedWorker {
+    let common = try await world.git.commonDirectory(project.path)
+    guard let gitDirectory = world.git.worktreeGitDirectory(of: change.worktree, common: common) else {
+      throw SandboxError("\(change.worktree) is not a worktree of \(project.path)")
+    }
+    return world.sandboxedWorker(change, project: project, profile: profile, common: common, gitDirectory: gitDirectory)
+  }
+
+  /// Makes the worker's folders, brings in what an earlier agent
+  /// committed, seals the worktree's HEAD on its own ref and checks that
+  /// the sandbox starts; returns the layout.
+  func prepareSandbox(_ change: Plan.Change, project: Project, profile: AgentProfile) async throws -> SandboxLayout {
+    let sandbox = sandbox(change, project: project)
+    guard sandbox.runtime == .bwrap else {
+      throw SandboxError("sandbox runtime '\(sandbox.runtime.rawValue)' is not started by this wt yet; use bwrap ('wt validate' says so too)")
+    }
+    if case .allow = sandbox.network {
+      throw SandboxError("network: {allow: [...]} is not built yet; use none or full ('wt validate' says so too)")
+    }
+    let worker = try await sandboxedWorker(change, project: project, profile: profile)
+    let fm = FileManager.default
+    let fresh = !fm.fileExists(atPath: worker.home)
+    for folder in [worker.objects + "/pack", worker.objects + "/info", worker.home, worker.run, worker.temporary] {
+      try fm.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+    try await writeGitIdentity(to: worker.gitConfig, repo: project.path)
+    if fresh, let home = profile.env["HOME"], home != world.environment["HOME"] {
+      try Self.seedHome(from: home, into: worker.home)
+    }
+    try await world.git.bringIn(
+      gitDirectory: worker.gitDirectory, branch: change.branch, objects: worker.objects, repo: project.path,
+      scratch: "\(worker.own)/incoming")
+    try await world.git.seal(gitDirectory: worker.gitDirectory, branch: change.branch)
+    let layout = SandboxLayout.derive(worker, sandbox: sandbox)
+    let probe = Bubblewrap().arguments(layout, command: ["true"], kind: Bubblewrap.kind)
+    let out = try await world.runner.output(probe, timeout: .seconds(20))
+    guard out.succeeded else {
+      throw SandboxError("bubblewrap did not start (exit \(out.status)): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+    return layout
+  }
+
+  /// The pane's command: wt outside (`sandbox-exec`), then the sandbox,
+  /// then the agent. `environment` is what the session is given; only its
+  /// names, the profile's `pass_env` and a terminal's basics go inside.
+  func sandboxed(_ argv: [String], change: Plan.Change, layout: SandboxLayout, profile: AgentProfile, environment: [String: String]) -> [String] {
+    let keep = Set(environment.keys).union(profile.passEnv ?? []).sorted()
+    var wrapper = [world.wtExecutable, "sandbox-exec", "--worker", change.worker, "--socket", layout.socket, "--directory", change.worktree]
+    for name in keep { wrapper += ["--keep", name] }
+    return wrapper + ["--"] + Bubblewrap().arguments(layout, command: argv, kind: Bubblewrap.kind)
+  }
+
+  /// An executable as named (`claude`) or as a path, absolute and with
+  /// its links followed; nil when there is none.
+  static func locate(_ program: String, path: String) -> String? {
+    let candidates = program.contains("/") ? [program] : path.split(separator: ":").map { "\($0)/\(program)" }
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
+    return URL(fileURLWithPath: found).resolvingSymlinksInPath().path
+  }
+
+  /// Folders of the shared libraries this wt loaded from outside the
+  /// system (a Swift toolchain's runtime), which wt needs inside for its
+  /// hooks; none for a statically linked wt.
+  static func loadedLibraryFolders() -> [String] {
+    guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return [] }
+    let files = maps.split(separator: "\n").compactMap { line -> String? in
+      guard let slash = line.firstIndex(of: "/") else { return nil }
+      let path = String(line[slash...])
+      return path.hasSuffix(".so") || path.contains(".so.") ? path : nil
+    }
+    return Set(files.map { ($0 as NSString).deletingLastPathComponent }).filter { !SandboxLayout.isSystem($0) }.sorted()
+  }
+
+  /// The profile's own home (one made for agents, never the person's),
+  /// copied once into the worker's: its settings and credentials, without
+  /// what the other workers wrote there since.
+  static func seedHome(from home: String, into own: String) throws {
+    let fm = FileManager.default
+    for name in (try? fm.contentsOfDirectory(atPath: home)) ?? [] {
+      try? fm.copyItem(atPath: "\(home)/\(name)", toPath: "\(own)/\(name)")
+    }
+  }
+}
+
+extension Applier {
+  /// The agent's command as the pane runs it: in its sandbox when it has
+  /// one (a restart prepares it again: commits brought in, HEAD sealed).
+  func paneCommand(_ argv: [String], change: Plan.Change, project: Project, profile: AgentProfile, record: WorkerRecord)
+    async throws -> [String]
+  {
+    guard sandbox(change, project: project).isOn else { return argv }
+    let layout = try await prepareSandbox(change, project: project, profile: profile)
+    let env = environment(change, project: project, profile: profile, record: record)
+    return sandboxed(argv, change: change, layout: layout, profile: profile, environment: env)
+  }
+}
+
+extension Applier {
+  /// The person's `user.name` and `user.email` as git sees them for the
+  /// repository, and nothing else of their config (no credential helper,
+  /// no aliases): the sandbox's global config.
+  func writeGitIdentity(to file: String, repo: String) async throws {
+    var text = ""
+    for key in ["name", "email"] {
+      guard let value = try await world.git.configValue("user.\(key)", repo: repo),
+        !value.contains(where: { $0.isNewline || $0 == "\"" || $0 == "\\" })
+      else { continue }
+      text += "\t\(key) = \"\(value)\"\n"
+    }
+    try (text.isEmpty ? "" : "[user]\n" + text).write(toFile: file, atomically: true, encoding: .utf8)
+  }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Manifest
+
+/// bubblewrap (`bwrap`, https://github.com/containers/bubblewrap), as wt
+/// runs it: the only place that builds its argument lists. It confines the
+/// agent process of a worker whose `sandbox:` is `bwrap`.
+public struct Bubblewrap: Sendable {
+  /// The program, as named or found on `PATH`.
+  public var program: String
+
+  public init(program: String = "bwrap") { self.program = program }
+
+  /// What a path on this machine is, for mounts that depend on it.
+  public enum Kind: Sendable { case missing, file, folder }
+
+  /// `bwrap … -- COMMAND`: the layout's mounts in order, its own PID, IPC
+  /// and UTS namespaces (it cannot see or signal other workers or the
+  /// person's processes), `--unshare-net` for `network: none`, and an end
+  /// with its parent (the pane's wt). `kind` tells files from folders for
+  /// the secrets hidden inside system folders.
+  public func arguments(_ layout: SandboxLayout, command: [String], kind: (String) -> Kind) -> [String] {
+    var argv = [program, "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    if case .offline = layout.network { argv.append("--unshare-net") }
+    argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for mount in layout.mounts {
+      let verb =
+        switch (mount.access, mount.optional) {
+        case (.readOnly, false): "--ro-bind"
+        case (.readOnly, true): "--ro-bind-try"
+        case (.readWrite, false): "--bind"
+        case (.readWrite, true): "--bind-try"
+        }
+      argv += [verb, mount.source, mount.target]
+    }
+    for path in layout.hidden {
+      switch kind(path) {
+      case .missing: continue
+      case .file: argv += ["--ro-bind", "/dev/null", path]
+      case .folder: argv += ["--tmpfs", path, "--remount-ro", path]
+      }
+    }
+    // The folders made for mount points are no place to write: a write
+    // to the main checkout's path must fail, not land in a throwaway copy.
+    argv += ["--remount-ro", "/tmp", "--remount-ro", "/"]
+    for (name, value) in layout.environment.sorted(by: { $0.key < $1.key }) { argv += ["--setenv", name, value] }
+    argv += ["--chdir", layout.directory, "--"]
+    return argv + command
+  }
+
+  /// Why bubblewrap cannot run here (not installed, or the kernel refuses
+  /// it the namespaces it needs) and the command that fixes it; nil when it
+  /// runs.
+  public func problem(runner: ProcessRunner) async -> (reason: String, fix: String)? {
+    let probe = [program, "--die-with-parent", "--unshare-pid", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--", "true"]
+    do {
+      let out = try await runner.output(probe, timeout: .seconds(10))
+      if out.succeeded { return nil }
+      let why = out.stderr.split(separator: "\n").first.map(String.init) ?? "exit \(out.status)"
+      return (
+        "the kernel refused it a sandbox (\(why))",
+        "allow unprivileged user namespaces: sysctl -w kernel.unprivileged_userns_clone=1 (Debian), or kernel.apparmor_restrict_unprivileged_userns=0 (Ubuntu 24.04)"
+      )
+    } catch {
+      return ("\(program) is not installed", "install it: apt-get install bubblewrap (Debian, Ubuntu) or dnf install bubblewrap (Fedora)")
+    }
+  }
+
+  public static func kind(of path: String) -> Kind {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return .missing }
+    return isDirectory.boolValue ? .folder : .file
+  }
+}

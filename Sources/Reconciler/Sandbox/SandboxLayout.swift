@@ -1,0 +1,143 @@
+import Foundation
+import Manifest
+
+/// What a sandboxed worker's agent sees: one list of mounts derived from
+/// the worker, the same for every runtime (bubblewrap binds, podman
+/// volumes) and shown by `wt diff`. A pure function of `SandboxedWorker`.
+///
+/// The rule: read-write only what is the worker's own (its worktree, its
+/// per-worktree git folder, a store for the objects it makes, its home, the
+/// beads database through `BEADS_DIR`); read-only the system, the
+/// repository's shared git folder (objects, refs, config, hooks) and the
+/// programs it runs; nothing else exists inside (the person's home, other
+/// worktrees, the main checkout's files, wt's state and tmux sockets).
+/// Commits go to the worker's own ref (`refs/worktree/<branch>`) and object
+/// store; wt, outside, brings them in and moves only the worker's branch
+/// (`Git.bringIn`). See README, "Sandboxed workers".
+public struct SandboxLayout: Hashable, Sendable {
+  public enum Access: String, Hashable, Sendable { case readOnly = "ro", readWrite = "rw" }
+
+  public struct Mount: Hashable, Sendable {
+    public var source: String
+    public var target: String
+    public var access: Access
+    /// Mounted only when the source exists (system folders differ between
+    /// distributions).
+    public var optional = false
+    /// Why it is there, for `wt diff`.
+    public var purpose: String
+  }
+
+  /// In order: a later mount covers what an earlier one shows.
+  public var mounts: [Mount]
+  /// Files and folders made empty on top of the mounts (secrets that live
+  /// in a folder the agent needs, such as `/etc/shadow`).
+  public var hidden: [String]
+  /// Set inside, besides the session's environment.
+  public var environment: [String: String]
+  /// Where the agent starts.
+  public var directory: String
+  public var network: Sandbox.Network
+  /// The socket `wt signal`, `wt prime` and `wt done` reach wt through.
+  public var socket: String
+
+  /// Where wt itself is inside, first on `PATH`.
+  public static let wtFolder = "/run/wt/bin"
+  /// Folders of the system every agent needs, read-only.
+  public static let system = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/run/systemd/resolve"]
+  /// Secrets inside `system` that no agent needs.
+  public static let systemSecrets = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssh"]
+
+  public static func derive(_ w: SandboxedWorker, sandbox: Sandbox) -> SandboxLayout {
+    var mounts: [Mount] = Self.system.map {
+      Mount(source: $0, target: $0, access: .readOnly, optional: true, purpose: "system")
+    }
+    func add(_ path: String, _ access: Access, _ purpose: String, optional: Bool = false) {
+      mounts.append(Mount(source: path, target: path, access: access, optional: optional, purpose: purpose))
+    }
+    for path in w.programs where !Self.isSystem(path) { add(path, .readOnly, "program") }
+    // `wt` by name, as the prompt says it (`wt done`), whatever the
+    // person's PATH holds: only wt's own folder is added inside.
+    mounts.append(Mount(source: w.wt, target: "\(Self.wtFolder)/wt", access: .readOnly, purpose: "wt, for wt signal, prime and done"))
+    for path in sandbox.readOnly { add(path, .readOnly, "read_only") }
+    // The shared git folder, read-only: objects to read, refs to resolve,
+    // the repository's config and hooks. Never writable: one worker could
+    // delete or move another's work.
+    add(w.commonDirectory, .readOnly, "the repository's git folder (objects, refs, config)")
+    add(w.worktree, .readWrite, "the worktree")
+    // Its index, HEAD and own ref (refs/worktree/*); the files that say
+    // which repository it belongs to stay as wt wrote them, so that git
+    // run by wt outside is never sent to a repository the agent made.
+    add(w.gitDirectory, .readWrite, "the worktree's own git folder (index, HEAD, refs/worktree)")
+    add("\(w.gitDirectory)/commondir", .readOnly, "which repository the worktree belongs to")
+    add("\(w.gitDirectory)/gitdir", .readOnly, "which repository the worktree belongs to")
+    add("\(w.worktree)/.git", .readOnly, "which repository the worktree belongs to")
+    add(w.objects, .readWrite, "the objects its commits make (GIT_OBJECT_DIRECTORY)")
+    if let beads = w.beadsDirectory { add(beads, .readWrite, "the beads database (BEADS_DIR)") }
+    add(w.home, .readWrite, "the agent's own home for this worker")
+    add(w.temporary, .readWrite, "its temporary files (TMPDIR)")
+    add(w.run, .readOnly, "wt's socket for wt signal, prime and done")
+    for path in sandbox.readWrite { add(path, .readWrite, "read_write") }
+    var env = [
+      "PATH": Self.wtFolder + (w.path.isEmpty ? "" : ":\(w.path)"),
+      "HOME": w.home,
+      "GIT_OBJECT_DIRECTORY": w.objects,
+      "GIT_ALTERNATE_OBJECT_DIRECTORIES": "\(w.commonDirectory)/objects",
+      "WT_SANDBOX_SOCKET": "\(w.run)/wt.sock",
+      "WT_SANDBOX": sandbox.runtime.rawValue,
+      "TMPDIR": w.temporary,
+      // The identity wt copied from the person's, read-only: `git config
+      // --global` cannot change what the person's git does.
+      "GIT_CONFIG_GLOBAL": w.gitConfig,
+    ]
+    if let beads = w.beadsDirectory { env["BEADS_DIR"] = beads }
+    return SandboxLayout(
+      mounts: mounts, hidden: Self.systemSecrets, environment: env, directory: w.worktree, network: sandbox.network,
+      socket: "\(w.run)/wt.sock")
+  }
+
+  static func isSystem(_ path: String) -> Bool {
+    system.contains { path == $0 || path.hasPrefix($0 + "/") } && !path.hasPrefix("/etc/")
+  }
+}
+
+/// The facts a worker's sandbox is derived from, gathered outside it.
+public struct SandboxedWorker: Hashable, Sendable {
+  public var worker: String
+  public var worktree: String
+  /// `<common>/worktrees/<id>`: the worktree's index, HEAD, own refs.
+  public var gitDirectory: String
+  /// The repository's shared git folder.
+  public var commonDirectory: String
+  public var beadsDirectory: String?
+  /// wt's folder for this worker (`<state>/sandbox/<worker>`).
+  public var own: String
+  /// Executables the agent runs that may live outside the system folders:
+  /// the agent, wt (for its hooks), bd; and the libraries they load.
+  public var programs: [String]
+  /// This wt's executable, and the session's `PATH`.
+  public var wt: String
+  public var path: String
+
+  public init(
+    worker: String, worktree: String, gitDirectory: String, commonDirectory: String, beadsDirectory: String?,
+    own: String, programs: [String], wt: String, path: String
+  ) {
+    self.wt = wt
+    self.path = path
+    self.worker = worker
+    self.worktree = worktree
+    self.gitDirectory = gitDirectory
+    self.commonDirectory = commonDirectory
+    self.beadsDirectory = beadsDirectory
+    self.own = own
+    self.programs = programs
+  }
+
+  public var objects: String { "\(own)/objects" }
+  public var home: String { "\(own)/home" }
+  public var run: String { "\(own)/run" }
+  public var temporary: String { "\(own)/tmp" }
+  /// Its global git config (`user.name`, `user.email`), in `run`.
+  public var gitConfig: String { "\(own)/run/gitconfig" }
+}

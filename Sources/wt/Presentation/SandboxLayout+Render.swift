@@ -1,0 +1,18 @@
+import Foundation
+import Manifest
+import Reconciler
+
+extension SandboxLayout {
+  /// What `wt diff` shows of a new worker's sandbox: each mount with why
+  /// it is there, and what stays out.
+  public func rendered(worker: String, runtime: Sandbox.Runtime) -> String {
+    var out = "Sandbox of \(TerminalText.escape(worker)): \(runtime.rawValue), network \(network.label)\n"
+    for mount in mounts {
+      let target = mount.source == mount.target ? mount.target : "\(mount.target) (from \(mount.source))"
+      out += "  \(mount.access.rawValue)  \(TerminalText.escape(target))\(mount.optional ? " (if present)" : "")  — \(mount.purpose)\n"
+    }
+    out += "  hidden: \(hidden.joined(separator: ", "))\n"
+    out += "  nothing else: your home, other worktrees, the main checkout's files, wt's state and tmux sockets are not there\n"
+    return out
+  }
+}
