@@ -19,6 +19,26 @@ extension EndToEnd {
       try JSONSerialization.data(withJSONObject: knobs).write(to: URL(fileURLWithPath: path))
     }
 
+    /// A file of the stand-in's knobs (`FAKE_API_CONTROL`), read on each
+    /// request, so a test can open and close its window while Claude runs.
+    static func controlFile(_ knobs: [String: Any]) throws -> String {
+      let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-limits-\(UUID().uuidString.prefix(8))").path
+      try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+      let control = "\(base)/control.json"
+      try write(knobs, to: control)
+      return control
+    }
+
+    /// A subscription's usage limit: the unified 429 with its reset, until
+    /// that reset (epoch seconds).
+    static func usageLimit(until reset: Int) -> [String: Any] {
+      ["FAKE_API_ERROR": "rate_limit", "FAKE_API_UNIFIED": "five_hour", "FAKE_API_RESET": reset, "FAKE_API_ERROR_UNTIL": reset]
+    }
+
+    /// Claude Code on a subscription (a dummy OAuth token): the path where
+    /// a usage limit carries its reset (docs/limits.md).
+    static let subscription = (name: "CLAUDE_CODE_OAUTH_TOKEN", value: "sk-ant-oat01-wt-test-dummy")
+
     func row(_ p: Playground, _ name: String) throws -> [String: Any]? {
       try p.rows("status", "--json").first { $0["name"] as? String == name }
     }
@@ -29,17 +49,11 @@ extension EndToEnd {
     /// Claude Code's own continuation is off here, so it shows its dialog
     /// and waits; wt dismisses it and sends the follow-up, once.
     @Test func aUsageLimitPausesUntilItsResetAndTheWorkerFinishesInItsOwnSession() throws {
-      let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-limits-\(UUID().uuidString.prefix(8))").path
-      try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-      let control = "\(base)/control.json"
       // The window closes 45 s from now: the stand-in answers the unified
       // 429 until then, with that reset.
       let reset = Int(Date().timeIntervalSince1970) + 45
-      try Self.write(
-        ["FAKE_API_ERROR": "rate_limit", "FAKE_API_UNIFIED": "five_hour", "FAKE_API_RESET": reset, "FAKE_API_ERROR_UNTIL": reset],
-        to: control)
-      let rig = try ClaudeRig(
-        api: ["FAKE_API_CONTROL": control], credential: ("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat01-wt-test-dummy"))
+      let control = try Self.controlFile(Self.usageLimit(until: reset))
+      let rig = try ClaudeRig(api: ["FAKE_API_CONTROL": control], credential: Self.subscription)
       let p = rig.playground
       try FileManager.default.createDirectory(atPath: "\(rig.home)/.claude", withIntermediateDirectories: true)
       try #"{"autoContinueAtUsageLimit": false}"#.write(toFile: "\(rig.home)/.claude/settings.json", atomically: true, encoding: .utf8)
@@ -79,10 +93,7 @@ extension EndToEnd {
     /// wt; `wt resume` after the person fixed billing goes on in the same
     /// session.
     @Test func aBillingRefusalWaitsForAPersonAndWtResumeGoesOn() throws {
-      let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-limits-\(UUID().uuidString.prefix(8))").path
-      try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-      let control = "\(base)/control.json"
-      try Self.write(["FAKE_API_ERROR": "credit"], to: control)
+      let control = try Self.controlFile(["FAKE_API_ERROR": "credit"])
       let rig = try ClaudeRig(api: ["FAKE_API_CONTROL": control])
       let p = rig.playground
       let id = try p.bead("Write b", description: Self.steps("b.txt"))
@@ -111,10 +122,7 @@ extension EndToEnd {
     /// sets `CLAUDE_CODE_MAX_RETRIES=2`, so the turn ends after 3 requests
     /// and wt's backoff takes over (no reset is known on this path).
     @Test func anAPIKeyWorkerFailsFastAndBacksOff() throws {
-      let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-limits-\(UUID().uuidString.prefix(8))").path
-      try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-      let control = "\(base)/control.json"
-      try Self.write(["FAKE_API_ERROR": "rate_limit"], to: control)
+      let control = try Self.controlFile(["FAKE_API_ERROR": "rate_limit"])
       let rig = try ClaudeRig(api: ["FAKE_API_CONTROL": control])
       let p = rig.playground
       let id = try p.bead("Write c", description: Self.steps("c.txt"))
@@ -142,15 +150,9 @@ extension EndToEnd {
     /// had not 66 s after it in others (wt then took over, and Claude Code
     /// did not continue a second time), so either may be the one.
     @Test func theAgentsOwnContinuationGoesFirstAndOnlyOneContinues() throws {
-      let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-limits-\(UUID().uuidString.prefix(8))").path
-      try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-      let control = "\(base)/control.json"
       let reset = Int(Date().timeIntervalSince1970) + 45
-      try Self.write(
-        ["FAKE_API_ERROR": "rate_limit", "FAKE_API_UNIFIED": "five_hour", "FAKE_API_RESET": reset, "FAKE_API_ERROR_UNTIL": reset],
-        to: control)
-      let rig = try ClaudeRig(
-        api: ["FAKE_API_CONTROL": control], credential: ("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat01-wt-test-dummy"))
+      let control = try Self.controlFile(Self.usageLimit(until: reset))
+      let rig = try ClaudeRig(api: ["FAKE_API_CONTROL": control], credential: Self.subscription)
       let p = rig.playground
       let id = try p.bead("Write d", description: Self.steps("d.txt"))
       let name = "demo/\(id)"
@@ -183,15 +185,9 @@ extension EndToEnd {
     /// The agent exited during the pause: wt starts it again on its session
     /// (still limited), and at the reset sends the follow-up there.
     @Test func anAgentThatExitedDuringThePauseIsResumedOnItsSession() throws {
-      let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-limits-\(UUID().uuidString.prefix(8))").path
-      try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-      let control = "\(base)/control.json"
       let reset = Int(Date().timeIntervalSince1970) + 40
-      try Self.write(
-        ["FAKE_API_ERROR": "rate_limit", "FAKE_API_UNIFIED": "five_hour", "FAKE_API_RESET": reset, "FAKE_API_ERROR_UNTIL": reset],
-        to: control)
-      let rig = try ClaudeRig(
-        api: ["FAKE_API_CONTROL": control], credential: ("CLAUDE_CODE_OAUTH_TOKEN", "sk-ant-oat01-wt-test-dummy"))
+      let control = try Self.controlFile(Self.usageLimit(until: reset))
+      let rig = try ClaudeRig(api: ["FAKE_API_CONTROL": control], credential: Self.subscription)
       let p = rig.playground
       let id = try p.bead("Write e", description: Self.steps("e.txt"))
       let name = "demo/\(id)"

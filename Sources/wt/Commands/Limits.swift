@@ -15,12 +15,7 @@ extension WT {
     @Argument(help: "The bead id or worker name.") var name: String
 
     func run() async throws {
-      let context = try await Context(options)
-      try await context.forwardIfRemote(worker: name)
-      try await acting {
-        let worker = try await context.locate(name)
-        return try await LimitControl(manifest: context.manifest, world: context.world).resume(worker).lines()
-      }
+      try await WT.controlLimit(of: name, options) { try await $0.resume($1).lines() }
     }
   }
 
@@ -36,12 +31,20 @@ extension WT {
     @Argument(help: "The bead id or worker name.") var name: String
 
     func run() async throws {
-      let context = try await Context(options)
-      try await context.forwardIfRemote(worker: name)
-      try await acting {
-        let worker = try await context.locate(name)
-        return try LimitControl(manifest: context.manifest, world: context.world).hold(worker)
-      }
+      try await WT.controlLimit(of: name, options) { try $0.hold($1) }
+    }
+  }
+
+  /// `wt resume` and `wt hold`: on the worker's host when it runs on one,
+  /// else here, printing what was done.
+  static func controlLimit(
+    of name: String, _ options: ManifestOptions, _ act: (LimitControl, WorkerRef) async throws -> [String]
+  ) async throws {
+    let context = try await Context(options)
+    try await context.forwardIfRemote(worker: name)
+    try await acting {
+      let worker = try await context.locate(name)
+      return try await act(LimitControl(manifest: context.manifest, world: context.world), worker)
     }
   }
 }
