@@ -57,9 +57,14 @@ import TestSupport
     defer { try? FileManager.default.removeItem(atPath: dir) }
     let pidFile = "\(dir)/pid"
     let t = transport(["sh", "-c", #"echo $$ > "$0"; exec sleep 600"#, pidFile], timeout: 1)
-    let started = ContinuousClock.now
-    await #expect(throws: HostUnreachable.self) { try await t.output(["true"]) }
-    #expect(ContinuousClock.now - started < .seconds(10))
+    // Stopped by the deadline, not by anything else: how long it took is
+    // the machine's business (a benchmark's, not a test's).
+    do {
+      _ = try await t.output(["true"])
+      Issue.record("a hanging exec returned")
+    } catch let error as HostUnreachable {
+      #expect(error.why.hasPrefix("no answer within"), "\(error)")
+    }
     let pid = try #require(pid_t((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
     // Gone, or a zombie nobody reaps here (kill -0 succeeds on one).
     let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
