@@ -87,7 +87,7 @@ extension EndToEnd {
           wt.yaml:5:5: error: unknown key 'worker' in project 'api'
             hint: did you mean 'workers'?
           wt.yaml:6:14: error: 'on_done' cannot be 'squash'
-            hint: use one of: merge, pr, keep
+            hint: use one of: merge, pr, pr-auto, keep
           2 errors in \(dir)/wt.yaml
 
           """)
