@@ -156,14 +156,26 @@ final class TCPListener: @unchecked Sendable {
     process.arguments = [
       "python3", "-c",
       """
-      import socket, sys
-      s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)
+      import os, signal, socket, sys
+      # The runner may start us with signals blocked: TERM must end us.
+      signal.pthread_sigmask(signal.SIG_UNBLOCK, set(signal.Signals))
+      s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8); s.settimeout(1)
       open(sys.argv[2], 'w').write(str(s.getsockname()[1]))
       n = 0
-      while True:
-          c, _ = s.accept(); n += 1; open(sys.argv[1], 'w').write(str(n)); c.close()
-      """, countFile, portFile,
+      # Ends with the test runner, even when no deinit runs (a crash).
+      while os.getppid() == int(sys.argv[3]):
+          try:
+              c, _ = s.accept()
+          except socket.timeout:
+              continue
+          n += 1; open(sys.argv[1], 'w').write(str(n)); c.close()
+      """, countFile, portFile, String(getpid()),
     ]
+    // Never the runner's stdout or stderr: a child left holding them
+    // keeps `swift test` waiting for their end after every test finished.
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
     try process.run()
     var text = ""
     for _ in 0..<100 where text.isEmpty {
