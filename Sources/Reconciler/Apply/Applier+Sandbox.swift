@@ -122,3 +122,30 @@ extension Applier {
     try (text.isEmpty ? "" : "[user]\n" + text).write(toFile: file, atomically: true, encoding: .utf8)
   }
 }
+
+extension Applier {
+  /// The files `copy:` names, copied by wt from the person's checkout,
+  /// then `setup`: in the worker's sandbox when it has one (it runs the
+  /// repository's code), with a terminal's basics and the worker's port,
+  /// never the person's tokens or the agent's keys.
+  func runSetup(_ change: Plan.Change, project: Project, record: inout WorkerRecord, layout: SandboxLayout?) async throws {
+    let copied = try CopiedFiles.copy(project.copy, from: project.path, into: change.worktree)
+    record.copied = (record.copied ?? [:]).merging(try await world.git.blobIDs(copied, in: change.worktree)) { _, b in b }
+    guard let layout else {
+      for command in project.setup { try await world.runner.run(command, in: change.worktree, timeout: .seconds(900)) }
+      return
+    }
+    var extra = ["WT_WORKER": change.worker]
+    if let name = project.portEnv, let port = record.port { extra[name] = String(port) }
+    let confined = SandboxedCommand(
+      layout: layout, runtime: sandbox(change, project: project).runtime,
+      environment: SandboxedCommand.environment(world.environment, extra: extra))
+    for command in project.setup {
+      let out = try await world.runner.output(
+        try confined.arguments(command), in: change.worktree, environment: confined.environment, timeout: .seconds(900),
+        inherit: false)
+      guard out.succeeded else { throw CommandError(argv: command, reason: .exited(out.status), stderr: out.stderr) }
+    }
+  }
+}
+
