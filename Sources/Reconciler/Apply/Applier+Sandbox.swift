@@ -64,10 +64,10 @@ extension Applier {
 
   /// An executable as named (`claude`) or as a path, absolute and with
   /// its links followed; nil when there is none.
-  static func locate(_ program: String, path: String) -> String? {
+  static func locate(_ program: String, path: String, followingLinks: Bool = true) -> String? {
     let candidates = program.contains("/") ? [program] : path.split(separator: ":").map { "\($0)/\(program)" }
     guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
-    return URL(fileURLWithPath: found).resolvingSymlinksInPath().path
+    return followingLinks ? URL(fileURLWithPath: found).resolvingSymlinksInPath().path : found
   }
 
   /// Folders of the shared libraries this wt loaded from outside the

@@ -55,7 +55,13 @@ public struct SandboxLayout: Hashable, Sendable {
     func add(_ path: String, _ access: Access, _ purpose: String, optional: Bool = false) {
       mounts.append(Mount(source: path, target: path, access: access, optional: optional, purpose: purpose))
     }
-    for path in w.programs where !Self.isSystem(path) { add(path, .readOnly, "program") }
+    // A program inside a folder that is already shown (a venv's own
+    // script) is not bound again on top of it.
+    let programs = w.programs.map { ProgramSupport.Part(path: $0, purpose: "program") } + w.support
+    let folders = Set(programs.map(\.path))
+    for part in programs where !Self.isSystem(part.path) && !Self.inside(part.path, any: folders) {
+      if !mounts.contains(where: { $0.target == part.path }) { add(part.path, .readOnly, part.purpose) }
+    }
     // `wt` by name, as the prompt says it (`wt done`), whatever the
     // person's PATH holds: only wt's own folder is added inside.
     mounts.append(Mount(source: w.wt, target: "\(Self.wtFolder)/wt", access: .readOnly, purpose: "wt, for wt signal, prime and done"))
@@ -96,6 +102,16 @@ public struct SandboxLayout: Hashable, Sendable {
       socket: "\(w.run)/wt.sock")
   }
 
+  /// Whether `path` lies below one of `folders` (not equal to it).
+  static func inside(_ path: String, any folders: Set<String>) -> Bool {
+    var parent = (path as NSString).deletingLastPathComponent
+    while parent != "/" && !parent.isEmpty {
+      if folders.contains(parent) { return true }
+      parent = (parent as NSString).deletingLastPathComponent
+    }
+    return false
+  }
+
   static func isSystem(_ path: String) -> Bool {
     system.contains { path == $0 || path.hasPrefix($0 + "/") } && !path.hasPrefix("/etc/")
   }
@@ -115,14 +131,18 @@ public struct SandboxedWorker: Hashable, Sendable {
   /// Executables the agent runs that may live outside the system folders:
   /// the agent, wt (for its hooks), bd; and the libraries they load.
   public var programs: [String]
+  /// What the interpreted ones among them need (`ProgramSupport`): their
+  /// interpreters, environments and installations.
+  public var support: [ProgramSupport.Part]
   /// This wt's executable, and the session's `PATH`.
   public var wt: String
   public var path: String
 
   public init(
     worker: String, worktree: String, gitDirectory: String, commonDirectory: String, beadsDirectory: String?,
-    own: String, programs: [String], wt: String, path: String
+    own: String, programs: [String], wt: String, path: String, support: [ProgramSupport.Part] = []
   ) {
+    self.support = support
     self.wt = wt
     self.path = path
     self.worker = worker

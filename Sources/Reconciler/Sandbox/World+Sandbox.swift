@@ -68,11 +68,18 @@ extension World {
       guard let found = Applier.locate(name, path: path) else { return [] }
       return name.hasPrefix("/") && name != found ? [name, found] : [found]
     } + Applier.loadedLibraryFolders()
+    // An interpreted one's interpreter, environment and installation.
+    let home = environment["HOME"] ?? NSHomeDirectory(), inside = profile.env["PATH"] ?? path
+    var support: [ProgramSupport.Part] = []
+    for name in named.compactMap({ $0 }) {
+      guard let found = Applier.locate(name, path: path, followingLinks: false) else { continue }
+      for part in ProgramSupport.parts(of: found, path: inside, home: home) where !support.contains(part) { support.append(part) }
+    }
     return SandboxedWorker(
       worker: change.worker, worktree: change.worktree,
       gitDirectory: gitDirectory ?? "\(common)/worktrees/\(change.bead)", commonDirectory: common,
       beadsDirectory: FileManager.default.fileExists(atPath: beads) ? beads : nil,
       own: sandboxFolder(project: project.name, bead: change.bead), programs: Array(Set(programs)).sorted(),
-      wt: wtExecutable, path: profile.env["PATH"] ?? path)
+      wt: wtExecutable, path: profile.env["PATH"] ?? path, support: support)
   }
 }
