@@ -145,6 +145,7 @@ import TestSupport
         worker: "demo/b1", worktree: tree, gitDirectory: "\(repo)/.git/worktrees/b1", commonDirectory: "\(repo)/.git",
         beadsDirectory: nil, own: own, programs: [Self.aider, URL(fileURLWithPath: Self.aider).resolvingSymlinksInPath().path],
         wt: "/usr/bin/true", path: "/usr/bin:/bin", support: support)
+      try worker.prepareGitView()
       let layout = SandboxLayout.derive(worker, sandbox: Sandbox(runtime: .bwrap, network: .offline))
       let argv = Bubblewrap(program: "/usr/bin/bwrap").arguments(layout, command: [Self.aider, "--version"], kind: Bubblewrap.kind)
       return try runChild(argv[0], Array(argv.dropFirst()))

@@ -43,6 +43,7 @@ extension Applier {
       gitDirectory: worker.gitDirectory, branch: change.branch, objects: worker.objects, repo: project.path,
       scratch: "\(worker.own)/incoming")
     try await world.git.seal(gitDirectory: worker.gitDirectory, branch: change.branch)
+    try worker.prepareGitView()
     let layout = SandboxLayout.derive(worker, sandbox: sandbox)
     let probe = Bubblewrap().arguments(layout, command: ["true"], kind: Bubblewrap.kind)
     let out = try await world.runner.output(probe, timeout: .seconds(20))

@@ -70,6 +70,7 @@ public struct SandboxLayout: Hashable, Sendable {
     // the repository's config and hooks. Never writable: one worker could
     // delete or move another's work.
     add(w.commonDirectory, .readOnly, "the repository's git folder (objects, refs, config)")
+    mounts += w.gitViewMounts
     add(w.worktree, .readWrite, "the worktree")
     // Its index, HEAD and own ref (refs/worktree/*); the files that say
     // which repository it belongs to stay as wt wrote them, so that git
