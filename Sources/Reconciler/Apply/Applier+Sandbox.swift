@@ -45,7 +45,7 @@ extension Applier {
     try await world.git.seal(gitDirectory: worker.gitDirectory, branch: change.branch)
     try worker.prepareGitView()
     let layout = SandboxLayout.derive(worker, sandbox: sandbox)
-    let probe = Bubblewrap().arguments(layout, command: ["true"], kind: Bubblewrap.kind)
+    let probe = NativeSandbox.arguments(layout, command: ["true"])
     let out = try await world.runner.output(probe, timeout: .seconds(20))
     guard out.succeeded else {
       throw SandboxError("bubblewrap did not start (exit \(out.status)): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -60,7 +60,7 @@ extension Applier {
     let keep = Set(environment.keys).union(profile.passEnv ?? []).sorted()
     var wrapper = [world.wtExecutable, "sandbox-exec", "--worker", change.worker, "--socket", layout.socket, "--directory", change.worktree]
     for name in keep { wrapper += ["--keep", name] }
-    return wrapper + ["--"] + Bubblewrap().arguments(layout, command: argv, kind: Bubblewrap.kind)
+    return wrapper + ["--"] + NativeSandbox.arguments(layout, command: argv)
   }
 
   /// An executable as named (`claude`) or as a path, absolute and with
