@@ -14,8 +14,14 @@ extension EndToEnd {
     @Test(.enabled(if: SandboxTests.bwrap)) func aiderInBubblewrapEditsCommitsAndIsMergedButCannotReadTheKeys() throws {
       let rig = try AiderRig()
       let p = rig.playground
+      // Named as a person names it: `aider` on PATH, a link in ~/.local/bin
+      // to the venv's script (as uv and pipx install it).
+      try FileManager.default.createDirectory(atPath: "\(p.dir)/.local/bin", withIntermediateDirectories: true)
+      try FileManager.default.createSymbolicLink(atPath: "\(p.dir)/.local/bin/aider", withDestinationPath: AiderStandIn.aiderBinary)
+      p.env["PATH"] = "\(p.dir)/.local/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
       try p.editManifest {
         $0.replacingOccurrences(of: "    on_done: merge\n", with: "    on_done: merge\n    sandbox: {runtime: bwrap, network: full}\n")
+          .replacingOccurrences(of: "command: [\(AiderStandIn.aiderBinary),", with: "command: [aider,")
       }
       try FileManager.default.createDirectory(atPath: "\(p.dir)/.ssh", withIntermediateDirectories: true)
       try "wt-test-key-5e1d\n".write(toFile: "\(p.dir)/.ssh/x", atomically: true, encoding: .utf8)
@@ -26,6 +32,7 @@ extension EndToEnd {
         .deletingLastPathComponent().deletingLastPathComponent().path
       #expect(diff.stdout.contains("  ro  \(venv)  — the Python environment of aider"), "\(diff.stdout)")
       #expect(!diff.stdout.contains("  ro  \(p.dir)  ") && !diff.stdout.contains("  ro  \(NSHomeDirectory())  "))
+      #expect(diff.stdout.contains("  ln  \(p.dir)/.local/bin/aider -> "), "\(diff.stdout)")
       let apply = try p.wt("apply", "--yes")
       #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
 

@@ -118,6 +118,22 @@ import TestSupport
     #expect(layout.mounts.first { $0.target == "/opt/venv" }?.access == .readOnly)
     #expect(layout.mounts.first { $0.target == "/opt/venv" }?.purpose == "the Python environment of aider")
   }
+
+  /// A program named through a link (`~/.local/bin/aider`, an npm
+  /// prefix's `bin/codex`) is a link inside too, unless a mount shows it.
+  @Test func whereAProgramIsNamedItIsALinkInside() {
+    var worker = SandboxLayoutTests.worker
+    worker.programs = ["/opt/venv/bin/aider"]
+    worker.support = [.init(path: "/opt/venv", purpose: "the Python environment of aider")]
+    worker.links = ["/home/me/.local/bin/aider": "/opt/venv/bin/aider", "/opt/venv/bin/a2": "/opt/venv/bin/aider", "/usr/bin/x": "/opt/x"]
+    let layout = SandboxLayout.derive(worker, sandbox: Sandbox(runtime: .bwrap))
+    #expect(layout.links == [.init(path: "/home/me/.local/bin/aider", target: "/opt/venv/bin/aider")])
+    let argv = Bubblewrap().arguments(layout, command: ["aider"], kind: { _ in .missing }).joined(separator: " ")
+    #expect(argv.contains("--symlink /opt/venv/bin/aider /home/me/.local/bin/aider"))
+    #expect(!argv.contains("--ro-bind /home/me/.local/bin/aider"))
+    // Seatbelt cannot make one: the link itself is read where it is.
+    #expect(SandboxExec.profile(layout).parameters.contains { $0.name.hasPrefix("R") && $0.path == "/home/me/.local/bin/aider" })
+  }
 }
 
 /// The real Aider (`.venv/aider`, scripts/install-deps --tests) started in
@@ -127,29 +143,38 @@ import TestSupport
   static var aider: String { "\(packageRoot)/.venv/aider/bin/aider" }
   static var ready: Bool { SandboxGitTests.bwrap && FileManager.default.isExecutableFile(atPath: aider) }
 
+  /// `program` run in bubblewrap with the layout of a worker made under
+  /// `root`, given `support`.
+  static func run(_ program: String, _ args: [String], support: [ProgramSupport.Part], root: String) throws -> ChildOutput {
+    let repo = "\(root)/repo", tree = "\(root)/trees/b1", own = "\(root)/state/b1"
+    // As World.sandboxedWorker gives it: the real file, and a link where
+    // it is named.
+    let real = URL(fileURLWithPath: program).resolvingSymlinksInPath().path
+    if !FileManager.default.fileExists(atPath: tree) {
+      try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
+      for args in [["init", "-q", "-b", "main"], ["commit", "-q", "--allow-empty", "-m", "init"], ["worktree", "add", "-q", "-b", "wt/b1", tree]] {
+        let out = try runChild("/usr/bin/git", ["-C", repo, "-c", "user.name=T", "-c", "user.email=t@t.invalid"] + args)
+        guard out.status == 0 else { throw SandboxError("git \(args): \(out.stderrText)") }
+      }
+      for folder in ["objects/pack", "objects/info", "home", "run", "tmp"] {
+        try FileManager.default.createDirectory(atPath: "\(own)/\(folder)", withIntermediateDirectories: true)
+      }
+    }
+    let worker = SandboxedWorker(
+      worker: "demo/b1", worktree: tree, gitDirectory: "\(repo)/.git/worktrees/b1", commonDirectory: "\(repo)/.git",
+      beadsDirectory: nil, own: own, programs: [real], wt: "/usr/bin/true", path: "/usr/bin:/bin", support: support,
+      links: real == program ? [:] : [program: real])
+    try worker.prepareGitView()
+    let layout = SandboxLayout.derive(worker, sandbox: Sandbox(runtime: .bwrap, network: .offline))
+    let argv = Bubblewrap(program: "/usr/bin/bwrap").arguments(layout, command: [program] + args, kind: Bubblewrap.kind)
+    return try runChild(argv[0], Array(argv.dropFirst()))
+  }
+
   @Test(.enabled(if: ready)) func aiderStartsInsideWithWhatIsDerivedForIt() throws {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("wt-sbx-aider-\(UUID().uuidString.prefix(6))").path
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let repo = "\(root)/repo", tree = "\(root)/trees/b1", own = "\(root)/state/b1"
-    try FileManager.default.createDirectory(atPath: repo, withIntermediateDirectories: true)
-    for args in [["init", "-q", "-b", "main"], ["commit", "-q", "--allow-empty", "-m", "init"], ["worktree", "add", "-q", "-b", "wt/b1", tree]] {
-      let out = try runChild("/usr/bin/git", ["-C", repo, "-c", "user.name=T", "-c", "user.email=t@t.invalid"] + args)
-      #expect(out.status == 0, "\(out.stderrText)")
-    }
-    for folder in ["objects/pack", "objects/info", "home", "run", "tmp"] {
-      try FileManager.default.createDirectory(atPath: "\(own)/\(folder)", withIntermediateDirectories: true)
-    }
     let support = ProgramSupport.parts(of: Self.aider, path: "/usr/bin:/bin", home: NSHomeDirectory())
-    func run(_ support: [ProgramSupport.Part]) throws -> ChildOutput {
-      let worker = SandboxedWorker(
-        worker: "demo/b1", worktree: tree, gitDirectory: "\(repo)/.git/worktrees/b1", commonDirectory: "\(repo)/.git",
-        beadsDirectory: nil, own: own, programs: [Self.aider, URL(fileURLWithPath: Self.aider).resolvingSymlinksInPath().path],
-        wt: "/usr/bin/true", path: "/usr/bin:/bin", support: support)
-      try worker.prepareGitView()
-      let layout = SandboxLayout.derive(worker, sandbox: Sandbox(runtime: .bwrap, network: .offline))
-      let argv = Bubblewrap(program: "/usr/bin/bwrap").arguments(layout, command: [Self.aider, "--version"], kind: Bubblewrap.kind)
-      return try runChild(argv[0], Array(argv.dropFirst()))
-    }
+    func run(_ support: [ProgramSupport.Part]) throws -> ChildOutput { try Self.run(Self.aider, ["--version"], support: support, root: root) }
     let derived = try run(support)
     #expect(derived.status == 0, "\(derived.stderrText)")
     #expect(derived.stdoutText.hasPrefix("aider "), "\(derived.stdoutText)")
@@ -157,5 +182,34 @@ import TestSupport
     #expect(support.allSatisfy { $0.path != NSHomeDirectory() })
     let bare = try run([])
     #expect(bare.status != 0)
+  }
+}
+
+extension InterpretedAgentInBubblewrapTests {
+  static var node: Bool { SandboxGitTests.bwrap && FileManager.default.isExecutableFile(atPath: "/usr/bin/node") }
+
+  /// An npm-installed CLI as codex and gemini are: a link in the prefix's
+  /// `bin` to a `#!/usr/bin/env node` script whose dependencies sit in
+  /// `lib/node_modules`, outside every folder the sandbox shows.
+  @Test(.enabled(if: node)) func anNpmScriptStartsInsideWithItsPackages() throws {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("wt-sbx-node-\(UUID().uuidString.prefix(6))").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let package = "\(root)/npm/lib/node_modules/fake-cli"
+    try FileManager.default.createDirectory(atPath: "\(package)/node_modules/dep", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: "\(package)/bin", withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(atPath: "\(root)/npm/bin", withIntermediateDirectories: true)
+    try "module.exports = 'dep loaded';\n".write(toFile: "\(package)/node_modules/dep/index.js", atomically: true, encoding: .utf8)
+    try "#!/usr/bin/env node\nconsole.log('fake-cli: ' + require('dep'));\n".write(
+      toFile: "\(package)/bin/cli.js", atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(package)/bin/cli.js")
+    try FileManager.default.createSymbolicLink(atPath: "\(root)/npm/bin/fake-cli", withDestinationPath: "../lib/node_modules/fake-cli/bin/cli.js")
+    let program = "\(root)/npm/bin/fake-cli"
+    let support = ProgramSupport.parts(of: program, path: "/usr/bin:/bin", home: NSHomeDirectory())
+    #expect(support.map(\.path).contains("\(root)/npm/lib/node_modules"))
+    let derived = try Self.run(program, [], support: support, root: "\(root)/w")
+    #expect(derived.stdoutText == "fake-cli: dep loaded\n", "\(derived.stderrText)")
+    // With only the script (as before), its dependency is not there.
+    let bare = try Self.run(program, [], support: [], root: "\(root)/w")
+    #expect(bare.status != 0 && bare.stderrText.contains("Cannot find module 'dep'"), "\(bare.stderrText)")
   }
 }

@@ -83,7 +83,7 @@ public struct SandboxExec: Sendable {
       "(allow file-read* (require-all (require-any \(systemReadable.map { "(subpath \(quoted($0)))" }.joined(separator: " ")))"
         + " (require-not (require-any \(Array(Set(secrets)).sorted().joined(separator: " "))))))")
     lines.append("; The layout's read-only mounts: programs, the shared git folder, wt's socket, read_only:.")
-    let readNames = readOnly.flatMap { names($0.source, "R") }
+    let readNames = readOnly.flatMap { names($0.source, "R") } + layout.links.flatMap { names($0.path, "R") }
     if !readNames.isEmpty { lines.append("(allow file-read* \(readNames.map(filter).joined(separator: " ")))") }
     lines.append("; The layout's read-write mounts: its worktree, its git folder and store, bd's, its home, read_write:.")
     let writeNames = readWrite.flatMap { names($0.source, "W") }

@@ -28,8 +28,16 @@ public struct SandboxLayout: Hashable, Sendable {
     public var purpose: String
   }
 
+  /// A path that is a link outside, made a link inside too.
+  public struct Link: Hashable, Sendable {
+    public var path: String
+    public var target: String
+  }
+
   /// In order: a later mount covers what an earlier one shows.
   public var mounts: [Mount]
+  /// Made after the mounts, where no mount shows the path already.
+  public var links: [Link] = []
   /// Files and folders made empty on top of the mounts (secrets that live
   /// in a folder the agent needs, such as `/etc/shadow`).
   public var hidden: [String]
@@ -98,9 +106,11 @@ public struct SandboxLayout: Hashable, Sendable {
       "GIT_CONFIG_GLOBAL": w.gitConfig,
     ]
     if let beads = w.beadsDirectory { env["BEADS_DIR"] = beads }
+    let shown = Set(mounts.map(\.target))
+    let links = w.links.sorted { $0.key < $1.key }.filter { !isSystem($0.key) && !shown.contains($0.key) && !inside($0.key, any: shown) }
     return SandboxLayout(
-      mounts: mounts, hidden: Self.systemSecrets, environment: env, directory: w.worktree, network: sandbox.network,
-      socket: "\(w.run)/wt.sock")
+      mounts: mounts, links: links.map { Link(path: $0.key, target: $0.value) }, hidden: Self.systemSecrets, environment: env,
+      directory: w.worktree, network: sandbox.network, socket: "\(w.run)/wt.sock")
   }
 
   /// Whether `path` lies below one of `folders` (not equal to it).
@@ -135,15 +145,20 @@ public struct SandboxedWorker: Hashable, Sendable {
   /// What the interpreted ones among them need (`ProgramSupport`): their
   /// interpreters, environments and installations.
   public var support: [ProgramSupport.Part]
+  /// Where a program is named (on `PATH`, or as written) when that is a
+  /// link: the link's path and the program's real path.
+  public var links: [String: String]
   /// This wt's executable, and the session's `PATH`.
   public var wt: String
   public var path: String
 
   public init(
     worker: String, worktree: String, gitDirectory: String, commonDirectory: String, beadsDirectory: String?,
-    own: String, programs: [String], wt: String, path: String, support: [ProgramSupport.Part] = []
+    own: String, programs: [String], wt: String, path: String, support: [ProgramSupport.Part] = [],
+    links: [String: String] = [:]
   ) {
     self.support = support
+    self.links = links
     self.wt = wt
     self.path = path
     self.worker = worker
