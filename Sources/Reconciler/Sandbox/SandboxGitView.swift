@@ -40,7 +40,10 @@ extension SandboxedWorker {
   public func prepareGitView() throws {
     let fm = FileManager.default
     let info = "\(commonDirectory)/objects/info"
+    // Both mount points must exist: bubblewrap cannot make one inside
+    // the read-only shared folder (git makes `objects/info` itself too).
     try fm.createDirectory(atPath: "\(commonDirectory)/refs/worktree", withIntermediateDirectories: true)
+    try fm.createDirectory(atPath: info, withIntermediateDirectories: true)
     try fm.createDirectory(atPath: "\(gitDirectory)/refs/worktree", withIntermediateDirectories: true)
     try? fm.removeItem(atPath: objectsInfo)
     try fm.createDirectory(atPath: objectsInfo, withIntermediateDirectories: true)
