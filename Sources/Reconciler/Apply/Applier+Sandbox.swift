@@ -43,8 +43,9 @@ extension Applier {
       gitDirectory: worker.gitDirectory, branch: change.branch, objects: worker.objects, repo: project.path,
       scratch: "\(worker.own)/incoming")
     try await world.git.seal(gitDirectory: worker.gitDirectory, branch: change.branch)
+    try worker.prepareGitView()
     let layout = SandboxLayout.derive(worker, sandbox: sandbox)
-    let probe = Bubblewrap().arguments(layout, command: ["true"], kind: Bubblewrap.kind)
+    let probe = NativeSandbox.arguments(layout, command: ["true"])
     let out = try await world.runner.output(probe, timeout: .seconds(20))
     guard out.succeeded else {
       throw SandboxError("bubblewrap did not start (exit \(out.status)): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -59,15 +60,15 @@ extension Applier {
     let keep = Set(environment.keys).union(profile.passEnv ?? []).sorted()
     var wrapper = [world.wtExecutable, "sandbox-exec", "--worker", change.worker, "--socket", layout.socket, "--directory", change.worktree]
     for name in keep { wrapper += ["--keep", name] }
-    return wrapper + ["--"] + Bubblewrap().arguments(layout, command: argv, kind: Bubblewrap.kind)
+    return wrapper + ["--"] + NativeSandbox.arguments(layout, command: argv)
   }
 
   /// An executable as named (`claude`) or as a path, absolute and with
   /// its links followed; nil when there is none.
-  static func locate(_ program: String, path: String) -> String? {
+  static func locate(_ program: String, path: String, followingLinks: Bool = true) -> String? {
     let candidates = program.contains("/") ? [program] : path.split(separator: ":").map { "\($0)/\(program)" }
     guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
-    return URL(fileURLWithPath: found).resolvingSymlinksInPath().path
+    return followingLinks ? URL(fileURLWithPath: found).resolvingSymlinksInPath().path : found
   }
 
   /// Folders of the shared libraries this wt loaded from outside the

@@ -32,6 +32,7 @@ public struct Bubblewrap: Sendable {
         }
       argv += [verb, mount.source, mount.target]
     }
+    for link in layout.links { argv += ["--symlink", link.target, link.path] }
     for path in layout.hidden {
       switch kind(path) {
       case .missing: continue

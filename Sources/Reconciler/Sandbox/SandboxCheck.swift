@@ -30,7 +30,7 @@ public enum SandboxCheck {
     switch sandbox.runtime {
     case .none: return []
     case .bwrap:
-      if let (reason, fix) = await Bubblewrap().problem(runner: runner) {
+      if let (reason, fix) = await NativeSandbox.problem(runner: runner) {
         found.append(.sandboxUnavailable(runtime: "bwrap", reason: reason, fix: fix))
       }
     case .podman:

@@ -11,6 +11,9 @@ extension SandboxLayout {
       let target = mount.source == mount.target ? mount.target : "\(mount.target) (from \(mount.source))"
       out += "  \(mount.access.rawValue)  \(TerminalText.escape(target))\(mount.optional ? " (if present)" : "")  — \(mount.purpose)\n"
     }
+    for link in links {
+      out += "  ln  \(TerminalText.escape(link.path)) -> \(TerminalText.escape(link.target))  — where the program is named\n"
+    }
     out += "  hidden: \(hidden.joined(separator: ", "))\n"
     out += "  nothing else: your home, other worktrees, the main checkout's files, wt's state and tmux sockets are not there\n"
     return out
