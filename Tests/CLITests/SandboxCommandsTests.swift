@@ -40,7 +40,7 @@ import TestSupport
     #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
     let closed = try p.wait(seconds: 90) { (try p.show(id))["status"] as? String == "closed" }
     let probed = (try? String(contentsOfFile: "\(logs)/probe.txt", encoding: .utf8)) ?? ""
-    #expect(closed, "\(probed)")
+    #expect(closed, "\(probed)\n\((try? p.wt("queue").stdout) ?? "")\n\((try? p.wt("status").stdout) ?? "")")
     #expect(probed.contains("setup could not read the key") && probed.contains("setup could not write the checkout"), "\(probed)")
     #expect(probed.contains("gate could not read the key") && probed.contains("gate could not write the checkout"), "\(probed)")
     #expect(!probed.contains("setup read the key") && !probed.contains("gate read the key"), "\(probed)")

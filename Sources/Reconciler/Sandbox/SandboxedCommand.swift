@@ -61,6 +61,7 @@ extension World {
     if !FileManager.default.fileExists(atPath: worker.gitConfig) {
       try "".write(toFile: worker.gitConfig, atomically: true, encoding: .utf8)
     }
+    try worker.prepareGitView()
     return SandboxedCommand(
       layout: SandboxLayout.derive(worker, sandbox: sandbox), runtime: sandbox.runtime,
       environment: SandboxedCommand.environment(given))
