@@ -116,7 +116,7 @@ extension Applier {
     // the bead back like any other failed step.
     let layout = sandbox(change, project: project).isOn
       ? try await step("sandbox") { try await prepareSandbox(change, project: project, profile: profile) } : nil
-    let wrapperBytes = layout.map { sandboxed([], change: change, layout: $0, profile: profile, environment: env).joined(separator: " ").utf8.count } ?? 0
+    let wrapperBytes = layout.map { sandboxed([], change: change, project: project, layout: $0, profile: profile, environment: env).joined(separator: " ").utf8.count } ?? 0
     try await step("trust file") {
       try TrustSeed.seed(profile.trustSeed, worktree: change.worktree, home: env["HOME"] ?? world.environment["HOME"] ?? NSHomeDirectory())
     }
@@ -156,7 +156,7 @@ extension Applier {
       worker: change.worker)
     if !hasPane {
       var argv = command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt)
-      if let layout { argv = sandboxed(argv, change: change, layout: layout, profile: profile, environment: env) }
+      if let layout { argv = sandboxed(argv, change: change, project: project, layout: layout, profile: profile, environment: env) }
       try await step("session") {
         do {
           try await world.tmux.newSession(

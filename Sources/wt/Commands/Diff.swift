@@ -106,7 +106,7 @@ extension WT {
             let sandbox = manifest.sandbox(for: project, agent: change.agent)
             guard sandbox.isOn, let common = try? await world.git.commonDirectory(project.path) else { continue }
             let facts = world.sandboxedWorker(change, project: project, profile: profile, common: common)
-            print("\n" + SandboxLayout.derive(facts, sandbox: sandbox).rendered(worker: change.worker, runtime: sandbox.runtime), terminator: "")
+            print("\n" + SandboxLayout.derive(facts, sandbox: sandbox).rendered(worker: change.worker, sandbox: sandbox), terminator: "")
           }
         }
         for (i, answer) in hosts.enumerated() {

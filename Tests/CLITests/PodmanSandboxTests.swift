@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Workers whose agent runs in a podman container (docs/sandbox.md), with
+/// the real podman: the image is built from this machine's files
+/// (`PodHost.buildImage`, no registry is reachable here) and podman runs
+/// with a containers.conf of the test's own (the runc runtime, no default
+/// ulimits: what this kind of VM needs), passed to wt through
+/// CONTAINERS_CONF, never the machine's. The same attacks as bubblewrap's
+/// are refused; no container outlives its worker.
+@Suite(.serialized, .tags(.podman), .timeLimit(.minutes(6))) struct PodmanSandboxTests {
+  static var podman: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/podman") }
+
+  /// The test's containers.conf and the image, once per run.
+  static func rig() throws -> (conf: String, image: String) {
+    let conf = FileManager.default.temporaryDirectory.appendingPathComponent("wt-sbx-containers-\(getpid()).conf").path
+    try "[containers]\ndefault_ulimits = []\n[engine]\nruntime = \"runc\"\n".write(toFile: conf, atomically: true, encoding: .utf8)
+    return (conf, try PodHost.buildImage(conf: conf))
+  }
+
+  static func playground(image: String? = nil, network: String = "none", workers: Int = 2) throws -> Playground {
+    let (conf, built) = try rig()
+    return try SandboxTests.playground(
+      network: network, workers: workers, runtime: "podman, image: \(image ?? built)", env: ["CONTAINERS_CONF": conf])
+  }
+
+  /// This playground's containers (by the state folder wt labels them
+  /// with): session name and id.
+  static func containers(_ p: Playground) throws -> [(session: String, id: String)] {
+    let out = try p.sh(
+      ["podman", "ps", "--all", "--no-trunc", "--format", "{{index .Labels \"wt.state\"}} {{index .Labels \"wt.session\"}} {{.ID}}"],
+      check: false
+    ).stdout
+    return out.split(separator: "\n").compactMap { line in
+      let parts = line.split(separator: " ").map(String.init)
+      return parts.count == 3 && parts[0].hasPrefix(p.dir) ? (parts[1], parts[2]) : nil
+    }
+  }
+
+  static func shown(_ p: Playground) -> Comment { "containers: \((try? containers(p)) ?? [])" }
+
+  static func ids(_ p: Playground, _ bead: String) throws -> [String] {
+    try containers(p).filter { $0.session == "wt-demo__\(bead)" }.map(\.id)
+  }
+
+  /// Kills the pane's whole process group outright (the pane's wt and
+  /// `podman run`): nothing of wt's is left to remove the container, which
+  /// podman's conmon keeps running.
+  static func killPane(_ p: Playground, _ bead: String) throws {
+    let pid = try p.sh(["tmux", "-L", p.socket, "display-message", "-p", "-t", "=wt-demo__\(bead):", "#{pane_pid}"]).stdout
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    try p.sh(["kill", "-KILL", "--", "-\(pid)"])
+  }
+
+  static func sessions(_ p: Playground) throws -> String {
+    try p.sh(["tmux", "-L", p.socket, "list-sessions", "-F", "#{session_name}"], check: false).stdout
+  }
+
+  @Test(.enabled(if: podman)) func whatAnAgentTriesAgainstThePersonIsRefusedAndItsOwnWorkMerges() throws {
+    let p = try Self.playground()
+    try SandboxTests.attackThenFinish(p)
+    // Its container went with its session; the other worker's runs on.
+    #expect(try p.wait(seconds: 30) { try Self.containers(p).count == 1 }, Self.shown(p))
+  }
+
+  @Test(.enabled(if: podman)) func aMissingImageLeavesNoClaimNoSessionAndNoContainer() throws {
+    let p = try Self.playground(image: "localhost/wt-no-such-image:1", workers: 1)
+    let id = try p.bead("never starts")
+    let apply = try p.wt("apply", "--yes")
+    #expect(apply.status != 0)
+    let said = apply.stdout + apply.stderr
+    #expect(said.contains("the image localhost/wt-no-such-image:1 is not on this machine"), "\(said)")
+    #expect(said.contains("podman build -t localhost/wt-no-such-image:1"), "\(said)")
+    #expect((try p.show(id))["status"] as? String == "open")
+    #expect(try p.claimedWithoutWorker().isEmpty)
+    #expect(!(try Self.sessions(p)).contains(id))
+    #expect(try Self.containers(p).isEmpty)
+  }
+
+  /// Every way a worker's session ends takes its container: a restart
+  /// while the old container still runs (the new one replaces it), tmux
+  /// killing the session (the pane's wt is hung up and removes it), a
+  /// container whose session went with nothing of wt's left to see it (the
+  /// next pass removes it), and `wt abandon`.
+  @Test(.enabled(if: podman)) func noContainerOutlivesItsSession() throws {
+    let p = try Self.playground(workers: 2)
+    let a = try p.bead("first", description: "nothing to do", priority: 0)
+    let b = try p.bead("second", description: "nothing to do", priority: 1)
+    #expect(try p.wt("apply", "--yes").status == 0)
+    #expect(try p.wait(seconds: 60) { try Self.ids(p, a).count == 1 && Self.ids(p, b).count == 1 }, Self.shown(p))
+    // The agent's pane dies outright; its container runs on. The restart
+    // replaces it.
+    let first = try Self.ids(p, a)
+    try Self.killPane(p, a)
+    #expect(try p.wait(seconds: 20) {
+      try p.sh(["tmux", "-L", p.socket, "display-message", "-p", "-t", "=wt-demo__\(a):", "#{pane_dead}"]).stdout.hasPrefix("1")
+    })
+    #expect(try Self.ids(p, a) == first)
+    let restarted = try p.wt("apply", "--yes")
+    #expect(restarted.status == 0, "\(restarted.stdout)\(restarted.stderr)")
+    #expect(try p.wait(seconds: 60) { let now = try Self.ids(p, a); return now.count == 1 && now != first }, Self.shown(p))
+    // tmux kills a session: the pane's wt removes its container.
+    try p.sh(["tmux", "-L", p.socket, "kill-session", "-t", "=wt-demo__\(b)"])
+    #expect(try p.wait(seconds: 30) { try Self.ids(p, b).isEmpty }, Self.shown(p))
+    // Pane and session gone with nothing of wt's left: the next pass
+    // removes the container before it starts anything.
+    let second = try Self.ids(p, a)
+    try Self.killPane(p, a)
+    try p.sh(["tmux", "-L", p.socket, "kill-session", "-t", "=wt-demo__\(a)"])
+    #expect(try Self.ids(p, a) == second)
+    _ = try p.wt("apply", "--yes")
+    #expect(try Self.ids(p, a).allSatisfy { !second.contains($0) }, Self.shown(p))
+    // wt abandon removes what runs now, before it returns.
+    #expect(try p.wait(seconds: 60) { try Self.ids(p, a).count == 1 })
+    let abandoned = try p.wt("abandon", a)
+    #expect(abandoned.status == 0, "\(abandoned.stdout)\(abandoned.stderr)")
+    #expect(try Self.ids(p, a).isEmpty, Self.shown(p))
+  }
+}
