@@ -123,4 +123,47 @@ import TestSupport
     #expect(abandoned.status == 0, "\(abandoned.stdout)\(abandoned.stderr)")
     #expect(try Self.ids(p, a).isEmpty, Self.shown(p))
   }
+
+  /// `wt diff` shows the podman worker's mounts (the system from the
+  /// image, none of this machine's folders); `wt validate` and `wt diff`
+  /// fail at the `sandbox:` with the fix when podman is missing, the image
+  /// is missing, or podman cannot start a container here.
+  @Test(.enabled(if: podman)) func diffShowsTheMountsAndValidateAndDiffSayWhatIsMissing() throws {
+    let (conf, image) = try Self.rig()
+    let p = try Self.playground(workers: 1)
+    let id = try p.bead("shown")
+    let diff = try p.wt("diff")
+    #expect(diff.status == 0, "\(diff.stderr)")
+    #expect(diff.stdout.contains("Sandbox of demo/\(id): podman (image \(image)), network none"), "\(diff.stdout)")
+    #expect(diff.stdout.contains("  ro  /usr, /etc, …  — the system, from the image (none of this machine's)"))
+    #expect(diff.stdout.contains("  rw  \(p.worktree(id))  — the worktree"))
+    #expect(!diff.stdout.contains("  ro  /usr (if present)") && !diff.stdout.contains("hidden:"))
+    #expect(try p.wt("validate").status == 0)
+    // podman that cannot start a container: a runtime that is not there.
+    let broken = "\(p.dir)/broken.conf"
+    try "[containers]\ndefault_ulimits = []\n[engine]\nruntime = \"wt-no-such-runtime\"\n".write(toFile: broken, atomically: true, encoding: .utf8)
+    p.env["CONTAINERS_CONF"] = broken
+    for command in ["validate", "diff"] {
+      let out = try p.wt(command)
+      #expect(out.status == 1, "\(command): \(out.stdout)\(out.stderr)")
+      #expect(out.stderr.contains("wt.yaml:18:14: error: sandbox 'podman' cannot run here: podman cannot start a container of \(image) here ("), "\(out.stderr)")
+      #expect(out.stderr.contains("hint: run 'podman run --rm \(image) true' until it works"), "\(out.stderr)")
+    }
+    p.env["CONTAINERS_CONF"] = conf
+    // The image missing.
+    try p.editManifest { $0.replacingOccurrences(of: "image: \(image)", with: "image: localhost/wt-no-such-image:1") }
+    let missing = try p.wt("diff")
+    #expect(missing.status == 1)
+    #expect(missing.stderr.contains("wt.yaml:18:14: error: sandbox 'podman' cannot run here: the image localhost/wt-no-such-image:1 is not on this machine"), "\(missing.stderr)")
+    #expect(missing.stderr.contains("hint: build it here (podman build -t localhost/wt-no-such-image:1 DIR) or import one"))
+    // podman not installed: a PATH with git and nothing of podman's.
+    let bin = "\(p.dir)/bin"
+    try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+    for tool in ["git", "tmux", "python3", "env"] { try FileManager.default.createSymbolicLink(atPath: "\(bin)/\(tool)", withDestinationPath: "/usr/bin/\(tool)") }
+    p.env["PATH"] = bin
+    let absent = try p.wt("validate")
+    #expect(absent.status == 1)
+    #expect(absent.stderr.contains("wt.yaml:18:14: error: sandbox 'podman' cannot run here: podman is not installed"), "\(absent.stderr)")
+    #expect(absent.stderr.contains("hint: install it: apt-get install podman runc"))
+  }
 }

@@ -58,7 +58,7 @@ extension Applier {
     case .podman:
       if let why = Podman.unexpressible(layout) { throw SandboxError(why) }
       let image = sandbox.image ?? ""
-      guard await Podman().hasImage(image, runner: world.runner) else {
+      guard await Podman().hasImage(image, runner: world.runner) != false else {
         throw SandboxError(
           "the image \(image) is not on this machine; build it (podman build -t \(image) DIR) or import it (podman import ROOTFS.tar \(image))")
       }

@@ -130,9 +130,12 @@ public struct Podman: Sendable {
     }
   }
 
-  /// Whether `image` is on this machine (wt pulls nothing).
-  public func hasImage(_ image: String, runner: ProcessRunner) async -> Bool {
-    (try? await runner.output([program, "image", "exists", "--", image], timeout: .seconds(20)))?.succeeded == true
+  /// Whether `image` is on this machine (wt pulls nothing): nil when
+  /// podman could not say (`podman image exists` exits 1 for a missing
+  /// image, 125 when podman itself fails).
+  public func hasImage(_ image: String, runner: ProcessRunner) async -> Bool? {
+    guard let out = try? await runner.output([program, "image", "exists", "--", image], timeout: .seconds(20)) else { return nil }
+    return out.succeeded ? true : out.status == 1 ? false : nil
   }
 
   /// Runs `true` in a throwaway container of the image: whether podman can
@@ -155,7 +158,7 @@ public struct Podman: Sendable {
     } catch {
       return ("\(program) is not installed", "install it: apt-get install podman runc (Debian, Ubuntu) or dnf install podman (Fedora)")
     }
-    guard await hasImage(image, runner: runner) else {
+    guard await hasImage(image, runner: runner) != false else {
       return (
         "the image \(image) is not on this machine",
         "build it here (podman build -t \(image) DIR) or import one (podman import ROOTFS.tar \(image)); wt pulls nothing"

@@ -101,12 +101,19 @@ extension WT {
               Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
             }
           }
+          var sandboxes: [Sandbox] = []
           for change in result.changes where change.action == .create {
             guard let project = manifest.project(named: change.project), let profile = manifest.agents[change.agent] else { continue }
             let sandbox = manifest.sandbox(for: project, agent: change.agent)
             guard sandbox.isOn, let common = try? await world.git.commonDirectory(project.path) else { continue }
+            if !sandboxes.contains(sandbox) { sandboxes.append(sandbox) }
             let facts = world.sandboxedWorker(change, project: project, profile: profile, common: common)
             print("\n" + SandboxLayout.derive(facts, sandbox: sandbox).rendered(worker: change.worker, sandbox: sandbox), terminator: "")
+          }
+          // A sandbox this machine cannot start fails its start: said now.
+          for d in await SandboxCheck.diagnostics(sandboxes, manifest: manifest, runner: world.runner) {
+            Terminal.error(d.description)
+            failed = true
           }
         }
         for (i, answer) in hosts.enumerated() {
