@@ -212,9 +212,22 @@ extension EndToEnd {
   /// commits inside, and its own `wt done` merges.
   @Suite(.tags(.realAgent), .timeLimit(.minutes(5))) struct ClaudeSandboxTests {
     @Test(.enabled(if: SandboxTests.bwrap)) func claudeInBubblewrapCommitsSignalsAndFinishes() throws {
+      try Self.commitsSignalsAndFinishes(sandbox: "bwrap")
+    }
+
+    /// The same with the real podman; network full is the host's (the
+    /// stand-in listens on 127.0.0.1), and podman runs with the tests'
+    /// containers.conf (PodmanSandboxTests.rig).
+    @Test(.tags(.podman), .enabled(if: PodmanSandboxTests.podman)) func claudeInPodmanCommitsSignalsAndFinishes() throws {
+      let (conf, image) = try PodmanSandboxTests.rig()
+      try Self.commitsSignalsAndFinishes(sandbox: "{runtime: podman, image: \(image)}", environment: ["CONTAINERS_CONF": conf])
+    }
+
+    static func commitsSignalsAndFinishes(sandbox: String, environment: [String: String] = [:]) throws {
       let rig = try ClaudeRig()
       let p = rig.playground
-      try p.editManifest { $0.replacingOccurrences(of: "    on_done: merge\n", with: "    on_done: merge\n    sandbox: bwrap\n") }
+      p.env.merge(environment) { _, b in b }
+      try p.editManifest { $0.replacingOccurrences(of: "    on_done: merge\n", with: "    on_done: merge\n    sandbox: \(sandbox)\n") }
       try FileManager.default.createDirectory(atPath: "\(p.dir)/.ssh", withIntermediateDirectories: true)
       try "wt-test-key-7f3a\n".write(toFile: "\(p.dir)/.ssh/x", atomically: true, encoding: .utf8)
       let id = try p.bead(
