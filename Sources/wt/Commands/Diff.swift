@@ -101,20 +101,7 @@ extension WT {
               Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
             }
           }
-          var sandboxes: [Sandbox] = []
-          for change in result.changes where change.action == .create {
-            guard let project = manifest.project(named: change.project), let profile = manifest.agents[change.agent] else { continue }
-            let sandbox = manifest.sandbox(for: project, agent: change.agent)
-            guard sandbox.isOn, let common = try? await world.git.commonDirectory(project.path) else { continue }
-            if !sandboxes.contains(sandbox) { sandboxes.append(sandbox) }
-            let facts = world.sandboxedWorker(change, project: project, profile: profile, common: common)
-            print("\n" + SandboxLayout.derive(facts, sandbox: sandbox).rendered(worker: change.worker, sandbox: sandbox), terminator: "")
-          }
-          // A sandbox this machine cannot start fails its start: said now.
-          for d in await SandboxCheck.diagnostics(sandboxes, manifest: manifest, runner: world.runner) {
-            Terminal.error(d.description)
-            failed = true
-          }
+          failed = await !Self.showSandboxes(of: result.changes, manifest, world: world) || failed
         }
         for (i, answer) in hosts.enumerated() {
           if showLocal || i > 0 { print() }
@@ -133,5 +120,25 @@ extension WT {
       if failed { throw ExitCode.failure }
       if detailedExitcode && changed { throw ExitCode(2) }
     }
+  }
+}
+
+extension WT.Diff {
+  /// The mounts of each new sandboxed worker, then what keeps its sandbox
+  /// from starting here (it would fail its start: said now, as `wt
+  /// validate` says it). False when something does.
+  static func showSandboxes(of changes: [Plan.Change], _ manifest: Manifest, world: World) async -> Bool {
+    var sandboxes: [Sandbox] = []
+    for change in changes where change.action == .create {
+      guard let project = manifest.project(named: change.project), let profile = manifest.agents[change.agent] else { continue }
+      let sandbox = manifest.sandbox(for: project, agent: change.agent)
+      guard sandbox.isOn, let common = try? await world.git.commonDirectory(project.path) else { continue }
+      if !sandboxes.contains(sandbox) { sandboxes.append(sandbox) }
+      let facts = world.sandboxedWorker(change, project: project, profile: profile, common: common)
+      print("\n" + SandboxLayout.derive(facts, sandbox: sandbox).rendered(worker: change.worker, sandbox: sandbox), terminator: "")
+    }
+    let problems = await SandboxCheck.diagnostics(sandboxes, manifest: manifest, runner: world.runner)
+    for d in problems { Terminal.error(d.description) }
+    return problems.isEmpty
   }
 }
