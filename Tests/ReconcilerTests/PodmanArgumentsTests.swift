@@ -50,6 +50,9 @@ import Testing
     let argv = Podman().arguments(layout, run: run, command: ["true"], kind: { _ in .folder }).joined(separator: " ")
     #expect(argv.contains("--network host --userns keep-id"))
     #expect(!argv.contains("--tty"))
+    // A list of domains never gets this machine's network.
+    let allow = SandboxLayout.derive(SandboxLayoutTests.worker, sandbox: Sandbox(runtime: .podman, image: "i", network: .allow(["example.com"])))
+    #expect(Podman().arguments(allow, run: run, command: ["true"], kind: { _ in .folder }).joined(separator: " ").contains("--network none"))
   }
 
   @Test func aPathPodmanCannotSayIsRefusedWithWhatToDo() {

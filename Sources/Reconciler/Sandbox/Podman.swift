@@ -83,10 +83,12 @@ public struct Podman: Sendable {
     return argv + command
   }
 
+  /// `allow:` is `none` too: its one way out is a proxy reached through a
+  /// bound Unix socket, never this machine's network (fail closed).
   func network(_ network: Sandbox.Network) -> String {
     switch network {
-    case .offline: "none"
-    case .full, .allow: "host"
+    case .offline, .allow: "none"
+    case .full: "host"
     }
   }
 
