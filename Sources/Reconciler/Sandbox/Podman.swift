@@ -16,7 +16,8 @@ public struct Podman: Sendable {
     /// `podman run --name`: unique to the worker and this wt's state.
     public var name: String
     public var image: String
-    /// Labels that mark the container as this wt's (`label(…)`).
+    /// Labels that mark the container as this wt's (its state folder and
+    /// session: `World.containerStateLabel`), for `containers(labelled:)`.
     public var labels: [String: String]
     /// Where podman writes the container's id, for the supervisor to
     /// remove exactly this container and never a later one of that name.
