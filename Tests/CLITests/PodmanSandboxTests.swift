@@ -64,18 +64,34 @@ import TestSupport
     #expect(try p.wait(seconds: 30) { try Self.containers(p).count == 1 }, Self.shown(p))
   }
 
-  @Test(.enabled(if: podman)) func aMissingImageLeavesNoClaimNoSessionAndNoContainer() throws {
+  /// A start whose image is gone, or whose runtime fails, gives the bead
+  /// back like any failed start: no claim, no session, no container.
+  @Test(.enabled(if: podman)) func aStartThatCannotRunLeavesNoClaimNoSessionAndNoContainer() throws {
     let p = try Self.playground(image: "localhost/wt-no-such-image:1", workers: 1)
     let id = try p.bead("never starts")
+    func expectNothingLeft() throws {
+      #expect((try p.show(id))["status"] as? String == "open")
+      #expect(try p.claimedWithoutWorker().isEmpty)
+      #expect(!(try Self.sessions(p)).contains(id))
+      #expect(try Self.containers(p).isEmpty, Self.shown(p))
+    }
     let apply = try p.wt("apply", "--yes")
     #expect(apply.status != 0)
     let said = apply.stdout + apply.stderr
     #expect(said.contains("the image localhost/wt-no-such-image:1 is not on this machine"), "\(said)")
     #expect(said.contains("podman build -t localhost/wt-no-such-image:1"), "\(said)")
-    #expect((try p.show(id))["status"] as? String == "open")
-    #expect(try p.claimedWithoutWorker().isEmpty)
-    #expect(!(try Self.sessions(p)).contains(id))
-    #expect(try Self.containers(p).isEmpty)
+    try expectNothingLeft()
+    // The image there, the runtime failing.
+    let image = try Self.rig().image
+    try p.editManifest { $0.replacingOccurrences(of: "image: localhost/wt-no-such-image:1", with: "image: \(image)") }
+    let broken = "\(p.dir)/broken.conf"
+    try "[containers]\ndefault_ulimits = []\n[engine]\nruntime = \"wt-no-such-runtime\"\n".write(toFile: broken, atomically: true, encoding: .utf8)
+    p.env["CONTAINERS_CONF"] = broken
+    let failing = try p.wt("apply", "--yes")
+    #expect(failing.status != 0)
+    #expect((failing.stdout + failing.stderr).contains("podman did not start a container of"), "\(failing.stdout)\(failing.stderr)")
+    p.env["CONTAINERS_CONF"] = try Self.rig().conf
+    try expectNothingLeft()
   }
 
   /// Every way a worker's session ends takes its container: a restart
