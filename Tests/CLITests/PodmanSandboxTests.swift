@@ -38,6 +38,12 @@ import TestSupport
     }
   }
 
+  /// Whatever a failed test left of this playground's containers.
+  static func removeContainers(_ p: Playground) {
+    let ids = ((try? containers(p)) ?? []).map(\.id)
+    if !ids.isEmpty { _ = try? p.sh(["podman", "rm", "--force", "--time", "0"] + ids, check: false) }
+  }
+
   static func shown(_ p: Playground) -> Comment { "containers: \((try? containers(p)) ?? [])" }
 
   static func ids(_ p: Playground, _ bead: String) throws -> [String] {
@@ -59,6 +65,7 @@ import TestSupport
 
   @Test(.enabled(if: podman)) func whatAnAgentTriesAgainstThePersonIsRefusedAndItsOwnWorkMerges() throws {
     let p = try Self.playground()
+    defer { Self.removeContainers(p) }
     try SandboxTests.attackThenFinish(p)
     // Its container went with its session; the other worker's runs on.
     #expect(try p.wait(seconds: 30) { try Self.containers(p).count == 1 }, Self.shown(p))
@@ -68,6 +75,7 @@ import TestSupport
   /// back like any failed start: no claim, no session, no container.
   @Test(.enabled(if: podman)) func aStartThatCannotRunLeavesNoClaimNoSessionAndNoContainer() throws {
     let p = try Self.playground(image: "localhost/wt-no-such-image:1", workers: 1)
+    defer { Self.removeContainers(p) }
     let id = try p.bead("never starts")
     func expectNothingLeft() throws {
       #expect((try p.show(id))["status"] as? String == "open")
@@ -101,6 +109,7 @@ import TestSupport
   /// `wt abandon`.
   @Test(.enabled(if: podman)) func noContainerOutlivesItsSession() throws {
     let p = try Self.playground(workers: 2)
+    defer { Self.removeContainers(p) }
     // Agents that ignore a hang-up: only wt's removal ends their container.
     try p.editManifest { $0.replacingOccurrences(of: "FAKE_AGENT_HISTORY: \"40\"}", with: "FAKE_AGENT_HISTORY: \"40\", FAKE_AGENT_IGNORE_HANGUP: \"1\"}") }
     let a = try p.bead("first", description: "nothing to do", priority: 0)
@@ -147,6 +156,7 @@ import TestSupport
   @Test(.enabled(if: podman)) func diffShowsTheMountsAndValidateAndDiffSayWhatIsMissing() throws {
     let (conf, image) = try Self.rig()
     let p = try Self.playground(workers: 1)
+    defer { Self.removeContainers(p) }
     let id = try p.bead("shown")
     let diff = try p.wt("diff")
     #expect(diff.status == 0, "\(diff.stderr)")

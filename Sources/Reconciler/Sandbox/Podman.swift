@@ -46,9 +46,10 @@ public struct Podman: Sendable {
   }
 
   /// `podman run … IMAGE COMMAND`: its own PID, IPC and UTS namespaces (it
-  /// cannot see or signal other workers or the person's processes; named
-  /// although podman's defaults, since a person's containers.conf may
-  /// change them), `--network none` for `network: none` and the host's
+  /// cannot see or signal other workers or the person's processes; podman
+  /// 4.3's defaults are private PID and UTS and a "shareable" IPC another
+  /// container may join, and a containers.conf can change any of them, so
+  /// each is named), `--network none` for `network: none` and the host's
   /// network for `full` (what bubblewrap's `full` is: an agent's endpoint
   /// on this machine's 127.0.0.1, a local proxy or model server, stays
   /// reachable; podman's own bridge has its own loopback), no capabilities,
