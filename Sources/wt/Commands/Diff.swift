@@ -89,18 +89,7 @@ extension WT {
         let showLocal = controller.includesLocal(manifest) || hosts.isEmpty
         if showLocal {
           print(result.rendered(color: Terminal.useColor), terminator: "")
-          // Only where this plan starts workers, or what is not trusted yet
-          // (what trust would let run is what to read before trusting).
-          let starting = Set(result.changes.filter { $0.action == .create }.map(\.project))
-          let commands = WT.Validate.commands(manifest).filter { c in
-            (plan.projects.isEmpty || plan.projects.contains(c.project)) && (starting.contains(c.project) || !c.trusted)
-          }
-          if !commands.isEmpty {
-            print("\nEach new worker runs:")
-            for c in commands {
-              Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
-            }
-          }
+          showCommands(of: result.changes, manifest)
           failed = await !Self.showSandboxes(of: result.changes, manifest, world: world) || failed
         }
         for (i, answer) in hosts.enumerated() {
@@ -124,6 +113,21 @@ extension WT {
 }
 
 extension WT.Diff {
+  /// The commands each new worker runs: only where this plan starts
+  /// workers, or what is not trusted yet (what trust would let run is what
+  /// to read before trusting).
+  func showCommands(of changes: [Plan.Change], _ manifest: Manifest) {
+    let starting = Set(changes.filter { $0.action == .create }.map(\.project))
+    let commands = WT.Validate.commands(manifest).filter { c in
+      (plan.projects.isEmpty || plan.projects.contains(c.project)) && (starting.contains(c.project) || !c.trusted)
+    }
+    guard !commands.isEmpty else { return }
+    print("\nEach new worker runs:")
+    for c in commands {
+      Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
+    }
+  }
+
   /// The mounts of each new sandboxed worker, then what keeps its sandbox
   /// from starting here (it would fail its start: said now, as `wt
   /// validate` says it). False when something does.
