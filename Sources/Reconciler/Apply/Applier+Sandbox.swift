@@ -172,13 +172,14 @@ extension Applier {
     if let name = project.portEnv, let port = record.port { extra[name] = String(port) }
     let confined = SandboxedCommand(
       layout: layout, sandbox: sandbox(change, project: project),
-      environment: SandboxedCommand.environment(world.environment, extra: extra),
+      from: world.environment, extra: extra,
       name: world.containerName(project: project.name, bead: change.bead) + "-setup")
     for command in project.setup {
       let argv = try confined.arguments(command)
       let out: CommandOutput
       do {
-        out = try await world.runner.output(argv, in: change.worktree, environment: confined.environment, timeout: .seconds(900), inherit: false)
+        out = try await world.runner.output(
+          argv, in: change.worktree, environment: confined.launcherEnvironment, timeout: .seconds(900), inherit: false)
       } catch {
         await confined.removeContainer(runner: world.runner)
         throw error

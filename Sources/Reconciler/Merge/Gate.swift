@@ -106,7 +106,7 @@ struct Gate: Sendable {
     var environment = GateEnvironment.current(store: world.store, project: project.name, fallback: world.environment)
     let confined = sandbox.isOn
       ? try await world.gateSandbox(sandbox, worktree: directory, project: project, environment: environment) : nil
-    if let confined { environment = confined.environment }
+    if let confined { environment = confined.launcherEnvironment }
     var passed: [String] = []
     let setupCommands = setup ? project.setup : []
     for (command, limit) in setupCommands.map({ ($0, 900) }) + project.gate.map({ ($0, 1800) }) {
