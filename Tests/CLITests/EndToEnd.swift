@@ -9,3 +9,5 @@ import TestSupport
 
 /// Paths to the package and the built binary, as every suite names them.
 typealias CLITests = EndToEnd.CLITests
+typealias SandboxTests = EndToEnd.SandboxTests
+typealias PodmanSandboxTests = EndToEnd.PodmanSandboxTests

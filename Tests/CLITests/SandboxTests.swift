@@ -2,133 +2,135 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Workers in a bubblewrap sandbox (README, "Sandboxed workers"), with the
-/// real bwrap (scripts/install-deps --tests), the fake agent and the bd
-/// double: what an agent inside tries against the person is refused and
-/// shown in its pane, and its own work still commits, signals and merges.
-@Suite(.serialized) struct SandboxTests {
-  static var bwrap: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap") }
+extension EndToEnd {
+  /// Workers in a bubblewrap sandbox (README, "Sandboxed workers"), with the
+  /// real bwrap (scripts/install-deps --tests), the fake agent and the bd
+  /// double: what an agent inside tries against the person is refused and
+  /// shown in its pane, and its own work still commits, signals and merges.
+  @Suite(.serialized) struct SandboxTests {
+    static var bwrap: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap") }
 
-  /// A playground whose project runs its agents in bwrap; the fake agent
-  /// logs into a folder the sandbox may write (`read_write`).
-  static func playground(
-    network: String = "none", readOnly: [String] = [], workers: Int = 2, runtime: String = "bwrap", env: [String: String] = [:]
-  ) throws -> Playground {
-    let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-sbx-\(UUID().uuidString.prefix(6))").path
-    let logs = "\(base)-logs"
-    try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
-    let agents = """
-        fake:
-          command: [\(CLITests.root)/Tests/Support/fake-agent]
-          session_id: true
-          ready: '^❯\\u00A0'
-          busy: 'esc to interrupt'
-          env: {FAKE_AGENT_DELAY: "0.2", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(logs)/agent.log", FAKE_AGENT_HISTORY: "40"}
-      """
-    let p = try Playground(workers: workers, agents: agents)
-    p.env.merge(env) { _, b in b }
-    let extra = readOnly.isEmpty ? "" : ", read_only: [\(readOnly.joined(separator: ", "))]"
-    try p.editManifest {
-      $0.replacingOccurrences(
-        of: "    on_done: merge\n", with: "    on_done: merge\n    sandbox: {runtime: \(runtime), network: \(network), read_write: [\(logs)]\(extra)}\n")
+    /// A playground whose project runs its agents in bwrap; the fake agent
+    /// logs into a folder the sandbox may write (`read_write`).
+    static func playground(
+      network: String = "none", readOnly: [String] = [], workers: Int = 2, runtime: String = "bwrap", env: [String: String] = [:]
+    ) throws -> Playground {
+      let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-sbx-\(UUID().uuidString.prefix(6))").path
+      let logs = "\(base)-logs"
+      try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+      let agents = """
+          fake:
+            command: [\(CLITests.root)/Tests/Support/fake-agent]
+            session_id: true
+            ready: '^❯\\u00A0'
+            busy: 'esc to interrupt'
+            env: {FAKE_AGENT_DELAY: "0.2", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(logs)/agent.log", FAKE_AGENT_HISTORY: "40"}
+        """
+      let p = try Playground(workers: workers, agents: agents)
+      p.env.merge(env) { _, b in b }
+      let extra = readOnly.isEmpty ? "" : ", read_only: [\(readOnly.joined(separator: ", "))]"
+      try p.editManifest {
+        $0.replacingOccurrences(
+          of: "    on_done: merge\n", with: "    on_done: merge\n    sandbox: {runtime: \(runtime), network: \(network), read_write: [\(logs)]\(extra)}\n")
+      }
+      return p
     }
-    return p
-  }
 
-  static func pane(_ p: Playground, _ bead: String) throws -> String {
-    try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-J", "-t", "=wt-demo__\(bead):"], check: false).stdout
-  }
-
-  @Test(.enabled(if: bwrap)) func whatAnAgentTriesAgainstThePersonIsRefusedAndItsOwnWorkMerges() async throws {
-    try Self.attackThenFinish(try Self.playground())
-  }
-
-  /// The attack list every runtime is held to (issue 26): an agent
-  /// another worker runs beside tries each of them against the person,
-  /// each refused and shown in its pane; then its own commit, a note in
-  /// bd, `wt signal` and `wt done`, merged through the queue.
-  static func attackThenFinish(_ p: Playground) throws {
-    // The person's things: a key, a global git config, a remote, another branch.
-    try FileManager.default.createDirectory(atPath: "\(p.dir)/.ssh", withIntermediateDirectories: true)
-    try "secret\n".write(toFile: "\(p.dir)/.ssh/x", atomically: true, encoding: .utf8)
-    try p.sh(["git", "init", "-q", "--bare", "\(p.dir)/remote.git"])
-    _ = try p.git("remote", "add", "origin", "\(p.dir)/remote.git")
-    _ = try p.git("branch", "other")
-    let mainBefore = try p.git("rev-parse", "main").trimmingCharacters(in: .whitespacesAndNewlines)
-    let otherBefore = try p.git("rev-parse", "other").trimmingCharacters(in: .whitespacesAndNewlines)
-    // Another worker, whose agent is the target.
-    let victim = try p.bead("victim", description: "nothing to do", priority: 0)
-    var apply = try p.wt("apply", "--yes")
-    #expect(apply.status == 0, "\(apply.stderr)")
-    let victimPid = try p.sh(["tmux", "-L", p.socket, "display-message", "-p", "-t", "=wt-demo__\(victim):", "#{pane_pid}"]).stdout
-      .trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(Int(victimPid) != nil)
-    let listener = try TCPListener()
-    let bd = "\(CLITests.root)/Tests/Support/bd"
-    let attacks = [
-      Playground.run("cat", "\(p.dir)/.ssh/x"),
-      Playground.run("sh", "-c", "echo pwned > \(p.repo)/README.md"),
-      Playground.run("sh", "-c", "echo pwned > \(p.worktree(victim))/pwned"),
-      Playground.run("kill", "-9", victimPid),
-      Playground.run("git", "push", "origin", "HEAD:refs/heads/stolen"),
-      Playground.run("git", "config", "--global", "user.name", "pwned"),
-      Playground.run("git", "update-ref", "refs/heads/other", "HEAD"),
-      Playground.run("python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(listener.port)), 3)"),
-    ]
-    let id = try p.bead("sandboxed", description: attacks.joined(separator: "\n") + "\n" + [
-      Playground.run("sh", "-c", "echo work > feature.txt"),
-      Playground.run("git", "add", "feature.txt"),
-      Playground.run("git", "commit", "-qm", "the feature"),
-      Playground.run(bd, "create", "written from inside", "--silent"),
-      Playground.run("wt", "signal", "needs-input", "checking in from the sandbox"),
-    ].joined(separator: "\n"))
-    _ = id
-    apply = try p.wt("apply", "--yes")
-    #expect(apply.status == 0, "\(apply.stderr)")
-    let screen = { try pane(p, id) }
-    #expect(try p.wait(seconds: 60) { try screen().contains("checking in") || screen().components(separatedBy: "● ran").count > 13 })
-    let shown = try screen()
-    for attack in attacks {
-      let command = String(attack.dropFirst(5))
-      #expect(shown.contains("● ran \(command) (exit ") && !shown.contains("● ran \(command) (exit 0)"), "\(command) in:\n\(shown)")
+    static func pane(_ p: Playground, _ bead: String) throws -> String {
+      try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-J", "-t", "=wt-demo__\(bead):"], check: false).stdout
     }
-    #expect(shown.contains("No such file or directory"), "\(shown)")
-    #expect(shown.contains("Read-only file system"), "\(shown)")
-    #expect(shown.contains("No such process"), "\(shown)")
-    #expect(shown.contains("Connection refused") || shown.contains("Network is unreachable"), "\(shown)")
-    // Nothing of the person's moved.
-    #expect(try String(contentsOfFile: "\(p.repo)/README.md", encoding: .utf8) == "hello\n")
-    #expect(!p.exists("\(p.worktree(victim))/pwned"))
-    #expect(!p.exists("\(p.dir)/.gitconfig"))
-    #expect(try p.git("rev-parse", "other").trimmingCharacters(in: .whitespacesAndNewlines) == otherBefore)
-    #expect(try p.git("rev-parse", "main").trimmingCharacters(in: .whitespacesAndNewlines) == mainBefore)
-    #expect(try p.sh(["git", "-C", "\(p.dir)/remote.git", "for-each-ref"]).stdout.isEmpty)
-    #expect(listener.accepted == 0)
-    #expect(try p.sh(["tmux", "-L", p.socket, "display-message", "-p", "-t", "=wt-demo__\(victim):", "#{pane_dead}"]).stdout.hasPrefix("0"))
-    // Its own work: committed, signalled, noted in bd, then done.
-    #expect(try p.wait(seconds: 20) {
-      try p.wt("status", "--json").stdout.contains("checking in from the sandbox")
-    })
-    #expect(try p.sh([bd, "list", "--json"]).stdout.contains("written from inside"))
-    try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", "=wt-demo__\(id):", "-l", Playground.run("wt", "done")])
-    try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", "=wt-demo__\(id):", "Enter"])
-    let closed = try p.wait(seconds: 60) { (try p.show(id))["status"] as? String == "closed" }
-    #expect(closed, "\((try? screen()) ?? "")")
-    #expect(try p.git("show", "main:feature.txt") == "work\n")
-    #expect(try p.claimedWithoutWorker().isEmpty)
-    #expect(!p.exists("\(p.dir)/state/sandbox/wt-demo__\(id)"))
-  }
 
-  @Test(.enabled(if: bwrap)) func aSandboxThatCannotStartLeavesNoClaimedBeadAndNoSession() throws {
-    let p = try Self.playground(readOnly: ["/no/such/toolchain"], workers: 1)
-    let id = try p.bead("never starts")
-    let apply = try p.wt("apply", "--yes")
-    #expect(apply.status != 0)
-    #expect(apply.stdout.contains("sandbox") || apply.stderr.contains("sandbox"), "\(apply.stdout)\(apply.stderr)")
-    #expect((try p.show(id))["status"] as? String == "open")
-    #expect(try p.claimedWithoutWorker().isEmpty)
-    let sessions = try p.sh(["tmux", "-L", p.socket, "list-sessions", "-F", "#{session_name}"], check: false).stdout
-    #expect(!sessions.contains(id))
+    @Test(.enabled(if: bwrap)) func whatAnAgentTriesAgainstThePersonIsRefusedAndItsOwnWorkMerges() async throws {
+      try Self.attackThenFinish(try Self.playground())
+    }
+
+    /// The attack list every runtime is held to (issue 26): an agent
+    /// another worker runs beside tries each of them against the person,
+    /// each refused and shown in its pane; then its own commit, a note in
+    /// bd, `wt signal` and `wt done`, merged through the queue.
+    static func attackThenFinish(_ p: Playground) throws {
+      // The person's things: a key, a global git config, a remote, another branch.
+      try FileManager.default.createDirectory(atPath: "\(p.dir)/.ssh", withIntermediateDirectories: true)
+      try "secret\n".write(toFile: "\(p.dir)/.ssh/x", atomically: true, encoding: .utf8)
+      try p.sh(["git", "init", "-q", "--bare", "\(p.dir)/remote.git"])
+      _ = try p.git("remote", "add", "origin", "\(p.dir)/remote.git")
+      _ = try p.git("branch", "other")
+      let mainBefore = try p.git("rev-parse", "main").trimmingCharacters(in: .whitespacesAndNewlines)
+      let otherBefore = try p.git("rev-parse", "other").trimmingCharacters(in: .whitespacesAndNewlines)
+      // Another worker, whose agent is the target.
+      let victim = try p.bead("victim", description: "nothing to do", priority: 0)
+      var apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 0, "\(apply.stderr)")
+      let victimPid = try p.sh(["tmux", "-L", p.socket, "display-message", "-p", "-t", "=wt-demo__\(victim):", "#{pane_pid}"]).stdout
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      #expect(Int(victimPid) != nil)
+      let listener = try TCPListener()
+      let bd = "\(CLITests.root)/Tests/Support/bd"
+      let attacks = [
+        Playground.run("cat", "\(p.dir)/.ssh/x"),
+        Playground.run("sh", "-c", "echo pwned > \(p.repo)/README.md"),
+        Playground.run("sh", "-c", "echo pwned > \(p.worktree(victim))/pwned"),
+        Playground.run("kill", "-9", victimPid),
+        Playground.run("git", "push", "origin", "HEAD:refs/heads/stolen"),
+        Playground.run("git", "config", "--global", "user.name", "pwned"),
+        Playground.run("git", "update-ref", "refs/heads/other", "HEAD"),
+        Playground.run("python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(listener.port)), 3)"),
+      ]
+      let id = try p.bead("sandboxed", description: attacks.joined(separator: "\n") + "\n" + [
+        Playground.run("sh", "-c", "echo work > feature.txt"),
+        Playground.run("git", "add", "feature.txt"),
+        Playground.run("git", "commit", "-qm", "the feature"),
+        Playground.run(bd, "create", "written from inside", "--silent"),
+        Playground.run("wt", "signal", "needs-input", "checking in from the sandbox"),
+      ].joined(separator: "\n"))
+      _ = id
+      apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 0, "\(apply.stderr)")
+      let screen = { try pane(p, id) }
+      #expect(try p.wait(seconds: 60) { try screen().contains("checking in") || screen().components(separatedBy: "● ran").count > 13 })
+      let shown = try screen()
+      for attack in attacks {
+        let command = String(attack.dropFirst(5))
+        #expect(shown.contains("● ran \(command) (exit ") && !shown.contains("● ran \(command) (exit 0)"), "\(command) in:\n\(shown)")
+      }
+      #expect(shown.contains("No such file or directory"), "\(shown)")
+      #expect(shown.contains("Read-only file system"), "\(shown)")
+      #expect(shown.contains("No such process"), "\(shown)")
+      #expect(shown.contains("Connection refused") || shown.contains("Network is unreachable"), "\(shown)")
+      // Nothing of the person's moved.
+      #expect(try String(contentsOfFile: "\(p.repo)/README.md", encoding: .utf8) == "hello\n")
+      #expect(!p.exists("\(p.worktree(victim))/pwned"))
+      #expect(!p.exists("\(p.dir)/.gitconfig"))
+      #expect(try p.git("rev-parse", "other").trimmingCharacters(in: .whitespacesAndNewlines) == otherBefore)
+      #expect(try p.git("rev-parse", "main").trimmingCharacters(in: .whitespacesAndNewlines) == mainBefore)
+      #expect(try p.sh(["git", "-C", "\(p.dir)/remote.git", "for-each-ref"]).stdout.isEmpty)
+      #expect(listener.accepted == 0)
+      #expect(try p.sh(["tmux", "-L", p.socket, "display-message", "-p", "-t", "=wt-demo__\(victim):", "#{pane_dead}"]).stdout.hasPrefix("0"))
+      // Its own work: committed, signalled, noted in bd, then done.
+      #expect(try p.wait(seconds: 20) {
+        try p.wt("status", "--json").stdout.contains("checking in from the sandbox")
+      })
+      #expect(try p.sh([bd, "list", "--json"]).stdout.contains("written from inside"))
+      try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", "=wt-demo__\(id):", "-l", Playground.run("wt", "done")])
+      try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", "=wt-demo__\(id):", "Enter"])
+      let closed = try p.wait(seconds: 60) { (try p.show(id))["status"] as? String == "closed" }
+      #expect(closed, "\((try? screen()) ?? "")")
+      #expect(try p.git("show", "main:feature.txt") == "work\n")
+      #expect(try p.claimedWithoutWorker().isEmpty)
+      #expect(!p.exists("\(p.dir)/state/sandbox/wt-demo__\(id)"))
+    }
+
+    @Test(.enabled(if: bwrap)) func aSandboxThatCannotStartLeavesNoClaimedBeadAndNoSession() throws {
+      let p = try Self.playground(readOnly: ["/no/such/toolchain"], workers: 1)
+      let id = try p.bead("never starts")
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status != 0)
+      #expect(apply.stdout.contains("sandbox") || apply.stderr.contains("sandbox"), "\(apply.stdout)\(apply.stderr)")
+      #expect((try p.show(id))["status"] as? String == "open")
+      #expect(try p.claimedWithoutWorker().isEmpty)
+      let sessions = try p.sh(["tmux", "-L", p.socket, "list-sessions", "-F", "#{session_name}"], check: false).stdout
+      #expect(!sessions.contains(id))
+    }
   }
 }
 
