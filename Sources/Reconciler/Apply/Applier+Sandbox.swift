@@ -26,9 +26,6 @@ extension Applier {
     guard sandbox.runtime == .bwrap else {
       throw SandboxError("sandbox runtime '\(sandbox.runtime.rawValue)' is not started by this wt yet; use bwrap ('wt validate' says so too)")
     }
-    if case .allow = sandbox.network {
-      throw SandboxError("network: {allow: [...]} is not built yet; use none or full ('wt validate' says so too)")
-    }
     let worker = try await sandboxedWorker(change, project: project, profile: profile)
     let fm = FileManager.default
     let fresh = !fm.fileExists(atPath: worker.home)
@@ -52,14 +49,20 @@ extension Applier {
     return layout
   }
 
-  /// The pane's command: wt outside (`sandbox-exec`), then the sandbox,
-  /// then the agent. `environment` is what the session is given; only its
+  /// The pane's command: wt outside (`sandbox-exec`, which starts the
+  /// proxy of an allow list first), then the sandbox, then the agent
+  /// (behind the proxy's bridge). `environment` is what the session is given; only its
   /// names, the profile's `pass_env` and a terminal's basics go inside.
   func sandboxed(_ argv: [String], change: Plan.Change, layout: SandboxLayout, profile: AgentProfile, environment: [String: String]) -> [String] {
     let keep = Set(environment.keys).union(profile.passEnv ?? []).sorted()
     var wrapper = [world.wtExecutable, "sandbox-exec", "--worker", change.worker, "--socket", layout.socket, "--directory", change.worktree]
     for name in keep { wrapper += ["--keep", name] }
-    return wrapper + ["--"] + Bubblewrap().arguments(layout, command: argv, kind: Bubblewrap.kind)
+    var inside = argv
+    if let proxy = layout.proxy {
+      wrapper += ["--proxy-folder", proxy.folder] + proxy.domains.flatMap { ["--allow", $0] }
+      inside = Socat().bridged(argv, port: SandboxProxy.port, socketFolder: proxy.socketFolder)
+    }
+    return wrapper + ["--"] + Bubblewrap().arguments(layout, command: inside, kind: Bubblewrap.kind)
   }
 
   /// An executable as named (`claude`) or as a path, absolute and with

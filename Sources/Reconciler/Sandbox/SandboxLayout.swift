@@ -40,6 +40,8 @@ public struct SandboxLayout: Hashable, Sendable {
   public var network: Sandbox.Network
   /// The socket `wt signal`, `wt prime` and `wt done` reach wt through.
   public var socket: String
+  /// The way out with `network: {allow: [...]}`; nil otherwise.
+  public var proxy: SandboxProxy? = nil
 
   /// Where wt itself is inside, first on `PATH`.
   public static let wtFolder = "/run/wt/bin"
@@ -49,6 +51,7 @@ public struct SandboxLayout: Hashable, Sendable {
   public static let systemSecrets = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssh"]
 
   public static func derive(_ w: SandboxedWorker, sandbox: Sandbox) -> SandboxLayout {
+    let proxy = SandboxProxy.derive(w, network: sandbox.network)
     var mounts: [Mount] = Self.system.map {
       Mount(source: $0, target: $0, access: .readOnly, optional: true, purpose: "system")
     }
@@ -76,7 +79,7 @@ public struct SandboxLayout: Hashable, Sendable {
     if let beads = w.beadsDirectory { add(beads, .readWrite, "the beads database (BEADS_DIR)") }
     add(w.home, .readWrite, "the agent's own home for this worker")
     add(w.temporary, .readWrite, "its temporary files (TMPDIR)")
-    add(w.run, .readOnly, "wt's socket for wt signal, prime and done")
+    add(w.run, .readOnly, "wt's socket for wt signal, prime and done\(proxy == nil ? "" : ", and its proxy's")")
     for path in sandbox.readWrite { add(path, .readWrite, "read_write") }
     var env = [
       "PATH": Self.wtFolder + (w.path.isEmpty ? "" : ":\(w.path)"),
@@ -91,9 +94,10 @@ public struct SandboxLayout: Hashable, Sendable {
       "GIT_CONFIG_GLOBAL": w.gitConfig,
     ]
     if let beads = w.beadsDirectory { env["BEADS_DIR"] = beads }
+    env.merge(proxy?.environment ?? [:]) { _, proxied in proxied }
     return SandboxLayout(
       mounts: mounts, hidden: Self.systemSecrets, environment: env, directory: w.worktree, network: sandbox.network,
-      socket: "\(w.run)/wt.sock")
+      socket: "\(w.run)/wt.sock", proxy: proxy)
   }
 
   static func isSystem(_ path: String) -> Bool {

@@ -18,14 +18,20 @@ public struct SandboxSupervisor: Sendable {
   public var wt: String
   public var directory: String
   public var command: [String]
+  /// The outside half of an allow list's proxy, started before the
+  /// sandbox and ended after it.
+  public var proxy: SandboxProxy?
 
-  public init(worker: String, socket: String, keep: [String], wt: String, directory: String, command: [String]) {
+  public init(
+    worker: String, socket: String, keep: [String], wt: String, directory: String, command: [String], proxy: SandboxProxy? = nil
+  ) {
     self.worker = worker
     self.socket = socket
     self.keep = keep
     self.wt = wt
     self.directory = directory
     self.command = command
+    self.proxy = proxy
   }
 
   /// Variables every terminal program expects.
@@ -57,6 +63,11 @@ public struct SandboxSupervisor: Sendable {
     // Ctrl-C in the pane is the agent's, not this process's.
     signal(SIGINT, SIG_IGN)
     signal(SIGQUIT, SIG_IGN)
+    // On this thread, which then waits for the sandbox: the proxy's jails
+    // end when it does (`--die-with-parent` follows the thread that
+    // started them), and with this process however it ends.
+    let running = try proxy?.start()
+    defer { running?.stop() }
     let status = try spawn(command, environment: Self.environment(environment, keep: keep))
     unlink(socket)
     return status

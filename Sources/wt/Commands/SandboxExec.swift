@@ -14,13 +14,18 @@ extension WT {
     @Option(help: "The socket the sandbox reaches wt through.") var socket: String
     @Option(help: "The worker's worktree.") var directory: String
     @Option(help: "A variable (NAME or PREFIX*) the sandbox keeps.") var keep: [String] = []
+    @Option(help: "A domain the sandbox's proxy allows.") var allow: [String] = []
+    @Option(help: "The folder of the sandbox's proxy (with --allow).") var proxyFolder: String?
     @Argument(parsing: .captureForPassthrough, help: "The sandbox's command.") var command: [String]
 
     func run() throws {
       let argv = command.first == "--" ? Array(command.dropFirst()) : command
       guard !argv.isEmpty else { throw ValidationError("no command after --") }
       let supervisor = SandboxSupervisor(
-        worker: worker, socket: socket, keep: keep, wt: World.currentExecutablePath, directory: directory, command: argv)
+        worker: worker, socket: socket, keep: keep, wt: World.currentExecutablePath, directory: directory, command: argv,
+        proxy: proxyFolder.map {
+          SandboxProxy(domains: allow, folder: $0, socketFolder: (socket as NSString).deletingLastPathComponent)
+        })
       let status = try supervisor.run(environment: WTEnvironment.process.variables)
       throw ExitCode(status)
     }
