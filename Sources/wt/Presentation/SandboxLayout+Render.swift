@@ -11,6 +11,12 @@ extension SandboxLayout {
       let target = mount.source == mount.target ? mount.target : "\(mount.target) (from \(mount.source))"
       out += "  \(mount.access.rawValue)  \(TerminalText.escape(target))\(mount.optional ? " (if present)" : "")  — \(mount.purpose)\n"
     }
+    if let proxy {
+      let domains = proxy.domains.map { TerminalText.escape($0) }.joined(separator: ", ")
+      out += "  proxy: tinyproxy outside allows \(domains.isEmpty ? "nothing" : domains) and refuses any other host (403); "
+      out += "inside, \(proxy.url) (HTTP_PROXY, HTTPS_PROXY) is a bridge to \(TerminalText.escape(proxy.socket)); "
+      out += "its only network is its own loopback\n"
+    }
     out += "  hidden: \(hidden.joined(separator: ", "))\n"
     out += "  nothing else: your home, other worktrees, the main checkout's files, wt's state and tmux sockets are not there\n"
     return out

@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A bubblewrap worker with `network: {allow: [localhost]}` (docs/sandbox.md,
+/// "Network"), with the real bwrap, tinyproxy and socat, the fake agent and
+/// the bd double: it fetches from the allowed host through its proxy, is
+/// refused (403) any other, cannot go around the proxy, still commits and
+/// merges; and its proxy ends with it.
+@Suite(.serialized) struct SandboxProxyCLITests {
+  static var tools: Bool {
+    ["/usr/bin/bwrap", "/usr/bin/tinyproxy", "/usr/bin/socat", "/usr/bin/curl"].allSatisfy {
+      FileManager.default.isExecutableFile(atPath: $0)
+    }
+  }
+
+  /// Processes whose command line names `folder` or that run in it: the
+  /// worker's proxy, its jails and its sandbox.
+  static func processes(in folder: String) -> [String] {
+    let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int($0) != nil } ?? []
+    return pids.filter { pid in
+      let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
+      let cwd = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")) ?? ""
+      return cmdline.contains(folder) || cwd.hasPrefix(folder)
+    }
+  }
+
+  func pane(_ p: Playground, _ bead: String) throws -> String {
+    try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-J", "-t", "=wt-demo__\(bead):"], check: false).stdout
+  }
+
+  @Test(.enabled(if: tools)) func theAllowedHostIsReachedTheRestRefusedAndTheWorkMerges() async throws {
+    let p = try SandboxTests.playground(network: "{allow: [localhost]}", workers: 1)
+    let server = try LocalHTTPServer()
+    let refused = [
+      Playground.run("curl", "-sS", "-f", "-m", "10", "http://example.com/"),
+      Playground.run("curl", "-sS", "-m", "10", "https://example.com.evil.net/"),
+      Playground.run("curl", "-sS", "-m", "5", "--noproxy", "*", "http://127.0.0.1:\(server.port)/"),
+      Playground.run("python3", "-c", "import socket; socket.create_connection(('10.255.255.1', 80), 3)"),
+    ]
+    let id = try p.bead("proxied", description: refused.joined(separator: "\n") + "\n" + [
+      Playground.run("curl", "-sS", "-f", "-m", "10", "-o", "fetched.txt", "http://localhost:\(server.port)/"),
+      Playground.run("git", "add", "fetched.txt"),
+      Playground.run("git", "commit", "-qm", "fetched through the proxy"),
+      Playground.run("wt", "signal", "needs-input", "fetched it"),
+    ].joined(separator: "\n"))
+    let diff = try p.wt("diff")
+    #expect(diff.stdout.contains("Sandbox of demo/\(id): bwrap, network allow localhost"), "\(diff.stdout)")
+    #expect(diff.stdout.contains("  proxy: tinyproxy outside allows localhost and refuses any other host (403)"), "\(diff.stdout)")
+    #expect(try p.wt("validate").status == 0)
+    let apply = try p.wt("apply", "--yes")
+    #expect(apply.status == 0, "\(apply.stderr)")
+    let screen = { try self.pane(p, id) }
+    #expect(try p.wait(seconds: 60) { try screen().contains("fetched it") || screen().components(separatedBy: "● ran").count > 8 })
+    let shown = try screen()
+    for attack in refused {
+      let command = String(attack.dropFirst(5))
+      #expect(shown.contains("● ran \(command) (exit ") && !shown.contains("● ran \(command) (exit 0)"), "\(command) in:\n\(shown)")
+    }
+    // The proxy's refusals, as the agent sees them.
+    #expect(shown.contains("The requested URL returned error: 403"), "\(shown)")
+    #expect(shown.contains("CONNECT tunnel failed, response 403"), "\(shown)")
+    // Around it: the sandbox's own loopback, and no route anywhere else.
+    #expect(shown.contains("Connection refused") || shown.contains("Couldn't connect"), "\(shown)")
+    #expect(shown.contains("Network is unreachable"), "\(shown)")
+    #expect(server.served == 1)
+    let own = "\(p.dir)/state/sandbox/wt-demo__\(id)"
+    #expect(try String(contentsOfFile: "\(own)/proxy/tinyproxy.log", encoding: .utf8).contains("filtered domain \"example.com\""))
+    try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", "=wt-demo__\(id):", "-l", Playground.run("wt", "done")])
+    try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", "=wt-demo__\(id):", "Enter"])
+    let closed = try p.wait(seconds: 60) { (try p.show(id))["status"] as? String == "closed" }
+    #expect(closed, "\((try? screen()) ?? "")")
+    #expect(try p.git("show", "main:fetched.txt") == server.body)
+    // Nothing of its proxy is left once the worker is gone.
+    #expect(try p.wait(seconds: 20) { Self.processes(in: own).isEmpty }, "\(Self.processes(in: own))")
+  }
+
+  /// `tmux kill-session` (a hang-up for the pane's wt): the proxy ends
+  /// with the worker.
+  @Test(.enabled(if: tools)) func aKilledSessionLeavesNoProxyBehind() async throws {
+    let p = try SandboxTests.playground(network: "{allow: [example.com]}", workers: 1)
+    let id = try p.bead("idle", description: "nothing to do")
+    #expect(try p.wt("apply", "--yes").status == 0)
+    let own = "\(p.dir)/state/sandbox/wt-demo__\(id)"
+    // The pane's wt, the proxy's two jails and the sandbox.
+    #expect(try p.wait(seconds: 30) { Self.processes(in: own).count >= 4 && p.exists("\(own)/run/proxy.sock") })
+    try p.sh(["tmux", "-L", p.socket, "kill-session", "-t", "=wt-demo__\(id)"])
+    #expect(try p.wait(seconds: 20) { Self.processes(in: own).isEmpty }, "\(Self.processes(in: own))")
+  }
+}
