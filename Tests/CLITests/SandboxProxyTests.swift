@@ -88,3 +88,41 @@ import TestSupport
     #expect(try p.wait(seconds: 20) { Self.processes(in: own).isEmpty }, "\(Self.processes(in: own))")
   }
 }
+
+extension EndToEnd {
+  /// The real Claude Code in bubblewrap with `network: {allow: [localhost]}`:
+  /// the Messages-API stand-in on this machine's loopback is reached only
+  /// through the worker's proxy (its base URL names `localhost`, which the
+  /// allow list sends through the proxy), and its Bash tool is refused
+  /// another host.
+  @Suite(.tags(.realAgent), .timeLimit(.minutes(5))) struct ClaudeProxyTests {
+    @Test(.enabled(if: SandboxProxyCLITests.tools)) func claudeTakesItsPromptThroughTheProxy() throws {
+      let rig = try ClaudeRig()
+      let p = rig.playground
+      try p.editManifest {
+        $0.replacingOccurrences(of: "    on_done: merge\n", with: "    on_done: merge\n    sandbox: {runtime: bwrap, network: {allow: [localhost]}}\n")
+          .replacingOccurrences(of: "ANTHROPIC_BASE_URL: \"http://127.0.0.1:", with: "ANTHROPIC_BASE_URL: \"http://localhost:")
+      }
+      let id = try p.bead(
+        "Write a",
+        description: """
+          RUN: curl -sS -f -m 10 http://example.com/ ; echo a > a.txt
+          RUN: git add a.txt && git commit -qm 'add a.txt'
+          RUN: wt done
+          """)
+      let apply = try p.wt("apply", "--yes")
+      #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+      let closed = try p.wait(seconds: 150) { (try p.show(id)["status"] as? String) == "closed" }
+      let screen = try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-t", "=wt-demo__\(id):"], check: false).stdout
+      let own = "\(p.dir)/state/sandbox/wt-demo__\(id)"
+      let log = (try? String(contentsOfFile: "\(own)/proxy/tinyproxy.log", encoding: .utf8)) ?? ""
+      #expect(closed, "\(screen)\n\(rig.requests.suffix(3000))\n\(log)")
+      #expect(try p.git("show", "main:a.txt") == "a\n")
+      // Its prompt came through the proxy: the stand-in saw it, and the
+      // Bash tool's curl was refused with the proxy's 403.
+      #expect(rig.requests.contains("# Bead \(id): Write a"))
+      #expect(rig.requests.contains("The requested URL returned error: 403"), "\(rig.requests.suffix(3000))")
+      #expect(try p.claimedWithoutWorker().isEmpty)
+    }
+  }
+}
