@@ -47,11 +47,7 @@ import Testing
     Rule(name: "tinyproxy", pattern: array + #""tinyproxy""#, owners: ["Reconciler/Sandbox/Tinyproxy.swift"]),
     Rule(name: "socat", pattern: array + #""socat"|"(UNIX-LISTEN|TCP-LISTEN|UNIX-CONNECT)"#, owners: ["Reconciler/Sandbox/Socat.swift"]),
     // notify is fire-and-forget: nothing to drain, no deadline (see there).
-    // The sandbox's supervisor answers its socket on a thread of its own,
-    // outside any async task, and runs one `wt` per request there.
-    Rule(
-      name: "Process()", pattern: #"\bProcess\(\)"#,
-      owners: ["Reconciler/Lifecycle/Notifier.swift", "Reconciler/Sandbox/SandboxSupervisor.swift"]),
+    Rule(name: "Process()", pattern: #"\bProcess\(\)"#, owners: ["Reconciler/Lifecycle/Notifier.swift"]),
     // Read once into `WTEnvironment` and passed down.
     Rule(
       name: "the process's environment", pattern: #"ProcessInfo\.processInfo\.environment"#,
