@@ -176,16 +176,7 @@ extension EndToEnd {
     /// A merge held by the person's own merge in progress is merged by `wt
     /// auto` once the person commits, with no second `wt done`.
     @Test func aHeldEntryIsMergedByTheLoopOnceItsHoldClears() async throws {
-      let p = try Playground()
-      let id = try p.handWorker("Work")
-      try p.commit("work.txt", "work\n", in: p.worktree(id))
-      _ = try p.git("switch", "-q", "-c", "side")
-      try p.commit("README.md", "side\n", in: p.repo)
-      _ = try p.git("switch", "-q", "main")
-      try p.commit("README.md", "main\n", in: p.repo)
-      #expect(try p.sh(["git", "merge", "side"], check: false).status == 1)
-      try "resolved\n".write(toFile: "\(p.repo)/README.md", atomically: true, encoding: .utf8)
-      _ = try p.git("add", "README.md")
+      let (p, id) = try Playground.workerBesideAPersonsMerge()
       #expect(try await p.awaited("done", id).status == 1)
       #expect(try p.queue().map { $0["phase"] as? String } == ["held"])
       let auto = try p.background("auto", "--interval", "1")
@@ -193,7 +184,7 @@ extension EndToEnd {
       _ = try p.git("commit", "-q", "--no-edit")
       #expect(try await p.eventually(seconds: 60) { try p.show(id)["status"] as? String == "closed" })
       #expect(try p.git("show", "main:work.txt") == "work\n")
-      #expect(try p.git("show", "main:README.md") == "resolved\n")
+      #expect(try p.git("show", "main:README.md") == "resolved by hand\n")
     }
   }
 }

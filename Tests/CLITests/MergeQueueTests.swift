@@ -10,7 +10,7 @@ extension EndToEnd {
     /// resolution staged: wt holds its merge and touches nothing; once the
     /// person commits, the next `wt done` merges.
     @Test func aPersonsMergeInProgressIsLeftAlone() async throws {
-      let (p, id) = try workerBesideAPersonsMerge()
+      let (p, id) = try Playground.workerBesideAPersonsMerge()
       let before = try mergeSnapshot(p)
 
       let done = try await p.awaited("done", id)
@@ -36,7 +36,7 @@ extension EndToEnd {
     /// `wt done` needed); while the hold lasts, the plan says so and
     /// changes nothing.
     @Test func theNextPassMergesAHeldMergeOnceTheCheckoutIsFree() async throws {
-      let (p, id) = try workerBesideAPersonsMerge()
+      let (p, id) = try Playground.workerBesideAPersonsMerge()
       #expect(try await p.awaited("done", id).status == 1)
       let before = try mergeSnapshot(p)
 
@@ -72,22 +72,6 @@ extension EndToEnd {
       #expect(!done.stderr.contains("follow-up"))
       #expect(try p.queue().isEmpty)
       #expect(try p.show(id)["status"] as? String == "open")
-    }
-
-    /// A hand worker with a commit, and the person in the middle of a merge
-    /// in the main checkout with a resolution staged.
-    func workerBesideAPersonsMerge() throws -> (Playground, String) {
-      let p = try Playground()
-      let id = try p.handWorker("Work")
-      try p.commit("work.txt", "work\n", in: p.worktree(id))
-      _ = try p.git("switch", "-q", "-c", "side")
-      try p.commit("README.md", "side\n", in: p.repo)
-      _ = try p.git("switch", "-q", "main")
-      try p.commit("README.md", "main\n", in: p.repo)
-      #expect(try p.sh(["git", "merge", "side"], check: false).status == 1)
-      try "resolved by hand\n".write(toFile: "\(p.repo)/README.md", atomically: true, encoding: .utf8)
-      _ = try p.git("add", "README.md")
-      return (p, id)
     }
 
     /// MERGE_HEAD, the index, the files and HEAD of the main checkout.

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// Helpers for the merge queue tests: workers made by hand (a branch and a
 /// worktree, as apply makes them, without an agent), commits, the queue.
@@ -8,6 +9,22 @@ extension Playground {
     let id = try bead(title)
     _ = try git("worktree", "add", "-q", "-b", "wt/\(id)", worktree(id), "main")
     return id
+  }
+
+  /// A hand worker with a commit, and the person in the middle of a merge
+  /// in the main checkout with a resolution staged (MERGE_HEAD stands).
+  static func workerBesideAPersonsMerge() throws -> (Playground, String) {
+    let p = try Playground()
+    let id = try p.handWorker("Work")
+    try p.commit("work.txt", "work\n", in: p.worktree(id))
+    _ = try p.git("switch", "-q", "-c", "side")
+    try p.commit("README.md", "side\n", in: p.repo)
+    _ = try p.git("switch", "-q", "main")
+    try p.commit("README.md", "main\n", in: p.repo)
+    #expect(try p.sh(["git", "merge", "side"], check: false).status == 1)
+    try "resolved by hand\n".write(toFile: "\(p.repo)/README.md", atomically: true, encoding: .utf8)
+    _ = try p.git("add", "README.md")
+    return (p, id)
   }
 
   /// Writes `text` to `file` in `directory` and commits it there.

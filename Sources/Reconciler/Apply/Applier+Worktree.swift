@@ -13,13 +13,13 @@ extension Applier {
   /// The worktree for the change, made if missing (nil when it was there).
   /// A failed `git worktree add` leaves no folder.
   func ensureWorktree(_ change: Plan.Change, project: Project) async throws -> MadeWorktree? {
-    // git reads every worktree's files to list them or add one, and fails
-    // on one another start has half made ("failed to read
-    // .git/worktrees/X/commondir"), so parallel starts take turns here.
-    let turn = try await FileLock(
-      path: "\(try await world.git.commonDirectory(project.path))/wt-worktree-add.lock", what: "the worktree lock",
-      holder: "wt apply \(change.worker)", wait: .seconds(120))
-    defer { withExtendedLifetime(turn) {} }
+    // Another start, a worker's `wt done` or a gate may be adding or
+    // removing a worktree of this repository: from the listing to the add,
+    // this start holds the repository's turn (`WorktreeAdministration`).
+    try await world.git.administeringWorktrees(of: project.path) { try await makeWorktree(change, project: project) }
+  }
+
+  private func makeWorktree(_ change: Plan.Change, project: Project) async throws -> MadeWorktree? {
     let known = try await world.git.worktrees(of: project.path)
     if known.contains(where: { $0.path == change.worktree }) { return nil }
     let fm = FileManager.default

@@ -179,7 +179,7 @@ public struct Controller: Sendable {
   static func limitResumes(_ observed: Observed?, now: Date) -> [Requeue] {
     guard let observed else { return [] }
     return observed.state.workers.values.sorted { $0.name < $1.name }.compactMap { r in
-      guard r.status == .limited, r.held != true, let at = r.limit?.resumeAt(worker: r.name) else { return nil }
+      guard r.resumesByClock, let at = r.limit?.resumeAt(worker: r.name) else { return nil }
       // Past its time, the pass just made tried it: a failed resume is
       // tried again as any failed step is, not in a tight loop.
       let ms = at > now ? Int(at.timeIntervalSince(now) * 1000) + 50 : 10_000

@@ -15,6 +15,9 @@ public struct HostNotices: Sendable {
   struct Seen: Codable, Equatable {
     var status: WorkerState
     var message: String?
+    /// Only a person moves it on (`WorkerStatus.needsPerson`); nil in
+    /// files written before it was kept, read as its status says.
+    var needsPerson: Bool?
   }
 
   struct File: Codable {
@@ -45,7 +48,7 @@ public struct HostNotices: Sendable {
       }
       for row in mine {
         let key = "\(host) \(row.name)"
-        let seen = Seen(status: row.status, message: row.message)
+        let seen = Seen(status: row.status, message: row.message, needsPerson: row.needsPerson)
         if row.status.notifies && known.workers[key] != seen { told.append(row) }
         known.workers[key] = seen
       }
@@ -62,7 +65,7 @@ public struct HostNotices: Sendable {
   public func attention(now: Date = Date()) -> Int {
     let known = load()
     return known.workers.filter { key, seen in
-      guard seen.status.needsPerson, let host = key.split(separator: " ").first.map(String.init),
+      guard seen.needsPerson ?? seen.status.needsPerson, let host = key.split(separator: " ").first.map(String.init),
         let heard = known.heard[host]
       else { return false }
       return now.timeIntervalSince(heard) < Self.freshFor

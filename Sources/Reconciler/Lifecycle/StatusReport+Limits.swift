@@ -36,6 +36,12 @@ extension WorkerStatus {
     held = record?.held == true
   }
 
+  /// Whether only a person moves it on, as `WorkerRecord.needsPerson`
+  /// says of its record: a limit with a time the clock resumes at does not.
+  public var needsPerson: Bool {
+    status.needsPerson && !(status == .limited && !held && until != nil && limitKind?.resumesByClock == true)
+  }
+
   static func iso(_ date: Date) -> String { date.formatted(.iso8601) }
 
   /// The status as a person reads it: `limited until 15:02 (account work)`,

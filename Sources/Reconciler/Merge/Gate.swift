@@ -61,13 +61,11 @@ struct Gate: Sendable {
   var groupFile: String { "\(directory).pgid" }
 
   /// A worktree at `commit`: the kept one reset and cleaned (true), or a
-  /// new one. Gates running at once add and remove worktrees of one
-  /// repository, which git does not do safely in parallel ("failed to read
-  /// .git/worktrees/…/commondir" while another is half made, and `worktree
-  /// prune` may take one that is): one at a time in this process.
+  /// new one, holding the repository's turn at worktree administration
+  /// from the listing to the add (`WorktreeAdministration`).
   private func prepare(_ commit: String) async throws -> Bool {
     ProcessGroups.endLeftover(groupFile)
-    return try await WorktreeAdministration.shared.serially { try await makeOrReset(commit) }
+    return try await world.git.administeringWorktrees(of: project.path) { try await makeOrReset(commit) }
   }
 
   private func makeOrReset(_ commit: String) async throws -> Bool {
@@ -80,20 +78,10 @@ struct Gate: Sendable {
         // A kept worktree git cannot reset is made again.
       }
     }
-    for attempt in 1...3 {
-      try await remove()
-      try FileManager.default.createDirectory(
-        atPath: (directory as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-      do {
-        try await world.git.addDetachedWorktree(repo: project.path, path: directory, commit: commit)
-        return false
-      } catch where attempt < 3 {
-        // Another wt process (a worker's teardown) removing a worktree of
-        // the same repository at this moment makes git fail to read its
-        // half-removed folder; that passes.
-        try await Task.sleep(for: .milliseconds(100 * attempt))
-      }
-    }
+    try await remove()
+    try FileManager.default.createDirectory(
+      atPath: (directory as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try await world.git.addDetachedWorktree(repo: project.path, path: directory, commit: commit)
     return false
   }
 
@@ -130,7 +118,7 @@ struct Gate: Sendable {
   /// Removes the worktree (ours alone, so `--force` loses nothing of
   /// anyone's) and the key of its setup.
   func discard() async throws {
-    try await WorktreeAdministration.shared.serially { try await remove() }
+    try await world.git.administeringWorktrees(of: project.path) { try await remove() }
   }
 
   private func remove() async throws {
@@ -141,22 +129,5 @@ struct Gate: Sendable {
     if FileManager.default.fileExists(atPath: directory) { try FileManager.default.removeItem(atPath: directory) }
     try? FileManager.default.removeItem(atPath: setupKeyFile)
     try await world.git.pruneWorktrees(repo: project.path)
-  }
-}
-
-/// Runs git's worktree administration (add, remove, prune) one at a time.
-actor WorktreeAdministration {
-  static let shared = WorktreeAdministration()
-  private var busy = false
-  private var waiters: [CheckedContinuation<Void, Never>] = []
-
-  func serially<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-    while busy { await withCheckedContinuation { waiters.append($0) } }
-    busy = true
-    defer {
-      busy = false
-      if !waiters.isEmpty { waiters.removeFirst().resume() }
-    }
-    return try await body()
   }
 }

@@ -76,6 +76,17 @@ public struct WorkerRecord: Codable, Hashable, Sendable {
   /// `wt resume` does (and lifts the hold).
   public var held: Bool?
 
+  /// A limited worker the clock resumes (a reset or a backoff time known,
+  /// not held) waits on time, not on a person; the loop's next pass after
+  /// that time moves it on.
+  public var resumesByClock: Bool {
+    status == .limited && held != true && limit?.resumeAt(worker: name) != nil
+  }
+
+  /// Whether only a person moves it on ("N need you"): a state that needs
+  /// one, but never a limit the clock lifts by itself.
+  public var needsPerson: Bool { (status?.needsPerson ?? false) && !resumesByClock }
+
   /// A start that failed before the agent ever took its prompt: a bead's
   /// failure count, not a worker (no row, nothing to restart).
   public var neverStarted: Bool { prompt == .pending && startFailures > 0 }

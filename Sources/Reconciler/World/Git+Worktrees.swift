@@ -35,31 +35,31 @@ extension Git {
 
   /// Checks `branch` out into a new worktree at `path`.
   public func addWorktree(repo: String, path: String, branch: String) async throws {
-    try await runner.run(["git", "-C", repo, "worktree", "add", "--", path, branch])
+    try await administeringWorktrees(of: repo) { try await runner.run(["git", "-C", repo, "worktree", "add", "--", path, branch]) }
   }
 
   /// Makes `branch` at `commit` and checks it out into a new worktree at
   /// `path`.
   public func addWorktree(repo: String, path: String, newBranch branch: String, at commit: String) async throws {
-    try await runner.run(["git", "-C", repo, "worktree", "add", "-b", branch, "--", path, commit])
+    try await administeringWorktrees(of: repo) { try await runner.run(["git", "-C", repo, "worktree", "add", "-b", branch, "--", path, commit]) }
   }
 
   /// A worktree at `path` with `commit` checked out and no branch (the
   /// merge gate's scratch checkout).
   public func addDetachedWorktree(repo: String, path: String, commit: String) async throws {
-    try await runner.run(["git", "-C", repo, "worktree", "add", "--detach", "--quiet", "--", path, commit])
+    try await administeringWorktrees(of: repo) { try await runner.run(["git", "-C", repo, "worktree", "add", "--detach", "--quiet", "--", path, commit]) }
   }
 
   /// Removes a worktree whatever it holds: only for one that is wt's alone
   /// (the gate's scratch checkout). Its failure is not an error: the
   /// caller removes the folder and prunes.
   public func forceRemoveWorktree(repo: String, path: String) async throws {
-    _ = try await runner.output(["git", "-C", repo, "worktree", "remove", "--force", path])
+    _ = try await administeringWorktrees(of: repo) { try await runner.output(["git", "-C", repo, "worktree", "remove", "--force", path]) }
   }
 
   /// Forgets worktrees whose folders are gone. Its failure is not an error.
   public func pruneWorktrees(repo: String) async throws {
-    _ = try await runner.output(["git", "-C", repo, "worktree", "prune"])
+    _ = try await administeringWorktrees(of: repo) { try await runner.output(["git", "-C", repo, "worktree", "prune"]) }
   }
 
   /// Whether git tracks `path` (relative to `worktree`).

@@ -56,7 +56,7 @@ public struct Git: Sendable {
   /// `branch -d` deletes only a merged branch, so a branch whose work is
   /// not in the checked-out HEAD survives (its failure is not an error).
   public func removeWorktree(repo: String, path: String, branch: String) async throws {
-    try await runner.run(["git", "-C", repo, "worktree", "remove", "--", path])
+    try await administeringWorktrees(of: repo) { try await runner.run(["git", "-C", repo, "worktree", "remove", "--", path]) }
     _ = try? await runner.output(["git", "-C", repo, "branch", "-d", "--", branch])
   }
 

@@ -224,7 +224,7 @@ enum WatchScreen {
     _ rows: [WorkerStatus], width: Int, height: Int, selected: Int?, color: Bool, clear: Bool = false, footer: String?,
     problems: [String] = [], inHub: Bool = false
   ) -> String {
-    let attention = rows.filter(\.status.needsPerson).count
+    let attention = rows.filter(\.needsPerson).count
     let live = rows.filter(\.status.isLive).count
     let kept = rows.filter { $0.status == .kept }.count
     let orphaned = rows.filter { $0.status == .orphaned }.count
