@@ -46,6 +46,28 @@ import TestSupport
     }
   }
 
+  /// A list that did not come through wt.yaml's check allows nothing of
+  /// what it cannot spell as a host.
+  @Test func anythingButAHostNameIsLeftOutOfTheFilter() {
+    let filter = Tinyproxy.filter([".*", "a|b", "x.com\n^.*", "*.", "", "ok.org"])
+    #expect(filter.split(separator: "\n").filter { !$0.hasPrefix("#") } == ["^ok\\.org$"])
+    #expect(!Self.allows(filter, "evil.net"))
+  }
+
+  /// `wt validate`'s words when a program of the proxy is missing.
+  @Test func aMissingProxyProgramSaysHowToInstallIt() async {
+    let runner = ProcessRunner()
+    let tinyproxy = await Tinyproxy(program: "/nonexistent/tinyproxy").problem(runner: runner)
+    #expect(tinyproxy?.reason == "/nonexistent/tinyproxy, the filtering proxy of network: {allow: [...]}, is not installed")
+    #expect(tinyproxy?.fix.hasPrefix("install it: apt-get install tinyproxy") == true)
+    let socat = await Socat(program: "/nonexistent/socat").problem(runner: runner)
+    #expect(socat?.fix.hasPrefix("install it: apt-get install socat") == true)
+    if SandboxProxyRunTests.tools {
+      #expect(await Tinyproxy().problem(runner: runner) == nil)
+      #expect(await Socat().problem(runner: runner) == nil)
+    }
+  }
+
   @Test func tinyproxyListensOnLoopbackAndRefusesWhatTheListDoesNotName() {
     #expect(
       Tinyproxy.configuration(port: 40123, filter: "/s/proxy/filter", log: "/s/proxy/tinyproxy.log") == """

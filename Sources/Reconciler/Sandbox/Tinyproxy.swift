@@ -52,7 +52,11 @@ public struct Tinyproxy: Sendable {
     var lines = ["# Written by wt from sandbox.network.allow; one line a domain."]
     for domain in domains {
       let wildcard = domain.hasPrefix("*.")
-      let name = (wildcard ? String(domain.dropFirst(2)) : domain).replacingOccurrences(of: ".", with: "\\.")
+      let bare = wildcard ? String(domain.dropFirst(2)) : domain
+      // Checked at load; should anything else ever reach here, it is left
+      // out (allowing less), never written as a pattern.
+      guard !bare.isEmpty, bare.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else { continue }
+      let name = bare.replacingOccurrences(of: ".", with: "\\.")
       lines.append(wildcard ? "^([a-z0-9-]+\\.)+\(name)$" : "^\(name)$")
     }
     return lines.joined(separator: "\n") + "\n"
