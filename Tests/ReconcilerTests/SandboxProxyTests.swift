@@ -172,37 +172,4 @@ import TestSupport
     running.stop()
     #expect(Self.processes(in: own) == [])
   }
-
-  /// The pane's wt killed outright (no `stop`): the jails' bwrap ends
-  /// their proxy with it.
-  @Test(.enabled(if: tools)) func aKilledOwnerTakesItsProxyWithIt() throws {
-    let own = "/tmp/wt-px-\(UUID().uuidString.prefix(6))"
-    defer { try? FileManager.default.removeItem(atPath: own) }
-    try FileManager.default.createDirectory(atPath: "\(own)/run", withIntermediateDirectories: true)
-    let wt = "\(packageRoot)/.build/debug/wt"
-    try #require(FileManager.default.isExecutableFile(atPath: wt), "build the wt product first")
-    let owner = Process()
-    owner.executableURL = URL(fileURLWithPath: wt)
-    owner.arguments = [
-      "sandbox-exec", "--worker", "demo/x", "--socket", "\(own)/run/wt.sock", "--directory", own, "--proxy-folder", "\(own)/proxy",
-      "--allow", "localhost", "--", "/usr/bin/bwrap", "--die-with-parent", "--ro-bind", "/", "/", "--bind", own, own, "--",
-      "/bin/sh", "-c", "echo started > \(own)/started; exec sleep 60",
-    ]
-    owner.standardInput = FileHandle.nullDevice
-    owner.standardOutput = FileHandle.nullDevice
-    owner.standardError = FileHandle.nullDevice
-    try owner.run()
-    let deadline = Date().addingTimeInterval(20)
-    while !FileManager.default.fileExists(atPath: "\(own)/started") && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-    #expect(FileManager.default.fileExists(atPath: "\(own)/started"))
-    #expect(Self.processes(in: own).count >= 3)
-    kill(owner.processIdentifier, SIGKILL)
-    owner.waitUntilExit()
-    var left = Self.processes(in: own)
-    while !left.isEmpty && Date() < deadline.addingTimeInterval(10) {
-      Thread.sleep(forTimeInterval: 0.05)
-      left = Self.processes(in: own)
-    }
-    #expect(left == [], "\(left)")
-  }
 }
