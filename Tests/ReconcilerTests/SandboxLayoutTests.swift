@@ -45,6 +45,14 @@ import TestSupport
     #expect(layout.environment["HOME"] == "/state/sandbox/wt-api__api-7kq/home")
     #expect(layout.environment["PATH"] == "/run/wt/bin:/usr/bin:/home/me/.local/bin")
     #expect(layout.directory == "/w/api/api-7kq")
+    // GitPython's view: on top of the shared folder, read-only.
+    let view = layout.mounts.filter { $0.target.hasPrefix("/src/api/.git/") && $0.source != $0.target }
+    #expect(view.map(\.target) == ["/src/api/.git/refs/worktree", "/src/api/.git/objects/info"])
+    #expect(view.map(\.source) == ["/src/api/.git/worktrees/api-7kq/refs/worktree", "/state/sandbox/wt-api__api-7kq/objects-info"])
+    #expect(view.allSatisfy { $0.access == .readOnly })
+    #expect(all.firstIndex(of: "/src/api/.git")! < all.firstIndex(of: "/src/api/.git/objects/info")!)
+    #expect(SandboxedWorker.alternates(original: "../../other/objects\n", adding: "/own/objects") == "../../other/objects\n/own/objects\n")
+    #expect(SandboxedWorker.alternates(original: nil, adding: "/own/objects") == "/own/objects\n")
   }
 
   @Test func bubblewrapGetsTheLayoutInOrderWithItsOwnNamespaces() {
@@ -167,11 +175,16 @@ import TestSupport
     let worker = SandboxedWorker(
       worker: "demo/b1", worktree: tree, gitDirectory: gitDirectory, commonDirectory: common, beadsDirectory: nil, own: own,
       programs: [], wt: "/usr/bin/true", path: "/usr/bin:/bin")
+    try worker.prepareGitView()
     let layout = SandboxLayout.derive(worker, sandbox: Sandbox(runtime: .bwrap, network: .offline))
     let script = """
       echo work > f.txt && git add f.txt && git -c user.name=T -c user.email=t@t.invalid commit -qm work || exit 10
       git update-ref refs/heads/other HEAD 2>/dev/null && exit 11
       git branch -f main HEAD 2>/dev/null && exit 12
+      # What GitPython reads: its ref and its objects through the shared folder.
+      tip=$(git rev-parse HEAD)
+      [ "$(cat \(common)/refs/worktree/wt/b1)" = "$tip" ] || exit 14
+      env -u GIT_OBJECT_DIRECTORY -u GIT_ALTERNATE_OBJECT_DIRECTORIES git --git-dir=\(common) cat-file -e "$tip" || exit 15
       echo x > \(repo)/.git/objects/x 2>/dev/null && exit 13
       exit 0
       """
@@ -180,6 +193,7 @@ import TestSupport
     #expect(ran.status == 0, "\(ran.stderrText)")
     let own_ = try git("--git-dir=\(gitDirectory)", "rev-parse", "refs/worktree/wt/b1", in: repo)
     // Not in the repository yet: the commit is in the worker's own store.
+    #expect(!FileManager.default.fileExists(atPath: "\(common)/objects/info/alternates"))
     #expect(try runChild("/usr/bin/git", ["-C", repo, "cat-file", "-e", own_]).status != 0)
     #expect(try git("rev-parse", "wt/b1", in: repo) == main)
     let tip = try await g.bringIn(gitDirectory: gitDirectory, branch: "wt/b1", objects: "\(own)/objects", repo: repo, scratch: "\(own)/in")

@@ -16,8 +16,10 @@ extension BuiltInAgents {
   ///   "Add file to the chat?" (aider/coders/base_coder.py,
   ///   `allowed_to_edit` and `check_for_file_mentions`) are part of the
   ///   edit the bead asked for: answered yes. Any other, "Run shell
-  ///   command?" first of all, is the person's (`--yes-always` would
-  ///   confirm those too, so it is not used).
+  ///   command?" first of all, is the person's. (`--yes-always` is not
+  ///   used: it confirms every other question, and answers "Run shell
+  ///   command?" no, `explicit_yes_required` in aider/io.py `confirm_ask`:
+  ///   a command the model proposes never runs with it.)
   /// - limits: Aider retries a provider error itself
   ///   (aider/coders/base_coder.py, `send_message`: the error, the
   ///   description aider/exceptions.py gives its litellm exception, then

@@ -69,4 +69,12 @@ extension Manifest {
   public func sandbox(for project: Project, agent: String) -> Sandbox {
     project.sandbox ?? agents[agent]?.sandbox ?? settings.sandbox ?? .off
   }
+
+  /// The sandbox a project's `setup` and `gate` run in: its own `sandbox:`,
+  /// else the first of its agents' that is on, else `settings:`'s. The
+  /// gate runs the code its agents wrote, so any sandboxed agent makes the
+  /// gate sandboxed too.
+  public func commandSandbox(for project: Project) -> Sandbox {
+    project.sandbox ?? project.agents.lazy.compactMap { self.agents[$0]?.sandbox }.first(where: \.isOn) ?? settings.sandbox ?? .off
+  }
 }

@@ -26,6 +26,13 @@ extension Applier {
     guard sandbox.runtime == .bwrap else {
       throw SandboxError("sandbox runtime '\(sandbox.runtime.rawValue)' is not started by this wt yet; use bwrap ('wt validate' says so too)")
     }
+    #if os(macOS)
+      // Its proxy runs in bubblewrap jails, and its bridge needs a network
+      // namespace of the sandbox's own: neither exists on macOS.
+      if case .allow = sandbox.network {
+        throw SandboxError("network: {allow: [...]} is not built on macOS yet; use none or full ('wt validate' says so too)")
+      }
+    #endif
     let worker = try await sandboxedWorker(change, project: project, profile: profile)
     let fm = FileManager.default
     let fresh = !fm.fileExists(atPath: worker.home)
@@ -40,8 +47,9 @@ extension Applier {
       gitDirectory: worker.gitDirectory, branch: change.branch, objects: worker.objects, repo: project.path,
       scratch: "\(worker.own)/incoming")
     try await world.git.seal(gitDirectory: worker.gitDirectory, branch: change.branch)
+    try worker.prepareGitView()
     let layout = SandboxLayout.derive(worker, sandbox: sandbox)
-    let probe = Bubblewrap().arguments(layout, command: ["true"], kind: Bubblewrap.kind)
+    let probe = NativeSandbox.arguments(layout, command: ["true"])
     let out = try await world.runner.output(probe, timeout: .seconds(20))
     guard out.succeeded else {
       throw SandboxError("bubblewrap did not start (exit \(out.status)): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
@@ -62,15 +70,15 @@ extension Applier {
       wrapper += ["--proxy-folder", proxy.folder] + proxy.domains.flatMap { ["--allow", $0] }
       inside = Socat().bridged(argv, port: SandboxProxy.port, socketFolder: proxy.socketFolder)
     }
-    return wrapper + ["--"] + Bubblewrap().arguments(layout, command: inside, kind: Bubblewrap.kind)
+    return wrapper + ["--"] + NativeSandbox.arguments(layout, command: inside)
   }
 
   /// An executable as named (`claude`) or as a path, absolute and with
   /// its links followed; nil when there is none.
-  static func locate(_ program: String, path: String) -> String? {
+  static func locate(_ program: String, path: String, followingLinks: Bool = true) -> String? {
     let candidates = program.contains("/") ? [program] : path.split(separator: ":").map { "\($0)/\(program)" }
     guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return nil }
-    return URL(fileURLWithPath: found).resolvingSymlinksInPath().path
+    return followingLinks ? URL(fileURLWithPath: found).resolvingSymlinksInPath().path : found
   }
 
   /// Folders of the shared libraries this wt loaded from outside the
@@ -125,3 +133,30 @@ extension Applier {
     try (text.isEmpty ? "" : "[user]\n" + text).write(toFile: file, atomically: true, encoding: .utf8)
   }
 }
+
+extension Applier {
+  /// The files `copy:` names, copied by wt from the person's checkout,
+  /// then `setup`: in the worker's sandbox when it has one (it runs the
+  /// repository's code), with a terminal's basics and the worker's port,
+  /// never the person's tokens or the agent's keys.
+  func runSetup(_ change: Plan.Change, project: Project, record: inout WorkerRecord, layout: SandboxLayout?) async throws {
+    let copied = try CopiedFiles.copy(project.copy, from: project.path, into: change.worktree)
+    record.copied = (record.copied ?? [:]).merging(try await world.git.blobIDs(copied, in: change.worktree)) { _, b in b }
+    guard let layout else {
+      for command in project.setup { try await world.runner.run(command, in: change.worktree, timeout: .seconds(900)) }
+      return
+    }
+    var extra = ["WT_WORKER": change.worker]
+    if let name = project.portEnv, let port = record.port { extra[name] = String(port) }
+    let confined = SandboxedCommand(
+      layout: layout, runtime: sandbox(change, project: project).runtime,
+      environment: SandboxedCommand.environment(world.environment, extra: extra))
+    for command in project.setup {
+      let out = try await world.runner.output(
+        try confined.arguments(command), in: change.worktree, environment: confined.environment, timeout: .seconds(900),
+        inherit: false)
+      guard out.succeeded else { throw CommandError(argv: command, reason: .exited(out.status), stderr: out.stderr) }
+    }
+  }
+}
+

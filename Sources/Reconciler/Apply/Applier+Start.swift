@@ -96,14 +96,13 @@ extension Applier {
       let pending = record
       try await step("state") { try world.store.update { $0.workers[change.worker] = pending } }
     }
+    // Before the bead's session exists, and before setup runs the
+    // repository's code in it: a sandbox that cannot start gives the bead
+    // back like any other failed step.
+    let layout = sandbox(change, project: project).isOn
+      ? try await step("sandbox") { try await prepareSandbox(change, project: project, profile: profile) } : nil
     if record.setupPending == true {
-      try await step("setup") {
-        let copied = try CopiedFiles.copy(project.copy, from: project.path, into: change.worktree)
-        record.copied = (record.copied ?? [:]).merging(try await world.git.blobIDs(copied, in: change.worktree)) { _, b in b }
-        for command in project.setup {
-          try await world.runner.run(command, in: change.worktree, timeout: .seconds(900))
-        }
-      }
+      try await step("setup") { try await runSetup(change, project: project, record: &record, layout: layout) }
       record.setupPending = nil
     }
     try await step("hooks") {
@@ -112,10 +111,6 @@ extension Applier {
     }
     if project.portEnv != nil && record.port == nil { record.port = try await step("port") { try freePort(for: change.worker) } }
     let env = environment(change, project: project, profile: profile, record: record)
-    // Before the bead's session exists: a sandbox that cannot start gives
-    // the bead back like any other failed step.
-    let layout = sandbox(change, project: project).isOn
-      ? try await step("sandbox") { try await prepareSandbox(change, project: project, profile: profile) } : nil
     let wrapperBytes = layout.map { sandboxed([], change: change, layout: $0, profile: profile, environment: env).joined(separator: " ").utf8.count } ?? 0
     try await step("trust file") {
       try TrustSeed.seed(profile.trustSeed, worktree: change.worktree, home: env["HOME"] ?? world.environment["HOME"] ?? NSHomeDirectory())

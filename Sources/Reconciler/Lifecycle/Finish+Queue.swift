@@ -43,7 +43,9 @@ extension Finish {
   /// Merges every waiting entry of the project's repository (the merge
   /// lock held).
   func drain(_ project: Project) async throws {
-    try await MergeTrain(world: world, project: project, policy: manifest.settings.merge, parallelCap: Self.parallelCap(manifest))
+    try await MergeTrain(
+      world: world, project: project, policy: manifest.settings.merge, parallelCap: Self.parallelCap(manifest),
+      sandbox: manifest.commandSandbox(for: project))
       .drain()
   }
 

@@ -146,7 +146,7 @@ public struct Finish: Sendable {
   /// is, in wt's own temporary worktree.
   func gateBranch(_ worker: WorkerRef) async throws -> [String] {
     let tip = try await world.git.revParse(worker.branch, repo: worker.project.path)
-    switch try await Merger.gate(worker, world: world).run(on: tip) {
+    switch try await Merger.gate(worker, world: world, sandbox: manifest.commandSandbox(for: worker.project)).run(on: tip) {
     case .passed(let commands): return commands.map { "gate `\($0)` passed on \(worker.branch)" }
     case .failed(let command, let status, let excerpt):
       try await gateFailed(worker, command: command, status: status, excerpt: excerpt, on: worker.branch, queue: nil)

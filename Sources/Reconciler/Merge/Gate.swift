@@ -18,6 +18,10 @@ struct Gate: Sendable {
   /// Keep and reuse the worktree (`gate_cache:`); nil removes it after
   /// each gate.
   var cache: GateCache?
+  /// The project's sandbox (`Manifest.commandSandbox`): a sandboxed
+  /// project's setup and gate run the workers' code confined, as its
+  /// agents are.
+  var sandbox: Sandbox = .off
 
   enum Result: Equatable, Sendable {
     case passed([String])
@@ -99,13 +103,16 @@ struct Gate: Sendable {
     // The gate sees what a new worktree sees: copied files and setup.
     _ = try CopiedFiles.copy(project.copy, from: project.path, into: directory)
     // The person's environment, whoever runs `wt done` (GateEnvironment).
-    let environment = GateEnvironment.current(store: world.store, project: project.name, fallback: world.environment)
+    var environment = GateEnvironment.current(store: world.store, project: project.name, fallback: world.environment)
+    let confined = sandbox.isOn
+      ? try await world.gateSandbox(sandbox, worktree: directory, project: project, environment: environment) : nil
+    if let confined { environment = confined.environment }
     var passed: [String] = []
     let setupCommands = setup ? project.setup : []
     for (command, limit) in setupCommands.map({ ($0, 900) }) + project.gate.map({ ($0, 1800) }) {
       try Task.checkCancellation()
       let out = try await world.runner.output(
-        command, in: directory, environment: environment, timeout: .seconds(limit), inherit: false, ownGroup: true, groupFile: groupFile)
+        try confined?.arguments(command) ?? command, in: directory, environment: environment, timeout: .seconds(limit), inherit: false, ownGroup: true, groupFile: groupFile)
       try Task.checkCancellation()
       if !out.succeeded {
         return .failed(command: command, status: out.status, excerpt: Self.firstFailure(out.stdout + out.stderr))
@@ -128,6 +135,7 @@ struct Gate: Sendable {
     }
     if FileManager.default.fileExists(atPath: directory) { try FileManager.default.removeItem(atPath: directory) }
     try? FileManager.default.removeItem(atPath: setupKeyFile)
+    try? FileManager.default.removeItem(atPath: "\(directory).sandbox")
     try await world.git.pruneWorktrees(repo: project.path)
   }
 }

@@ -26,9 +26,13 @@ struct MergeTrain: Sendable {
   /// before the waiting entries are held.
   var attempts = 5
 
-  init(world: World, project: Project, policy: MergePolicy, parallelCap: Int) {
+  /// The project's sandbox, which its gates run in.
+  var sandbox: Sandbox
+
+  init(world: World, project: Project, policy: MergePolicy, parallelCap: Int, sandbox: Sandbox = .off) {
     self.world = world
     self.project = project
+    self.sandbox = sandbox
     (batchSize, parallel, order) = project.merge.filling(from: policy).resolved(parallelCap: parallelCap)
   }
 
@@ -219,7 +223,7 @@ struct MergeTrain: Sendable {
   func gate(slot: Int) -> Gate {
     Gate(
       world: world, project: project, directory: "\(world.store.directory)/gates/\(project.name)-slot\(slot)",
-      cache: project.gateCache)
+      cache: project.gateCache, sandbox: sandbox)
   }
 
   /// The gates a merger killed (-9) left running: holding the lock, no

@@ -13,8 +13,10 @@ struct Merger: Sendable {
 
   /// The gate of the worker's project on its branch as it is, in a
   /// temporary worktree of its own under the state directory.
-  static func gate(_ worker: WorkerRef, world: World) -> Gate {
-    Gate(world: world, project: worker.project, directory: "\(world.store.directory)/gates/\(worker.project.name)-\(worker.bead)")
+  static func gate(_ worker: WorkerRef, world: World, sandbox: Sandbox) -> Gate {
+    Gate(
+      world: world, project: worker.project, directory: "\(world.store.directory)/gates/\(worker.project.name)-\(worker.bead)",
+      sandbox: sandbox)
   }
 
   /// A merge, rebase, cherry-pick, revert or bisect under way in the main

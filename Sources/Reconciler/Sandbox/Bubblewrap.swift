@@ -36,6 +36,7 @@ public struct Bubblewrap: Sendable {
         }
       argv += [verb, mount.source, mount.target]
     }
+    for link in layout.links { argv += ["--symlink", link.target, link.path] }
     argv += hiding(layout.hidden, kind: kind)
     // The folders made for mount points are no place to write: a write
     // to the main checkout's path must fail, not land in a throwaway copy.

@@ -30,7 +30,7 @@ public enum SandboxCheck {
     switch sandbox.runtime {
     case .none: return []
     case .bwrap:
-      if let (reason, fix) = await Bubblewrap().problem(runner: runner) {
+      if let (reason, fix) = await NativeSandbox.problem(runner: runner) {
         found.append(.sandboxUnavailable(runtime: "bwrap", reason: reason, fix: fix))
       }
     case .podman:
@@ -39,6 +39,12 @@ public enum SandboxCheck {
       }
     }
     if case .allow = sandbox.network {
+      #if os(macOS)
+        found.append(
+          .sandboxUnavailable(
+            runtime: sandbox.runtime.rawValue, reason: "network: {allow: [...]} is not built on macOS yet",
+            fix: "use network: none, or network: full"))
+      #endif
       // Its proxy: tinyproxy and socat outside, each in a bubblewrap jail,
       // and socat inside.
       let proxy: [(reason: String, fix: String)?] = [

@@ -28,8 +28,16 @@ public struct SandboxLayout: Hashable, Sendable {
     public var purpose: String
   }
 
+  /// A path that is a link outside, made a link inside too.
+  public struct Link: Hashable, Sendable {
+    public var path: String
+    public var target: String
+  }
+
   /// In order: a later mount covers what an earlier one shows.
   public var mounts: [Mount]
+  /// Made after the mounts, where no mount shows the path already.
+  public var links: [Link] = []
   /// Files and folders made empty on top of the mounts (secrets that live
   /// in a folder the agent needs, such as `/etc/shadow`).
   public var hidden: [String]
@@ -58,7 +66,13 @@ public struct SandboxLayout: Hashable, Sendable {
     func add(_ path: String, _ access: Access, _ purpose: String, optional: Bool = false) {
       mounts.append(Mount(source: path, target: path, access: access, optional: optional, purpose: purpose))
     }
-    for path in w.programs where !Self.isSystem(path) { add(path, .readOnly, "program") }
+    // A program inside a folder that is already shown (a venv's own
+    // script) is not bound again on top of it.
+    let programs = w.programs.map { ProgramSupport.Part(path: $0, purpose: "program") } + w.support
+    let folders = Set(programs.map(\.path))
+    for part in programs where !Self.isSystem(part.path) && !Self.inside(part.path, any: folders) {
+      if !mounts.contains(where: { $0.target == part.path }) { add(part.path, .readOnly, part.purpose) }
+    }
     // `wt` by name, as the prompt says it (`wt done`), whatever the
     // person's PATH holds: only wt's own folder is added inside.
     mounts.append(Mount(source: w.wt, target: "\(Self.wtFolder)/wt", access: .readOnly, purpose: "wt, for wt signal, prime and done"))
@@ -67,6 +81,7 @@ public struct SandboxLayout: Hashable, Sendable {
     // the repository's config and hooks. Never writable: one worker could
     // delete or move another's work.
     add(w.commonDirectory, .readOnly, "the repository's git folder (objects, refs, config)")
+    mounts += w.gitViewMounts
     add(w.worktree, .readWrite, "the worktree")
     // Its index, HEAD and own ref (refs/worktree/*); the files that say
     // which repository it belongs to stay as wt wrote them, so that git
@@ -95,9 +110,21 @@ public struct SandboxLayout: Hashable, Sendable {
     ]
     if let beads = w.beadsDirectory { env["BEADS_DIR"] = beads }
     env.merge(proxy?.environment ?? [:]) { _, proxied in proxied }
+    let shown = Set(mounts.map(\.target))
+    let links = w.links.sorted { $0.key < $1.key }.filter { !isSystem($0.key) && !shown.contains($0.key) && !inside($0.key, any: shown) }
     return SandboxLayout(
-      mounts: mounts, hidden: Self.systemSecrets, environment: env, directory: w.worktree, network: sandbox.network,
-      socket: "\(w.run)/wt.sock", proxy: proxy)
+      mounts: mounts, links: links.map { Link(path: $0.key, target: $0.value) }, hidden: Self.systemSecrets, environment: env,
+      directory: w.worktree, network: sandbox.network, socket: "\(w.run)/wt.sock", proxy: proxy)
+  }
+
+  /// Whether `path` lies below one of `folders` (not equal to it).
+  static func inside(_ path: String, any folders: Set<String>) -> Bool {
+    var parent = (path as NSString).deletingLastPathComponent
+    while parent != "/" && !parent.isEmpty {
+      if folders.contains(parent) { return true }
+      parent = (parent as NSString).deletingLastPathComponent
+    }
+    return false
   }
 
   static func isSystem(_ path: String) -> Bool {
@@ -119,14 +146,23 @@ public struct SandboxedWorker: Hashable, Sendable {
   /// Executables the agent runs that may live outside the system folders:
   /// the agent, wt (for its hooks), bd; and the libraries they load.
   public var programs: [String]
+  /// What the interpreted ones among them need (`ProgramSupport`): their
+  /// interpreters, environments and installations.
+  public var support: [ProgramSupport.Part]
+  /// Where a program is named (on `PATH`, or as written) when that is a
+  /// link: the link's path and the program's real path.
+  public var links: [String: String]
   /// This wt's executable, and the session's `PATH`.
   public var wt: String
   public var path: String
 
   public init(
     worker: String, worktree: String, gitDirectory: String, commonDirectory: String, beadsDirectory: String?,
-    own: String, programs: [String], wt: String, path: String
+    own: String, programs: [String], wt: String, path: String, support: [ProgramSupport.Part] = [],
+    links: [String: String] = [:]
   ) {
+    self.support = support
+    self.links = links
     self.wt = wt
     self.path = path
     self.worker = worker

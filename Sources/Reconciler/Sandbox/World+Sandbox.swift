@@ -62,17 +62,28 @@ extension World {
     let beads = "\((common as NSString).deletingLastPathComponent)/.beads"
     let path = environment["PATH"] ?? ""
     let named: [String?] = [profile.command.first, profile.resume.first?.source, workerEnvironment["WT_BD"], wtExecutable]
-    // Each as named and as found (a link's target): the agent may run
-    // either.
+    // Each where it is found, and where it is named (as written, or on
+    // PATH) as a link to it, as outside: the agent may run either, and
+    // node finds a package's files from its script's real path.
+    var links: [String: String] = [:]
     let programs = named.compactMap { $0 }.flatMap { name -> [String] in
-      guard let found = Applier.locate(name, path: path) else { return [] }
-      return name.hasPrefix("/") && name != found ? [name, found] : [found]
+      guard let at = Applier.locate(name, path: path, followingLinks: false) else { return [] }
+      let found = URL(fileURLWithPath: at).resolvingSymlinksInPath().path
+      if at != found { links[at] = found }
+      return [found]
     } + Applier.loadedLibraryFolders()
+    // An interpreted one's interpreter, environment and installation.
+    let home = environment["HOME"] ?? NSHomeDirectory(), inside = profile.env["PATH"] ?? path
+    var support: [ProgramSupport.Part] = []
+    for name in named.compactMap({ $0 }) {
+      guard let found = Applier.locate(name, path: path, followingLinks: false) else { continue }
+      for part in ProgramSupport.parts(of: found, path: inside, home: home) where !support.contains(part) { support.append(part) }
+    }
     return SandboxedWorker(
       worker: change.worker, worktree: change.worktree,
       gitDirectory: gitDirectory ?? "\(common)/worktrees/\(change.bead)", commonDirectory: common,
       beadsDirectory: FileManager.default.fileExists(atPath: beads) ? beads : nil,
       own: sandboxFolder(project: project.name, bead: change.bead), programs: Array(Set(programs)).sorted(),
-      wt: wtExecutable, path: profile.env["PATH"] ?? path)
+      wt: wtExecutable, path: profile.env["PATH"] ?? path, support: support, links: links)
   }
 }

@@ -51,6 +51,14 @@ extension WT {
     @OptionGroup var output: OutputOptions
     @Flag(help: "Exit 2 when the plan has changes.") var detailedExitcode = false
 
+    /// setup and gate run the repository's code: confined when the
+    /// project's agents are (`Manifest.commandSandbox`).
+    static func confinement(_ c: WT.Validate.Command, _ manifest: Manifest) -> String {
+      guard ["setup:", "gate:"].contains(where: c.command.hasPrefix), let project = manifest.project(named: c.project) else { return "" }
+      let sandbox = manifest.commandSandbox(for: project)
+      return sandbox.isOn ? "  (in a \(sandbox.runtime.rawValue) sandbox)" : ""
+    }
+
     func run() async throws {
       let manifest = try await options.load()
       try plan.check(manifest)
@@ -98,7 +106,8 @@ extension WT {
           if !commands.isEmpty {
             print("\nEach new worker runs:")
             for c in commands {
-              Terminal.line("  \(c.project): \(c.command)" + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
+              Terminal.line(
+                "  \(c.project): \(c.command)" + Self.confinement(c, manifest) + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
             }
           }
           for change in result.changes where change.action == .create {

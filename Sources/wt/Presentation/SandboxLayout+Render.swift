@@ -11,6 +11,9 @@ extension SandboxLayout {
       let target = mount.source == mount.target ? mount.target : "\(mount.target) (from \(mount.source))"
       out += "  \(mount.access.rawValue)  \(TerminalText.escape(target))\(mount.optional ? " (if present)" : "")  — \(mount.purpose)\n"
     }
+    for link in links {
+      out += "  ln  \(TerminalText.escape(link.path)) -> \(TerminalText.escape(link.target))  — where the program is named\n"
+    }
     if let proxy {
       let domains = proxy.domains.map { TerminalText.escape($0) }.joined(separator: ", ")
       out += "  proxy: tinyproxy outside allows \(domains.isEmpty ? "nothing" : domains) and refuses any other host (403); "
