@@ -107,6 +107,45 @@ import TestSupport
     #expect(left == [], "\(left)")
   }
 
+  /// `setup` and the gate run the repository's code in the sandbox, with
+  /// the same allow list: each reaches the allowed host through a proxy
+  /// of its own, is refused another, and leaves no proxy behind.
+  @Test(.enabled(if: tools)) func setupAndTheGateGoThroughTheProxyToo() async throws {
+    let p = try SandboxTests.playground(network: "{allow: [localhost]}", workers: 1)
+    let server = try LocalHTTPServer()
+    let logs = try #require(
+      try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8).firstMatch(of: /read_write: \[([^\],]+)\]/)?.1).description
+    // Each fetches the allowed host and tries another; what happened goes
+    // where the sandbox may write.
+    let fetch = { (name: String) in
+      "curl -sS -f -m 10 http://localhost:\(server.port)/ > /dev/null && echo \(name) fetched >> \(logs)/fetch.txt; "
+        + "curl -sS -f -m 10 http://example.com/ > /dev/null 2>> \(logs)/fetch.txt || echo \(name) refused >> \(logs)/fetch.txt"
+    }
+    try p.editManifest {
+      $0.replacingOccurrences(
+        of: "    gate: []\n",
+        with: "    gate: [[sh, -c, \(SandboxCommandsTests.yamlQuoted(fetch("gate")))]]\n    setup: [[sh, -c, \(SandboxCommandsTests.yamlQuoted(fetch("setup")))]]\n")
+    }
+    let id = try p.bead(
+      "gated",
+      description: [
+        Playground.run("sh", "-c", "echo work > work.txt"), Playground.run("git", "add", "work.txt"),
+        Playground.run("git", "commit", "-qm", "work"), Playground.run("wt", "done"),
+      ].joined(separator: "\n"))
+    let apply = try p.wt("apply", "--yes")
+    #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+    let closed = try p.wait(seconds: 90) { (try p.show(id))["status"] as? String == "closed" }
+    let fetched = (try? String(contentsOfFile: "\(logs)/fetch.txt", encoding: .utf8)) ?? ""
+    #expect(closed, "\(fetched)\n\((try? p.wt("queue").stdout) ?? "")\n\((try? self.pane(p, id)) ?? "")")
+    for name in ["setup", "gate"] {
+      #expect(fetched.contains("\(name) fetched") && fetched.contains("\(name) refused"), "\(fetched)")
+    }
+    #expect(fetched.contains("The requested URL returned error: 403"), "\(fetched)")
+    // Setup in the worker's sandbox, then setup and the gate in the gate's.
+    #expect(server.served == 3)
+    #expect(try p.wait(seconds: 20) { Self.processes(in: p.dir + "/").filter { !$0.isEmpty }.isEmpty }, "\(Self.processes(in: p.dir + "/"))")
+  }
+
   /// `tmux kill-session` (a hang-up for the pane's wt): the proxy ends
   /// with the worker.
   @Test(.enabled(if: tools)) func aKilledSessionLeavesNoProxyBehind() async throws {

@@ -151,11 +151,13 @@ extension Applier {
     let confined = SandboxedCommand(
       layout: layout, runtime: sandbox(change, project: project).runtime,
       environment: SandboxedCommand.environment(world.environment, extra: extra))
-    for command in project.setup {
-      let out = try await world.runner.output(
-        try confined.arguments(command), in: change.worktree, environment: confined.environment, timeout: .seconds(900),
-        inherit: false)
-      guard out.succeeded else { throw CommandError(argv: command, reason: .exited(out.status), stderr: out.stderr) }
+    try await confined.withProxy {
+      for command in project.setup {
+        let out = try await world.runner.output(
+          try confined.arguments(command), in: change.worktree, environment: confined.environment, timeout: .seconds(900),
+          inherit: false)
+        guard out.succeeded else { throw CommandError(argv: command, reason: .exited(out.status), stderr: out.stderr) }
+      }
     }
   }
 }

@@ -36,6 +36,33 @@ extension SandboxProxy {
     }
   }
 
+  /// A proxy started for wt's own commands (a sandboxed `setup` or
+  /// gate), from a thread that lives until `stop`: the jails'
+  /// `--die-with-parent` follows the thread that started them, and a
+  /// thread of the cooperative pool may end at any time.
+  final class Held: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+
+    static func start(_ proxy: SandboxProxy) async throws -> Held {
+      let held = Held()
+      try await withCheckedThrowingContinuation { (started: CheckedContinuation<Void, Error>) in
+        Thread.detachNewThread {
+          let running: Running
+          do { running = try proxy.start() } catch {
+            started.resume(throwing: error)
+            return
+          }
+          started.resume()
+          held.done.wait()
+          running.stop()
+        }
+      }
+      return held
+    }
+
+    func stop() { done.signal() }
+  }
+
   /// Writes the filter and configuration and starts both halves outside;
   /// returns once the socket answers. Called on a thread that lives as
   /// long as the worker (the jails' `--die-with-parent` follows the thread

@@ -17,9 +17,23 @@ struct SandboxedCommand: Sendable {
   func arguments(_ command: [String]) throws -> [String] {
     switch runtime {
     case .none: return command
-    case .bwrap: return Bubblewrap().arguments(layout, command: command, kind: Bubblewrap.kind)
+    case .bwrap:
+      // With an allow list, behind the bridge to the proxy `withProxy`
+      // runs.
+      let inside = layout.proxy.map { Socat().bridged(command, port: SandboxProxy.port, socketFolder: $0.socketFolder) } ?? command
+      return Bubblewrap().arguments(layout, command: inside, kind: Bubblewrap.kind)
     case .podman: throw SandboxError("setup and gate commands of a podman sandbox are not confined by this wt yet")
     }
+  }
+
+  /// Runs `body` (the commands) with the sandbox's proxy when its network
+  /// is an allow list: `npm ci` reaches the registry it allows, as the
+  /// agent would. Without one, `body` alone.
+  func withProxy<T>(_ body: () async throws -> T) async throws -> T {
+    guard runtime == .bwrap, let proxy = layout.proxy else { return try await body() }
+    let held = try await SandboxProxy.Held.start(proxy)
+    defer { held.stop() }
+    return try await body()
   }
 
   static func environment(_ from: [String: String], extra: [String: String] = [:]) -> [String: String] {
