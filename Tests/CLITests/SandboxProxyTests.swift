@@ -197,3 +197,47 @@ extension EndToEnd {
     }
   }
 }
+
+extension PodmanSandboxTests {
+  /// The same allow list in a podman container (its network `none`, the
+  /// bridge the image's socat): the allowed host through the proxy, 403
+  /// for another, nothing around it; and the proxy ends with the worker.
+  @Test(.enabled(if: podman && SandboxProxyCLITests.tools)) func anAllowListWorksInAContainerToo() throws {
+    let p = try Self.playground(network: "{allow: [localhost]}", workers: 1)
+    defer { Self.removeContainers(p) }
+    let server = try LocalHTTPServer()
+    func python(_ code: String) -> String { Playground.run("python3", "-c", "import socket, urllib.request; " + code) }
+    let refused = [
+      python("urllib.request.urlopen('http://example.com/', timeout=10)"),
+      python("urllib.request.urlopen('https://example.com.evil.net/', timeout=10)"),
+      python("socket.create_connection(('127.0.0.1', \(server.port)), 3)"),
+      python("socket.create_connection(('10.255.255.1', 80), 3)"),
+    ]
+    let id = try p.bead("proxied", description: refused.joined(separator: "\n") + "\n" + [
+      python("open('fetched.txt', 'wb').write(urllib.request.urlopen('http://localhost:\(server.port)/', timeout=10).read())"),
+      Playground.run("git", "add", "fetched.txt"),
+      Playground.run("git", "commit", "-qm", "fetched through the proxy"),
+      Playground.run("wt", "signal", "needs-input", "fetched it"),
+    ].joined(separator: "\n"))
+    let apply = try p.wt("apply", "--yes")
+    #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+    let screen = { try SandboxTests.pane(p, id) }
+    #expect(try p.wait(seconds: 90) { try screen().contains("fetched it") || screen().components(separatedBy: "● ran").count > 8 })
+    let shown = try screen()
+    for attack in refused {
+      let command = String(attack.dropFirst(5))
+      #expect(shown.contains("● ran \(command) (exit ") && !shown.contains("● ran \(command) (exit 0)"), "\(command) in:\n\(shown)")
+    }
+    #expect(shown.contains("HTTP Error 403: Filtered"), "\(shown)")
+    #expect(shown.contains("Tunnel connection failed: 403"), "\(shown)")
+    #expect(shown.contains("Connection refused"), "\(shown)")
+    #expect(shown.contains("Network is unreachable"), "\(shown)")
+    #expect(server.served == 1)
+    try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", "=wt-demo__\(id):", "-l", Playground.run("wt", "done")])
+    try p.sh(["tmux", "-L", p.socket, "send-keys", "-t", "=wt-demo__\(id):", "Enter"])
+    #expect(try p.wait(seconds: 60) { (try p.show(id))["status"] as? String == "closed" }, "\((try? screen()) ?? "")")
+    #expect(try p.git("show", "main:fetched.txt") == server.body)
+    let own = "\(p.dir)/state/sandbox/wt-demo__\(id)"
+    #expect(try p.wait(seconds: 30) { SandboxProxyCLITests.processes(in: own).isEmpty }, "\(SandboxProxyCLITests.processes(in: own))")
+  }
+}

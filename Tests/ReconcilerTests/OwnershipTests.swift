@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// One owner per side effect (STYLE.md, issue 22): only these files build
-/// the argument lists of git, tmux, gh, bd and ssh; only `Notifier` starts
+/// the argument lists of git, tmux, gh, bd, ssh, podman and bwrap; only `Notifier` starts
 /// a `Process` of its own (everything else goes through `ProcessRunner`,
 /// which drains the pipes and keeps a deadline); only `WTEnvironment`
 /// reads the process's environment.
@@ -46,6 +46,8 @@ import Testing
     Rule(name: "ssh", pattern: array + #"("ssh"|"scp")"#, owners: ["Reconciler/Hosts/SSHTransport.swift"]),
     Rule(name: "tinyproxy", pattern: array + #""tinyproxy""#, owners: ["Reconciler/Sandbox/Tinyproxy.swift"]),
     Rule(name: "socat", pattern: array + #""socat"|"(UNIX-LISTEN|TCP-LISTEN|UNIX-CONNECT)"#, owners: ["Reconciler/Sandbox/Socat.swift"]),
+    Rule(name: "podman", pattern: array + #""podman""#, owners: ["Reconciler/Sandbox/Podman.swift"]),
+    Rule(name: "bwrap", pattern: array + #""bwrap""#, owners: ["Reconciler/Sandbox/Bubblewrap.swift"]),
     // notify is fire-and-forget: nothing to drain, no deadline (see there).
     Rule(name: "Process()", pattern: #"\bProcess\(\)"#, owners: ["Reconciler/Lifecycle/Notifier.swift"]),
     // Read once into `WTEnvironment` and passed down.

@@ -23,9 +23,6 @@ extension Applier {
   /// the sandbox starts; returns the layout.
   func prepareSandbox(_ change: Plan.Change, project: Project, profile: AgentProfile) async throws -> SandboxLayout {
     let sandbox = sandbox(change, project: project)
-    guard sandbox.runtime == .bwrap else {
-      throw SandboxError("sandbox runtime '\(sandbox.runtime.rawValue)' is not started by this wt yet; use bwrap ('wt validate' says so too)")
-    }
     #if os(macOS)
       // Its proxy runs in bubblewrap jails, and its bridge needs a network
       // namespace of the sandbox's own: neither exists on macOS.
@@ -49,19 +46,52 @@ extension Applier {
     try await world.git.seal(gitDirectory: worker.gitDirectory, branch: change.branch)
     try worker.prepareGitView()
     let layout = SandboxLayout.derive(worker, sandbox: sandbox)
-    let probe = NativeSandbox.arguments(layout, command: ["true"])
-    let out = try await world.runner.output(probe, timeout: .seconds(20))
-    guard out.succeeded else {
-      throw SandboxError("bubblewrap did not start (exit \(out.status)): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
-    }
+    try await probeSandbox(layout, sandbox: sandbox, change: change, project: project)
     return layout
+  }
+
+  /// Starts the worker's sandbox once with `true` in it: a runtime, an
+  /// image or a mount that fails, fails here, before the session exists.
+  func probeSandbox(_ layout: SandboxLayout, sandbox: Sandbox, change: Plan.Change, project: Project) async throws {
+    switch sandbox.runtime {
+    case .none: return
+    case .bwrap:
+      let out = try await world.runner.output(NativeSandbox.arguments(layout, command: ["true"]), timeout: .seconds(20))
+      guard out.succeeded else {
+        throw SandboxError("bubblewrap did not start (exit \(out.status)): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+      }
+    case .podman:
+      if let why = Podman.unexpressible(layout) { throw SandboxError(why) }
+      let image = sandbox.image ?? ""
+      guard await Podman().hasImage(image, runner: world.runner) != false else {
+        throw SandboxError(
+          "the image \(image) is not on this machine; build it (podman build -t \(image) DIR) or import it (podman import ROOTFS.tar \(image))")
+      }
+      var run = world.containerRun(project: project.name, bead: change.bead, image: image, passing: [])
+      run.name += "-probe"
+      run.idFile = nil
+      run.terminal = false
+      // An allow list's bridge runs inside: the image's own socat.
+      let probe = layout.proxy == nil ? ["true"] : [Socat().program, "-V"]
+      let out = try await world.runner.output(Podman().arguments(layout, run: run, command: probe, kind: Bubblewrap.kind), timeout: .seconds(60))
+      guard out.succeeded else {
+        let why = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        if layout.proxy != nil && out.status == 127 {
+          throw SandboxError("the image \(image) has no socat, which network: {allow: [...]} runs inside; add it to the image (apt-get install socat): \(why)")
+        }
+        throw SandboxError("podman did not start a container of \(image) (exit \(out.status)): \(why)")
+      }
+      try world.markContainer(project: project.name, bead: change.bead)
+    }
   }
 
   /// The pane's command: wt outside (`sandbox-exec`, which starts the
   /// proxy of an allow list first), then the sandbox, then the agent
   /// (behind the proxy's bridge). `environment` is what the session is given; only its
   /// names, the profile's `pass_env` and a terminal's basics go inside.
-  func sandboxed(_ argv: [String], change: Plan.Change, layout: SandboxLayout, profile: AgentProfile, environment: [String: String]) -> [String] {
+  func sandboxed(
+    _ argv: [String], change: Plan.Change, project: Project, layout: SandboxLayout, profile: AgentProfile, environment: [String: String]
+  ) -> [String] {
     let keep = Set(environment.keys).union(profile.passEnv ?? []).sorted()
     var wrapper = [world.wtExecutable, "sandbox-exec", "--worker", change.worker, "--socket", layout.socket, "--directory", change.worktree]
     for name in keep { wrapper += ["--keep", name] }
@@ -70,7 +100,15 @@ extension Applier {
       wrapper += ["--proxy-folder", proxy.folder] + proxy.domains.flatMap { ["--allow", $0] }
       inside = Socat().bridged(argv, port: SandboxProxy.port, socketFolder: proxy.socketFolder)
     }
-    return wrapper + ["--"] + NativeSandbox.arguments(layout, command: inside)
+    let sandbox = sandbox(change, project: project)
+    guard sandbox.runtime == .podman else {
+      return wrapper + ["--"] + NativeSandbox.arguments(layout, command: inside)
+    }
+    let run = world.containerRun(
+      project: change.project, bead: change.bead, image: sandbox.image ?? "", passing: keep + SandboxSupervisor.basics)
+    wrapper += ["--container-id-file", run.idFile ?? ""]
+    if let home = world.environment["HOME"] { wrapper += ["--runtime-home", home] }
+    return wrapper + ["--"] + Podman().arguments(layout, run: run, command: inside, kind: Bubblewrap.kind)
   }
 
   /// An executable as named (`claude`) or as a path, absolute and with
@@ -114,7 +152,7 @@ extension Applier {
     guard sandbox(change, project: project).isOn else { return argv }
     let layout = try await prepareSandbox(change, project: project, profile: profile)
     let env = environment(change, project: project, profile: profile, record: record)
-    return sandboxed(argv, change: change, layout: layout, profile: profile, environment: env)
+    return sandboxed(argv, change: change, project: project, layout: layout, profile: profile, environment: env)
   }
 }
 
@@ -149,13 +187,21 @@ extension Applier {
     var extra = ["WT_WORKER": change.worker]
     if let name = project.portEnv, let port = record.port { extra[name] = String(port) }
     let confined = SandboxedCommand(
-      layout: layout, runtime: sandbox(change, project: project).runtime,
-      environment: SandboxedCommand.environment(world.environment, extra: extra))
+      layout: layout, sandbox: sandbox(change, project: project),
+      from: world.environment, extra: extra,
+      name: world.containerName(project: project.name, bead: change.bead) + "-setup")
     try await confined.withProxy {
       for command in project.setup {
-        let out = try await world.runner.output(
-          try confined.arguments(command), in: change.worktree, environment: confined.environment, timeout: .seconds(900),
-          inherit: false)
+        let argv = try confined.arguments(command)
+        let out: CommandOutput
+        do {
+          out = try await world.runner.output(
+            argv, in: change.worktree, environment: confined.launcherEnvironment, timeout: .seconds(900), inherit: false)
+        } catch {
+          await confined.removeContainer(runner: world.runner)
+          throw error
+        }
+        await confined.removeContainer(runner: world.runner)
         guard out.succeeded else { throw CommandError(argv: command, reason: .exited(out.status), stderr: out.stderr) }
       }
     }

@@ -21,9 +21,12 @@ public struct SandboxSupervisor: Sendable {
   /// The outside half of an allow list's proxy, started before the
   /// sandbox and ended after it.
   public var proxy: SandboxProxy?
+  /// A podman container's: see `SandboxContainer`.
+  public var container: SandboxContainer?
 
   public init(
-    worker: String, socket: String, keep: [String], wt: String, directory: String, command: [String], proxy: SandboxProxy? = nil
+    worker: String, socket: String, keep: [String], wt: String, directory: String, command: [String],
+    proxy: SandboxProxy? = nil, container: SandboxContainer? = nil
   ) {
     self.worker = worker
     self.socket = socket
@@ -32,6 +35,7 @@ public struct SandboxSupervisor: Sendable {
     self.directory = directory
     self.command = command
     self.proxy = proxy
+    self.container = container
   }
 
   /// Variables every terminal program expects.
@@ -68,7 +72,17 @@ public struct SandboxSupervisor: Sendable {
     // started them), and with this process however it ends.
     let running = try proxy?.start()
     defer { running?.stop() }
-    let status = try spawn(command, environment: Self.environment(environment, keep: keep))
+    let status: Int32
+    if let container {
+      // podman chooses the container's environment itself (its --env), and
+      // needs the person's own to find its storage and configuration.
+      let run: @Sendable ([String], [String: String]) throws -> Int32 = { [self] in try spawn($0, environment: $1) }
+      container.removeOnHangUp(spawn: run, environment: environment)
+      status = try spawn(command, environment: container.runtimeEnvironment(environment))
+      container.remove(spawn: run, environment: environment)
+    } else {
+      status = try spawn(command, environment: Self.environment(environment, keep: keep))
+    }
     unlink(socket)
     return status
   }
@@ -141,7 +155,7 @@ public struct SandboxSupervisor: Sendable {
     defer { posix_spawnattr_destroy(&attributes) }
     var defaults = sigset_t()
     sigemptyset(&defaults)
-    for s in [SIGINT, SIGQUIT, SIGPIPE] { sigaddset(&defaults, s) }
+    for s in [SIGINT, SIGQUIT, SIGPIPE, SIGHUP, SIGTERM] { sigaddset(&defaults, s) }
     posix_spawnattr_setsigdefault(&attributes, &defaults)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
     let cArgs = argv.map { strdup($0) } + [nil]
