@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Manifest
 
@@ -92,6 +93,38 @@ import Testing
         at(10, 68, .outOfRange(key: "read_write", value: "'\(box.root)'", expected: "a folder below / that is not a home folder")),
         at(10, 86, .outOfRange(key: "read_only", value: "'/'", expected: "a folder below / that is not a home folder")),
       ])
+  }
+
+  /// A domain reaches the proxy's filter as a pattern: anything but a
+  /// host name (a URL, a port, a path, a space, a regular expression, an
+  /// option) is refused at its own line and column.
+  @Test func anAllowListTakesDomainsOnly() {
+    let box = Sandbox()
+    box.mkdir("a")
+    let hostile = [
+      "https://example.com", "example.com:443", "example.com/x", "exa mple.com", "^evil$", ".*", "a|b.com",
+      "example.com.", "-x.com", "*", "*.*.com", "ex(a)mple.com", "example.com\n", "", "under_score.com", "é.com",
+    ]
+    let fine = ["example.com", "*.example.com", "localhost", "127.0.0.1", "xn--bcher-kva.example", "API.Example.COM"]
+    // JSON strings are YAML's double-quoted scalars.
+    let list = (fine + hostile).map { "          - " + String(decoding: try! JSONEncoder().encode($0), as: UTF8.self) }
+      .joined(separator: "\n")
+    let result = box.load(
+      """
+      version: 1
+      projects:
+        a:
+          path: a
+          sandbox:
+            runtime: bwrap
+            network:
+              allow:
+      \(list)
+      """)
+    let expected = "a domain such as api.anthropic.com or *.github.com (no scheme, port, path, spaces or patterns)"
+    #expect(
+      Set(problems(result))
+        == Set(hostile.enumerated().map { i, d in at(9 + fine.count + i, 13, .outOfRange(key: "allow", value: "'\(d)'", expected: expected)) }))
   }
 
   @Test func aRepositorysOwnBlockCannotSetTheSandbox() {

@@ -44,14 +44,12 @@ import Testing
     Rule(name: "gh", pattern: array + #"("gh"|executable\s*[,\]])"#, owners: ["Reconciler/World/GitHub*"]),
     Rule(name: "bd", pattern: array + #"("bd"|bd\s*[,\]])"#, owners: ["Reconciler/World/IssueTracker.swift"]),
     Rule(name: "ssh", pattern: array + #"("ssh"|"scp")"#, owners: ["Reconciler/Hosts/SSHTransport.swift"]),
+    Rule(name: "tinyproxy", pattern: array + #""tinyproxy""#, owners: ["Reconciler/Sandbox/Tinyproxy.swift"]),
+    Rule(name: "socat", pattern: array + #""socat"|"(UNIX-LISTEN|TCP-LISTEN|UNIX-CONNECT)"#, owners: ["Reconciler/Sandbox/Socat.swift"]),
     Rule(name: "podman", pattern: array + #""podman""#, owners: ["Reconciler/Sandbox/Podman.swift"]),
     Rule(name: "bwrap", pattern: array + #""bwrap""#, owners: ["Reconciler/Sandbox/Bubblewrap.swift"]),
     // notify is fire-and-forget: nothing to drain, no deadline (see there).
-    // The sandbox's supervisor answers its socket on a thread of its own,
-    // outside any async task, and runs one `wt` per request there.
-    Rule(
-      name: "Process()", pattern: #"\bProcess\(\)"#,
-      owners: ["Reconciler/Lifecycle/Notifier.swift", "Reconciler/Sandbox/SandboxSupervisor.swift"]),
+    Rule(name: "Process()", pattern: #"\bProcess\(\)"#, owners: ["Reconciler/Lifecycle/Notifier.swift"]),
     // Read once into `WTEnvironment` and passed down.
     Rule(
       name: "the process's environment", pattern: #"ProcessInfo\.processInfo\.environment"#,
@@ -102,12 +100,15 @@ import Testing
       let p = Process()
       let f = settings["bd"] ?? entry["ssh"]
       let home = ProcessInfo.processInfo.environment["HOME"]
+      let g = ["socat", "-V"] + ["tinyproxy", "-d"]
+      let h = "TCP-LISTEN:3128,fork"
       """
     let found = try Self.violations(in: text, path: "wt/Commands/Example.swift")
     #expect(found.map { $0.components(separatedBy: ":").prefix(2).joined(separator: ":") } == [
       "Sources/wt/Commands/Example.swift:1", "Sources/wt/Commands/Example.swift:3", "Sources/wt/Commands/Example.swift:4",
       "Sources/wt/Commands/Example.swift:5", "Sources/wt/Commands/Example.swift:6", "Sources/wt/Commands/Example.swift:7",
-      "Sources/wt/Commands/Example.swift:9",
+      "Sources/wt/Commands/Example.swift:9", "Sources/wt/Commands/Example.swift:10", "Sources/wt/Commands/Example.swift:10",
+      "Sources/wt/Commands/Example.swift:11",
     ])
     #expect(try Self.violations(in: text.components(separatedBy: "\n")[0], path: "Reconciler/World/Git+Worktrees.swift").isEmpty)
     #expect(try Self.violations(in: "let p = Process()", path: "Reconciler/Lifecycle/Notifier.swift").isEmpty)

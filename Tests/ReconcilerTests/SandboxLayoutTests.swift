@@ -90,6 +90,53 @@ import TestSupport
   }
 }
 
+/// What the supervisor runs for a request from inside goes through the
+/// process runner: the worker's name and the session's variables, stdin
+/// passed, both outputs back; and a command past its deadline is ended
+/// (TERM, then KILL when it ignores TERM) rather than holding the
+/// sandbox's `wt done` for ever.
+@Suite(.timeLimit(.minutes(1))) struct SandboxSupervisorRunTests {
+  let supervisor = SandboxSupervisor(
+    worker: "demo/x", socket: "/nonexistent/wt.sock", keep: [], wt: "/bin/true", directory: "/tmp", command: ["true"])
+
+  /// On a thread of its own, as the supervisor answers each request: a
+  /// test's own thread is the cooperative pool's, which the runner needs.
+  func run(_ argv: [String], input: String? = nil, environment: [String: String], timeout: Duration? = nil) async
+    -> SandboxChannel.Reply
+  {
+    let supervisor = supervisor
+    return await withCheckedContinuation { done in
+      Thread.detachNewThread { done.resume(returning: supervisor.run(argv, input: input, environment: environment, timeout: timeout)) }
+    }
+  }
+
+  @Test func aRequestRunsWithTheWorkersNameAndItsInput() async {
+    let reply = await run(
+      ["/bin/sh", "-c", "cat; echo \"$WT_WORKER $MINE ${WT_SANDBOX_SOCKET:-none}\"; echo oops >&2; exit 3"], input: "hook-json\n",
+      environment: ["PATH": "/usr/bin:/bin", "MINE": "kept", "WT_SANDBOX_SOCKET": "/s"])
+    #expect(reply.status == 3)
+    #expect(reply.stdout == "hook-json\ndemo/x kept none\n")
+    #expect(reply.stderr == "oops\n")
+  }
+
+  @Test func aCommandPastItsDeadlineIsEndedEvenIfItIgnoresTerm() async throws {
+    let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("wt-sup-\(UUID().uuidString.prefix(6))").path
+    defer { try? FileManager.default.removeItem(atPath: pidFile) }
+    let script = "import os, signal, sys, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); open(sys.argv[1], 'w').write(str(os.getpid())); time.sleep(60)"
+    let reply = await run(["/usr/bin/python3", "-c", script, pidFile], environment: ["PATH": "/usr/bin:/bin"], timeout: .seconds(1))
+    #expect(reply.status == 124, "\(reply)")
+    #expect(reply.stderr.contains("did not finish within"), "\(reply.stderr)")
+    let pid = try #require(pid_t(try String(contentsOfFile: pidFile, encoding: .utf8)))
+    // Gone (reaped), not merely signalled.
+    #expect(kill(pid, 0) == -1 && errno == ESRCH)
+  }
+
+  @Test func onlyDoneWaitsLongerThanAMoment() {
+    #expect(SandboxSupervisor.deadline(["/wt", "done"]) > .seconds(3600))
+    #expect(SandboxSupervisor.deadline(["/wt", "signal", "--worker", "w", "--", "done"]) == .seconds(120))
+  }
+}
+
 /// The commit path with the real git and bwrap: the same layout a worker
 /// gets, a commit from inside, an attempt on another branch, then wt's
 /// `bringIn` outside.

@@ -62,8 +62,16 @@ extension NodeReader {
       if f["allow"] == nil { report(.missingKey("allow", in: "sandbox.network"), at: node.mark) }
       return nil
     }
-    for domain in domains where !Self.isDomain(domain) {
-      report(.outOfRange(key: "allow", value: "'\(domain)'", expected: "a domain name such as api.anthropic.com"), at: n.mark)
+    // At the domain's own line and column; a bad one never reaches the
+    // proxy's filter, where it would be read as a pattern.
+    if case .sequence(let items) = n.kind {
+      for (item, domain) in zip(items, domains) where !Self.isDomain(domain) {
+        report(
+          .outOfRange(
+            key: "allow", value: "'\(domain)'",
+            expected: "a domain such as api.anthropic.com or *.github.com (no scheme, port, path, spaces or patterns)"),
+          at: item.mark)
+      }
     }
     return .allow(domains)
   }

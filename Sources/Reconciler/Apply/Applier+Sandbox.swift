@@ -23,9 +23,13 @@ extension Applier {
   /// the sandbox starts; returns the layout.
   func prepareSandbox(_ change: Plan.Change, project: Project, profile: AgentProfile) async throws -> SandboxLayout {
     let sandbox = sandbox(change, project: project)
-    if case .allow = sandbox.network {
-      throw SandboxError("network: {allow: [...]} is not built yet; use none or full ('wt validate' says so too)")
-    }
+    #if os(macOS)
+      // Its proxy runs in bubblewrap jails, and its bridge needs a network
+      // namespace of the sandbox's own: neither exists on macOS.
+      if case .allow = sandbox.network {
+        throw SandboxError("network: {allow: [...]} is not built on macOS yet; use none or full ('wt validate' says so too)")
+      }
+    #endif
     let worker = try await sandboxedWorker(change, project: project, profile: profile)
     let fm = FileManager.default
     let fresh = !fm.fileExists(atPath: worker.home)
@@ -67,16 +71,23 @@ extension Applier {
       run.name += "-probe"
       run.idFile = nil
       run.terminal = false
-      let out = try await world.runner.output(Podman().arguments(layout, run: run, command: ["true"], kind: Bubblewrap.kind), timeout: .seconds(60))
+      // An allow list's bridge runs inside: the image's own socat.
+      let probe = layout.proxy == nil ? ["true"] : [Socat().program, "-V"]
+      let out = try await world.runner.output(Podman().arguments(layout, run: run, command: probe, kind: Bubblewrap.kind), timeout: .seconds(60))
       guard out.succeeded else {
-        throw SandboxError("podman did not start a container of \(image) (exit \(out.status)): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+        let why = out.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        if layout.proxy != nil && out.status == 127 {
+          throw SandboxError("the image \(image) has no socat, which network: {allow: [...]} runs inside; add it to the image (apt-get install socat): \(why)")
+        }
+        throw SandboxError("podman did not start a container of \(image) (exit \(out.status)): \(why)")
       }
       try world.markContainer(project: project.name, bead: change.bead)
     }
   }
 
-  /// The pane's command: wt outside (`sandbox-exec`), then the sandbox,
-  /// then the agent. `environment` is what the session is given; only its
+  /// The pane's command: wt outside (`sandbox-exec`, which starts the
+  /// proxy of an allow list first), then the sandbox, then the agent
+  /// (behind the proxy's bridge). `environment` is what the session is given; only its
   /// names, the profile's `pass_env` and a terminal's basics go inside.
   func sandboxed(
     _ argv: [String], change: Plan.Change, project: Project, layout: SandboxLayout, profile: AgentProfile, environment: [String: String]
@@ -84,15 +95,20 @@ extension Applier {
     let keep = Set(environment.keys).union(profile.passEnv ?? []).sorted()
     var wrapper = [world.wtExecutable, "sandbox-exec", "--worker", change.worker, "--socket", layout.socket, "--directory", change.worktree]
     for name in keep { wrapper += ["--keep", name] }
+    var inside = argv
+    if let proxy = layout.proxy {
+      wrapper += ["--proxy-folder", proxy.folder] + proxy.domains.flatMap { ["--allow", $0] }
+      inside = Socat().bridged(argv, port: SandboxProxy.port, socketFolder: proxy.socketFolder)
+    }
     let sandbox = sandbox(change, project: project)
     guard sandbox.runtime == .podman else {
-      return wrapper + ["--"] + NativeSandbox.arguments(layout, command: argv)
+      return wrapper + ["--"] + NativeSandbox.arguments(layout, command: inside)
     }
     let run = world.containerRun(
       project: change.project, bead: change.bead, image: sandbox.image ?? "", passing: keep + SandboxSupervisor.basics)
     wrapper += ["--container-id-file", run.idFile ?? ""]
     if let home = world.environment["HOME"] { wrapper += ["--runtime-home", home] }
-    return wrapper + ["--"] + Podman().arguments(layout, run: run, command: argv, kind: Bubblewrap.kind)
+    return wrapper + ["--"] + Podman().arguments(layout, run: run, command: inside, kind: Bubblewrap.kind)
   }
 
   /// An executable as named (`claude`) or as a path, absolute and with
@@ -174,18 +190,20 @@ extension Applier {
       layout: layout, sandbox: sandbox(change, project: project),
       from: world.environment, extra: extra,
       name: world.containerName(project: project.name, bead: change.bead) + "-setup")
-    for command in project.setup {
-      let argv = try confined.arguments(command)
-      let out: CommandOutput
-      do {
-        out = try await world.runner.output(
-          argv, in: change.worktree, environment: confined.launcherEnvironment, timeout: .seconds(900), inherit: false)
-      } catch {
+    try await confined.withProxy {
+      for command in project.setup {
+        let argv = try confined.arguments(command)
+        let out: CommandOutput
+        do {
+          out = try await world.runner.output(
+            argv, in: change.worktree, environment: confined.launcherEnvironment, timeout: .seconds(900), inherit: false)
+        } catch {
+          await confined.removeContainer(runner: world.runner)
+          throw error
+        }
         await confined.removeContainer(runner: world.runner)
-        throw error
+        guard out.succeeded else { throw CommandError(argv: command, reason: .exited(out.status), stderr: out.stderr) }
       }
-      await confined.removeContainer(runner: world.runner)
-      guard out.succeeded else { throw CommandError(argv: command, reason: .exited(out.status), stderr: out.stderr) }
     }
   }
 }

@@ -107,6 +107,12 @@ struct Gate: Sendable {
     let confined = sandbox.isOn
       ? try await world.gateSandbox(sandbox, worktree: directory, project: project, environment: environment) : nil
     if let confined { environment = confined.launcherEnvironment }
+    guard let confined else { return try await run(setup: setup, confined: nil, environment: environment) }
+    return try await confined.withProxy { try await run(setup: setup, confined: confined, environment: environment) }
+  }
+
+  /// Each command in turn, in the gate worktree (and its sandbox).
+  private func run(setup: Bool, confined: SandboxedCommand?, environment: [String: String]) async throws -> Result {
     var passed: [String] = []
     let setupCommands = setup ? project.setup : []
     for (command, limit) in setupCommands.map({ ($0, 900) }) + project.gate.map({ ($0, 1800) }) {

@@ -20,7 +20,11 @@ public struct Bubblewrap: Sendable {
   /// the secrets hidden inside system folders.
   public func arguments(_ layout: SandboxLayout, command: [String], kind: (String) -> Kind) -> [String] {
     var argv = [program, "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-    if case .offline = layout.network { argv.append("--unshare-net") }
+    // With an allow list the sandbox's only way out is its proxy's socket.
+    switch layout.network {
+    case .full: break
+    case .offline, .allow: argv.append("--unshare-net")
+    }
     argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
     for mount in layout.mounts {
       let verb =
@@ -33,19 +37,39 @@ public struct Bubblewrap: Sendable {
       argv += [verb, mount.source, mount.target]
     }
     for link in layout.links { argv += ["--symlink", link.target, link.path] }
-    for path in layout.hidden {
-      switch kind(path) {
-      case .missing: continue
-      case .file: argv += ["--ro-bind", "/dev/null", path]
-      case .folder: argv += ["--tmpfs", path, "--remount-ro", path]
-      }
-    }
+    argv += hiding(layout.hidden, kind: kind)
     // The folders made for mount points are no place to write: a write
     // to the main checkout's path must fail, not land in a throwaway copy.
     argv += ["--remount-ro", "/tmp", "--remount-ro", "/"]
     for (name, value) in layout.environment.sorted(by: { $0.key < $1.key }) { argv += ["--setenv", name, value] }
     argv += ["--chdir", layout.directory, "--"]
     return argv + command
+  }
+
+  /// A program wt runs outside a sandbox on its behalf (its proxy), which
+  /// reads what the agent sends: this machine's network, the system
+  /// read-only, `writable` and nothing else of the person's, its own PID
+  /// namespace, and an end with its parent (the pane's wt), even a killed
+  /// one.
+  public func jail(_ command: [String], writable: [String], directory: String, kind: (String) -> Kind) -> [String] {
+    var argv = [program, "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    argv += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    for path in SandboxLayout.system { argv += ["--ro-bind-try", path, path] }
+    argv += hiding(SandboxLayout.systemSecrets, kind: kind)
+    for path in writable { argv += ["--bind", path, path] }
+    argv += ["--remount-ro", "/tmp", "--remount-ro", "/", "--chdir", directory, "--"]
+    return argv + command
+  }
+
+  /// Files and folders made empty on top of the mounts.
+  func hiding(_ paths: [String], kind: (String) -> Kind) -> [String] {
+    paths.flatMap { path -> [String] in
+      switch kind(path) {
+      case .missing: []
+      case .file: ["--ro-bind", "/dev/null", path]
+      case .folder: ["--tmpfs", path, "--remount-ro", path]
+      }
+    }
   }
 
   /// Why bubblewrap cannot run here (not installed, or the kernel refuses

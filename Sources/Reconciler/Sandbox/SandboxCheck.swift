@@ -51,10 +51,21 @@ public enum SandboxCheck {
       }
     }
     if case .allow = sandbox.network {
-      found.append(
-        .sandboxUnavailable(
-          runtime: sandbox.runtime.rawValue, reason: "network: {allow: [...]} is not built yet (its filtering proxy)",
-          fix: "use network: none, or network: full"))
+      #if os(macOS)
+        found.append(
+          .sandboxUnavailable(
+            runtime: sandbox.runtime.rawValue, reason: "network: {allow: [...]} is not built on macOS yet",
+            fix: "use network: none, or network: full"))
+      #endif
+      // Its proxy: tinyproxy and socat outside, each in a bubblewrap jail,
+      // and socat inside.
+      let proxy: [(reason: String, fix: String)?] = [
+        await Tinyproxy().problem(runner: runner), await Socat().problem(runner: runner),
+        sandbox.runtime == .bwrap ? nil : await Bubblewrap().problem(runner: runner),
+      ]
+      for case let (reason, fix)? in proxy {
+        found.append(.sandboxUnavailable(runtime: sandbox.runtime.rawValue, reason: reason, fix: fix))
+      }
     }
     for path in sandbox.readOnly + sandbox.readWrite where !FileManager.default.fileExists(atPath: path) {
       found.append(.pathNotFound(key: sandbox.readOnly.contains(path) ? "read_only" : "read_write", path: path))

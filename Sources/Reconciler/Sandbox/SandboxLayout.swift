@@ -50,6 +50,8 @@ public struct SandboxLayout: Hashable, Sendable {
   public var network: Sandbox.Network
   /// The socket `wt signal`, `wt prime` and `wt done` reach wt through.
   public var socket: String
+  /// The way out with `network: {allow: [...]}`; nil otherwise.
+  public var proxy: SandboxProxy? = nil
 
   /// Where wt itself is inside, first on `PATH`.
   public static let wtFolder = "/run/wt/bin"
@@ -59,6 +61,7 @@ public struct SandboxLayout: Hashable, Sendable {
   public static let systemSecrets = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssh"]
 
   public static func derive(_ w: SandboxedWorker, sandbox: Sandbox) -> SandboxLayout {
+    let proxy = SandboxProxy.derive(w, network: sandbox.network)
     var mounts = systemMounts(sandbox.runtime)
     func add(_ path: String, _ access: Access, _ purpose: String, optional: Bool = false) {
       mounts.append(Mount(source: path, target: path, access: access, optional: optional, purpose: purpose))
@@ -91,7 +94,7 @@ public struct SandboxLayout: Hashable, Sendable {
     if let beads = w.beadsDirectory { add(beads, .readWrite, "the beads database (BEADS_DIR)") }
     add(w.home, .readWrite, "the agent's own home for this worker")
     add(w.temporary, .readWrite, "its temporary files (TMPDIR)")
-    add(w.run, .readOnly, "wt's socket for wt signal, prime and done")
+    add(w.run, .readOnly, "wt's socket for wt signal, prime and done\(proxy == nil ? "" : ", and its proxy's")")
     for path in sandbox.readWrite { add(path, .readWrite, "read_write") }
     var env = [
       "PATH": Self.wtFolder + (w.path.isEmpty ? "" : ":\(w.path)"),
@@ -106,11 +109,13 @@ public struct SandboxLayout: Hashable, Sendable {
       "GIT_CONFIG_GLOBAL": w.gitConfig,
     ]
     if let beads = w.beadsDirectory { env["BEADS_DIR"] = beads }
+    env.merge(proxy?.environment ?? [:]) { _, proxied in proxied }
     let shown = Set(mounts.map(\.target))
     let links = w.links.sorted { $0.key < $1.key }.filter { !isSystem($0.key) && !shown.contains($0.key) && !inside($0.key, any: shown) }
     return SandboxLayout(
       mounts: mounts, links: links.map { Link(path: $0.key, target: $0.value) },
-      hidden: sandbox.runtime == .bwrap ? Self.systemSecrets : [], environment: env, directory: w.worktree, network: sandbox.network, socket: "\(w.run)/wt.sock")
+      hidden: sandbox.runtime == .bwrap ? Self.systemSecrets : [], environment: env, directory: w.worktree, network: sandbox.network, socket: "\(w.run)/wt.sock",
+      proxy: proxy)
   }
 
   /// Whether `path` lies below one of `folders` (not equal to it).

@@ -18,12 +18,15 @@ public struct SandboxSupervisor: Sendable {
   public var wt: String
   public var directory: String
   public var command: [String]
+  /// The outside half of an allow list's proxy, started before the
+  /// sandbox and ended after it.
+  public var proxy: SandboxProxy?
   /// A podman container's: see `SandboxContainer`.
   public var container: SandboxContainer?
 
   public init(
     worker: String, socket: String, keep: [String], wt: String, directory: String, command: [String],
-    container: SandboxContainer? = nil
+    proxy: SandboxProxy? = nil, container: SandboxContainer? = nil
   ) {
     self.worker = worker
     self.socket = socket
@@ -31,6 +34,7 @@ public struct SandboxSupervisor: Sendable {
     self.wt = wt
     self.directory = directory
     self.command = command
+    self.proxy = proxy
     self.container = container
   }
 
@@ -63,6 +67,11 @@ public struct SandboxSupervisor: Sendable {
     // Ctrl-C in the pane is the agent's, not this process's.
     signal(SIGINT, SIG_IGN)
     signal(SIGQUIT, SIG_IGN)
+    // On this thread, which then waits for the sandbox: the proxy's jails
+    // end when it does (`--die-with-parent` follows the thread that
+    // started them), and with this process however it ends.
+    let running = try proxy?.start()
+    defer { running?.stop() }
     let status: Int32
     if let container {
       // podman chooses the container's environment itself (its --env), and
@@ -91,46 +100,51 @@ public struct SandboxSupervisor: Sendable {
   }
 
   /// A wt command outside, in the worker's worktree, with the session's
-  /// whole environment (as it would run without a sandbox).
-  func run(_ argv: [String], input: String?, environment: [String: String]) -> SandboxChannel.Reply {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: argv[0])
-    p.arguments = Array(argv.dropFirst())
-    p.currentDirectoryURL = URL(fileURLWithPath: directory)
+  /// whole environment (as it would run without a sandbox), through the
+  /// runner every program of wt's goes through: output capped, both pipes
+  /// drained, and TERM then KILL past its deadline. This thread (one a
+  /// request, not the cooperative pool's) waits for it.
+  func run(_ argv: [String], input: String?, environment: [String: String], timeout: Duration? = nil) -> SandboxChannel.Reply {
     var env = environment
     env["WT_WORKER"] = worker
     env["WT_SANDBOX_SOCKET"] = nil
-    p.environment = env
-    let (stdin, stdout, stderr) = (Pipe(), Pipe(), Pipe())
-    p.standardInput = stdin
-    p.standardOutput = stdout
-    p.standardError = stderr
-    do { try p.run() } catch { return .init(status: 127, stdout: "", stderr: "wt: cannot run \(argv[0]): \(error)\n") }
-    let collected = Collected()
-    let readers = DispatchGroup()
-    for (pipe, isOut) in [(stdout, true), (stderr, false)] {
-      readers.enter()
-      DispatchQueue.global().async {
-        let data = pipe.fileHandleForReading.readDataToEndOfFile().prefix(SandboxChannel.limit / 2)
-        collected.set(String(decoding: data, as: UTF8.self), out: isOut)
-        readers.leave()
+    let (directory, limit) = (self.directory, timeout ?? Self.deadline(argv))
+    let reply = ReplyBox()
+    let finished = DispatchSemaphore(value: 0)
+    Task.detached {
+      defer { finished.signal() }
+      do {
+        let out = try await ProcessRunner().output(argv, in: directory, environment: env, input: input, timeout: limit, inherit: false)
+        reply.value = .init(status: out.status, stdout: Self.capped(out.stdout), stderr: Self.capped(out.stderr))
+      } catch let error as CommandError {
+        let status: Int32 = if case .timedOut = error.reason { 124 } else { 127 }
+        reply.value = .init(status: status, stdout: "", stderr: "wt: \(error)\n")
+      } catch {
+        reply.value = .init(status: 127, stdout: "", stderr: "wt: \(error)\n")
       }
     }
-    if let input { try? stdin.fileHandleForWriting.write(contentsOf: Data(input.utf8)) }
-    try? stdin.fileHandleForWriting.close()
-    p.waitUntilExit()
-    readers.wait()
-    return .init(status: p.terminationStatus, stdout: collected.out, stderr: collected.err)
+    finished.wait()
+    return reply.value
   }
 
-  final class Collected: @unchecked Sendable {
+  /// `wt done` merges, and its merge runs the project's gates (each up
+  /// to 30 minutes: `Gate`); the other verbs answer at once.
+  static func deadline(_ argv: [String]) -> Duration {
+    argv.dropFirst().first == "done" ? .seconds(4 * 3600) : .seconds(120)
+  }
+
+  /// Half the channel's cap each, so that both fit in one reply.
+  static func capped(_ text: String) -> String {
+    let limit = SandboxChannel.limit / 2
+    return text.utf8.count <= limit ? text : String(decoding: text.utf8.prefix(limit), as: UTF8.self)
+  }
+
+  final class ReplyBox: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var out = ""
-    private(set) var err = ""
-    func set(_ text: String, out isOut: Bool) {
-      lock.lock()
-      defer { lock.unlock() }
-      if isOut { out = text } else { err = text }
+    private var stored = SandboxChannel.Reply(status: 127, stdout: "", stderr: "wt: the command did not run\n")
+    var value: SandboxChannel.Reply {
+      get { lock.withLock { stored } }
+      set { lock.withLock { stored = newValue } }
     }
   }
 

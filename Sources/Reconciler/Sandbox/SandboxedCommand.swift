@@ -38,15 +38,27 @@ struct SandboxedCommand: Sendable {
   /// The command's argument list, in the sandbox. podman takes the
   /// command's environment by name from its own (never on the line).
   func arguments(_ command: [String]) throws -> [String] {
+    // With an allow list, behind the bridge to the proxy `withProxy` runs.
+    let inside = layout.proxy.map { Socat().bridged(command, port: SandboxProxy.port, socketFolder: $0.socketFolder) } ?? command
     switch runtime {
     case .none: return command
-    case .bwrap: return NativeSandbox.arguments(layout, command: command)
+    case .bwrap: return NativeSandbox.arguments(layout, command: inside)
     case .podman:
       if let why = Podman.unexpressible(layout) { throw SandboxError(why) }
       var run = container ?? Podman.Run(name: "wt-command", image: "")
       run.passing = environment.keys.sorted()
-      return Podman().arguments(layout, run: run, command: command, kind: Bubblewrap.kind)
+      return Podman().arguments(layout, run: run, command: inside, kind: Bubblewrap.kind)
     }
+  }
+
+  /// Runs `body` (the commands) with the sandbox's proxy when its network
+  /// is an allow list: `npm ci` reaches the registry it allows, as the
+  /// agent would. Without one, `body` alone.
+  func withProxy<T>(_ body: () async throws -> T) async throws -> T {
+    guard runtime != .none, let proxy = layout.proxy else { return try await body() }
+    let held = try await SandboxProxy.Held.start(proxy)
+    defer { held.stop() }
+    return try await body()
   }
 
   /// A command's container, gone whether the command ended, failed, timed

@@ -14,6 +14,8 @@ extension WT {
     @Option(help: "The socket the sandbox reaches wt through.") var socket: String
     @Option(help: "The worker's worktree.") var directory: String
     @Option(help: "A variable (NAME or PREFIX*) the sandbox keeps.") var keep: [String] = []
+    @Option(help: "A domain the sandbox's proxy allows.") var allow: [String] = []
+    @Option(help: "The folder of the sandbox's proxy (with --allow).") var proxyFolder: String?
     @Option(help: "Where podman writes the container's id (removed when this ends).") var containerIdFile: String?
     @Option(help: "The person's HOME, for podman itself.") var runtimeHome: String?
     @Argument(parsing: .captureForPassthrough, help: "The sandbox's command.") var command: [String]
@@ -23,6 +25,9 @@ extension WT {
       guard !argv.isEmpty else { throw ValidationError("no command after --") }
       let supervisor = SandboxSupervisor(
         worker: worker, socket: socket, keep: keep, wt: World.currentExecutablePath, directory: directory, command: argv,
+        proxy: proxyFolder.map {
+          SandboxProxy(domains: allow, folder: $0, socketFolder: (socket as NSString).deletingLastPathComponent)
+        },
         container: containerIdFile.map { SandboxContainer(idFile: $0, home: runtimeHome) })
       let status = try supervisor.run(environment: WTEnvironment.process.variables)
       throw ExitCode(status)

@@ -16,6 +16,12 @@ extension SandboxLayout {
     for link in links {
       out += "  ln  \(TerminalText.escape(link.path)) -> \(TerminalText.escape(link.target))  — where the program is named\n"
     }
+    if let proxy {
+      let domains = proxy.domains.map { TerminalText.escape($0) }.joined(separator: ", ")
+      out += "  proxy: tinyproxy outside allows \(domains.isEmpty ? "nothing" : domains) and refuses any other host (403); "
+      out += "inside, \(proxy.url) (HTTP_PROXY, HTTPS_PROXY) is a bridge to \(TerminalText.escape(proxy.socket)); "
+      out += "its only network is its own loopback\n"
+    }
     if !hidden.isEmpty { out += "  hidden: \(hidden.joined(separator: ", "))\n" }
     out += "  nothing else: your home, other worktrees, the main checkout's files, wt's state and tmux sockets are not there\n"
     return out
