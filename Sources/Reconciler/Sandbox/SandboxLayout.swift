@@ -86,6 +86,10 @@ public struct SandboxLayout: Hashable, Sendable {
     add(w.gitDirectory, .readWrite, "the worktree's own git folder (index, HEAD, refs/worktree)")
     add("\(w.gitDirectory)/commondir", .readOnly, "which repository the worktree belongs to")
     add("\(w.gitDirectory)/gitdir", .readOnly, "which repository the worktree belongs to")
+    // git reads it as config when the repository sets
+    // extensions.worktreeConfig (git sparse-checkout does): a command in
+    // it (core.fsmonitor) would run as the person at wt's next git there.
+    add("\(w.gitDirectory)/config.worktree", .readOnly, "the worktree's own git config")
     add("\(w.worktree)/.git", .readOnly, "which repository the worktree belongs to")
     add(w.objects, .readWrite, "the objects its commits make (GIT_OBJECT_DIRECTORY)")
     if let beads = w.beadsDirectory { add(beads, .readWrite, "the beads database (BEADS_DIR)") }
