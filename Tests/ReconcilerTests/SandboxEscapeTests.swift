@@ -207,4 +207,22 @@ import TestSupport
       "echo w > w.txt && git add w.txt && git -c user.name=T -c user.email=t@t.invalid commit -qm w")
     #expect(commit.status == 0, "\(commit.stderrText)")
   }
+
+  /// A kept gate worktree (`gate_cache:`) whose sandboxed gate left its
+  /// HEAD reflog a link to a file of the person's: before, the next
+  /// gate's reset (git checkout, outside) appended a line to that file.
+  @Test func aGatesLinkedReflogWritesNothingAtTheNextReset() async throws {
+    let rig = try await Rig()
+    defer { try? FileManager.default.removeItem(atPath: rig.root) }
+    let victim = try rig.victim()
+    let gate = "\(rig.root)/gates/slot"
+    try Rig.git(["commit", "-q", "--allow-empty", "-m", "later"], in: rig.repo)
+    try Rig.git(["worktree", "add", "-q", "--detach", gate, "main"], in: rig.repo)
+    let gitDirectory = try #require(rig.git.worktreeGitDirectory(of: gate, common: rig.common))
+    try FileManager.default.removeItem(atPath: "\(gitDirectory)/logs/HEAD")
+    try FileManager.default.createSymbolicLink(atPath: "\(gitDirectory)/logs/HEAD", withDestinationPath: victim)
+    try await rig.git.resetGateWorktree(gate, to: try rig.rev("other"), keep: [], gitDirectory: gitDirectory)
+    #expect(try String(contentsOfFile: victim, encoding: .utf8) == "mine\n")
+    #expect(try Rig.git(["rev-parse", "HEAD"], in: gate) == rig.rev("other"))
+  }
 }
