@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""The cost of a sandbox (issue 26): for sandbox none, bwrap (network full)
-and bwrap (network none), the time from `wt apply` to the agent taking its
-prompt, and the idle memory of one worker (the resident memory of its
-pane's whole process tree once the agent waits: with a sandbox, the pane's
-`wt sandbox-exec`, bubblewrap and the agent).
+"""The cost of a sandbox (issue 26): for sandbox none, bwrap and podman
+(each with network full and none), the time from `wt apply` to the agent
+taking its prompt, and the idle memory of one worker once the agent waits:
+the resident memory of its pane's whole process tree (with a sandbox, the
+pane's `wt sandbox-exec`, then bubblewrap and the agent, or the `podman run`
+client), plus, for podman, the tree of the container's conmon (conmon,
+catatonit and the agent: conmon is started apart from the pane, so the
+pane's tree does not hold it; `podman inspect` names its pid).
 
 The agent is the scripted one from Tests/Support (a Python program, so the
 figures are the sandbox's overhead on a small agent, not Claude Code's
-~335 MB), bd is the double, tmux is on a private server. podman is not
-started by this wt yet and is printed as such.
+~335 MB), bd is the double, tmux is on a private server. podman's image is
+built once from this machine's files (Tests/Support/pod-image, as the tests
+do) as localhost/wt-bench-sandbox:latest unless WT_BENCH_IMAGE names one;
+podman reads CONTAINERS_CONF as usual (in a VM that needs runc, point it at
+a file with `[engine] runtime = "runc"` and `[containers] default_ulimits
+= []`).
 
 Usage: scripts/bench-sandbox.py [TRIALS]   (default 5 per row)
 WT_BENCH_BIN=path uses that wt (a debug build, say) instead of the release
@@ -55,7 +62,36 @@ def tree_rss_kib(pid):
     return total
 
 
-def trial(sandbox):
+def podman_image():
+    """The image podman rows run, built here once when not named."""
+    name = os.environ.get("WT_BENCH_IMAGE")
+    if name:
+        return name
+    name = "localhost/wt-bench-sandbox:latest"
+    if subprocess.run(["podman", "image", "exists", name]).returncode != 0:
+        tar = tempfile.mktemp(suffix=".tar")
+        try:
+            run([os.path.join(ROOT, "Tests/Support/pod-image"), tar, WT, os.path.join(ROOT, "Tests/Support")], os.environ, ROOT)
+            run(["podman", "import", "-q", "--change", "ENV PATH=/usr/local/bin:/usr/bin:/bin", tar, name], os.environ, ROOT)
+        finally:
+            if os.path.exists(tar):
+                os.remove(tar)
+    return name
+
+
+def container_rss_kib(state):
+    """conmon's tree for each container wt labelled with this state folder."""
+    out = subprocess.run(["podman", "ps", "--filter", "label=wt.state=%s" % state, "--format", "{{.ID}}"],
+                         capture_output=True, text=True).stdout.split()
+    total = 0
+    for cid in out:
+        pid = subprocess.run(["podman", "inspect", "--format", "{{.State.ConmonPid}}", cid], capture_output=True, text=True).stdout
+        if pid.strip().isdigit():
+            total += tree_rss_kib(int(pid))
+    return total
+
+
+def trial(runtime, network):
     tmp = tempfile.mkdtemp(prefix="wt-bench-sbx-")
     logs = os.path.join(tmp, "logs")
     os.makedirs(logs)
@@ -70,7 +106,7 @@ def trial(sandbox):
                      [BD, "init", "-p", "demo", "-q"]):
             run(argv, env, repo)
         run([BD, "create", "bench", "-d", "nothing", "--silent"], env, repo)
-        line = "" if sandbox is None else "    sandbox: {runtime: bwrap, network: %s, read_write: [%s]}\n" % (sandbox, logs)
+        line = "" if runtime is None else "    sandbox: {runtime: %s, network: %s, read_write: [%s]}\n" % (runtime, network, logs)
         with open(env["WT_CONFIG"], "w") as f:
             f.write("""version: 1
 settings:
@@ -94,14 +130,20 @@ projects:
         log = os.path.join(logs, "agent.log")
         while not (os.path.exists(log) and os.path.getsize(log) > 0):
             if time.monotonic() - start > DEADLINE:
-                raise SystemExit("no prompt within %d s (%s)" % (DEADLINE, sandbox))
+                raise SystemExit("no prompt within %d s (%s)" % (DEADLINE, runtime))
             time.sleep(0.01)
         to_prompt = time.monotonic() - start
         time.sleep(1.0)  # the agent idles at its prompt
         pid = int(run(["tmux", "-L", socket, "list-panes", "-a", "-F", "#{pane_pid}"], env, repo).stdout.split()[0])
-        return to_prompt, tree_rss_kib(pid)
+        extra = container_rss_kib(env["WT_STATE_DIR"]) if runtime and runtime.startswith("podman") else 0
+        return to_prompt, tree_rss_kib(pid) + extra
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+        if runtime and runtime.startswith("podman"):
+            ids = subprocess.run(["podman", "ps", "--all", "--filter", "label=wt.state=%s" % env["WT_STATE_DIR"], "--format",
+                                  "{{.ID}}"], capture_output=True, text=True).stdout.split()
+            if ids:
+                subprocess.run(["podman", "rm", "--force", "--time", "0"] + ids, capture_output=True)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -111,15 +153,20 @@ def main():
     cores, load = os.cpu_count(), os.getloadavg()[0]
     print("sandbox cost, %d trials per row; %d cores, load %.1f; wt %s" % (TRIALS, cores, load, WT))
     print("%-22s %14s %14s %16s" % ("sandbox", "to prompt p50", "to prompt max", "idle RSS p50"))
-    for name, sandbox in (("none", None), ("bwrap, network full", "full"), ("bwrap, network none", "none")):
-        if sandbox is not None and not shutil.which("bwrap"):
-            print("%-22s %14s" % (name, "bwrap missing"))
+    rows = [("none", None, None), ("bwrap, network full", "bwrap", "full"), ("bwrap, network none", "bwrap", "none"),
+            ("podman, network full", "podman", "full"), ("podman, network none", "podman", "none")]
+    image = None
+    for name, runtime, network in rows:
+        if runtime is not None and not shutil.which(runtime if runtime == "podman" else "bwrap"):
+            print("%-22s %14s" % (name, runtime + " missing"))
             continue
-        runs = [trial(sandbox) for _ in range(TRIALS)]
+        if runtime == "podman":
+            image = image or podman_image()
+            runtime = "podman, image: %s" % image
+        runs = [trial(runtime, network) for _ in range(TRIALS)]
         times = [r[0] for r in runs]
         print("%-22s %12.2f s %12.2f s %13.1f MB" % (name, statistics.median(times), max(times),
                                                      statistics.median(r[1] for r in runs) / 1024))
-    print("%-22s %14s" % ("podman", "not started by this wt yet"))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,20 @@ import TestSupport
 /// write their checkout when `wt done` runs it, and its bead still merges.
 @Suite(.serialized) struct SandboxCommandsTests {
   @Test(.enabled(if: SandboxTests.bwrap)) func setupAndTheGateTheWorkerWroteRunInTheSandbox() async throws {
-    let p = try SandboxTests.playground(workers: 1)
+    try Self.setupAndGateRunConfined(try SandboxTests.playground(workers: 1), runtime: "bwrap")
+  }
+
+  @Test(.enabled(if: PodmanSandboxTests.podman), .tags(.podman), .timeLimit(.minutes(6)))
+  func setupAndTheGateRunInContainersThatGoWithThem() async throws {
+    let p = try PodmanSandboxTests.playground(workers: 1)
+    defer { PodmanSandboxTests.removeContainers(p) }
+    try Self.setupAndGateRunConfined(p, runtime: "podman")
+    // The setup's and the gate's containers went with their commands.
+    let names = try p.sh(["podman", "ps", "--all", "--format", "{{.Names}}"], check: false).stdout
+    #expect(!names.contains("-setup") && !names.contains("wt-gate-"), "\(names)")
+  }
+
+  static func setupAndGateRunConfined(_ p: Playground, runtime: String) throws {
     let logs = try #require(
       try String(contentsOfFile: "\(p.dir)/wt.yaml", encoding: .utf8).firstMatch(of: /read_write: \[([^\],]+)\]/)?.1).description
     try FileManager.default.createDirectory(atPath: "\(p.dir)/.ssh", withIntermediateDirectories: true)
@@ -35,7 +48,7 @@ import TestSupport
         Playground.run("wt", "done"),
       ].joined(separator: "\n"))
     let diff = try p.wt("diff")
-    #expect(diff.stdout.contains("demo: gate: sh gate-check.sh  (in a bwrap sandbox)"), "\(diff.stdout)")
+    #expect(diff.stdout.contains("demo: gate: sh gate-check.sh  (in a \(runtime) sandbox)"), "\(diff.stdout)")
     let apply = try p.wt("apply", "--yes")
     #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
     let closed = try p.wait(seconds: 90) { (try p.show(id))["status"] as? String == "closed" }

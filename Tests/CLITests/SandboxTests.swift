@@ -11,7 +11,9 @@ import TestSupport
 
   /// A playground whose project runs its agents in bwrap; the fake agent
   /// logs into a folder the sandbox may write (`read_write`).
-  static func playground(network: String = "none", readOnly: [String] = [], workers: Int = 2) throws -> Playground {
+  static func playground(
+    network: String = "none", readOnly: [String] = [], workers: Int = 2, runtime: String = "bwrap", env: [String: String] = [:]
+  ) throws -> Playground {
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("wt-sbx-\(UUID().uuidString.prefix(6))").path
     let logs = "\(base)-logs"
     try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
@@ -24,20 +26,28 @@ import TestSupport
           env: {FAKE_AGENT_DELAY: "0.2", FAKE_AGENT_WORK: "0.3", FAKE_AGENT_LOG: "\(logs)/agent.log", FAKE_AGENT_HISTORY: "40"}
       """
     let p = try Playground(workers: workers, agents: agents)
+    p.env.merge(env) { _, b in b }
     let extra = readOnly.isEmpty ? "" : ", read_only: [\(readOnly.joined(separator: ", "))]"
     try p.editManifest {
       $0.replacingOccurrences(
-        of: "    on_done: merge\n", with: "    on_done: merge\n    sandbox: {runtime: bwrap, network: \(network), read_write: [\(logs)]\(extra)}\n")
+        of: "    on_done: merge\n", with: "    on_done: merge\n    sandbox: {runtime: \(runtime), network: \(network), read_write: [\(logs)]\(extra)}\n")
     }
     return p
   }
 
-  func pane(_ p: Playground, _ bead: String) throws -> String {
+  static func pane(_ p: Playground, _ bead: String) throws -> String {
     try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-J", "-t", "=wt-demo__\(bead):"], check: false).stdout
   }
 
   @Test(.enabled(if: bwrap)) func whatAnAgentTriesAgainstThePersonIsRefusedAndItsOwnWorkMerges() async throws {
-    let p = try Self.playground()
+    try Self.attackThenFinish(try Self.playground())
+  }
+
+  /// The attack list every runtime is held to (issue 26): an agent
+  /// another worker runs beside tries each of them against the person,
+  /// each refused and shown in its pane; then its own commit, a note in
+  /// bd, `wt signal` and `wt done`, merged through the queue.
+  static func attackThenFinish(_ p: Playground) throws {
     // The person's things: a key, a global git config, a remote, another branch.
     try FileManager.default.createDirectory(atPath: "\(p.dir)/.ssh", withIntermediateDirectories: true)
     try "secret\n".write(toFile: "\(p.dir)/.ssh/x", atomically: true, encoding: .utf8)
@@ -75,7 +85,7 @@ import TestSupport
     _ = id
     apply = try p.wt("apply", "--yes")
     #expect(apply.status == 0, "\(apply.stderr)")
-    let screen = { try self.pane(p, id) }
+    let screen = { try pane(p, id) }
     #expect(try p.wait(seconds: 60) { try screen().contains("checking in") || screen().components(separatedBy: "● ran").count > 13 })
     let shown = try screen()
     for attack in attacks {
@@ -202,9 +212,22 @@ extension EndToEnd {
   /// commits inside, and its own `wt done` merges.
   @Suite(.tags(.realAgent), .timeLimit(.minutes(5))) struct ClaudeSandboxTests {
     @Test(.enabled(if: SandboxTests.bwrap)) func claudeInBubblewrapCommitsSignalsAndFinishes() throws {
+      try Self.commitsSignalsAndFinishes(sandbox: "bwrap")
+    }
+
+    /// The same with the real podman; network full is the host's (the
+    /// stand-in listens on 127.0.0.1), and podman runs with the tests'
+    /// containers.conf (PodmanSandboxTests.rig).
+    @Test(.tags(.podman), .enabled(if: PodmanSandboxTests.podman)) func claudeInPodmanCommitsSignalsAndFinishes() throws {
+      let (conf, image) = try PodmanSandboxTests.rig()
+      try Self.commitsSignalsAndFinishes(sandbox: "{runtime: podman, image: \(image)}", environment: ["CONTAINERS_CONF": conf])
+    }
+
+    static func commitsSignalsAndFinishes(sandbox: String, environment: [String: String] = [:]) throws {
       let rig = try ClaudeRig()
       let p = rig.playground
-      try p.editManifest { $0.replacingOccurrences(of: "    on_done: merge\n", with: "    on_done: merge\n    sandbox: bwrap\n") }
+      p.env.merge(environment) { _, b in b }
+      try p.editManifest { $0.replacingOccurrences(of: "    on_done: merge\n", with: "    on_done: merge\n    sandbox: \(sandbox)\n") }
       try FileManager.default.createDirectory(atPath: "\(p.dir)/.ssh", withIntermediateDirectories: true)
       try "wt-test-key-7f3a\n".write(toFile: "\(p.dir)/.ssh/x", atomically: true, encoding: .utf8)
       let id = try p.bead(

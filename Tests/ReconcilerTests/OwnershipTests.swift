@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// One owner per side effect (STYLE.md, issue 22): only these files build
-/// the argument lists of git, tmux, gh, bd and ssh; only `Notifier` starts
+/// the argument lists of git, tmux, gh, bd, ssh, podman and bwrap; only `Notifier` starts
 /// a `Process` of its own (everything else goes through `ProcessRunner`,
 /// which drains the pipes and keeps a deadline); only `WTEnvironment`
 /// reads the process's environment.
@@ -44,6 +44,8 @@ import Testing
     Rule(name: "gh", pattern: array + #"("gh"|executable\s*[,\]])"#, owners: ["Reconciler/World/GitHub*"]),
     Rule(name: "bd", pattern: array + #"("bd"|bd\s*[,\]])"#, owners: ["Reconciler/World/IssueTracker.swift"]),
     Rule(name: "ssh", pattern: array + #"("ssh"|"scp")"#, owners: ["Reconciler/Hosts/SSHTransport.swift"]),
+    Rule(name: "podman", pattern: array + #""podman""#, owners: ["Reconciler/Sandbox/Podman.swift"]),
+    Rule(name: "bwrap", pattern: array + #""bwrap""#, owners: ["Reconciler/Sandbox/Bubblewrap.swift"]),
     // notify is fire-and-forget: nothing to drain, no deadline (see there).
     // The sandbox's supervisor answers its socket on a thread of its own,
     // outside any async task, and runs one `wt` per request there.

@@ -162,7 +162,7 @@ extension Applier {
       // worker; the circuit breaker counts the failure.
       let screen = (try? await world.tmux.capture(pane: pane.paneID)) ?? ""
       let tail = screen.split(separator: "\n").suffix(5).joined(separator: "\n")
-      try await world.tmux.kill(session: change.session)
+      try await world.endSession(change.session, project: project.name, bead: change.bead)
       let released = try await giveBack(change, project: project)
       if released == .closed { return .done("\(change.bead) was finished meanwhile; its session is gone") }
       return .failed("the agent exited before it took the prompt; \(released.said(change.bead))" + (tail.isEmpty ? "" : ". Last screen:\n\(tail)"))

@@ -86,7 +86,7 @@ extension Applier {
       try await world.guardingBeads { try await world.tracker.close(change.bead, reason: reason, in: project.path) }
       said.append("closed \(change.bead)")
     }
-    try await world.tmux.kill(session: change.session)
+    try await world.endSession(change.session, project: project.name, bead: change.bead)
     let base = "refs/remotes/origin/\(project.base)"
     var kept: String?
     if let tree = try await world.git.worktrees(of: project.path).first(where: { $0.path == change.worktree }) {

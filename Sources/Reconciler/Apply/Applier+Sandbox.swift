@@ -23,9 +23,6 @@ extension Applier {
   /// the sandbox starts; returns the layout.
   func prepareSandbox(_ change: Plan.Change, project: Project, profile: AgentProfile) async throws -> SandboxLayout {
     let sandbox = sandbox(change, project: project)
-    guard sandbox.runtime == .bwrap else {
-      throw SandboxError("sandbox runtime '\(sandbox.runtime.rawValue)' is not started by this wt yet; use bwrap ('wt validate' says so too)")
-    }
     if case .allow = sandbox.network {
       throw SandboxError("network: {allow: [...]} is not built yet; use none or full ('wt validate' says so too)")
     }
@@ -45,22 +42,57 @@ extension Applier {
     try await world.git.seal(gitDirectory: worker.gitDirectory, branch: change.branch)
     try worker.prepareGitView()
     let layout = SandboxLayout.derive(worker, sandbox: sandbox)
-    let probe = NativeSandbox.arguments(layout, command: ["true"])
-    let out = try await world.runner.output(probe, timeout: .seconds(20))
-    guard out.succeeded else {
-      throw SandboxError("bubblewrap did not start (exit \(out.status)): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
-    }
+    try await probeSandbox(layout, sandbox: sandbox, change: change, project: project)
     return layout
+  }
+
+  /// Starts the worker's sandbox once with `true` in it: a runtime, an
+  /// image or a mount that fails, fails here, before the session exists.
+  func probeSandbox(_ layout: SandboxLayout, sandbox: Sandbox, change: Plan.Change, project: Project) async throws {
+    switch sandbox.runtime {
+    case .none: return
+    case .bwrap:
+      let out = try await world.runner.output(NativeSandbox.arguments(layout, command: ["true"]), timeout: .seconds(20))
+      guard out.succeeded else {
+        throw SandboxError("bubblewrap did not start (exit \(out.status)): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+      }
+    case .podman:
+      if let why = Podman.unexpressible(layout) { throw SandboxError(why) }
+      let image = sandbox.image ?? ""
+      guard await Podman().hasImage(image, runner: world.runner) != false else {
+        throw SandboxError(
+          "the image \(image) is not on this machine; build it (podman build -t \(image) DIR) or import it (podman import ROOTFS.tar \(image))")
+      }
+      var run = world.containerRun(project: project.name, bead: change.bead, image: image, passing: [])
+      run.name += "-probe"
+      run.idFile = nil
+      run.terminal = false
+      let out = try await world.runner.output(Podman().arguments(layout, run: run, command: ["true"], kind: Bubblewrap.kind), timeout: .seconds(60))
+      guard out.succeeded else {
+        throw SandboxError("podman did not start a container of \(image) (exit \(out.status)): \(out.stderr.trimmingCharacters(in: .whitespacesAndNewlines))")
+      }
+      try world.markContainer(project: project.name, bead: change.bead)
+    }
   }
 
   /// The pane's command: wt outside (`sandbox-exec`), then the sandbox,
   /// then the agent. `environment` is what the session is given; only its
   /// names, the profile's `pass_env` and a terminal's basics go inside.
-  func sandboxed(_ argv: [String], change: Plan.Change, layout: SandboxLayout, profile: AgentProfile, environment: [String: String]) -> [String] {
+  func sandboxed(
+    _ argv: [String], change: Plan.Change, project: Project, layout: SandboxLayout, profile: AgentProfile, environment: [String: String]
+  ) -> [String] {
     let keep = Set(environment.keys).union(profile.passEnv ?? []).sorted()
     var wrapper = [world.wtExecutable, "sandbox-exec", "--worker", change.worker, "--socket", layout.socket, "--directory", change.worktree]
     for name in keep { wrapper += ["--keep", name] }
-    return wrapper + ["--"] + NativeSandbox.arguments(layout, command: argv)
+    let sandbox = sandbox(change, project: project)
+    guard sandbox.runtime == .podman else {
+      return wrapper + ["--"] + NativeSandbox.arguments(layout, command: argv)
+    }
+    let run = world.containerRun(
+      project: change.project, bead: change.bead, image: sandbox.image ?? "", passing: keep + SandboxSupervisor.basics)
+    wrapper += ["--container-id-file", run.idFile ?? ""]
+    if let home = world.environment["HOME"] { wrapper += ["--runtime-home", home] }
+    return wrapper + ["--"] + Podman().arguments(layout, run: run, command: argv, kind: Bubblewrap.kind)
   }
 
   /// An executable as named (`claude`) or as a path, absolute and with
@@ -104,7 +136,7 @@ extension Applier {
     guard sandbox(change, project: project).isOn else { return argv }
     let layout = try await prepareSandbox(change, project: project, profile: profile)
     let env = environment(change, project: project, profile: profile, record: record)
-    return sandboxed(argv, change: change, layout: layout, profile: profile, environment: env)
+    return sandboxed(argv, change: change, project: project, layout: layout, profile: profile, environment: env)
   }
 }
 
@@ -139,12 +171,20 @@ extension Applier {
     var extra = ["WT_WORKER": change.worker]
     if let name = project.portEnv, let port = record.port { extra[name] = String(port) }
     let confined = SandboxedCommand(
-      layout: layout, runtime: sandbox(change, project: project).runtime,
-      environment: SandboxedCommand.environment(world.environment, extra: extra))
+      layout: layout, sandbox: sandbox(change, project: project),
+      from: world.environment, extra: extra,
+      name: world.containerName(project: project.name, bead: change.bead) + "-setup")
     for command in project.setup {
-      let out = try await world.runner.output(
-        try confined.arguments(command), in: change.worktree, environment: confined.environment, timeout: .seconds(900),
-        inherit: false)
+      let argv = try confined.arguments(command)
+      let out: CommandOutput
+      do {
+        out = try await world.runner.output(
+          argv, in: change.worktree, environment: confined.launcherEnvironment, timeout: .seconds(900), inherit: false)
+      } catch {
+        await confined.removeContainer(runner: world.runner)
+        throw error
+      }
+      await confined.removeContainer(runner: world.runner)
       guard out.succeeded else { throw CommandError(argv: command, reason: .exited(out.status), stderr: out.stderr) }
     }
   }

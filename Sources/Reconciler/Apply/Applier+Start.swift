@@ -111,7 +111,7 @@ extension Applier {
     }
     if project.portEnv != nil && record.port == nil { record.port = try await step("port") { try freePort(for: change.worker) } }
     let env = environment(change, project: project, profile: profile, record: record)
-    let wrapperBytes = layout.map { sandboxed([], change: change, layout: $0, profile: profile, environment: env).joined(separator: " ").utf8.count } ?? 0
+    let wrapperBytes = layout.map { sandboxed([], change: change, project: project, layout: $0, profile: profile, environment: env).joined(separator: " ").utf8.count } ?? 0
     try await step("trust file") {
       try TrustSeed.seed(profile.trustSeed, worktree: change.worktree, home: env["HOME"] ?? world.environment["HOME"] ?? NSHomeDirectory())
     }
@@ -151,7 +151,7 @@ extension Applier {
       worker: change.worker)
     if !hasPane {
       var argv = command(profile, record: record, change: change, project: project, resume: resume, prompt: firstPrompt)
-      if let layout { argv = sandboxed(argv, change: change, layout: layout, profile: profile, environment: env) }
+      if let layout { argv = sandboxed(argv, change: change, project: project, layout: layout, profile: profile, environment: env) }
       try await step("session") {
         do {
           try await world.tmux.newSession(

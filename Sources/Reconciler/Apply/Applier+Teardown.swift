@@ -8,7 +8,7 @@ extension Applier {
   func teardown(_ change: Plan.Change, project: Project, releaseBead: Bool) async throws
     -> StepReport.Outcome
   {
-    try await world.tmux.kill(session: change.session)
+    try await world.endSession(change.session, project: project.name, bead: change.bead)
     var said = ["stopped \(change.session)"]
     let worktrees = try await world.git.worktrees(of: project.path)
     var kept: String?

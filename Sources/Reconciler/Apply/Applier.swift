@@ -76,7 +76,7 @@ public struct Applier: Sendable {
     case .deliverPrompt:
       return try await deliverPrompt(change, project: project)
     case .recreate:
-      try await world.tmux.kill(session: change.session)
+      try await world.endSession(change.session, project: project.name, bead: change.bead)
       try await world.git.pruneWorktrees(repo: project.path)
       return try await start(change, project: project, adopt: true)
     case .retryMerge:

@@ -103,6 +103,15 @@ public struct Controller: Sendable {
     let approved = await approve(preview)
     var report = PassReport(preview: preview, approved: approved, steps: [], hosts: [], requeue: [])
     guard approved else { return report }
+    // A container whose session is gone (a wt or a pane killed before it
+    // could remove it) is removed before anything starts.
+    if includesLocal(manifest), manifest.usesPodman {
+      do {
+        for session in try await world.removeOrphanContainers() { logger.info("removed the container of ended session \(session)") }
+      } catch {
+        logger.warning("could not look for containers left behind: \(error)")
+      }
+    }
     // Without a person at the plan, the profiles' policies answer the
     // questions agents ask at work (the rest are needs-input).
     if !asking, let observed { await world.answerQuestions(manifest, observed) }

@@ -43,7 +43,7 @@ public struct Abandon: Sendable {
     }
     var said: [String] = []
     do {
-      try await world.tmux.kill(session: worker.session)
+      try await world.endSession(worker.session, project: project.name, bead: worker.bead)
       said.append("stopped \(worker.session)")
       if hasTree { try await world.settleSandboxed(project: project, bead: worker.bead, worktree: worker.worktree, branch: worker.branch) }
       let released = try await world.releaseUnlessFinishing(bead: worker.bead, worker: worker.name, repo: project.path)

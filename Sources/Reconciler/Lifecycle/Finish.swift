@@ -74,7 +74,7 @@ public struct Finish: Sendable {
     said += await tearDown(worker, keep: keepWorktree)
     // Last: this may be the session wt itself runs in.
     said.append("stopping \(worker.session)")
-    try await world.tmux.kill(session: worker.session)
+    try await world.endSession(worker.session, project: worker.project.name, bead: worker.bead)
     return said
   }
 
@@ -88,7 +88,7 @@ public struct Finish: Sendable {
     said += try await followPullRequest(worker, url: url)
     try MergeQueue(world: world).remove(worker)
     said.append("stopping \(worker.session)")
-    try await world.tmux.kill(session: worker.session)
+    try await world.endSession(worker.session, project: worker.project.name, bead: worker.bead)
     return said
   }
 

@@ -109,13 +109,24 @@ struct Gate: Sendable {
     var environment = GateEnvironment.current(store: world.store, project: project.name, fallback: world.environment)
     let confined = sandbox.isOn
       ? try await world.gateSandbox(sandbox, worktree: directory, project: project, environment: environment) : nil
-    if let confined { environment = confined.environment }
+    if let confined { environment = confined.launcherEnvironment }
     var passed: [String] = []
     let setupCommands = setup ? project.setup : []
     for (command, limit) in setupCommands.map({ ($0, 900) }) + project.gate.map({ ($0, 1800) }) {
       try Task.checkCancellation()
-      let out = try await world.runner.output(
-        try confined?.arguments(command) ?? command, in: directory, environment: environment, timeout: .seconds(limit), inherit: false, ownGroup: true, groupFile: groupFile)
+      let out: CommandOutput
+      do {
+        out = try await world.runner.output(
+          try confined?.arguments(command) ?? command, in: directory, environment: environment, timeout: .seconds(limit), inherit: false,
+          ownGroup: true, groupFile: groupFile)
+      } catch {
+        // Cancelled or timed out: the podman client's end leaves its
+        // container running; removed in a task the cancellation cannot
+        // reach.
+        if let confined { await Task.detached { await confined.removeContainer(runner: world.runner) }.value }
+        throw error
+      }
+      await confined?.removeContainer(runner: world.runner)
       try Task.checkCancellation()
       if !out.succeeded {
         return .failed(command: command, status: out.status, excerpt: Self.firstFailure(out.stdout + out.stderr))

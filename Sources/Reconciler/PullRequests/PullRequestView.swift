@@ -26,6 +26,18 @@ public struct PullRequestView: Codable, Equatable, Sendable {
     /// APPROVED | CHANGES_REQUESTED | COMMENTED | DISMISSED | PENDING.
     public var state: String
     public var body: String
+
+    /// Whether it asks something of the worker: changes requested, or a
+    /// comment with words (an approval or an empty comment asks nothing).
+    public var asks: Bool { state == "CHANGES_REQUESTED" || (state == "COMMENTED" && !body.isEmpty) }
+  }
+
+  /// A comment on the pull request itself (its conversation), not on a
+  /// line; minimized ones (spam, off-topic, resolved) are left out.
+  public struct Comment: Codable, Equatable, Sendable {
+    public var id: String
+    public var author: String
+    public var body: String
   }
 
   public struct LineComment: Codable, Equatable, Sendable {
@@ -52,11 +64,12 @@ public struct PullRequestView: Codable, Equatable, Sendable {
   public var checks: [Check]
   public var reviews: [Review]
   public var lineComments: [LineComment] = []
+  public var comments: [Comment] = []
 
   public init(
     number: Int, url: String, state: State, headSHA: String, mergeable: String = "MERGEABLE",
     mergeCommit: String? = nil, autoMerge: Bool = false, reviewDecision: String = "", checks: [Check] = [],
-    reviews: [Review] = [], lineComments: [LineComment] = []
+    reviews: [Review] = [], lineComments: [LineComment] = [], comments: [Comment] = []
   ) {
     self.number = number
     self.url = url
@@ -68,6 +81,7 @@ public struct PullRequestView: Codable, Equatable, Sendable {
     self.reviewDecision = reviewDecision
     self.checks = checks
     self.reviews = reviews
+    self.comments = comments
     self.lineComments = lineComments
   }
 
@@ -90,7 +104,7 @@ public struct PullRequestView: Codable, Equatable, Sendable {
   }
 
   /// The fields `GitHub.pullRequest` asks for.
-  static let fields = "number,url,state,headRefOid,mergeable,mergeCommit,autoMergeRequest,reviewDecision,statusCheckRollup,reviews"
+  static let fields = "number,url,state,headRefOid,mergeable,mergeCommit,autoMergeRequest,reviewDecision,statusCheckRollup,reviews,comments"
 
   /// Parses `gh pr view --json <fields>`.
   static func parse(_ json: String) throws -> PullRequestView {
@@ -102,6 +116,9 @@ public struct PullRequestView: Codable, Equatable, Sendable {
       checks: (raw.statusCheckRollup ?? []).map(\.check),
       reviews: (raw.reviews ?? []).map {
         Review(id: $0.id, author: $0.author?.login ?? "", state: $0.state, body: $0.body ?? "")
+      },
+      comments: (raw.comments ?? []).filter { $0.isMinimized != true }.map {
+        Comment(id: $0.id, author: $0.author?.login ?? "", body: $0.body ?? "")
       })
   }
 
@@ -121,6 +138,12 @@ public struct PullRequestView: Codable, Equatable, Sendable {
     var author: Login?
     var state: String
     var body: String?
+  }
+  struct RawConversationComment: Decodable {
+    var id: String
+    var author: Login?
+    var body: String?
+    var isMinimized: Bool?
   }
   /// A CheckRun or a StatusContext, as the rollup's union has them.
   struct RawCheck: Decodable {
@@ -169,6 +192,7 @@ public struct PullRequestView: Codable, Equatable, Sendable {
     var reviewDecision: String?
     var statusCheckRollup: [RawCheck]?
     var reviews: [RawReview]?
+    var comments: [RawConversationComment]?
   }
   struct RawComment: Decodable {
     var id: Int

@@ -96,8 +96,9 @@ extension World {
         }
       }
       let routed = Set(pr.routed)
-      var authors = Set(view.reviews.filter { $0.state == "CHANGES_REQUESTED" && !routed.contains("review:\($0.id)") }.map(\.author))
+      var authors = Set(view.reviews.filter { $0.asks && !routed.contains("review:\($0.id)") }.map(\.author))
       authors.formUnion(view.lineComments.filter { $0.line != nil && !routed.contains("comment:\($0.id)") }.map(\.author))
+      authors.formUnion(view.comments.filter { !routed.contains("conversation:\($0.id)") }.map(\.author))
       for login in authors.sorted() {
         if project.pr.trusted.contains(login) {
           look.steering.append(login)

@@ -25,6 +25,18 @@ public enum SandboxCheck {
     return out
   }
 
+  /// The problems of these sandboxes, as diagnostics at their `sandbox:`
+  /// (`wt diff`, for the sandboxes of the workers it would start).
+  public static func diagnostics(_ sandboxes: [Sandbox], manifest: Manifest, runner: ProcessRunner) async -> [Diagnostic] {
+    var out: [Diagnostic] = []
+    for sandbox in sandboxes {
+      for problem in await problems(sandbox, runner: runner) {
+        out.append(Diagnostic(file: sandbox.file ?? manifest.file, mark: sandbox.mark ?? Mark(line: 1, column: 1), problem: problem))
+      }
+    }
+    return out.sorted()
+  }
+
   static func problems(_ sandbox: Sandbox, runner: ProcessRunner) async -> [Problem] {
     var found: [Problem] = []
     switch sandbox.runtime {

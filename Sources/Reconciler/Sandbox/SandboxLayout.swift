@@ -2,8 +2,10 @@ import Foundation
 import Manifest
 
 /// What a sandboxed worker's agent sees: one list of mounts derived from
-/// the worker, the same for every runtime (bubblewrap binds, podman
-/// volumes) and shown by `wt diff`. A pure function of `SandboxedWorker`.
+/// the worker (bubblewrap binds, podman bind mounts) and shown by `wt
+/// diff`. A pure function of `SandboxedWorker` and the sandbox: the runtime
+/// decides only where the system comes from (this machine's folders for
+/// bubblewrap, the image for podman).
 ///
 /// The rule: read-write only what is the worker's own (its worktree, its
 /// per-worktree git folder, a store for the objects it makes, its home, the
@@ -57,9 +59,7 @@ public struct SandboxLayout: Hashable, Sendable {
   public static let systemSecrets = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssh"]
 
   public static func derive(_ w: SandboxedWorker, sandbox: Sandbox) -> SandboxLayout {
-    var mounts: [Mount] = Self.system.map {
-      Mount(source: $0, target: $0, access: .readOnly, optional: true, purpose: "system")
-    }
+    var mounts = systemMounts(sandbox.runtime)
     func add(_ path: String, _ access: Access, _ purpose: String, optional: Bool = false) {
       mounts.append(Mount(source: path, target: path, access: access, optional: optional, purpose: purpose))
     }
@@ -113,8 +113,8 @@ public struct SandboxLayout: Hashable, Sendable {
     let shown = Set(mounts.map(\.target))
     let links = w.links.sorted { $0.key < $1.key }.filter { !isSystem($0.key) && !shown.contains($0.key) && !inside($0.key, any: shown) }
     return SandboxLayout(
-      mounts: mounts, links: links.map { Link(path: $0.key, target: $0.value) }, hidden: Self.systemSecrets, environment: env,
-      directory: w.worktree, network: sandbox.network, socket: "\(w.run)/wt.sock")
+      mounts: mounts, links: links.map { Link(path: $0.key, target: $0.value) },
+      hidden: sandbox.runtime == .bwrap ? Self.systemSecrets : [], environment: env, directory: w.worktree, network: sandbox.network, socket: "\(w.run)/wt.sock")
   }
 
   /// Whether `path` lies below one of `folders` (not equal to it).
@@ -125,6 +125,15 @@ public struct SandboxLayout: Hashable, Sendable {
       parent = (parent as NSString).deletingLastPathComponent
     }
     return false
+  }
+
+  /// This machine's system folders, read-only, for bubblewrap; none for a
+  /// container, whose system is its image's (this machine's `/etc` never
+  /// enters it, so it has no secrets of the person's to hide). Programs
+  /// outside the system folders (the agent, wt, bd) are bound either way.
+  static func systemMounts(_ runtime: Sandbox.Runtime) -> [Mount] {
+    guard runtime == .bwrap else { return [] }
+    return system.map { Mount(source: $0, target: $0, access: .readOnly, optional: true, purpose: "system") }
   }
 
   static func isSystem(_ path: String) -> Bool {

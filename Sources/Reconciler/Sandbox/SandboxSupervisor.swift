@@ -18,14 +18,20 @@ public struct SandboxSupervisor: Sendable {
   public var wt: String
   public var directory: String
   public var command: [String]
+  /// A podman container's: see `SandboxContainer`.
+  public var container: SandboxContainer?
 
-  public init(worker: String, socket: String, keep: [String], wt: String, directory: String, command: [String]) {
+  public init(
+    worker: String, socket: String, keep: [String], wt: String, directory: String, command: [String],
+    container: SandboxContainer? = nil
+  ) {
     self.worker = worker
     self.socket = socket
     self.keep = keep
     self.wt = wt
     self.directory = directory
     self.command = command
+    self.container = container
   }
 
   /// Requests answered at once (hooks fire one at a time; `wt done` may
@@ -73,7 +79,17 @@ public struct SandboxSupervisor: Sendable {
     // Ctrl-C in the pane is the agent's, not this process's.
     signal(SIGINT, SIG_IGN)
     signal(SIGQUIT, SIG_IGN)
-    let status = try spawn(command, environment: Self.environment(environment, keep: keep))
+    let status: Int32
+    if let container {
+      // podman chooses the container's environment itself (its --env), and
+      // needs the person's own to find its storage and configuration.
+      let run: @Sendable ([String], [String: String]) throws -> Int32 = { [self] in try spawn($0, environment: $1) }
+      container.removeOnHangUp(spawn: run, environment: environment)
+      status = try spawn(command, environment: container.runtimeEnvironment(environment))
+      container.remove(spawn: run, environment: environment)
+    } else {
+      status = try spawn(command, environment: Self.environment(environment, keep: keep))
+    }
     unlink(socket)
     return status
   }
@@ -141,7 +157,7 @@ public struct SandboxSupervisor: Sendable {
     defer { posix_spawnattr_destroy(&attributes) }
     var defaults = sigset_t()
     sigemptyset(&defaults)
-    for s in [SIGINT, SIGQUIT, SIGPIPE] { sigaddset(&defaults, s) }
+    for s in [SIGINT, SIGQUIT, SIGPIPE, SIGHUP, SIGTERM] { sigaddset(&defaults, s) }
     posix_spawnattr_setsigdefault(&attributes, &defaults)
     posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
     let cArgs = argv.map { strdup($0) } + [nil]

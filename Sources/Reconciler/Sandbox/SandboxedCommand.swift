@@ -9,21 +9,51 @@ import Manifest
 struct SandboxedCommand: Sendable {
   var layout: SandboxLayout
   var runtime: Sandbox.Runtime
-  /// What the command is given: a terminal's basics (`PATH`, `LANG`…) and
-  /// `extra`; never the person's tokens or the agent's keys.
+  /// What the command is given inside: a terminal's basics (`PATH`,
+  /// `LANG`…) and the worker's own variables; never the person's tokens or
+  /// the agent's keys.
   var environment: [String: String]
+  /// What the program wt starts is given: bubblewrap passes its own
+  /// environment inside, so only `environment`; the podman client needs
+  /// the person's (its configuration, `XDG_RUNTIME_DIR`) and passes inside
+  /// only the names `environment` has.
+  var launcherEnvironment: [String: String]
+  /// For podman: the container each command runs in (no terminal, no
+  /// labels of a worker's, so a pass never takes it for a worker's left
+  /// over), removed after each command (`removeContainer`).
+  var container: Podman.Run?
 
-  /// The command's argument list, in the sandbox.
-  func arguments(_ command: [String]) throws -> [String] {
-    switch runtime {
-    case .none: return command
-    case .bwrap: return Bubblewrap().arguments(layout, command: command, kind: Bubblewrap.kind)
-    case .podman: throw SandboxError("setup and gate commands of a podman sandbox are not confined by this wt yet")
+  init(layout: SandboxLayout, sandbox: Sandbox, from full: [String: String], extra: [String: String] = [:], name: String) {
+    self.layout = layout
+    self.runtime = sandbox.runtime
+    environment = SandboxSupervisor.environment(full, keep: []).merging(extra) { _, given in given }
+    launcherEnvironment = sandbox.runtime == .podman ? full.merging(extra) { _, given in given } : environment
+    if sandbox.runtime == .podman {
+      var run = Podman.Run(name: name, image: sandbox.image ?? "", passing: [], rootless: geteuid() != 0)
+      run.terminal = false
+      container = run
     }
   }
 
-  static func environment(_ from: [String: String], extra: [String: String] = [:]) -> [String: String] {
-    SandboxSupervisor.environment(from, keep: []).merging(extra) { _, given in given }
+  /// The command's argument list, in the sandbox. podman takes the
+  /// command's environment by name from its own (never on the line).
+  func arguments(_ command: [String]) throws -> [String] {
+    switch runtime {
+    case .none: return command
+    case .bwrap: return NativeSandbox.arguments(layout, command: command)
+    case .podman:
+      if let why = Podman.unexpressible(layout) { throw SandboxError(why) }
+      var run = container ?? Podman.Run(name: "wt-command", image: "")
+      run.passing = environment.keys.sorted()
+      return Podman().arguments(layout, run: run, command: command, kind: Bubblewrap.kind)
+    }
+  }
+
+  /// A command's container, gone whether the command ended, failed, timed
+  /// out or was cancelled (the podman client's end does not end it).
+  func removeContainer(runner: ProcessRunner) async {
+    guard let container else { return }
+    try? await Podman().remove(container.name, runner: runner)
   }
 }
 
@@ -62,8 +92,9 @@ extension World {
       try "".write(toFile: worker.gitConfig, atomically: true, encoding: .utf8)
     }
     try worker.prepareGitView()
+    let hash = worktree.utf8.reduce(UInt32(2_166_136_261)) { ($0 ^ UInt32($1)) &* 16_777_619 }
     return SandboxedCommand(
-      layout: SandboxLayout.derive(worker, sandbox: sandbox), runtime: sandbox.runtime,
-      environment: SandboxedCommand.environment(given))
+      layout: SandboxLayout.derive(worker, sandbox: sandbox), sandbox: sandbox, from: given,
+      name: "wt-gate-" + String(format: "%08x", hash))
   }
 }

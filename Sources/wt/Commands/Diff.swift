@@ -97,26 +97,8 @@ extension WT {
         let showLocal = controller.includesLocal(manifest) || hosts.isEmpty
         if showLocal {
           print(result.rendered(color: Terminal.useColor), terminator: "")
-          // Only where this plan starts workers, or what is not trusted yet
-          // (what trust would let run is what to read before trusting).
-          let starting = Set(result.changes.filter { $0.action == .create }.map(\.project))
-          let commands = WT.Validate.commands(manifest).filter { c in
-            (plan.projects.isEmpty || plan.projects.contains(c.project)) && (starting.contains(c.project) || !c.trusted)
-          }
-          if !commands.isEmpty {
-            print("\nEach new worker runs:")
-            for c in commands {
-              Terminal.line(
-                "  \(c.project): \(c.command)" + Self.confinement(c, manifest) + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
-            }
-          }
-          for change in result.changes where change.action == .create {
-            guard let project = manifest.project(named: change.project), let profile = manifest.agents[change.agent] else { continue }
-            let sandbox = manifest.sandbox(for: project, agent: change.agent)
-            guard sandbox.isOn, let common = try? await world.git.commonDirectory(project.path) else { continue }
-            let facts = world.sandboxedWorker(change, project: project, profile: profile, common: common)
-            print("\n" + SandboxLayout.derive(facts, sandbox: sandbox).rendered(worker: change.worker, runtime: sandbox.runtime), terminator: "")
-          }
+          showCommands(of: result.changes, manifest)
+          failed = await !Self.showSandboxes(of: result.changes, manifest, world: world) || failed
         }
         for (i, answer) in hosts.enumerated() {
           if showLocal || i > 0 { print() }
@@ -135,5 +117,41 @@ extension WT {
       if failed { throw ExitCode.failure }
       if detailedExitcode && changed { throw ExitCode(2) }
     }
+  }
+}
+
+extension WT.Diff {
+  /// The commands each new worker runs: only where this plan starts
+  /// workers, or what is not trusted yet (what trust would let run is what
+  /// to read before trusting).
+  func showCommands(of changes: [Plan.Change], _ manifest: Manifest) {
+    let starting = Set(changes.filter { $0.action == .create }.map(\.project))
+    let commands = WT.Validate.commands(manifest).filter { c in
+      (plan.projects.isEmpty || plan.projects.contains(c.project)) && (starting.contains(c.project) || !c.trusted)
+    }
+    guard !commands.isEmpty else { return }
+    print("\nEach new worker runs:")
+    for c in commands {
+      Terminal.line(
+        "  \(c.project): \(c.command)" + Self.confinement(c, manifest) + (c.trusted ? "" : "  (not trusted yet: wt trust \(c.file))"))
+    }
+  }
+
+  /// The mounts of each new sandboxed worker, then what keeps its sandbox
+  /// from starting here (it would fail its start: said now, as `wt
+  /// validate` says it). False when something does.
+  static func showSandboxes(of changes: [Plan.Change], _ manifest: Manifest, world: World) async -> Bool {
+    var sandboxes: [Sandbox] = []
+    for change in changes where change.action == .create {
+      guard let project = manifest.project(named: change.project), let profile = manifest.agents[change.agent] else { continue }
+      let sandbox = manifest.sandbox(for: project, agent: change.agent)
+      guard sandbox.isOn, let common = try? await world.git.commonDirectory(project.path) else { continue }
+      if !sandboxes.contains(sandbox) { sandboxes.append(sandbox) }
+      let facts = world.sandboxedWorker(change, project: project, profile: profile, common: common)
+      print("\n" + SandboxLayout.derive(facts, sandbox: sandbox).rendered(worker: change.worker, sandbox: sandbox), terminator: "")
+    }
+    let problems = await SandboxCheck.diagnostics(sandboxes, manifest: manifest, runner: world.runner)
+    for d in problems { Terminal.error(d.description) }
+    return problems.isEmpty
   }
 }

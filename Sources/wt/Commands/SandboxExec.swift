@@ -14,13 +14,16 @@ extension WT {
     @Option(help: "The socket the sandbox reaches wt through.") var socket: String
     @Option(help: "The worker's worktree.") var directory: String
     @Option(help: "A variable (NAME or PREFIX*) the sandbox keeps.") var keep: [String] = []
+    @Option(help: "Where podman writes the container's id (removed when this ends).") var containerIdFile: String?
+    @Option(help: "The person's HOME, for podman itself.") var runtimeHome: String?
     @Argument(parsing: .captureForPassthrough, help: "The sandbox's command.") var command: [String]
 
     func run() throws {
       let argv = command.first == "--" ? Array(command.dropFirst()) : command
       guard !argv.isEmpty else { throw ValidationError("no command after --") }
       let supervisor = SandboxSupervisor(
-        worker: worker, socket: socket, keep: keep, wt: World.currentExecutablePath, directory: directory, command: argv)
+        worker: worker, socket: socket, keep: keep, wt: World.currentExecutablePath, directory: directory, command: argv,
+        container: containerIdFile.map { SandboxContainer(idFile: $0, home: runtimeHome) })
       let status = try supervisor.run(environment: WTEnvironment.process.variables)
       throw ExitCode(status)
     }
