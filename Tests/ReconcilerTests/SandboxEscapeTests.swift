@@ -225,4 +225,39 @@ import TestSupport
     #expect(try String(contentsOfFile: victim, encoding: .utf8) == "mine\n")
     #expect(try Rig.git(["rev-parse", "HEAD"], in: gate) == rig.rev("other"))
   }
+
+  /// A repository whose hooks are its own files (`core.hooksPath
+  /// .husky/_`, as husky sets it) and a worker's commit that adds them:
+  /// before, the next gate's reset (post-checkout), the merge into the
+  /// person's checkout (post-merge) and the push of its branch for a pull
+  /// request (pre-push) ran them, as the person, outside any sandbox.
+  @Test func hooksAWorkerCommittedRunNowhereOutside() async throws {
+    let rig = try await Rig()
+    defer { try? FileManager.default.removeItem(atPath: rig.root) }
+    let marker = "\(rig.root)/person/ran"
+    try FileManager.default.createDirectory(atPath: marker, withIntermediateDirectories: true)
+    try Rig.git(["config", "core.hooksPath", ".husky/_"], in: rig.repo)
+    try FileManager.default.createDirectory(atPath: "\(rig.tree)/.husky/_", withIntermediateDirectories: true)
+    for hook in ["post-checkout", "post-merge", "pre-push", "reference-transaction"] {
+      let path = "\(rig.tree)/.husky/_/\(hook)"
+      try "#!/bin/sh\ntouch \(marker)/\(hook)\n".write(toFile: path, atomically: true, encoding: .utf8)
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+    }
+    try Rig.git(["-c", "core.hooksPath=/dev/null", "add", "-f", ".husky"], in: rig.tree)
+    try Rig.git(["-c", "core.hooksPath=/dev/null", "commit", "-qm", "hooks", "--no-verify"], in: rig.tree)
+    let work = try Rig.git(["rev-parse", "HEAD"], in: rig.tree)
+    // The gate's kept worktree, reset to the worker's commit.
+    let gate = "\(rig.root)/gates/slot"
+    try await rig.git.addDetachedWorktree(repo: rig.repo, path: gate, commit: try rig.rev("main"))
+    try await rig.git.resetGateWorktree(gate, to: work, keep: [])
+    // The merge into the person's checkout, which has main checked out.
+    let main = try rig.rev("main")
+    #expect(try await rig.git.advance(base: "main", from: main, to: work, repo: rig.repo, hooks: false) != .baseMoved)
+    #expect(try rig.rev("main") == work)
+    // The pull request's push, from the worker's worktree.
+    try Rig.git(["init", "-q", "--bare", "\(rig.root)/origin.git"], in: rig.root)
+    try Rig.git(["remote", "add", "origin", "\(rig.root)/origin.git"], in: rig.repo)
+    try await rig.git.push("wt/b1", from: rig.tree, hooks: false)
+    #expect(try FileManager.default.contentsOfDirectory(atPath: marker) == [])
+  }
 }

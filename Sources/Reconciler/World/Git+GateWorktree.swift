@@ -18,8 +18,8 @@ extension Git {
       let logs = "\(gitDirectory)/logs"
       if (try? FileManager.default.attributesOfItem(atPath: logs)) != nil { try FileManager.default.removeItem(atPath: logs) }
     }
-    try await runner.run(["git", "-C", path, "checkout", "--quiet", "--detach", "--force", commit])
-    var argv = ["git", "-C", path, "clean", "-ffdxq"]
+    try await runner.run(["git"] + Self.noHooks + ["-C", path, "checkout", "--quiet", "--detach", "--force", commit])
+    var argv = ["git"] + Self.noHooks + ["-C", path, "clean", "-ffdxq"]
     for pattern in keep { argv += ["-e", pattern.hasPrefix("/") ? pattern : "/\(pattern)"] }
     try await runner.run(argv)
   }
