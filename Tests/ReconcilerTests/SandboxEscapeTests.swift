@@ -260,4 +260,18 @@ import TestSupport
     try await rig.git.push("wt/b1", from: rig.tree, hooks: false)
     #expect(try FileManager.default.contentsOfDirectory(atPath: marker) == [])
   }
+
+  /// systemd-resolved's Varlink socket resolves names on the host's
+  /// network: before, `network: none` bound its folder in, and a name
+  /// asked for carried data out (no resolved runs here, so the layout is
+  /// what is checked).
+  @Test func noNetworkMeansNoHostResolverEither() {
+    func shows(_ network: Sandbox.Network) -> Bool {
+      SandboxLayout.derive(SandboxLayoutTests.worker, sandbox: Sandbox(runtime: .bwrap, network: network)).mounts
+        .contains { $0.target == "/run/systemd/resolve" }
+    }
+    #expect(!shows(.offline))
+    #expect(!shows(.allow(["example.com"])))
+    #expect(shows(.full))
+  }
 }
