@@ -25,7 +25,7 @@ import TestSupport
     let apply = try p.wt("apply", "--yes")
     #expect(apply.status == 0, "\(apply.stderr)")
     let screen = { try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-J", "-S", "-200", "-t", "=wt-demo__\(id):"], check: false).stdout }
-    #expect(try p.wait(seconds: 60) { try screen().contains("● ran [\"wt\",\"done\"] (exit ") }, "\((try? screen()) ?? "")\n\((try? p.wt("status")).map { $0.stdout + $0.stderr } ?? "")\n\((try? String(contentsOfFile: "\(p.dir)-logs/agent.log", encoding: .utf8)) ?? "no log")")
+    #expect(try p.wait(seconds: 60) { try screen().contains("● ran [\"wt\",\"done\"] (exit ") }, "\((try? screen()) ?? "")\n\((try? p.wt("status")).map { $0.stdout + $0.stderr } ?? "")")
     let shown = try screen()
     #expect(!shown.contains("● ran [\"wt\",\"done\"] (exit 0)"), "\(shown)")
     #expect(!shown.contains(String(secret.suffix(12))), "\(shown)")
