@@ -11,3 +11,5 @@ import TestSupport
 typealias CLITests = EndToEnd.CLITests
 typealias SandboxTests = EndToEnd.SandboxTests
 typealias PodmanSandboxTests = EndToEnd.PodmanSandboxTests
+typealias SandboxCommandsTests = EndToEnd.SandboxCommandsTests
+typealias SandboxProxyCLITests = EndToEnd.SandboxProxyCLITests

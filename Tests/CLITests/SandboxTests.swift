@@ -117,7 +117,8 @@ extension EndToEnd {
       #expect(closed, "\((try? screen()) ?? "")")
       #expect(try p.git("show", "main:feature.txt") == "work\n")
       #expect(try p.claimedWithoutWorker().isEmpty)
-      #expect(!p.exists("\(p.dir)/state/sandbox/wt-demo__\(id)"))
+      // The bead closes before the teardown that removes the folder.
+      #expect(try p.wait(seconds: 30) { !p.exists("\(p.dir)/state/sandbox/wt-demo__\(id)") })
     }
 
     @Test(.enabled(if: bwrap)) func aSandboxThatCannotStartLeavesNoClaimedBeadAndNoSession() throws {

@@ -183,7 +183,8 @@ public struct Finish: Sendable {
   }
 
   func pullRequest(_ worker: WorkerRef, title: String, body: String) async throws -> String {
-    try await world.git.push(worker.branch, from: worker.worktree)
+    let sandboxed = world.sandboxed(project: worker.project.name, bead: worker.bead) != nil
+    try await world.git.push(worker.branch, from: worker.worktree, hooks: !sandboxed)
     return try await GitHub(runner: world.runner).createPullRequest(
       title: title, body: body, base: worker.project.base, head: worker.branch, in: worker.worktree)
   }

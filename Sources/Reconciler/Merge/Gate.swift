@@ -76,7 +76,10 @@ struct Gate: Sendable {
     let registered = try await world.git.worktrees(of: project.path).contains { $0.path == directory }
     if let cache, registered, FileManager.default.fileExists(atPath: directory) {
       do {
-        try await world.git.resetGateWorktree(directory, to: commit, keep: cache.keep)
+        // A sandboxed gate's code could write the worktree's git folder.
+        let common = sandbox.isOn ? try await world.git.commonDirectory(project.path) : nil
+        let gitDirectory = common.flatMap { world.git.worktreeGitDirectory(of: directory, common: $0) }
+        try await world.git.resetGateWorktree(directory, to: commit, keep: cache.keep, gitDirectory: gitDirectory)
         return true
       } catch {
         // A kept worktree git cannot reset is made again.

@@ -106,7 +106,10 @@ extension Git {
   /// is checked out, by `git merge --ff-only`, which updates that
   /// checkout's files and refuses rather than overwrite local changes;
   /// elsewhere by `update-ref NEW OLD`, which fails when base moved.
-  public func advance(base: String, from old: String, to new: String, repo: String) async throws -> Advance {
+  ///
+  /// `hooks: false` for a sandboxed project's merge: a post-merge hook in
+  /// the checkout would run the merged work as the person (`Git.noHooks`).
+  public func advance(base: String, from old: String, to new: String, repo: String, hooks: Bool = true) async throws -> Advance {
     let holder = try await worktrees(of: repo).first { $0.branch == base }
     guard let holder else {
       let out = try await runner.output(
@@ -114,7 +117,7 @@ extension Git {
       return out.succeeded ? .moved(how: "update-ref") : .baseMoved
     }
     if try await revParse(base, repo: repo) != old { return .baseMoved }
-    let out = try await runner.output(["git", "-C", holder.path, "merge", "--ff-only", "--quiet", "--end-of-options", new])
+    let out = try await runner.output(["git"] + (hooks ? [] : Self.noHooks) + ["-C", holder.path, "merge", "--ff-only", "--quiet", "--end-of-options", new])
     if out.succeeded { return .moved(how: "fast-forward in \(holder.path)") }
     if try await revParse(base, repo: repo) != old { return .baseMoved }
     let overlap = try await dirtyPaths(in: holder.path).intersection(changedFiles(from: old, to: new, repo: repo))

@@ -196,7 +196,7 @@ struct MergeTrain: Sendable {
     guard count > 0 else { return .landed }
     let members = Array(batch.members.prefix(count)), commit = batch.commits[count - 1]
     if let busy = try await Merger(world: world).busyCheckout(project) { return .held(busy) }
-    switch try await world.git.advance(base: project.base, from: current, to: commit, repo: project.path) {
+    switch try await world.git.advance(base: project.base, from: current, to: commit, repo: project.path, hooks: !sandbox.isOn) {
     case .baseMoved: return .baseMoved
     case .localChanges(let checkout, let files):
       return .held(

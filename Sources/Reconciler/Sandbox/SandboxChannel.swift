@@ -89,6 +89,15 @@ public enum SandboxChannel {
     }
   }
 
+  /// Reads and writes on `fd` give up after `seconds` of silence: a
+  /// request that never ends holds nothing forever.
+  static func setDeadline(_ fd: Int32, seconds: Int) {
+    var limit = timeval(tv_sec: seconds, tv_usec: 0)
+    for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
+      setsockopt(fd, SOL_SOCKET, option, &limit, socklen_t(MemoryLayout<timeval>.size))
+    }
+  }
+
   /// Everything until the other side closes, at most `limit` bytes.
   static func read(_ fd: Int32) -> Data {
     var data = Data()

@@ -44,7 +44,14 @@ extension SandboxedWorker {
     // the read-only shared folder (git makes `objects/info` itself too).
     try fm.createDirectory(atPath: "\(commonDirectory)/refs/worktree", withIntermediateDirectories: true)
     try fm.createDirectory(atPath: info, withIntermediateDirectories: true)
-    try fm.createDirectory(atPath: "\(gitDirectory)/refs/worktree", withIntermediateDirectories: true)
+    // Both sources below are in the folder the agent writes: a link it
+    // left there would show the person's files inside (bwrap binds what a
+    // link points to), so each is made a real folder or file again.
+    let own = AgentWrittenFolder(root: gitDirectory)
+    try own.makeFolder("refs/worktree")
+    // The read-only config.worktree's mount point (`SandboxLayout`).
+    let config = try? fm.attributesOfItem(atPath: "\(gitDirectory)/config.worktree")[.type] as? FileAttributeType
+    if config != .typeRegular { try own.write("", to: "config.worktree") }
     try? fm.removeItem(atPath: objectsInfo)
     try fm.createDirectory(atPath: objectsInfo, withIntermediateDirectories: true)
     for name in (try? fm.contentsOfDirectory(atPath: info)) ?? [] where name != "alternates" {

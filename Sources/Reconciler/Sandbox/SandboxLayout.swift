@@ -62,7 +62,7 @@ public struct SandboxLayout: Hashable, Sendable {
 
   public static func derive(_ w: SandboxedWorker, sandbox: Sandbox) -> SandboxLayout {
     let proxy = SandboxProxy.derive(w, network: sandbox.network)
-    var mounts = systemMounts(sandbox.runtime)
+    var mounts = systemMounts(sandbox.runtime, network: sandbox.network)
     func add(_ path: String, _ access: Access, _ purpose: String, optional: Bool = false) {
       mounts.append(Mount(source: path, target: path, access: access, optional: optional, purpose: purpose))
     }
@@ -89,6 +89,10 @@ public struct SandboxLayout: Hashable, Sendable {
     add(w.gitDirectory, .readWrite, "the worktree's own git folder (index, HEAD, refs/worktree)")
     add("\(w.gitDirectory)/commondir", .readOnly, "which repository the worktree belongs to")
     add("\(w.gitDirectory)/gitdir", .readOnly, "which repository the worktree belongs to")
+    // git reads it as config when the repository sets
+    // extensions.worktreeConfig (git sparse-checkout does): a command in
+    // it (core.fsmonitor) would run as the person at wt's next git there.
+    add("\(w.gitDirectory)/config.worktree", .readOnly, "the worktree's own git config")
     add("\(w.worktree)/.git", .readOnly, "which repository the worktree belongs to")
     add(w.objects, .readWrite, "the objects its commits make (GIT_OBJECT_DIRECTORY)")
     if let beads = w.beadsDirectory { add(beads, .readWrite, "the beads database (BEADS_DIR)") }
@@ -132,10 +136,18 @@ public struct SandboxLayout: Hashable, Sendable {
   /// container, whose system is its image's (this machine's `/etc` never
   /// enters it, so it has no secrets of the person's to hide). Programs
   /// outside the system folders (the agent, wt, bd) are bound either way.
-  static func systemMounts(_ runtime: Sandbox.Runtime) -> [Mount] {
+  static func systemMounts(_ runtime: Sandbox.Runtime, network: Sandbox.Network = .full) -> [Mount] {
     guard runtime == .bwrap else { return [] }
-    return system.map { Mount(source: $0, target: $0, access: .readOnly, optional: true, purpose: "system") }
+    // systemd-resolved's folder holds its Varlink socket
+    // (io.systemd.Resolve), which resolves any name on the host's network:
+    // without a network of its own, a sandbox could still send data out
+    // in the names it asks for. Only `network: full` needs the folder.
+    let shown = network == .full ? system : system.filter { $0 != resolved }
+    return shown.map { Mount(source: $0, target: $0, access: .readOnly, optional: true, purpose: "system") }
   }
+
+  /// systemd-resolved's folder (`/etc/resolv.conf` links into it).
+  static let resolved = "/run/systemd/resolve"
 
   static func isSystem(_ path: String) -> Bool {
     system.contains { path == $0 || path.hasPrefix($0 + "/") } && !path.hasPrefix("/etc/")

@@ -38,6 +38,10 @@ public struct SandboxSupervisor: Sendable {
     self.container = container
   }
 
+  /// Requests answered at once (hooks fire one at a time; `wt done` may
+  /// wait for the merge queue).
+  static let concurrentAnswers = 8
+
   /// Variables every terminal program expects.
   public static let basics = ["PATH", "TERM", "COLORTERM", "LANG", "LC_*", "TZ", "USER", "LOGNAME", "WT_WORKER"]
 
@@ -53,14 +57,26 @@ public struct SandboxSupervisor: Sendable {
   public func run(environment: [String: String]) throws -> Int32 {
     let listener = try SandboxChannel.listen(at: socket)
     let server = self
+    // The agent may open connections and send nothing: each answer holds
+    // a thread of this process (the person's, outside), so only a few at
+    // once, each with a deadline; more are closed unanswered.
+    let slots = DispatchSemaphore(value: Self.concurrentAnswers)
     let thread = Thread {
       while true {
         let client = accept(listener, nil, nil)
         if client < 0 {
-          if errno == EINTR { continue }
+          if [EINTR, ECONNABORTED, EMFILE, ENFILE].contains(errno) { continue }
           return
         }
-        Thread.detachNewThread { server.answer(client, environment: environment) }
+        guard slots.wait(timeout: .now()) == .success else {
+          close(client)
+          continue
+        }
+        SandboxChannel.setDeadline(client, seconds: 30)
+        Thread.detachNewThread {
+          server.answer(client, environment: environment)
+          slots.signal()
+        }
       }
     }
     thread.start()

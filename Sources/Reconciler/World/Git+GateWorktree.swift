@@ -8,9 +8,18 @@ extension Git {
   /// git does not track (ignored ones too, `-x`) except under `keep`
   /// (git clean keeps what `-e` names even with `-x`:
   /// https://git-scm.com/docs/git-clean).
-  public func resetGateWorktree(_ path: String, to commit: String, keep: [String]) async throws {
-    try await runner.run(["git", "-C", path, "checkout", "--quiet", "--detach", "--force", commit])
-    var argv = ["git", "-C", path, "clean", "-ffdxq"]
+  ///
+  /// `gitDirectory`: the worktree's own git folder, when a sandboxed gate
+  /// could write it: its reflogs are dropped first, since git appends to
+  /// one through a link the gate's code left there (to any file of the
+  /// person's). A scratch worktree's reflogs are worth nothing.
+  public func resetGateWorktree(_ path: String, to commit: String, keep: [String], gitDirectory: String? = nil) async throws {
+    if let gitDirectory {
+      let logs = "\(gitDirectory)/logs"
+      if (try? FileManager.default.attributesOfItem(atPath: logs)) != nil { try FileManager.default.removeItem(atPath: logs) }
+    }
+    try await runner.run(["git"] + Self.noHooks + ["-C", path, "checkout", "--quiet", "--detach", "--force", commit])
+    var argv = ["git"] + Self.noHooks + ["-C", path, "clean", "-ffdxq"]
     for pattern in keep { argv += ["-e", pattern.hasPrefix("/") ? pattern : "/\(pattern)"] }
     try await runner.run(argv)
   }

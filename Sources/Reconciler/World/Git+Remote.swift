@@ -8,8 +8,10 @@ extension Git {
   }
 
   /// Pushes `branch` to origin from `worktree`, setting its upstream.
-  public func push(_ branch: String, from worktree: String) async throws {
-    try await runner.run(["git", "-C", worktree, "push", "-u", "origin", "--", branch], timeout: .seconds(300))
+  /// `hooks: false` for a sandboxed worker's: its pre-push hook would be
+  /// the agent's (`Git.noHooks`).
+  public func push(_ branch: String, from worktree: String, hooks: Bool = true) async throws {
+    try await runner.run(["git"] + (hooks ? [] : Self.noHooks) + ["-C", worktree, "push", "-u", "origin", "--", branch], timeout: .seconds(300))
   }
 }
 

@@ -22,12 +22,33 @@ extension Git {
   }
 
   /// Points the worktree's HEAD at `refs/worktree/<branch>`, set to the
-  /// branch (bring the sandbox's commits in first: `bringIn`).
+  /// branch (bring the sandbox's commits in first: `bringIn`). Both files
+  /// are written by wt itself, not git: the folder is the agent's, and git
+  /// follows its links and symbolic refs (`AgentWrittenFolder`).
   public func seal(gitDirectory: String, branch: String) async throws {
-    let own = "refs/worktree/\(branch)"
-    try await runner.run(
-      ["git", "--git-dir=\(gitDirectory)", "update-ref", "-m", "wt: the sandbox's own ref", own, "refs/heads/\(branch)"])
-    try await runner.run(["git", "--git-dir=\(gitDirectory)", "symbolic-ref", "HEAD", own])
+    let tip = try await runner.run(
+      ["git", "--git-dir=\(Self.commonDirectory(of: gitDirectory))", "rev-parse", "--verify", "--quiet", "--end-of-options", "refs/heads/\(branch)^{commit}"])
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let folder = AgentWrittenFolder(root: gitDirectory)
+    try folder.write(tip + "\n", to: "refs/worktree/\(branch)")
+    try folder.write("ref: refs/worktree/\(branch)\n", to: "HEAD")
+  }
+
+  /// The shared git folder of a worktree's own (`<common>/worktrees/<id>`,
+  /// as `worktreeGitDirectory` finds it): git run there reads no HEAD of
+  /// the agent's (a pipe there would hold it forever).
+  static func commonDirectory(of gitDirectory: String) -> String {
+    ((gitDirectory as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+  }
+
+  /// The commit on the worker's own ref as the agent left it: a plain
+  /// file naming a commit, read without following a link; nil for
+  /// anything else (a symbolic ref would bring another branch's tip).
+  func ownTip(gitDirectory: String, branch: String) -> String? {
+    guard let line = AgentWrittenFolder(root: gitDirectory).firstLine("refs/worktree/\(branch)"),
+      [40, 64].contains(line.count), line.allSatisfy(\.isHexDigit)
+    else { return nil }
+    return line.lowercased()
   }
 
   /// Brings the commits on the worker's own ref into the repository and
@@ -38,8 +59,9 @@ extension Git {
     -> String?
   {
     let env = ["GIT_ALTERNATE_OBJECT_DIRECTORIES": objects]
+    guard let written = ownTip(gitDirectory: gitDirectory, branch: branch) else { return nil }
     let own = try await runner.output(
-      ["git", "--git-dir=\(gitDirectory)", "rev-parse", "--verify", "--quiet", "--end-of-options", "refs/worktree/\(branch)^{commit}"],
+      ["git", "--git-dir=\(Self.commonDirectory(of: gitDirectory))", "rev-parse", "--verify", "--quiet", "--end-of-options", "\(written)^{commit}"],
       environment: env)
     guard own.succeeded else { return nil }
     let tip = own.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -65,10 +87,12 @@ extension Git {
 
 extension Git {
   /// HEAD back on `refs/heads/<branch>` (after `bringIn`), for wt's own
-  /// steps on the worktree (teardown, abandon).
+  /// steps on the worktree (teardown, abandon), and the worker's own ref
+  /// gone. Written by wt, not git, as in `seal`: the agent may still run.
   public func unseal(gitDirectory: String, branch: String) async throws {
-    try await runner.run(["git", "--git-dir=\(gitDirectory)", "symbolic-ref", "HEAD", "refs/heads/\(branch)"])
-    _ = try? await runner.output(["git", "--git-dir=\(gitDirectory)", "update-ref", "-d", "refs/worktree/\(branch)"])
+    let folder = AgentWrittenFolder(root: gitDirectory)
+    try folder.write("ref: refs/heads/\(branch)\n", to: "HEAD")
+    try? folder.remove("refs/worktree/\(branch)")
   }
 
   /// A config value as git reads it for `repo` (every scope); nil when

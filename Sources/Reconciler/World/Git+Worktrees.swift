@@ -45,10 +45,21 @@ extension Git {
   }
 
   /// A worktree at `path` with `commit` checked out and no branch (the
-  /// merge gate's scratch checkout).
+  /// merge gate's scratch checkout). No hooks: the commit is a worker's
+  /// (`Git.noHooks`).
   public func addDetachedWorktree(repo: String, path: String, commit: String) async throws {
-    try await administeringWorktrees(of: repo) { try await runner.run(["git", "-C", repo, "worktree", "add", "--detach", "--quiet", "--", path, commit]) }
+    try await administeringWorktrees(of: repo) {
+      try await runner.run(["git"] + Self.noHooks + ["-C", repo, "worktree", "add", "--detach", "--quiet", "--", path, commit])
+    }
   }
+
+  /// git's options for a command that must run no hook. A repository's
+  /// hooks may be its own files (`core.hooksPath` relative, as husky sets
+  /// it: `.husky/_`, read from the checkout git runs in; or a dispatcher
+  /// such as lefthook or pre-commit reading its config from there): in a
+  /// checkout of a worker's commit, a post-checkout, post-merge or pre-push
+  /// hook would run that worker's code as the person, outside its sandbox.
+  static let noHooks = ["-c", "core.hooksPath=/dev/null"]
 
   /// Removes a worktree whatever it holds: only for one that is wt's alone
   /// (the gate's scratch checkout). Its failure is not an error: the

@@ -63,8 +63,18 @@ public struct Git: Sendable {
   /// Files git would commit or lose, except wt's own (kept out through the
   /// worktree's `info/exclude`).
   public func uncommittedFiles(in worktree: String) async throws -> Int {
-    let out = try await runner.run(["git", "-C", worktree, "status", "--porcelain", "--untracked-files=all"])
+    let out = try await runner.run(Self.worktreeStatus(worktree))
     return out.split(separator: "\n").count
+  }
+
+  /// `git status` of a worker's worktree, which its agent wrote (in a
+  /// sandbox, as someone the person does not trust). A submodule's
+  /// commit that moved still counts; what is inside a submodule is not
+  /// looked at (`--ignore-submodules=dirty`): for that git runs `git
+  /// status` in it, with the submodule's own config, which the agent
+  /// writes (a `core.fsmonitor` or filter command ran as the person).
+  static func worktreeStatus(_ worktree: String) -> [String] {
+    ["git", "-C", worktree, "status", "--porcelain", "--untracked-files=all", "--ignore-submodules=dirty"]
   }
 
   /// What a worker changed: files committed on its branch since it left
@@ -79,7 +89,7 @@ public struct Git: Sendable {
   public func changes(in worktree: String, branch: String, base: String, repo: String) async throws -> Changes {
     async let ahead = runner.run(["git", "-C", repo, "rev-list", "--count", "--end-of-options", "\(base)..\(branch)"])
     async let committed = runner.run(["git", "-C", repo, "diff", "--name-only", "--end-of-options", "\(base)...\(branch)"])
-    async let pending = runner.run(["git", "-C", worktree, "status", "--porcelain", "--untracked-files=all"])
+    async let pending = runner.run(Self.worktreeStatus(worktree))
     var uncommitted = Set<String>()
     for line in try await pending.split(separator: "\n") where line.count > 3 {
       let path = line.dropFirst(3)
