@@ -100,6 +100,18 @@ public struct SandboxLayout: Hashable, Sendable {
     add(w.temporary, .readWrite, "its temporary files (TMPDIR)")
     add(w.run, .readOnly, "wt's socket for wt signal, prime and done\(proxy == nil ? "" : ", and its proxy's")")
     for path in sandbox.readWrite { add(path, .readWrite, "read_write") }
+    let shown = Set(mounts.map(\.target))
+    let links = w.links.sorted { $0.key < $1.key }.filter { !isSystem($0.key) && !shown.contains($0.key) && !inside($0.key, any: shown) }
+    return SandboxLayout(
+      mounts: mounts, links: links.map { Link(path: $0.key, target: $0.value) },
+      hidden: sandbox.runtime == .bwrap ? Self.systemSecrets : [],
+      environment: environment(w, sandbox: sandbox, proxy: proxy), directory: w.worktree, network: sandbox.network,
+      socket: "\(w.run)/wt.sock", proxy: proxy)
+  }
+
+  /// Set inside: wt first on `PATH`, the worker's own home, object store
+  /// and temporary folder, the socket, and the proxy's variables.
+  static func environment(_ w: SandboxedWorker, sandbox: Sandbox, proxy: SandboxProxy?) -> [String: String] {
     var env = [
       "PATH": Self.wtFolder + (w.path.isEmpty ? "" : ":\(w.path)"),
       "HOME": w.home,
@@ -114,12 +126,7 @@ public struct SandboxLayout: Hashable, Sendable {
     ]
     if let beads = w.beadsDirectory { env["BEADS_DIR"] = beads }
     env.merge(proxy?.environment ?? [:]) { _, proxied in proxied }
-    let shown = Set(mounts.map(\.target))
-    let links = w.links.sorted { $0.key < $1.key }.filter { !isSystem($0.key) && !shown.contains($0.key) && !inside($0.key, any: shown) }
-    return SandboxLayout(
-      mounts: mounts, links: links.map { Link(path: $0.key, target: $0.value) },
-      hidden: sandbox.runtime == .bwrap ? Self.systemSecrets : [], environment: env, directory: w.worktree, network: sandbox.network, socket: "\(w.run)/wt.sock",
-      proxy: proxy)
+    return env
   }
 
   /// Whether `path` lies below one of `folders` (not equal to it).
