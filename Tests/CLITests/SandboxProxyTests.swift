@@ -9,22 +9,9 @@ extension EndToEnd {
   /// refused (403) any other, cannot go around the proxy, still commits and
   /// merges; and its proxy ends with it.
   @Suite(.serialized) struct SandboxProxyCLITests {
-    static var tools: Bool {
-      ["/usr/bin/bwrap", "/usr/bin/tinyproxy", "/usr/bin/socat", "/usr/bin/curl"].allSatisfy {
-        FileManager.default.isExecutableFile(atPath: $0)
-      }
-    }
+    static var tools: Bool { SandboxProcesses.proxyTools }
 
-    /// Processes whose command line names `folder` or that run in it: the
-    /// worker's proxy, its jails and its sandbox.
-    static func processes(in folder: String) -> [String] {
-      let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int($0) != nil } ?? []
-      return pids.filter { pid in
-        let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let cwd = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")) ?? ""
-        return cmdline.contains(folder) || cwd.hasPrefix(folder)
-      }
-    }
+    static func processes(in folder: String) -> [String] { SandboxProcesses.processes(in: folder) }
 
     func pane(_ p: Playground, _ bead: String) throws -> String {
       try p.sh(["tmux", "-L", p.socket, "capture-pane", "-p", "-J", "-t", "=wt-demo__\(bead):"], check: false).stdout

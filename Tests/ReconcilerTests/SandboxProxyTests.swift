@@ -123,21 +123,9 @@ import TestSupport
 /// reaches an allowed host through the proxy, is refused the rest (403),
 /// cannot go around it, and the proxy ends with its owner.
 @Suite(.timeLimit(.minutes(2))) struct SandboxProxyRunTests {
-  static var tools: Bool {
-    ["/usr/bin/bwrap", "/usr/bin/tinyproxy", "/usr/bin/socat", "/usr/bin/curl"].allSatisfy {
-      FileManager.default.isExecutableFile(atPath: $0)
-    }
-  }
+  static var tools: Bool { SandboxProcesses.proxyTools }
 
-  /// Processes whose command line names `folder` or that run in it.
-  static func processes(in folder: String) -> [String] {
-    let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?.filter { Int($0) != nil } ?? []
-    return pids.filter { pid in
-      let cmdline = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline"))).map { String(decoding: $0, as: UTF8.self) } ?? ""
-      let cwd = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/cwd")) ?? ""
-      return cmdline.contains(folder) || cwd.hasPrefix(folder)
-    }
-  }
+  static func processes(in folder: String) -> [String] { SandboxProcesses.processes(in: folder) }
 
   @Test(.enabled(if: tools)) func anAllowedHostIsReachedTheRestRefusedAndNothingOutlivesIt() throws {
     let server = try LocalHTTPServer()
