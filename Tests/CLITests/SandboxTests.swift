@@ -74,6 +74,10 @@ extension EndToEnd {
         Playground.run("git", "push", "origin", "HEAD:refs/heads/stolen"),
         Playground.run("git", "config", "--global", "user.name", "pwned"),
         Playground.run("git", "update-ref", "refs/heads/other", "HEAD"),
+        // bd's redirect would send every bd of the repository, the
+        // person's too, to a database the agent made.
+        Playground.run("sh", "-c", "echo \(p.dir)/elsewhere > \(p.repo)/.beads/redirect"),
+        Playground.run("rm", "-f", "\(p.repo)/.beads/redirect"),
         Playground.run("python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(listener.port)), 3)"),
       ]
       let id = try p.bead("sandboxed", description: attacks.joined(separator: "\n") + "\n" + [
@@ -87,7 +91,7 @@ extension EndToEnd {
       apply = try p.wt("apply", "--yes")
       #expect(apply.status == 0, "\(apply.stderr)")
       let screen = { try pane(p, id) }
-      #expect(try p.wait(seconds: 60) { try screen().contains("checking in") || screen().components(separatedBy: "● ran").count > 13 })
+      #expect(try p.wait(seconds: 60) { try screen().contains("checking in") || screen().components(separatedBy: "● ran").count > 15 })
       let shown = try screen()
       for attack in attacks {
         let command = String(attack.dropFirst(5))
@@ -101,6 +105,8 @@ extension EndToEnd {
       #expect(try String(contentsOfFile: "\(p.repo)/README.md", encoding: .utf8) == "hello\n")
       #expect(!p.exists("\(p.worktree(victim))/pwned"))
       #expect(!p.exists("\(p.dir)/.gitconfig"))
+      #expect((try? String(contentsOfFile: "\(p.repo)/.beads/redirect", encoding: .utf8))?.hasPrefix("# wt: no redirect") == true)
+      #expect(!(try p.git("status", "--porcelain")).contains("redirect"))
       #expect(try p.git("rev-parse", "other").trimmingCharacters(in: .whitespacesAndNewlines) == otherBefore)
       #expect(try p.git("rev-parse", "main").trimmingCharacters(in: .whitespacesAndNewlines) == mainBefore)
       #expect(try p.sh(["git", "-C", "\(p.dir)/remote.git", "for-each-ref"]).stdout.isEmpty)

@@ -29,6 +29,9 @@ import TestSupport
     for path in [
       "/src/api/.git", "/src/api/.git/worktrees/api-7kq/commondir", "/src/api/.git/worktrees/api-7kq/gitdir",
       "/w/api/api-7kq/.git", "/home/me/.local/bin/claude", "/opt/sdk", "/run/wt/bin/wt", "/state/sandbox/wt-api__api-7kq/run",
+      // Where bd looks and how it reads its database: the agent changes
+      // issues, never these.
+      "/src/api/.beads/redirect", "/src/api/.beads/metadata.json", "/src/api/.beads/config.yaml",
     ] {
       #expect(readOnly.contains(path), "\(path)")
     }
@@ -38,6 +41,7 @@ import TestSupport
     // Later mounts cover earlier ones: the read-only files sit on top of
     // the writable folders that hold them.
     #expect(all.firstIndex(of: "/w/api/api-7kq")! < all.firstIndex(of: "/w/api/api-7kq/.git")!)
+    #expect(all.firstIndex(of: "/src/api/.beads")! < all.firstIndex(of: "/src/api/.beads/redirect")!)
     #expect(all.firstIndex(of: "/src/api/.git/worktrees/api-7kq")! < all.firstIndex(of: "/src/api/.git/worktrees/api-7kq/gitdir")!)
     #expect(layout.environment["GIT_OBJECT_DIRECTORY"] == "/state/sandbox/wt-api__api-7kq/objects")
     #expect(layout.environment["GIT_ALTERNATE_OBJECT_DIRECTORIES"] == "/src/api/.git/objects")

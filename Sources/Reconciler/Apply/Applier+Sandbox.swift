@@ -45,6 +45,7 @@ extension Applier {
       scratch: "\(worker.own)/incoming")
     try await world.git.seal(gitDirectory: worker.gitDirectory, branch: change.branch)
     try worker.prepareGitView()
+    try await keepBeadsWhereTheyAre(worker, project: project)
     let layout = SandboxLayout.derive(worker, sandbox: sandbox)
     try await probeSandbox(layout, sandbox: sandbox, change: change, project: project)
     return layout
@@ -205,6 +206,19 @@ extension Applier {
         guard out.succeeded else { throw CommandError(argv: command, reason: .exited(out.status), stderr: out.stderr) }
       }
     }
+  }
+}
+
+extension Applier {
+  /// A `.beads/redirect` for the sandbox to hold read-only: the person's,
+  /// or one wt writes that says nothing (and keeps out of git status).
+  func keepBeadsWhereTheyAre(_ worker: SandboxedWorker, project: Project) async throws {
+    guard let beads = worker.beadsDirectory else { return }
+    let file = "\(beads)/\(SandboxLayout.beadsRedirect)"
+    guard !FileManager.default.fileExists(atPath: file) else { return }
+    // The folder is one agents write: never through a link one left.
+    try AgentWrittenFolder(root: beads).write(SandboxLayout.beadsRedirectNone, to: SandboxLayout.beadsRedirect)
+    try await world.git.exclude([".beads/\(SandboxLayout.beadsRedirect)"], in: project.path)
   }
 }
 

@@ -57,6 +57,10 @@ public struct SandboxLayout: Hashable, Sendable {
   public static let wtFolder = "/run/wt/bin"
   /// Folders of the system every agent needs, read-only.
   public static let system = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/run/systemd/resolve"]
+  /// bd's redirect file in `.beads`.
+  public static let beadsRedirect = "redirect"
+  /// What wt writes there when there is none: a comment, which bd skips.
+  public static let beadsRedirectNone = "# wt: no redirect. wt binds this file read-only into sandboxed workers, so that no agent can send bd elsewhere.\n"
   /// Secrets inside `system` that no agent needs.
   public static let systemSecrets = ["/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssh"]
 
@@ -95,7 +99,16 @@ public struct SandboxLayout: Hashable, Sendable {
     add("\(w.gitDirectory)/config.worktree", .readOnly, "the worktree's own git config")
     add("\(w.worktree)/.git", .readOnly, "which repository the worktree belongs to")
     add(w.objects, .readWrite, "the objects its commits make (GIT_OBJECT_DIRECTORY)")
-    if let beads = w.beadsDirectory { add(beads, .readWrite, "the beads database (BEADS_DIR)") }
+    if let beads = w.beadsDirectory {
+      add(beads, .readWrite, "the beads database (BEADS_DIR)")
+      // Where every bd of the repository looks (yours too) and how it
+      // reads the database: the agent may change the issues, never that.
+      // wt makes the redirect (a comment, which bd ignores) before a start,
+      // so that no agent can make one (bd's FollowRedirect,
+      // internal/beads/beads.go).
+      add("\(beads)/\(Self.beadsRedirect)", .readOnly, "where bd looks (.beads/redirect): not the agent's to change")
+      for name in ["metadata.json", "config.yaml"] { add("\(beads)/\(name)", .readOnly, "bd's settings", optional: true) }
+    }
     add(w.home, .readWrite, "the agent's own home for this worker")
     add(w.temporary, .readWrite, "its temporary files (TMPDIR)")
     add(w.run, .readOnly, "wt's socket for wt signal, prime and done\(proxy == nil ? "" : ", and its proxy's")")
