@@ -112,6 +112,10 @@ extension EndToEnd {
       #expect(status["status"] as? String == "limited", "\(status)")
       #expect((status["message"] as? String)?.hasPrefix("the API is overloaded: ") == true, "\(status)")
       #expect(status["until"] is String, "\(status)")
+      // The clock resumes it: shown with its time, calling nobody; held,
+      // only a person moves it on.
+      #expect(try p.wt("status", "--attention").stdout == "")
+      #expect(try p.wt("hold", name).status == 0)
       #expect(try p.wt("status", "--attention").stdout == "wt: 1 needs you\n")
     }
 
