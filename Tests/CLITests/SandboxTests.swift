@@ -93,10 +93,7 @@ extension EndToEnd {
       let screen = { try pane(p, id) }
       #expect(try p.wait(seconds: 60) { try screen().contains("checking in") || screen().components(separatedBy: "● ran").count > 15 })
       let shown = try screen()
-      for attack in attacks {
-        let command = String(attack.dropFirst(5))
-        #expect(shown.contains("● ran \(command) (exit ") && !shown.contains("● ran \(command) (exit 0)"), "\(command) in:\n\(shown)")
-      }
+      SandboxTests.expectEachRefused(attacks, on: shown)
       #expect(shown.contains("No such file or directory"), "\(shown)")
       #expect(shown.contains("Read-only file system"), "\(shown)")
       #expect(shown.contains("No such process"), "\(shown)")
@@ -157,6 +154,19 @@ extension SandboxTests {
     #expect(validate.status == 1)
     #expect(validate.stderr.contains("wt.yaml:18:14: error: sandbox 'podman' cannot run here: the image localhost/wt-no-such-image:1 is not on this machine"), "\(validate.stderr)")
     #expect(validate.stderr.contains("hint: build it here (podman build -t localhost/wt-no-such-image:1 DIR)"))
+  }
+}
+
+extension SandboxTests {
+  /// Each `RUN:` line the fake agent ran (`Playground.run`) shows in the
+  /// pane as run and failed: refused inside the sandbox.
+  static func expectEachRefused(_ attacks: [String], on shown: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    for attack in attacks {
+      let command = String(attack.dropFirst(5))
+      #expect(
+        shown.contains("● ran \(command) (exit ") && !shown.contains("● ran \(command) (exit 0)"), "\(command) in:\n\(shown)",
+        sourceLocation: sourceLocation)
+    }
   }
 }
 

@@ -11,7 +11,6 @@ import TestSupport
   static let pending: Set<String> = [
     "Sources/wt/Watch/Watch.swift: run",
     "Sources/Reconciler/Apply/Applier+Start.swift: launch",
-    "Sources/wt/Commands/Diff.swift: run",
   ]
 
   @Test func noNewFileOrFunctionIsOverItsSizeWithoutAReason() throws {
@@ -25,5 +24,25 @@ import TestSupport
     #expect(!run.stdoutText.isEmpty || run.status == 0, "check-sizes printed nothing: \(run.stderrText)")
     let new = unexplained.filter { !Self.pending.contains($0) }
     #expect(new.isEmpty, "over 300 lines a file or 60 a function, with no `// size:` reason:\n\(run.stdoutText)")
+  }
+}
+
+/// The binary's end-to-end suites block their thread while wt and its
+/// agents run; beside `EndToEnd` (which runs them one at a time) they take
+/// the cooperative pool's two threads on a 2-core machine, and the other
+/// targets' tests run out of time. Every suite in Tests/CLITests is inside
+/// it, but the install test, which runs alone for minutes by design.
+@Suite(.timeLimit(.minutes(1))) struct EndToEndSuitesTests {
+  static let outside: Set<String> = ["EndToEnd.swift", "InstallTests.swift"]
+
+  @Test func everyEndToEndSuiteRunsInsideEndToEnd() throws {
+    let folder = "\(packageRoot)/Tests/CLITests"
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".swift") }
+    let topLevel = try files.filter { name in
+      guard !Self.outside.contains(name) else { return false }
+      let text = try String(contentsOfFile: "\(folder)/\(name)", encoding: .utf8)
+      return text.split(separator: "\n").contains { $0.hasPrefix("@Suite") }
+    }
+    #expect(topLevel.isEmpty, "a top-level @Suite in \(topLevel.sorted()): put it inside `extension EndToEnd { … }`")
   }
 }
