@@ -93,6 +93,12 @@ public struct ProcessRunner: Sendable {
             result = try await Self.runInOwnGroup(
               executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
               groupFile: groupFile)
+          } else if let input, input.count <= Self.prefilledInputLimit {
+            let r = try await Subprocess.run(
+              executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
+              input: .fileDescriptor(try Self.prefilledPipe(input), closeAfterSpawningProcess: true),
+              output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit))
+            result = (r.terminationStatus, r.standardOutput, r.standardError)
           } else if let input {
             let r = try await Subprocess.run(
               executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
@@ -126,6 +132,29 @@ public struct ProcessRunner: Sendable {
     } catch {
       throw CommandError(argv: argv, reason: .couldNotStart(describe(error)), stderr: "")
     }
+  }
+
+  /// Input up to this size goes through `prefilledPipe`: what one pipe
+  /// holds without a reader on every system wt runs on (16 KiB on macOS,
+  /// 64 KiB on Linux).
+  static let prefilledInputLimit = 16 * 1024
+
+  /// A pipe already holding `data`, its writing end closed, for the
+  /// child's stdin. swift-subprocess's own writer traps ("FileDescriptor …
+  /// was not closed", https://github.com/swiftlang/swift-subprocess/issues/367)
+  /// when the child exits before it has read its input, as ssh does when
+  /// the host refuses the connection: `wt status` crashed so. Written
+  /// before the child exists, the input has no writer left to fail.
+  static func prefilledPipe(_ data: Data) throws -> FileDescriptor {
+    let (read, write) = try FileDescriptor.pipe()
+    defer { try? write.close() }
+    do {
+      _ = try write.writeAll(data)
+    } catch {
+      try? read.close()
+      throw error
+    }
+    return read
   }
 
   /// The status as a shell says it: a signal's is 128 + its number.
