@@ -79,41 +79,8 @@ public struct ProcessRunner: Sendable {
     do {
       return try await withThrowingTaskGroup(of: CommandOutput?.self) { group in
         group.addTask {
-          var options = PlatformOptions()
-          options.teardownSequence = [.gracefulShutDown(toProcessGroup: ownGroup, allowedDurationToNextStep: .seconds(2))]
-          if ownGroup { options.processGroupID = 0 }
-          let executable: Executable = argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0])
-          var updates: [Environment.Key: String?] = [:]
-          for (k, v) in environment { if let key = Environment.Key(rawValue: k) { updates[key] = v } }
-          let env = inherit ? Environment.inherit.updating(updates) : Environment.custom(updates.compactMapValues { $0 })
-          let cwd = directory.map { FilePath($0) }
-          let args = Arguments(Array(argv.dropFirst()))
-          let result: (terminationStatus: TerminationStatus, standardOutput: String?, standardError: String?)
-          if ownGroup {
-            result = try await Self.runInOwnGroup(
-              executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
-              groupFile: groupFile)
-          } else if let input, input.count <= Self.prefilledInputLimit {
-            let r = try await Subprocess.run(
-              executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
-              input: .fileDescriptor(try Self.prefilledPipe(input), closeAfterSpawningProcess: true),
-              output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit))
-            result = (r.terminationStatus, r.standardOutput, r.standardError)
-          } else if let input {
-            let r = try await Subprocess.run(
-              executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
-              input: .data(input), output: .string(limit: Self.outputLimit),
-              error: .string(limit: Self.outputLimit))
-            result = (r.terminationStatus, r.standardOutput, r.standardError)
-          } else {
-            let r = try await Subprocess.run(
-              executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
-              output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit))
-            result = (r.terminationStatus, r.standardOutput, r.standardError)
-          }
-          return CommandOutput(
-            status: Self.shellStatus(result.terminationStatus), stdout: result.standardOutput ?? "",
-            stderr: result.standardError ?? "")
+          try await Self.runOnce(
+            argv, in: directory, environment: environment, input: input, inherit: inherit, ownGroup: ownGroup, groupFile: groupFile)
         }
         group.addTask {
           try await Task.sleep(for: limit)
@@ -132,6 +99,49 @@ public struct ProcessRunner: Sendable {
     } catch {
       throw CommandError(argv: argv, reason: .couldNotStart(describe(error)), stderr: "")
     }
+  }
+
+  /// One run of `argv` to its end, without a deadline (`output` adds
+  /// it): stdin, stdout and stderr as `output` describes.
+  static func runOnce(
+    _ argv: [String], in directory: String?, environment: [String: String], input: Data?, inherit: Bool, ownGroup: Bool,
+    groupFile: String?
+  ) async throws -> CommandOutput {
+    var options = PlatformOptions()
+    options.teardownSequence = [.gracefulShutDown(toProcessGroup: ownGroup, allowedDurationToNextStep: .seconds(2))]
+    if ownGroup { options.processGroupID = 0 }
+    let executable: Executable = argv[0].contains("/") ? .path(FilePath(argv[0])) : .name(argv[0])
+    var updates: [Environment.Key: String?] = [:]
+    for (k, v) in environment { if let key = Environment.Key(rawValue: k) { updates[key] = v } }
+    let env = inherit ? Environment.inherit.updating(updates) : Environment.custom(updates.compactMapValues { $0 })
+    let cwd = directory.map { FilePath($0) }
+    let args = Arguments(Array(argv.dropFirst()))
+    let result: (terminationStatus: TerminationStatus, standardOutput: String?, standardError: String?)
+    if ownGroup {
+      result = try await Self.runInOwnGroup(
+        executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
+        groupFile: groupFile)
+    } else if let input, input.count <= Self.prefilledInputLimit {
+      let r = try await Subprocess.run(
+        executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
+        input: .fileDescriptor(try Self.prefilledPipe(input), closeAfterSpawningProcess: true),
+        output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit))
+      result = (r.terminationStatus, r.standardOutput, r.standardError)
+    } else if let input {
+      let r = try await Subprocess.run(
+        executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
+        input: .data(input), output: .string(limit: Self.outputLimit),
+        error: .string(limit: Self.outputLimit))
+      result = (r.terminationStatus, r.standardOutput, r.standardError)
+    } else {
+      let r = try await Subprocess.run(
+        executable, arguments: args, environment: env, workingDirectory: cwd, platformOptions: options,
+        output: .string(limit: Self.outputLimit), error: .string(limit: Self.outputLimit))
+      result = (r.terminationStatus, r.standardOutput, r.standardError)
+    }
+    return CommandOutput(
+      status: Self.shellStatus(result.terminationStatus), stdout: result.standardOutput ?? "",
+      stderr: result.standardError ?? "")
   }
 
   /// Input up to this size goes through `prefilledPipe`: what one pipe
