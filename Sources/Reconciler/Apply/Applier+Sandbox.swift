@@ -193,16 +193,7 @@ extension Applier {
       name: world.containerName(project: project.name, bead: change.bead) + "-setup")
     try await confined.withProxy {
       for command in project.setup {
-        let argv = try confined.arguments(command)
-        let out: CommandOutput
-        do {
-          out = try await world.runner.output(
-            argv, in: change.worktree, environment: confined.launcherEnvironment, timeout: .seconds(900), inherit: false)
-        } catch {
-          await confined.removeContainer(runner: world.runner)
-          throw error
-        }
-        await confined.removeContainer(runner: world.runner)
+        let out = try await confined.output(command, runner: world.runner, in: change.worktree, timeout: .seconds(900))
         guard out.succeeded else { throw CommandError(argv: command, reason: .exited(out.status), stderr: out.stderr) }
       }
     }

@@ -106,33 +106,30 @@ struct Gate: Sendable {
     // The gate sees what a new worktree sees: copied files and setup.
     _ = try CopiedFiles.copy(project.copy, from: project.path, into: directory)
     // The person's environment, whoever runs `wt done` (GateEnvironment).
-    var environment = GateEnvironment.current(store: world.store, project: project.name, fallback: world.environment)
+    let environment = GateEnvironment.current(store: world.store, project: project.name, fallback: world.environment)
     let confined = sandbox.isOn
       ? try await world.gateSandbox(sandbox, worktree: directory, project: project, environment: environment) : nil
-    if let confined { environment = confined.launcherEnvironment }
     guard let confined else { return try await run(setup: setup, confined: nil, environment: environment) }
     return try await confined.withProxy { try await run(setup: setup, confined: confined, environment: environment) }
   }
 
-  /// Each command in turn, in the gate worktree (and its sandbox).
+  /// Each command in turn, in the gate worktree (and its sandbox, which
+  /// gives the command its own environment; `environment` is an
+  /// unconfined one's).
   private func run(setup: Bool, confined: SandboxedCommand?, environment: [String: String]) async throws -> Result {
     var passed: [String] = []
     let setupCommands = setup ? project.setup : []
     for (command, limit) in setupCommands.map({ ($0, 900) }) + project.gate.map({ ($0, 1800) }) {
       try Task.checkCancellation()
-      let out: CommandOutput
-      do {
-        out = try await world.runner.output(
-          try confined?.arguments(command) ?? command, in: directory, environment: environment, timeout: .seconds(limit), inherit: false,
-          ownGroup: true, groupFile: groupFile)
-      } catch {
-        // Cancelled or timed out: the podman client's end leaves its
-        // container running; removed in a task the cancellation cannot
-        // reach.
-        if let confined { await Task.detached { await confined.removeContainer(runner: world.runner) }.value }
-        throw error
-      }
-      await confined?.removeContainer(runner: world.runner)
+      let out =
+        if let confined {
+          try await confined.output(
+            command, runner: world.runner, in: directory, timeout: .seconds(limit), ownGroup: true, groupFile: groupFile)
+        } else {
+          try await world.runner.output(
+            command, in: directory, environment: environment, timeout: .seconds(limit), inherit: false, ownGroup: true,
+            groupFile: groupFile)
+        }
       try Task.checkCancellation()
       if !out.succeeded {
         return .failed(command: command, status: out.status, excerpt: Self.firstFailure(out.stdout + out.stderr))

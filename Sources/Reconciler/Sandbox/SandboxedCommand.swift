@@ -61,6 +61,28 @@ struct SandboxedCommand: Sendable {
     return try await body()
   }
 
+  /// `command` in the sandbox, to its end, with `launcherEnvironment`; its
+  /// container (podman) removed however it ends: after a cancellation or
+  /// a deadline in a task of its own, which the cancellation cannot reach
+  /// (the podman client's end leaves its container running).
+  func output(
+    _ command: [String], runner: ProcessRunner, in directory: String, timeout: Duration, ownGroup: Bool = false,
+    groupFile: String? = nil
+  ) async throws -> CommandOutput {
+    let argv = try arguments(command)
+    do {
+      let out = try await runner.output(
+        argv, in: directory, environment: launcherEnvironment, timeout: timeout, inherit: false, ownGroup: ownGroup,
+        groupFile: groupFile)
+      await removeContainer(runner: runner)
+      return out
+    } catch {
+      let confined = self
+      await Task.detached { await confined.removeContainer(runner: runner) }.value
+      throw error
+    }
+  }
+
   /// A command's container, gone whether the command ended, failed, timed
   /// out or was cancelled (the podman client's end does not end it).
   func removeContainer(runner: ProcessRunner) async {
