@@ -173,55 +173,26 @@ extension SandboxTests {
 /// A TCP listener on this machine's 127.0.0.1 that counts connections: a
 /// sandbox with `network: none` must never reach it.
 final class TCPListener: @unchecked Sendable {
-  let process: Process
-  let port: Int
-  let countFile: String
+  let child: LoopbackChild
+  var port: Int { child.port }
 
   init() throws {
-    countFile = FileManager.default.temporaryDirectory.appendingPathComponent("wt-listen-\(UUID().uuidString.prefix(6))").path
-    let portFile = countFile + ".port"
-    process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [
-      "python3", "-c",
-      """
-      import os, signal, socket, sys
-      # The runner may start us with signals blocked: TERM must end us.
-      signal.pthread_sigmask(signal.SIG_UNBLOCK, set(signal.Signals))
-      s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8); s.settimeout(1)
-      open(sys.argv[2], 'w').write(str(s.getsockname()[1]))
-      n = 0
-      # Ends with the test runner, even when no deinit runs (a crash).
-      while os.getppid() == int(sys.argv[3]):
-          try:
-              c, _ = s.accept()
-          except socket.timeout:
-              continue
-          n += 1; open(sys.argv[1], 'w').write(str(n)); c.close()
-      """, countFile, portFile, String(getpid()),
-    ]
-    // Never the runner's stdout or stderr: a child left holding them
-    // keeps `swift test` waiting for their end after every test finished.
-    process.standardInput = FileHandle.nullDevice
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var text = ""
-    for _ in 0..<100 where text.isEmpty {
-      text = (try? String(contentsOfFile: portFile, encoding: .utf8)) ?? ""
-      if text.isEmpty { Thread.sleep(forTimeInterval: 0.05) }
-    }
-    guard let port = Int(text) else { throw TestError("the listener did not start") }
-    self.port = port
+    child = try LoopbackChild(
+      script: """
+        import os, socket, sys
+        s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8); s.settimeout(1)
+        open(sys.argv[2], 'w').write(str(s.getsockname()[1]))
+        n = 0
+        while os.getppid() == int(sys.argv[3]):
+            try:
+                c, _ = s.accept()
+            except socket.timeout:
+                continue
+            n += 1; open(sys.argv[1], 'w').write(str(n)); c.close()
+        """, what: "the listener")
   }
 
-  var accepted: Int { Int((try? String(contentsOfFile: countFile, encoding: .utf8)) ?? "0") ?? 0 }
-
-  deinit {
-    process.terminate()
-    try? FileManager.default.removeItem(atPath: countFile)
-    try? FileManager.default.removeItem(atPath: countFile + ".port")
-  }
+  var accepted: Int { child.count }
 }
 
 extension EndToEnd {
